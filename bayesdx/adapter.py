@@ -1,0 +1,150 @@
+"""The one place that talks to pgmpy.
+
+pgmpy renames classes and methods between releases (``BayesianNetwork`` became
+``DiscreteBayesianNetwork``, ``write_bif`` became ``write``) and some of its return types
+depend on flags. Everything else in bayesdx works on plain numpy arrays; this module converts
+both ways, reads and writes pgmpy's file formats, and runs pgmpy's VariableElimination as the
+reference that the tests compare against. pgmpy is imported only when one of these functions
+is called.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bayesdx.errors import NetworkFileError
+
+if TYPE_CHECKING:
+    from bayesdx.network import Network
+    from bayesdx.spec import NetworkSpec
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "check_model",
+    "read_model",
+    "to_pgmpy",
+    "variable_elimination",
+    "write_model",
+]
+
+#: format name -> (reader class, writer class) in ``pgmpy.readwrite``
+_CLASSES = {
+    "bif": ("BIFReader", "BIFWriter"),
+    "xmlbif": ("XMLBIFReader", "XMLBIFWriter"),
+    "xdsl": ("XDSLReader", "XDSLWriter"),
+    "net": ("NETReader", "NETWriter"),
+}
+EXPORT_FORMATS = tuple(_CLASSES)
+
+
+def _quiet_import(module: str, *names: str) -> list[Any]:
+    """Import from pgmpy without its import-time deprecation warnings."""
+    import importlib
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mod = importlib.import_module(module)
+    return [getattr(mod, n) for n in names]
+
+
+def to_pgmpy(network: Network) -> Any:
+    """The network as a ``pgmpy`` ``DiscreteBayesianNetwork`` with ``TabularCPD`` s.
+
+    Examples
+    --------
+    >>> import bayesdx
+    >>> model = to_pgmpy(bayesdx.load_network("marrow_signal"))
+    >>> model.check_model()
+    True
+    """
+    (model_cls,) = _quiet_import("pgmpy.models", "DiscreteBayesianNetwork")
+    (cpd_cls,) = _quiet_import("pgmpy.factors.discrete", "TabularCPD")
+    model = model_cls()
+    model.add_nodes_from(network.variables)
+    model.add_edges_from((p, v) for v in network.variables for p in network.parents[v])
+    cpds = []
+    for v in network.variables:
+        table = network.cpts[v]
+        card = table.shape[-1]
+        parents = list(network.parents[v])
+        cpds.append(cpd_cls(
+            v, card, table.reshape(-1, card).T,
+            evidence=parents or None,
+            evidence_card=[len(network.states[p]) for p in parents] or None,
+            state_names={n: list(network.states[n]) for n in (v, *parents)},
+        ))
+    model.add_cpds(*cpds)
+    return model
+
+
+def check_model(network: Network) -> bool:
+    """pgmpy's own consistency check of the compiled model."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return bool(to_pgmpy(network).check_model())
+
+
+def read_model(path: str, fmt: str) -> NetworkSpec:
+    """Read a BIF, XMLBIF, XDSL or NET file into a :class:`~bayesdx.spec.NetworkSpec`.
+
+    Imported nodes have no roles, sources or uncertainty; their tables are kept as read.
+    """
+    from bayesdx.cpt import FixedCPT
+    from bayesdx.spec import NetworkSpec, NodeSpec, Source
+
+    (reader_cls,) = _quiet_import("pgmpy.readwrite", _CLASSES[fmt][0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = reader_cls(path=path).get_model()
+    except Exception as exc:  # pgmpy raises many types on malformed input
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise NetworkFileError(path, f"cannot read as {fmt.upper()}: {reason}") from None
+    nodes: dict[str, NodeSpec] = {}
+    import networkx as nx
+
+    for v in nx.topological_sort(model):
+        cpd = model.get_cpds(v)
+        if cpd is None:
+            raise NetworkFileError(path, "no probability table", node=str(v))
+        variables = [str(x) for x in cpd.variables]
+        parents = tuple(variables[1:])
+        values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)
+        nodes[str(v)] = NodeSpec(
+            id=str(v), states=tuple(str(s) for s in cpd.state_names[v]), parents=parents,
+            cpt=FixedCPT(values=values, parents=parents, origin=path), label=str(v),
+        )
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return NetworkSpec(
+        id=stem, title=f"{stem} (imported from {fmt.upper()})",
+        description=f"Imported from {path}; no roles, sources or uncertainty.", nodes=nodes,
+        sources={"expert": Source("expert", "none", "expert")}, path=path,
+    )
+
+
+def write_model(network: Network, path: str, fmt: str) -> None:
+    """Write the network in one of :data:`EXPORT_FORMATS` through pgmpy's writers."""
+    (writer_cls,) = _quiet_import("pgmpy.readwrite", _CLASSES[fmt][1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        writer = writer_cls(to_pgmpy(network))
+        writer.write(path)
+
+
+def variable_elimination(
+    network: Network, evidence: dict[str, str], targets: list[str]
+) -> dict[str, dict[str, float]]:
+    """Posterior marginals from pgmpy's VariableElimination (the reference engine)."""
+    (ve_cls,) = _quiet_import("pgmpy.inference", "VariableElimination")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        engine = ve_cls(to_pgmpy(network))
+        out = {}
+        for t in targets:
+            factor = engine.query([t], evidence=dict(evidence), show_progress=False)
+            out[t] = {str(s): float(p) for s, p in
+                      zip(factor.state_names[t], factor.values, strict=True)}
+    return out

@@ -1,0 +1,166 @@
+"""The ``bayesdx`` command line.
+
+``bayesdx <command> [--network NAME|PATH] [-e VAR=VALUE ...] [--case FILE] [--json]``
+
+A user error (unknown network, variable or state, malformed file, impossible evidence) exits
+with status 2 and one line on stderr naming what was wrong and what is valid; never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from bayesdx.errors import BayesdxError, CaseFileError
+
+__all__ = ["main"]
+
+DEFAULT_NETWORK = "marrow_signal"
+
+
+class _UsageError(Exception):
+    """argparse's complaint, turned into our one-line error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def _add_network(p: argparse.ArgumentParser, required: bool = False) -> None:
+    p.add_argument("--network", "-n", default=None if required else DEFAULT_NETWORK,
+                   required=required, metavar="NAME|PATH",
+                   help=f"bundled network name or a network file (default: {DEFAULT_NETWORK})")
+
+
+def _add_case(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-e", "--evidence", action="append", default=[], metavar="VAR=VALUE",
+                   help="a finding: a state id or a raw number (repeatable)")
+    p.add_argument("--case", metavar="FILE", help="YAML or JSON file mapping variables to values")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="bayesdx", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("networks", help="list the bundled networks")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("query", help="posterior probabilities for a case")
+    _add_network(p)
+    _add_case(p)
+    p.add_argument("--target", "-t", action="append", nargs="+", default=None, metavar="VAR",
+                   help="variable(s) to report (default: the diagnosis node)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    from bayesdx.adapter import EXPORT_FORMATS
+
+    p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
+    _add_network(p, required=True)
+    p.add_argument("--format", "-f", required=True, choices=EXPORT_FORMATS)
+    p.add_argument("-o", "--output", required=True, metavar="FILE")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _version() -> str:
+    from bayesdx import __version__
+
+    return f"bayesdx {__version__}"
+
+
+def _case(args: argparse.Namespace) -> dict[str, Any]:
+    from bayesdx.evidence import parse_assignment, read_case
+
+    case: dict[str, Any] = read_case(args.case) if args.case else {}
+    seen: dict[str, str] = {}
+    for item in args.evidence:
+        var, value = parse_assignment(item)
+        if var in seen and seen[var] != value:
+            raise CaseFileError(f"evidence for {var} is given twice ({seen[var]} and {value}); "
+                                "give it once")
+        seen[var] = value
+        case[var] = value  # the command line overrides the case file
+    return case
+
+
+def _cmd_networks(args: argparse.Namespace) -> int:
+    from bayesdx.network import load_network
+    from bayesdx.registry import bundled_networks, bundled_path
+
+    rows = []
+    for name in bundled_networks():
+        net = load_network(name)
+        rows.append({"id": name, "title": net.title, "nodes": len(net.variables),
+                     "path": str(bundled_path(name))})
+    if args.json:
+        print(json.dumps({"networks": rows}, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['id']:<20} {r['nodes']:>3} nodes  {r['title']}")
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from bayesdx.network import load_network
+
+    net = load_network(args.network)
+    targets = [t for group in args.target for t in group] if args.target else None
+    post = net.query(_case(args), targets)
+    print(json.dumps(post.to_dict(), indent=2) if args.json else str(post))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bayesdx.adapter import write_model
+    from bayesdx.network import load_network
+
+    net = load_network(args.network)
+    out = Path(args.output)
+    if not out.parent.is_dir():
+        raise CaseFileError(f"cannot write {out}: folder {out.parent} does not exist")
+    write_model(net, str(out), args.format)
+    if args.json:
+        print(json.dumps({"network": net.id, "format": args.format, "path": str(out)}))
+    else:
+        print(f"wrote {out} ({args.format}, {len(net.variables)} nodes)")
+    return 0
+
+
+_COMMANDS = {"networks": _cmd_networks, "query": _cmd_query, "export": _cmd_export}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    Examples
+    --------
+    >>> main(["query", "-e", "hb=9.8", "-e", "m_protein=present", "--json"])  # doctest: +SKIP
+    0
+    """
+    try:
+        args = _parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except BayesdxError as exc:
+        print("bayesdx: error: " + " ".join(str(exc).split()), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bayesdx: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

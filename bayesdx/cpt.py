@@ -1,0 +1,164 @@
+"""Conditional probability tables as written in a network file, and their expansion.
+
+A CPT is a full :class:`TableCPT`, a canonical :class:`NoisyMaxCPT` (noisy-OR is its
+two-state case) or, for networks imported from BIF/XMLBIF, a :class:`FixedCPT`. Each expands
+to an array of shape ``(*parent_cards, card)``: parents in the node's parent order, the
+node's own states on the last axis.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from bayesdx.uncertainty import Uncertainty
+
+__all__ = ["CPT", "Entry", "FixedCPT", "NoisyMaxCPT", "TableCPT"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One distribution entry: point values, sources, uncertainty.
+
+    Attributes
+    ----------
+    states : tuple of str
+        The states the values are for (the node's states; for noisy entries, ordered from
+        no effect to most severe).
+    p : tuple of float
+        Point values, summing to 1.
+    sources : tuple of str
+        Source ids.
+    uncertainty : Uncertainty or None
+        What a sensitivity analysis samples.
+    note : str
+        How the figure became this probability.
+    field : str
+        Where in the node's ``cpt`` the entry is written.
+    expert : bool
+        True when every source is an expert or unverified one.
+    """
+
+    states: tuple[str, ...]
+    p: tuple[float, ...]
+    sources: tuple[str, ...]
+    uncertainty: Uncertainty | None
+    note: str = ""
+    field: str = ""
+    expert: bool = False
+
+
+@dataclass(frozen=True)
+class TableCPT:
+    """A full table: one entry per row, a row covering one or more parent combinations."""
+
+    rows: tuple[tuple[dict[str, tuple[str, ...]], Entry], ...]
+    parents: tuple[str, ...]
+    kind: str = "table"
+
+    def entries(self) -> Iterator[Entry]:
+        """Every distribution entry of the table."""
+        for _, entry in self.rows:
+            yield entry
+
+    def expand(self, parent_states: dict[str, tuple[str, ...]],
+               states: tuple[str, ...]) -> np.ndarray:
+        """The full table, shape ``(*parent_cards, card)``.
+
+        Examples
+        --------
+        >>> from bayesdx.uncertainty import Uncertainty
+        >>> e = lambda p: Entry(("no", "yes"), p, ("expert",), None)
+        >>> cpt = TableCPT(rows=(({"a": ("x",)}, e((0.9, 0.1))),
+        ...                      ({"a": ("y", "z")}, e((0.2, 0.8)))), parents=("a",))
+        >>> cpt.expand({"a": ("x", "y", "z")}, ("no", "yes")).tolist()
+        [[0.9, 0.1], [0.2, 0.8], [0.2, 0.8]]
+        """
+        shape = [len(parent_states[p]) for p in self.parents]
+        table = np.zeros((*shape, len(states)))
+        for when, entry in self.rows:
+            values = np.asarray([entry.p[entry.states.index(s)] for s in states])
+            for combo in itertools.product(*(when[p] for p in self.parents)):
+                idx = tuple(parent_states[p].index(s)
+                            for p, s in zip(self.parents, combo, strict=True))
+                table[idx] = values
+        return table
+
+
+@dataclass(frozen=True)
+class NoisyMaxCPT:
+    """Noisy-MAX with a leak (noisy-OR when the child has two states).
+
+    ``states`` orders the child from no effect to most severe. With F the cumulative
+    distribution over that order, ``P(child <= y | parents) = F_leak(y) * prod F_cause(y)``;
+    parent states without an entry have no effect.
+    """
+
+    kind: str
+    states: tuple[str, ...]
+    leak: Entry
+    causes: dict[str, dict[str, Entry]]
+    parents: tuple[str, ...]
+
+    def entries(self) -> Iterator[Entry]:
+        """The leak, then every cause entry."""
+        yield self.leak
+        for per_state in self.causes.values():
+            yield from per_state.values()
+
+    def expand(self, parent_states: dict[str, tuple[str, ...]],
+               states: tuple[str, ...]) -> np.ndarray:
+        """The full table, shape ``(*parent_cards, card)``, in the node's state order.
+
+        Examples
+        --------
+        Two causes of a binary finding, leak 0.1: P(off | both) = 0.9 * 0.5 * 0.2.
+
+        >>> e = lambda p: Entry(("off", "on"), (1 - p, p), ("expert",), None)
+        >>> cpt = NoisyMaxCPT("noisy_or", ("off", "on"), e(0.1),
+        ...                   {"a": {"yes": e(0.5)}, "b": {"yes": e(0.8)}}, ("a", "b"))
+        >>> t = cpt.expand({"a": ("no", "yes"), "b": ("no", "yes")}, ("off", "on"))
+        >>> round(float(t[1, 1, 0]), 12), round(float(t[0, 0, 1]), 12)
+        (0.09, 0.1)
+        """
+        card = len(self.states)
+        cdf = np.cumsum(np.asarray(self.leak.p, dtype=float))
+        shape = [len(parent_states[p]) for p in self.parents]
+        total = np.broadcast_to(cdf, (*shape, card)).copy()
+        for axis, parent in enumerate(self.parents):
+            factor = np.ones((len(parent_states[parent]), card))
+            for pstate, entry in self.causes.get(parent, {}).items():
+                factor[parent_states[parent].index(pstate)] = np.cumsum(entry.p)
+            view = [1] * len(shape) + [card]
+            view[axis] = len(parent_states[parent])
+            total = total * factor.reshape(view)
+        total[..., -1] = 1.0  # the cumulative of the top state is exactly 1
+        probs = np.diff(total, axis=-1, prepend=0.0)
+        probs = np.clip(probs, 0.0, None)
+        order = [self.states.index(s) for s in states]
+        return probs[..., order]
+
+
+@dataclass(frozen=True)
+class FixedCPT:
+    """A table imported as numbers (BIF, XMLBIF, ...), with no sources or uncertainty."""
+
+    values: np.ndarray
+    parents: tuple[str, ...]
+    origin: str = ""
+    kind: str = "fixed"
+
+    def entries(self) -> Iterator[Entry]:
+        """No entries: an imported table carries no sources."""
+        return iter(())
+
+    def expand(self, parent_states: dict[str, tuple[str, ...]],
+               states: tuple[str, ...]) -> np.ndarray:
+        """The stored table."""
+        return np.asarray(self.values, dtype=float)
+
+
+CPT = TableCPT | NoisyMaxCPT | FixedCPT

@@ -1,0 +1,175 @@
+"""Exact inference by variable elimination on numpy arrays.
+
+The network is pruned to the ancestors of the targets and the evidence (barren nodes sum to
+one and drop out), evidence is applied by slicing, and the remaining variables are summed
+out in a greedy min-size order; each elimination step is one ``numpy.einsum`` over the
+factors that mention the variable. Results agree with pgmpy's VariableElimination to
+within 1e-12 (``tests/test_inference.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bayesdx.errors import ImpossibleEvidenceError
+
+if TYPE_CHECKING:
+    from bayesdx.network import Network
+    from bayesdx.posterior import Posterior
+
+__all__ = ["marginals", "query"]
+
+Factor = tuple[tuple[str, ...], np.ndarray]
+
+
+def query(network: Network, evidence: Mapping[str, Any] | None = None,
+          target: str | list[str] | None = None) -> Posterior:
+    """Posterior of ``target`` (default: the diagnosis node) given a case.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping, optional
+        Variable -> state or raw value; see :func:`bayesdx.evidence.normalise`.
+    target : str or list of str, optional
+
+    Returns
+    -------
+    Posterior
+
+    Examples
+    --------
+    >>> import bayesdx
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> prior = query(net)
+    >>> prior.evidence.assumed
+    {'setting': 'biopsy_referral'}
+    >>> round(prior.groups["neoplasm"], 3)
+    0.433
+    """
+    from bayesdx.evidence import normalise
+    from bayesdx.posterior import Posterior
+
+    ev = normalise(network, evidence)
+    targets = _targets(network, target)
+    dists, p_e = marginals(network, ev.states, targets)
+    groups = {}
+    for name, (node, members) in network.groups.items():
+        if node in dists:
+            groups[name] = float(sum(dists[node][s] for s in members))
+    return Posterior(network=network.id, evidence=ev, distributions=dists, groups=groups,
+                     p_evidence=p_e, group_members=dict(network.groups))
+
+
+def _targets(network: Network, target: str | list[str] | None) -> list[str]:
+    if target is None:
+        return network.default_targets
+    targets = [target] if isinstance(target, str) else list(target)
+    for t in targets:
+        network.node(t)  # raises UnknownVariableError with the valid ones
+    return list(dict.fromkeys(targets))
+
+
+def marginals(network: Network, evidence: Mapping[str, str],
+              targets: list[str]) -> tuple[dict[str, dict[str, float]], float]:
+    """Posterior marginal of each target, and the probability of the evidence.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping
+        Variable -> state id (already normalised).
+    targets : list of str
+
+    Returns
+    -------
+    dict, float
+        ``{target: {state: p}}`` and P(evidence).
+
+    Raises
+    ------
+    ImpossibleEvidenceError
+        If the evidence has probability zero.
+    """
+    idx = {v: network.states[v].index(s) for v, s in evidence.items()}
+    out: dict[str, dict[str, float]] = {}
+    p_e = None
+    for t in targets:
+        if t in idx:  # an observed target is certain
+            out[t] = {s: float(i == idx[t]) for i, s in enumerate(network.states[t])}
+            continue
+        unnorm = _eliminate(network, idx, t)
+        total = float(unnorm.sum())
+        if not total > 0.0:
+            raise ImpossibleEvidenceError(dict(evidence), network.id)
+        p_e = total
+        out[t] = {s: float(v) for s, v in zip(network.states[t], unnorm / total, strict=True)}
+    if p_e is None:  # every target observed: P(e) from the evidence alone
+        p_e = float(_eliminate(network, idx, None).sum()) if idx else 1.0
+        if not p_e > 0.0:
+            raise ImpossibleEvidenceError(dict(evidence), network.id)
+    return out, p_e
+
+
+def _ancestral(network: Network, seeds: set[str]) -> set[str]:
+    keep, stack = set(), list(seeds)
+    while stack:
+        v = stack.pop()
+        if v not in keep:
+            keep.add(v)
+            stack.extend(network.parents[v])
+    return keep
+
+
+def _eliminate(network: Network, idx: dict[str, int], target: str | None) -> np.ndarray:
+    """Unnormalised P(target, evidence) (or P(evidence) as a 0-d array if no target)."""
+    seeds = set(idx) | ({target} if target else set())
+    keep = _ancestral(network, seeds)
+    factors: list[Factor] = []
+    for v in network.variables:
+        if v not in keep:
+            continue
+        scope = (*network.parents[v], v)
+        table = network.cpts[v]
+        slicer = tuple(idx.get(u, slice(None)) for u in scope)
+        if any(u in idx for u in scope):
+            table = table[slicer]
+            scope = tuple(u for u in scope if u not in idx)
+        factors.append((scope, table))
+    hidden = {v for v in keep if v not in idx and v != target}
+    while hidden:
+        var = min(hidden, key=lambda h: _cost(network, factors, h))
+        hidden.discard(var)
+        touching = [f for f in factors if var in f[0]]
+        factors = [f for f in factors if var not in f[0]]
+        factors.append(_contract(touching, drop=var))
+    return _contract(factors, drop=None)[1]
+
+
+def _cost(network: Network, factors: list[Factor], var: str) -> int:
+    scope: set[str] = set()
+    for s, _ in factors:
+        if var in s:
+            scope.update(s)
+    scope.discard(var)
+    size = 1
+    for u in scope:
+        size *= len(network.states[u])
+    return size
+
+
+def _contract(factors: list[Factor], drop: str | None) -> Factor:
+    """Multiply factors and sum out ``drop`` in one einsum."""
+    labels: dict[str, int] = {}
+    operands: list[Any] = []
+    for scope, table in factors:
+        operands.append(table)
+        operands.append([labels.setdefault(u, len(labels)) for u in scope])
+    out_scope = tuple(u for u in labels if u != drop)
+    if not operands:
+        return (), np.asarray(1.0)
+    result = np.einsum(*operands, [labels[u] for u in out_scope], optimize=len(factors) > 2)
+    return out_scope, np.asarray(result)

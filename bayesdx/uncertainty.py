@@ -1,0 +1,125 @@
+"""The uncertainty of one distribution entry, as a Dirichlet (a Beta for two states).
+
+A network file gives each probability an uncertainty in one of three forms (see
+``networks/FORMAT.md``): study counts, an expert 95% range for one state, or an effective
+sample size. All three become a Dirichlet over the entry's states, which later analyses
+sample. SciPy is imported only when a range has to be fitted or an interval computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+__all__ = ["JEFFREYS", "Uncertainty", "beta_interval"]
+
+#: pseudo-count added to study counts (Jeffreys prior)
+JEFFREYS = 0.5
+
+
+def beta_interval(a: float, b: float, level: float = 0.95) -> tuple[float, float]:
+    """Central interval of a Beta(a, b) distribution.
+
+    Examples
+    --------
+    >>> lo, hi = beta_interval(26.5, 34.5)
+    >>> round(lo, 3), round(hi, 3)
+    (0.314, 0.559)
+    """
+    from scipy.special import betaincinv
+
+    tail = (1.0 - level) / 2.0
+    if a <= 0:
+        return 0.0, 0.0
+    if b <= 0:
+        return 1.0, 1.0
+    return float(betaincinv(a, b, tail)), float(betaincinv(a, b, 1.0 - tail))
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How uncertain a distribution entry is.
+
+    Parameters
+    ----------
+    kind : {"counts", "range", "ess"}
+        The form given in the network file.
+    p : tuple of float
+        The entry's point values, one per state.
+    focus : int
+        Index of the state that ``counts [k, n]`` and ``range`` speak of.
+    counts : tuple of float, optional
+        Observed counts per state (``kind == "counts"``).
+    bounds : tuple of float, optional
+        The expert 95% range of the focus state (``kind == "range"``).
+    ess : float, optional
+        Effective sample size (``kind == "ess"``).
+
+    Examples
+    --------
+    >>> u = Uncertainty("counts", p=(0.567, 0.433), focus=1, counts=(34, 26))
+    >>> u.alpha.tolist()
+    [34.5, 26.5]
+    >>> u = Uncertainty("ess", p=(0.25, 0.75), focus=1, ess=8)
+    >>> u.alpha.tolist()
+    [2.0, 6.0]
+    """
+
+    kind: str
+    p: tuple[float, ...]
+    focus: int
+    counts: tuple[float, ...] | None = None
+    bounds: tuple[float, float] | None = None
+    ess: float | None = None
+
+    @cached_property
+    def concentration(self) -> float:
+        """Total concentration of the Dirichlet (for counts: n plus the pseudo-counts)."""
+        return float(self.alpha.sum())
+
+    @cached_property
+    def alpha(self) -> np.ndarray:
+        """Dirichlet parameters, one per state (0 for a state whose probability is 0)."""
+        p = np.asarray(self.p, dtype=float)
+        if self.kind == "counts":
+            return np.asarray(self.counts, dtype=float) + JEFFREYS
+        if self.kind == "ess":
+            return float(self.ess) * p
+        return _fit_kappa(p[self.focus], *self.bounds) * p
+
+    def interval(self, level: float = 0.95) -> tuple[float, float]:
+        """Central interval of the focus state's marginal Beta distribution."""
+        a = float(self.alpha[self.focus])
+        return beta_interval(a, float(self.alpha.sum()) - a, level)
+
+
+def _fit_kappa(p: float, lo: float, hi: float) -> float:
+    """Concentration whose Beta(kappa p, kappa (1-p)) 95% interval is closest to [lo, hi]."""
+    if p <= 0.0 or p >= 1.0:
+        return 1.0  # degenerate: the focus state is certain either way
+    best, best_err = 1.0, math.inf
+    # a coarse log grid, then golden-section refinement on log(kappa)
+    grid = np.linspace(math.log(0.5), math.log(1e6), 60)
+    errs = [_interval_error(math.exp(g), p, lo, hi) for g in grid]
+    i = int(np.argmin(errs))
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
+    phi = (math.sqrt(5) - 1) / 2
+    for _ in range(60):
+        c, d = b - phi * (b - a), a + phi * (b - a)
+        if _interval_error(math.exp(c), p, lo, hi) < _interval_error(math.exp(d), p, lo, hi):
+            b = d
+        else:
+            a = c
+    for g in (a, b, grid[i]):
+        err = _interval_error(math.exp(g), p, lo, hi)
+        if err < best_err:
+            best, best_err = math.exp(g), err
+    return best
+
+
+def _interval_error(kappa: float, p: float, lo: float, hi: float) -> float:
+    q_lo, q_hi = beta_interval(kappa * p, kappa * (1 - p))
+    return (q_lo - lo) ** 2 + (q_hi - hi) ** 2

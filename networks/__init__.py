@@ -1,0 +1,1 @@
+"""Bundled network files, shipped as package data (``bayesdx.networks``)."""
