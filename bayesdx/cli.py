@@ -28,7 +28,7 @@ class _UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+        raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
 
 
 def _add_network(p: argparse.ArgumentParser, required: bool = False) -> None:

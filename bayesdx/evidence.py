@@ -46,7 +46,7 @@ class Evidence:
     @property
     def states(self) -> dict[str, str]:
         """Everything inference conditions on: given and assumed."""
-        return {**self.assumed, **self.given}
+        return {**self.given, **self.assumed}
 
     def to_dict(self) -> dict[str, Any]:
         """``{"evidence": {...}, "assumed": {...}, "raw": {...}}``."""

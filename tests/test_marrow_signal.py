@@ -1,0 +1,122 @@
+"""The bundled network: fixed vocabulary, published base rates, pgmpy agreement, sanity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bayesdx.adapter import check_model, variable_elimination
+from bayesdx.inference import marginals, query
+
+VOCABULARY = {
+    "setting": ["biopsy_referral", "incidental"],
+    "age": ["lt_40", "40_to_59", "ge_60"],
+    "sex": ["female", "male"],
+    "hb": ["ge_12", "lt_12"],
+    "cytopenia": ["absent", "present"],
+    "monocytosis": ["absent", "present"],
+    "smear": ["normal", "dysplasia", "blasts", "rouleaux"],
+    "constitutional": ["absent", "present"],
+    "organomegaly": ["absent", "present"],
+    "m_protein": ["absent", "present"],
+    "calcium": ["normal", "high"],
+    "renal": ["normal", "impaired"],
+    "ldh": ["normal", "high"],
+    "chemical_shift": ["drop", "retention"],
+}
+DIAGNOSES = ["multiple_myeloma", "b_all", "cmml", "mds", "metastasis",
+             "red_marrow_reconversion", "marrow_edema", "infection_inflammation",
+             "normal_variant"]
+NEOPLASMS = ["multiple_myeloma", "b_all", "cmml", "mds", "metastasis"]
+
+
+def test_fixed_vocabulary(marrow):
+    for variable, states in VOCABULARY.items():
+        assert list(marrow.states[variable]) == states, variable
+    assert set(DIAGNOSES) <= set(marrow.states["diagnosis"])
+    assert marrow.spec.nodes["diagnosis"].role == "diagnosis"
+    for v in ("setting", "age", "sex"):
+        assert marrow.spec.nodes[v].role == "context"
+    assert marrow.defaults["setting"] == "biopsy_referral"
+    node, members = marrow.groups["neoplasm"]
+    assert node == "diagnosis" and set(NEOPLASMS) <= set(members)
+    assert not {"red_marrow_reconversion", "marrow_edema", "infection_inflammation",
+                "normal_variant"} & set(members)
+
+
+@pytest.mark.parametrize(("variable", "raw", "state"), [
+    ("hb", 12.0, "ge_12"), ("hb", 11.9, "lt_12"), ("monocytosis", 1.0, "present"),
+    ("monocytosis", 0.99, "absent"), ("age", 59, "40_to_59"), ("age", 60, "ge_60"),
+])
+def test_raw_cut_points(marrow, variable, raw, state):
+    assert query(marrow, {variable: raw}).evidence.given[variable] == state
+
+
+def test_prior_in_published_bands(marrow):
+    referral = query(marrow).groups["neoplasm"]
+    incidental = query(marrow, {"setting": "incidental"}).groups["neoplasm"]
+    assert 0.40 <= referral <= 0.47  # biopsy series: 7/15 and 19/45
+    assert 0.05 <= incidental <= 0.10  # incidental cohorts: about 6-10%
+
+
+def test_passes_pgmpy_check_model(marrow):
+    assert check_model(marrow)
+
+
+def test_every_probability_is_sourced(marrow):
+    for node in marrow.spec.nodes.values():
+        for entry in node.cpt.entries():
+            assert entry.sources, (node.id, entry.field)
+            assert entry.uncertainty is not None, (node.id, entry.field)
+            if entry.expert:
+                assert entry.uncertainty.kind in ("range", "ess"), (node.id, entry.field)
+                lo, hi = entry.uncertainty.interval()
+                p = entry.p[entry.uncertainty.focus]
+                if 0.0 < p < 1.0:  # wide: 0.15 on the probability scale or 4x on the odds
+                    odds_ratio = (hi / (1 - hi)) / (lo / (1 - lo)) if lo > 0 and hi < 1 else 99
+                    assert hi - lo >= 0.15 or odds_ratio >= 4, (node.id, entry.field, lo, hi)
+
+
+def test_equals_pgmpy_variable_elimination(marrow, rng):
+    findings = [v for v in marrow.variables if marrow.spec.nodes[v].role in
+                ("finding", "context")]
+    targets = ["diagnosis", "marrow_process", "disease_class"]
+    for _ in range(12):
+        chosen = rng.choice(findings, size=int(rng.integers(0, 7)), replace=False)
+        case = {str(v): str(rng.choice(marrow.states[str(v)])) for v in chosen}
+        case.setdefault("setting", "biopsy_referral")
+        ours, _ = marginals(marrow, case, targets)
+        ref = variable_elimination(marrow, case, targets)
+        for t in targets:
+            np.testing.assert_allclose([ours[t][s] for s in marrow.states[t]],
+                                       [ref[t][s] for s in marrow.states[t]],
+                                       rtol=0, atol=1e-12)
+
+
+def test_classic_myeloma(marrow):
+    post = query(marrow, {"hb": 9.6, "m_protein": "present", "smear": "rouleaux",
+                          "calcium": 11.8, "chemical_shift": "retention", "age": 68})
+    assert post.ranked()[0][0] == "multiple_myeloma"
+    assert post.groups["neoplasm"] > 0.9
+
+
+def test_reconversion_in_young_obese_smoker(marrow):
+    post = query(marrow, {"age": 31, "sex": "female", "smoking": "smoker",
+                          "obesity": "present", "hb": 13.4, "cytopenia": "absent",
+                          "monocytosis": 0.5, "smear": "normal", "m_protein": "absent",
+                          "calcium": "normal", "renal": "normal", "ldh": "normal",
+                          "chemical_shift": 0.45})
+    assert post.ranked()[0][0] == "red_marrow_reconversion"
+    assert post.groups["neoplasm"] < 0.2
+
+
+def test_cmml_pattern(marrow):
+    post = query(marrow, {"monocytosis": 2.4, "smear": "dysplasia", "age": 72, "sex": "male",
+                          "hb": 10.5})
+    assert post.ranked()[0][0] == "cmml"
+
+
+def test_chemical_shift_drop_lowers_neoplasm(marrow):
+    drop = query(marrow, {"chemical_shift": "drop"}).groups["neoplasm"]
+    retention = query(marrow, {"chemical_shift": "retention"}).groups["neoplasm"]
+    assert drop < query(marrow).groups["neoplasm"] < retention
