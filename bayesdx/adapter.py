@@ -70,12 +70,16 @@ def to_pgmpy(network: Network) -> Any:
         table = network.cpts[v]
         card = table.shape[-1]
         parents = list(network.parents[v])
-        cpds.append(cpd_cls(
-            v, card, table.reshape(-1, card).T,
-            evidence=parents or None,
-            evidence_card=[len(network.states[p]) for p in parents] or None,
-            state_names={n: list(network.states[n]) for n in (v, *parents)},
-        ))
+        cpds.append(
+            cpd_cls(
+                v,
+                card,
+                table.reshape(-1, card).T,
+                evidence=parents or None,
+                evidence_card=[len(network.states[p]) for p in parents] or None,
+                state_names={n: list(network.states[n]) for n in (v, *parents)},
+            )
+        )
     model.add_cpds(*cpds)
     return model
 
@@ -114,14 +118,20 @@ def read_model(path: str, fmt: str) -> NetworkSpec:
         parents = tuple(variables[1:])
         values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)
         nodes[str(v)] = NodeSpec(
-            id=str(v), states=tuple(str(s) for s in cpd.state_names[v]), parents=parents,
-            cpt=FixedCPT(values=values, parents=parents, origin=path), label=str(v),
+            id=str(v),
+            states=tuple(str(s) for s in cpd.state_names[v]),
+            parents=parents,
+            cpt=FixedCPT(values=values, parents=parents, origin=path),
+            label=str(v),
         )
     stem = path.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return NetworkSpec(
-        id=stem, title=f"{stem} (imported from {fmt.upper()})",
-        description=f"Imported from {path}; no roles, sources or uncertainty.", nodes=nodes,
-        sources={"expert": Source("expert", "none", "expert")}, path=path,
+        id=stem,
+        title=f"{stem} (imported from {fmt.upper()})",
+        description=f"Imported from {path}; no roles, sources or uncertainty.",
+        nodes=nodes,
+        sources={"expert": Source("expert", "none", "expert")},
+        path=path,
     )
 
 
@@ -145,6 +155,7 @@ def variable_elimination(
         out = {}
         for t in targets:
             factor = engine.query([t], evidence=dict(evidence), show_progress=False)
-            out[t] = {str(s): float(p) for s, p in
-                      zip(factor.state_names[t], factor.values, strict=True)}
+            out[t] = {
+                str(s): float(p) for s, p in zip(factor.state_names[t], factor.values, strict=True)
+            }
     return out

@@ -64,8 +64,9 @@ class TableCPT:
         for _, entry in self.rows:
             yield entry
 
-    def expand(self, parent_states: dict[str, tuple[str, ...]],
-               states: tuple[str, ...]) -> np.ndarray:
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
         """The full table, shape ``(*parent_cards, card)``.
 
         Examples
@@ -82,8 +83,9 @@ class TableCPT:
         for when, entry in self.rows:
             values = np.asarray([entry.p[entry.states.index(s)] for s in states])
             for combo in itertools.product(*(when[p] for p in self.parents)):
-                idx = tuple(parent_states[p].index(s)
-                            for p, s in zip(self.parents, combo, strict=True))
+                idx = tuple(
+                    parent_states[p].index(s) for p, s in zip(self.parents, combo, strict=True)
+                )
                 table[idx] = values
         return table
 
@@ -109,8 +111,9 @@ class NoisyMaxCPT:
         for per_state in self.causes.values():
             yield from per_state.values()
 
-    def expand(self, parent_states: dict[str, tuple[str, ...]],
-               states: tuple[str, ...]) -> np.ndarray:
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
         """The full table, shape ``(*parent_cards, card)``, in the node's state order.
 
         Examples
@@ -155,8 +158,9 @@ class FixedCPT:
         """No entries: an imported table carries no sources."""
         return iter(())
 
-    def expand(self, parent_states: dict[str, tuple[str, ...]],
-               states: tuple[str, ...]) -> np.ndarray:
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
         """The stored table."""
         return np.asarray(self.values, dtype=float)
 

@@ -50,21 +50,24 @@ class Evidence:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"evidence": {...}, "assumed": {...}, "raw": {...}}``."""
-        return {"evidence": dict(self.given), "assumed": dict(self.assumed),
-                "raw": dict(self.raw)}
+        return {"evidence": dict(self.given), "assumed": dict(self.assumed), "raw": dict(self.raw)}
 
     def __str__(self) -> str:
-        parts = [f"{v}={s}" + (f" ({self.notes[v]})" if v in self.notes else "")
-                 for v, s in self.given.items()]
+        parts = [
+            f"{v}={s}" + (f" ({self.notes[v]})" if v in self.notes else "")
+            for v, s in self.given.items()
+        ]
         text = "Evidence: " + (", ".join(parts) if parts else "none")
         if self.assumed:
             text += "\nAssumed (defaults): " + ", ".join(
-                f"{v}={s}" for v, s in self.assumed.items())
+                f"{v}={s}" for v, s in self.assumed.items()
+            )
         return text
 
 
-def normalise(network: Network, case: Mapping[str, Any] | None = None, *,
-              defaults: bool = True) -> Evidence:
+def normalise(
+    network: Network, case: Mapping[str, Any] | None = None, *, defaults: bool = True
+) -> Evidence:
     """Normalise a case against a network.
 
     Parameters
@@ -125,8 +128,12 @@ def _cut_note(measure: Any, number: float) -> str:
 def _state_of(node: Any, value: Any) -> tuple[str, float | None]:
     hint = f"; or a number in {node.measure.unit}" if node.measure else ""
     if isinstance(value, bool):
-        raise UnknownStateError(node.id, value, node.states,
-                                hint + " (YAML reads yes/no/on/off as true/false: quote them)")
+        raise UnknownStateError(
+            node.id,
+            value,
+            node.states,
+            hint + " (YAML reads yes/no/on/off as true/false: quote them)",
+        )
     if isinstance(value, str):
         text = value.strip()
         if text in node.states:
@@ -142,7 +149,8 @@ def _state_of(node: Any, value: Any) -> tuple[str, float | None]:
     if node.measure is None:
         raise RawValueError(
             f"{node.id}: {value!r} is a number, but {node.id} has no cut-points; give a "
-            f"state: {', '.join(node.states)}")
+            f"state: {', '.join(node.states)}"
+        )
     if not math.isfinite(number):
         raise RawValueError(f"{node.id}: {value!r} is not a finite number")
     return node.measure.discretise(number, node.id), number
@@ -158,12 +166,13 @@ def parse_assignment(text: str) -> tuple[str, str]:
     >>> parse_assignment("hb")
     Traceback (most recent call last):
     ...
-    bayesdx.errors.CaseFileError: evidence 'hb' is not VAR=VALUE (for example hb=11.2 or m_protein=present)
+    bayesdx.errors.CaseFileError: evidence 'hb' is not VAR=VALUE ...
     """
     variable, sep, value = text.partition("=")
     if not sep or not variable.strip() or not value.strip():
         raise CaseFileError(
-            f"evidence {text!r} is not VAR=VALUE (for example hb=11.2 or m_protein=present)")
+            f"evidence {text!r} is not VAR=VALUE (for example hb=11.2 or m_protein=present)"
+        )
     return variable.strip(), value.strip()
 
 
@@ -192,9 +201,11 @@ def read_case(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CaseFileError(
             f"case file {path} must map variables to values (for example hb: 11.2), "
-            f"got {type(data).__name__}")
+            f"got {type(data).__name__}"
+        )
     for key, value in data.items():
         if isinstance(value, dict | list) or value is None:
             raise CaseFileError(
-                f"case file {path}: {key} must be a state or a number, got {value!r}")
+                f"case file {path}: {key} must be a state or a number, got {value!r}"
+            )
     return {str(k): v for k, v in data.items()}

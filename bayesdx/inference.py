@@ -25,8 +25,11 @@ __all__ = ["marginals", "query"]
 Factor = tuple[tuple[str, ...], np.ndarray]
 
 
-def query(network: Network, evidence: Mapping[str, Any] | None = None,
-          target: str | list[str] | None = None) -> Posterior:
+def query(
+    network: Network,
+    evidence: Mapping[str, Any] | None = None,
+    target: str | list[str] | None = None,
+) -> Posterior:
     """Posterior of ``target`` (default: the diagnosis node) given a case.
 
     Parameters
@@ -60,8 +63,14 @@ def query(network: Network, evidence: Mapping[str, Any] | None = None,
     for name, (node, members) in network.groups.items():
         if node in dists:
             groups[name] = float(sum(dists[node][s] for s in members))
-    return Posterior(network=network.id, evidence=ev, distributions=dists, groups=groups,
-                     p_evidence=p_e, group_members=dict(network.groups))
+    return Posterior(
+        network=network.id,
+        evidence=ev,
+        distributions=dists,
+        groups=groups,
+        p_evidence=p_e,
+        group_members=dict(network.groups),
+    )
 
 
 def _targets(network: Network, target: str | list[str] | None) -> list[str]:
@@ -73,8 +82,9 @@ def _targets(network: Network, target: str | list[str] | None) -> list[str]:
     return list(dict.fromkeys(targets))
 
 
-def marginals(network: Network, evidence: Mapping[str, str],
-              targets: list[str]) -> tuple[dict[str, dict[str, float]], float]:
+def marginals(
+    network: Network, evidence: Mapping[str, str], targets: list[str]
+) -> tuple[dict[str, dict[str, float]], float]:
     """Posterior marginal of each target, and the probability of the evidence.
 
     Parameters

@@ -71,8 +71,11 @@ class Network:
     @property
     def groups(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Group name -> (node, member states), for example ``neoplasm``."""
-        return {name: (node, members) for node, groups in self.spec.groups.items()
-                for name, members in groups.items()}
+        return {
+            name: (node, members)
+            for node, groups in self.spec.groups.items()
+            for name, members in groups.items()
+        }
 
     @property
     def defaults(self) -> dict[str, str]:
@@ -141,20 +144,33 @@ class Network:
 def _check_table(spec: NetworkSpec, node: NodeSpec, table: np.ndarray) -> None:
     expected = (*(len(spec.nodes[p].states) for p in node.parents), len(node.states))
     if table.shape != expected:
-        raise NetworkFileError(spec.path, f"table has shape {table.shape}, expected "
-                               f"{expected}", node=node.id, field="cpt")
+        raise NetworkFileError(
+            spec.path,
+            f"table has shape {table.shape}, expected {expected}",
+            node=node.id,
+            field="cpt",
+        )
     sums = table.sum(axis=-1)
     tol = _FIXED_TOL if node.cpt.kind == "fixed" else 1e-9
     bad = np.argwhere(np.abs(sums - 1.0) > tol)
     if (table < 0).any() or not np.isfinite(table).all():
-        raise NetworkFileError(spec.path, "probabilities must be finite and >= 0",
-                               node=node.id, field="cpt")
+        raise NetworkFileError(
+            spec.path, "probabilities must be finite and >= 0", node=node.id, field="cpt"
+        )
     if bad.size:
         idx = tuple(int(i) for i in bad[0])
-        combo = ", ".join(f"{p}={spec.nodes[p].states[i]}"
-                          for p, i in zip(node.parents, idx, strict=True)) or "(no parents)"
-        raise NetworkFileError(spec.path, f"probabilities for {combo} sum to "
-                               f"{float(sums[idx]):.9g}; expected 1", node=node.id, field="cpt")
+        combo = (
+            ", ".join(
+                f"{p}={spec.nodes[p].states[i]}" for p, i in zip(node.parents, idx, strict=True)
+            )
+            or "(no parents)"
+        )
+        raise NetworkFileError(
+            spec.path,
+            f"probabilities for {combo} sum to {float(sums[idx]):.9g}; expected 1",
+            node=node.id,
+            field="cpt",
+        )
 
 
 def load_network(name_or_path: str | Path) -> Network:

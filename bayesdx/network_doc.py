@@ -59,18 +59,29 @@ def network_markdown(network: Network) -> str:
     '# marrow_signal: nodes, states, parents and sources'
     """
     spec = network.spec
-    out = [f"# {spec.id}: nodes, states, parents and sources", "",
-           "Generated from the network file by `python -m bayesdx.network_doc "
-           f"{spec.id}`; do not edit by hand.", "", f"**{spec.title}**", "",
-           spec.description, ""]
+    out = [
+        f"# {spec.id}: nodes, states, parents and sources",
+        "",
+        "Generated from the network file by `python -m bayesdx.network_doc "
+        f"{spec.id}`; do not edit by hand.",
+        "",
+        f"**{spec.title}**",
+        "",
+        spec.description,
+        "",
+    ]
     if spec.population:
         out += ["## Population", "", spec.population, ""]
     entries = [e for v in network.variables for _, e in entry_rows(network, v)]
     expert = sum(e.expert for e in entries)
-    out += ["## Summary", "",
-            f"{len(network.variables)} nodes; {len(entries)} distribution entries, of which "
-            f"{len(entries) - expert} cite a published (read, secondary or derived) source and "
-            f"{expert} are expert estimates with a range or effective sample size.", ""]
+    out += [
+        "## Summary",
+        "",
+        f"{len(network.variables)} nodes; {len(entries)} distribution entries, of which "
+        f"{len(entries) - expert} cite a published (read, secondary or derived) source and "
+        f"{expert} are expert estimates with a range or effective sample size.",
+        "",
+    ]
     if spec.groups:
         out += ["Groups:", ""]
         for node, groups in spec.groups.items():
@@ -80,19 +91,27 @@ def network_markdown(network: Network) -> str:
     out += ["| node | role | states | parents | CPT form |", "|---|---|---|---|---|"]
     for v in network.variables:
         n = spec.nodes[v]
-        out.append(f"| `{v}` | {n.role} | {', '.join(n.states)} | "
-                   f"{', '.join(n.parents) or '-'} | {n.cpt.kind} |")
+        out.append(
+            f"| `{v}` | {n.role} | {', '.join(n.states)} | "
+            f"{', '.join(n.parents) or '-'} | {n.cpt.kind} |"
+        )
     out.append("")
     for v in network.variables:
         n = spec.nodes[v]
-        out += [f"## `{v}`: {n.label}", "", n.description, "",
-                f"- role: {n.role}; states: {', '.join(n.states)}; parents: "
-                f"{', '.join(n.parents) or 'none'}; CPT: {n.cpt.kind}"]
+        out += [
+            f"## `{v}`: {n.label}",
+            "",
+            n.description,
+            "",
+            f"- role: {n.role}; states: {', '.join(n.states)}; parents: "
+            f"{', '.join(n.parents) or 'none'}; CPT: {n.cpt.kind}",
+        ]
         if n.default:
             out.append(f"- default (assumed when not given): `{n.default}`")
         if n.measure:
-            out.append(f"- raw values: {n.measure.describe()}; source "
-                       f"{', '.join(n.measure.sources)}")
+            out.append(
+                f"- raw values: {n.measure.describe()}; source {', '.join(n.measure.sources)}"
+            )
         out += ["", "| given | p | source | uncertainty | note |", "|---|---|---|---|---|"]
         for label, e in entry_rows(network, v):
             note = e.note.replace("\n", " ").replace("|", "/")
@@ -113,5 +132,6 @@ def network_markdown(network: Network) -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.stdout.write(network_markdown(load_network(sys.argv[1] if len(sys.argv) > 1
-                                                   else "marrow_signal")))
+    sys.stdout.write(
+        network_markdown(load_network(sys.argv[1] if len(sys.argv) > 1 else "marrow_signal"))
+    )

@@ -103,8 +103,9 @@ class Posterior:
         import pandas as pd
 
         rows = [(t, s, p, "state") for t, d in self.distributions.items() for s, p in d.items()]
-        rows += [(self.group_members.get(g, ("",))[0], g, p, "group")
-                 for g, p in self.groups.items()]
+        rows += [
+            (self.group_members.get(g, ("",))[0], g, p, "group") for g, p in self.groups.items()
+        ]
         return pd.DataFrame(rows, columns=["target", "state", "probability", "kind"])
 
     def __str__(self) -> str:
@@ -129,19 +130,24 @@ class Posterior:
         esc = html.escape
         given = ", ".join(f"{esc(v)}={esc(s)}" for v, s in self.evidence.given.items())
         assumed = ", ".join(f"{esc(v)}={esc(s)}" for v, s in self.evidence.assumed.items())
-        parts = [f"<div><b>Network</b> {esc(self.network)}<br><b>Evidence</b> "
-                 f"{given or 'none'}" + (f"<br><b>Assumed</b> {assumed}" if assumed else "")]
+        parts = [
+            f"<div><b>Network</b> {esc(self.network)}<br><b>Evidence</b> "
+            f"{given or 'none'}" + (f"<br><b>Assumed</b> {assumed}" if assumed else "")
+        ]
         for t in self.targets:
             parts.append(f"<table><caption>P({esc(t)} | evidence)</caption>")
             for state, p in self.ranked(t):
                 parts.append(
                     f"<tr><td>{esc(state)}</td><td style='text-align:right'>{p:.3f}</td>"
                     f"<td><div style='background:#4c72b0;height:0.8em;width:{p * 200:.0f}px'>"
-                    "</div></td></tr>")
+                    "</div></td></tr>"
+                )
             for g, p in self.groups.items():
                 if self.group_members.get(g, ("",))[0] == t:
-                    parts.append(f"<tr><td><i>group {esc(g)}</i></td>"
-                                 f"<td style='text-align:right'><i>{p:.3f}</i></td><td></td></tr>")
+                    parts.append(
+                        f"<tr><td><i>group {esc(g)}</i></td>"
+                        f"<td style='text-align:right'><i>{p:.3f}</i></td><td></td></tr>"
+                    )
             parts.append("</table>")
         parts.append(f"<p><small>{esc(DISCLAIMER)}</small></p></div>")
         return "".join(parts)

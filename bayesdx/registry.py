@@ -11,8 +11,13 @@ __all__ = ["IMPORT_SUFFIXES", "YAML_SUFFIXES", "bundled_networks", "bundled_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 #: file types read through pgmpy's readers (see :mod:`bayesdx.adapter`)
-IMPORT_SUFFIXES = {".bif": "bif", ".xmlbif": "xmlbif", ".xml": "xmlbif", ".xdsl": "xdsl",
-                   ".net": "net"}
+IMPORT_SUFFIXES = {
+    ".bif": "bif",
+    ".xmlbif": "xmlbif",
+    ".xml": "xmlbif",
+    ".xdsl": "xdsl",
+    ".net": "net",
+}
 _NOT_NETWORKS = {"sources"}
 
 

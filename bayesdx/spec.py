@@ -8,6 +8,7 @@ defaults, measurement cut-points and the bibliography. Every validation error is
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -37,12 +38,26 @@ ROLES = ("context", "diagnosis", "intermediate", "finding")
 HOW_SURE = ("read", "secondary", "derived", "unverified", "expert")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _TOP_KEYS = {
-    "format": True, "id": True, "title": True, "description": True, "population": False,
-    "bibliography": False, "sources": False, "groups": False, "nodes": True,
+    "format": True,
+    "id": True,
+    "title": True,
+    "description": True,
+    "population": False,
+    "bibliography": False,
+    "sources": False,
+    "groups": False,
+    "nodes": True,
 }
 _NODE_KEYS = {
-    "id": True, "label": True, "role": True, "states": True, "description": True,
-    "parents": False, "default": False, "measure": False, "cpt": True,
+    "id": True,
+    "label": True,
+    "role": True,
+    "states": True,
+    "description": True,
+    "parents": False,
+    "default": False,
+    "measure": False,
+    "cpt": True,
 }
 _SOURCE_KEYS = {"citation": True, "how_sure": True, "doi": False, "url": False, "notes": False}
 _ENTRY_KEYS = {"p", "source", "counts", "range", "ess", "note"}
@@ -136,7 +151,7 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     try:
         if text is None:
             text = Path(path).read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_Strict)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Strict)
     except OSError as exc:
         raise NetworkFileError(str(path), f"cannot read file: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -209,9 +224,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
             raise nctx.fail("expected a list of node ids", "parents")
         for p in plist:
             if p not in heads:
-                raise nctx.fail(
-                    f"unknown parent '{p}'; valid nodes: {', '.join(heads)}", "parents"
-                )
+                raise nctx.fail(f"unknown parent '{p}'; valid nodes: {', '.join(heads)}", "parents")
             if p == nid:
                 raise nctx.fail("a node cannot be its own parent", "parents")
         if len(set(plist)) != len(plist):
@@ -239,8 +252,14 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
             measure = _measure(nctx, raw["measure"], states[nid], sources)
         cpt = _cpt(nctx, raw["cpt"], states[nid], {p: states[p] for p in parents[nid]}, sources)
         nodes[nid] = NodeSpec(
-            id=nid, states=states[nid], parents=parents[nid], cpt=cpt, label=raw["label"],
-            role=role, description=raw["description"].strip(), default=default,
+            id=nid,
+            states=states[nid],
+            parents=parents[nid],
+            cpt=cpt,
+            label=raw["label"],
+            role=role,
+            description=raw["description"].strip(),
+            default=default,
             measure=measure,
         )
     groups = _groups(ctx, data.get("groups"), states)
@@ -248,9 +267,14 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
         if not isinstance(data[key], str) or not data[key].strip():
             raise ctx.fail("expected non-empty text", key)
     return NetworkSpec(
-        id=net_id, title=data["title"].strip(), description=data["description"].strip(),
-        nodes=nodes, groups=groups, sources=sources,
-        population=str(data.get("population") or "").strip(), path=path,
+        id=net_id,
+        title=data["title"].strip(),
+        description=data["description"].strip(),
+        nodes=nodes,
+        groups=groups,
+        sources=sources,
+        population=str(data.get("population") or "").strip(),
+        path=path,
     )
 
 
@@ -270,8 +294,9 @@ def _check_keys(ctx: _Ctx, raw: Any, spec: dict[str, bool], what: str) -> None:
 
 def _ident(ctx: _Ctx, value: Any, field: str) -> str:
     if not isinstance(value, str) or not _ID.match(value):
-        hint = " (YAML reads yes/no/on/off as true/false: quote it)" if isinstance(
-            value, bool) else ""
+        hint = (
+            " (YAML reads yes/no/on/off as true/false: quote it)" if isinstance(value, bool) else ""
+        )
         raise ctx.fail(f"{value!r} is not a snake_case id (a-z, 0-9, _){hint}", field)
     return value
 
@@ -311,12 +336,13 @@ def _sources(ctx: _Ctx, data: Mapping, base: Path) -> dict[str, Source]:
         if not str(raw.get("citation") or "").strip():
             raise sctx.fail("missing required field", f"sources.{sid}.citation")
         if raw.get("how_sure") not in HOW_SURE:
-            raise sctx.fail(
-                f"expected one of {', '.join(HOW_SURE)}", f"sources.{sid}.how_sure"
-            )
+            raise sctx.fail(f"expected one of {', '.join(HOW_SURE)}", f"sources.{sid}.how_sure")
         out[sid] = Source(
-            id=sid, citation=str(raw["citation"]).strip(), how_sure=raw["how_sure"],
-            doi=str(raw.get("doi") or ""), url=str(raw.get("url") or ""),
+            id=sid,
+            citation=str(raw["citation"]).strip(),
+            how_sure=raw["how_sure"],
+            doi=str(raw.get("doi") or ""),
+            url=str(raw.get("url") or ""),
             notes=str(raw.get("notes") or "").strip(),
         )
     if "expert" not in out or out["expert"].how_sure != "expert":
@@ -332,7 +358,7 @@ def _topological(ctx: _Ctx, parents: dict[str, tuple[str, ...]]) -> list[str]:
         if state.get(n) == 2:
             return
         if state.get(n) == 1:
-            cycle = [*stack[stack.index(n):], n]
+            cycle = [*stack[stack.index(n) :], n]
             raise ctx.at(n).fail(f"cycle {' -> '.join(reversed(cycle))}", "parents")
         state[n] = 1
         stack.append(n)
@@ -348,8 +374,14 @@ def _topological(ctx: _Ctx, parents: dict[str, tuple[str, ...]]) -> list[str]:
 
 
 def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Measure:
-    keys = {"quantity": True, "unit": True, "cuts": True, "order": False, "range": True,
-            "source": True}
+    keys = {
+        "quantity": True,
+        "unit": True,
+        "cuts": True,
+        "order": False,
+        "range": True,
+        "source": True,
+    }
     if not isinstance(raw, Mapping):
         raise ctx.fail("expected a mapping with quantity, unit, cuts, range, source", "measure")
     for key in raw:
@@ -365,19 +397,26 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
     if sorted(order) != sorted(states):
         raise ctx.fail(f"expected the states {', '.join(states)} in value order", "measure.order")
     if len(cuts) != len(states) - 1:
-        raise ctx.fail(f"expected {len(states) - 1} cut-points for {len(states)} states",
-                       "measure.cuts")
-    if any(b <= a for a, b in zip(cuts, cuts[1:], strict=False)):
+        raise ctx.fail(
+            f"expected {len(states) - 1} cut-points for {len(states)} states", "measure.cuts"
+        )
+    if any(b <= a for a, b in itertools.pairwise(cuts)):
         raise ctx.fail("cut-points must be strictly ascending", "measure.cuts")
     rng = raw["range"]
-    if (not isinstance(rng, list) or len(rng) != 2 or not all(_is_number(v) for v in rng)
-            or not rng[0] < rng[1]):
+    if (
+        not isinstance(rng, list)
+        or len(rng) != 2
+        or not all(_is_number(v) for v in rng)
+        or not rng[0] < rng[1]
+    ):
         raise ctx.fail("expected [min, max] with min < max", "measure.range")
     if not (rng[0] <= cuts[0] and cuts[-1] <= rng[1]):
         raise ctx.fail("cut-points must lie inside the range", "measure.range")
     return Measure(
-        quantity=str(raw["quantity"]), unit=str(raw["unit"]),
-        cuts=tuple(float(c) for c in cuts), order=order,
+        quantity=str(raw["quantity"]),
+        unit=str(raw["unit"]),
+        cuts=tuple(float(c) for c in cuts),
+        order=order,
         range=(float(rng[0]), float(rng[1])),
         sources=_source_ids(ctx, raw["source"], sources, "measure.source"),
     )
@@ -395,13 +434,15 @@ def _source_ids(ctx: _Ctx, raw: Any, sources: dict, field: str) -> tuple[str, ..
         if sid not in sources:
             raise ctx.fail(
                 f"unknown source {sid!r}; define it in the bibliography "
-                f"(known: {', '.join(sorted(sources))})", field
+                f"(known: {', '.join(sorted(sources))})",
+                field,
             )
     return tuple(ids)
 
 
-def _cpt(ctx: _Ctx, raw: Any, states: tuple[str, ...], parent_states: dict[str, tuple],
-         sources: dict) -> CPT:
+def _cpt(
+    ctx: _Ctx, raw: Any, states: tuple[str, ...], parent_states: dict[str, tuple], sources: dict
+) -> CPT:
     forms = ("table", "noisy_or", "noisy_max")
     if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in forms:
         raise ctx.fail(f"expected exactly one of: {', '.join(forms)}", "cpt")
@@ -414,8 +455,6 @@ def _cpt(ctx: _Ctx, raw: Any, states: tuple[str, ...], parent_states: dict[str, 
 def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: dict) -> TableCPT:
     if not isinstance(body, list) or not body:
         raise ctx.fail("expected a list of rows (when, p, source, ...)", "cpt.table")
-    import itertools
-
     covered: dict[tuple, int] = {}
     rows = []
     for i, row in enumerate(body):
@@ -435,40 +474,47 @@ def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: di
                 if v not in parent_states[parent]:
                     raise ctx.fail(
                         f"{v!r} is not a state of {parent}; valid states: "
-                        f"{', '.join(parent_states[parent])}", f"{where}.when.{parent}")
+                        f"{', '.join(parent_states[parent])}",
+                        f"{where}.when.{parent}",
+                    )
             when[parent] = vals
         missing = [p for p in parent_states if p not in when]
         if missing:
-            raise ctx.fail(f"every parent must be named; missing: {', '.join(missing)}",
-                           f"{where}.when")
-        entry = _entry(ctx, {k: v for k, v in row.items() if k != "when"}, states, sources,
-                       where)
+            raise ctx.fail(
+                f"every parent must be named; missing: {', '.join(missing)}", f"{where}.when"
+            )
+        entry = _entry(ctx, {k: v for k, v in row.items() if k != "when"}, states, sources, where)
         for combo in itertools.product(*(when[p] for p in parent_states)):
             if combo in covered:
                 shown = ", ".join(f"{p}={s}" for p, s in zip(parent_states, combo, strict=True))
-                raise ctx.fail(f"parent combination {shown} is also given in row "
-                               f"{covered[combo]}", f"{where}.when")
+                raise ctx.fail(
+                    f"parent combination {shown} is also given in row {covered[combo]}",
+                    f"{where}.when",
+                )
             covered[combo] = i
         rows.append((when, entry))
     every = list(itertools.product(*parent_states.values()))
     gaps = [c for c in every if c not in covered]
     if gaps:
         shown = ", ".join(f"{p}={s}" for p, s in zip(parent_states, gaps[0], strict=True))
-        raise ctx.fail(f"{len(gaps)} parent combination(s) have no row, for example {shown}",
-                       "cpt.table")
+        raise ctx.fail(
+            f"{len(gaps)} parent combination(s) have no row, for example {shown}", "cpt.table"
+        )
     return TableCPT(rows=tuple(rows), parents=tuple(parent_states))
 
 
-def _noisy(ctx: _Ctx, form: str, body: Any, states: tuple, parent_states: dict,
-           sources: dict) -> NoisyMaxCPT:
+def _noisy(
+    ctx: _Ctx, form: str, body: Any, states: tuple, parent_states: dict, sources: dict
+) -> NoisyMaxCPT:
     where = f"cpt.{form}"
     allowed = {"leak", "causes"} | ({"state"} if form == "noisy_or" else set())
     if not isinstance(body, Mapping):
         raise ctx.fail(f"expected a mapping with {', '.join(sorted(allowed))}", where)
     for key in body:
         if key not in allowed:
-            raise ctx.fail(f"unknown key; valid keys: {', '.join(sorted(allowed))}",
-                           f"{where}.{key}")
+            raise ctx.fail(
+                f"unknown key; valid keys: {', '.join(sorted(allowed))}", f"{where}.{key}"
+            )
     for key in allowed:
         if key not in body:
             raise ctx.fail("missing required field", f"{where}.{key}")
@@ -489,12 +535,12 @@ def _noisy(ctx: _Ctx, form: str, body: Any, states: tuple, parent_states: dict,
         raw = dict(raw)
         if form == "noisy_or":
             if not _is_number(raw.get("p")):
-                raise ctx.fail("expected a probability (one number) for the on state",
-                               f"{field}.p")
+                raise ctx.fail("expected a probability (one number) for the on state", f"{field}.p")
             raw["p"] = {ordered[1]: raw["p"]}
         elif isinstance(raw.get("p"), Mapping) and ordered[0] in raw["p"]:
-            raise ctx.fail(f"leave out '{ordered[0]}' (no effect): it takes the remainder",
-                           f"{field}.p")
+            raise ctx.fail(
+                f"leave out '{ordered[0]}' (no effect): it takes the remainder", f"{field}.p"
+            )
         return _entry(ctx, raw, ordered, sources, field)
 
     leak = entry(body["leak"], f"{where}.leak")
@@ -504,30 +550,35 @@ def _noisy(ctx: _Ctx, form: str, body: Any, states: tuple, parent_states: dict,
     causes: dict[str, dict[str, Entry]] = {}
     for parent, per_state in causes_raw.items():
         if parent not in parent_states:
-            raise ctx.fail(f"{parent!r} is not a parent; parents: {', '.join(parent_states)}",
-                           f"{where}.causes")
+            raise ctx.fail(
+                f"{parent!r} is not a parent; parents: {', '.join(parent_states)}",
+                f"{where}.causes",
+            )
         if not isinstance(per_state, Mapping):
             raise ctx.fail("expected {parent_state: entry}", f"{where}.causes.{parent}")
         causes[parent] = {}
         for pstate, raw in per_state.items():
             if pstate not in parent_states[parent]:
-                raise ctx.fail(f"{pstate!r} is not a state of {parent}; valid states: "
-                               f"{', '.join(parent_states[parent])}",
-                               f"{where}.causes.{parent}")
+                raise ctx.fail(
+                    f"{pstate!r} is not a state of {parent}; valid states: "
+                    f"{', '.join(parent_states[parent])}",
+                    f"{where}.causes.{parent}",
+                )
             causes[parent][pstate] = entry(raw, f"{where}.causes.{parent}.{pstate}")
     unused = [p for p in parent_states if p not in causes]
     if unused:
         raise ctx.fail(f"parent(s) {', '.join(unused)} have no causes listed", f"{where}.causes")
-    return NoisyMaxCPT(kind=form, states=ordered, leak=leak, causes=causes,
-                       parents=tuple(parent_states))
+    return NoisyMaxCPT(
+        kind=form, states=ordered, leak=leak, causes=causes, parents=tuple(parent_states)
+    )
 
 
-def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict,
-           where: str) -> Entry:
+def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, where: str) -> Entry:
     for key in raw:
         if key not in _ENTRY_KEYS:
-            raise ctx.fail(f"unknown key; valid keys: when, {', '.join(sorted(_ENTRY_KEYS))}",
-                           f"{where}.{key}")
+            raise ctx.fail(
+                f"unknown key; valid keys: when, {', '.join(sorted(_ENTRY_KEYS))}", f"{where}.{key}"
+            )
     if "p" not in raw:
         raise ctx.fail("missing required field", f"{where}.p")
     if "source" not in raw:
@@ -537,25 +588,31 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict,
         raise ctx.fail("expected {state: probability}", f"{where}.p")
     for s, v in praw.items():
         if s not in states:
-            raise ctx.fail(f"{s!r} is not a state; valid states: {', '.join(states)}",
-                           f"{where}.p")
+            raise ctx.fail(f"{s!r} is not a state; valid states: {', '.join(states)}", f"{where}.p")
         if not _is_number(v) or not 0.0 <= v <= 1.0:
-            raise ctx.fail(f"probability of {s} is {v!r}; expected a number in [0, 1]",
-                           f"{where}.p")
+            raise ctx.fail(
+                f"probability of {s} is {v!r}; expected a number in [0, 1]", f"{where}.p"
+            )
     missing = [s for s in states if s not in praw]
     total = float(sum(praw.values()))
     if len(missing) > 1:
-        raise ctx.fail(f"states {', '.join(missing)} have no probability; at most one state "
-                       "may be left out (it takes the remainder)", f"{where}.p")
+        raise ctx.fail(
+            f"states {', '.join(missing)} have no probability; at most one state "
+            "may be left out (it takes the remainder)",
+            f"{where}.p",
+        )
     if missing:
         if total > 1.0 + _SUM_TOL:
-            raise ctx.fail(f"probabilities sum to {total:.6g} > 1, leaving nothing for "
-                           f"{missing[0]}", f"{where}.p")
+            raise ctx.fail(
+                f"probabilities sum to {total:.6g} > 1, leaving nothing for {missing[0]}",
+                f"{where}.p",
+            )
         p = tuple(max(0.0, 1.0 - total) if s == missing[0] else float(praw[s]) for s in states)
     else:
         if abs(total - 1.0) > _SUM_TOL:
-            raise ctx.fail(f"probabilities sum to {total:.12g}; expected 1 (within "
-                           f"{_SUM_TOL:g})", f"{where}.p")
+            raise ctx.fail(
+                f"probabilities sum to {total:.12g}; expected 1 (within {_SUM_TOL:g})", f"{where}.p"
+            )
         p = tuple(float(praw[s]) for s in states)
     src = _source_ids(ctx, raw["source"], sources, f"{where}.source")
     expert = all(sources[s].how_sure in ("expert", "unverified") for s in src)
@@ -563,29 +620,42 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict,
     focus = states.index(listed[0]) if len(listed) == 1 else 1
     kinds = [k for k in ("counts", "range", "ess") if k in raw]
     if len(kinds) != 1:
-        raise ctx.fail("expected exactly one uncertainty: counts, range or ess",
-                       f"{where}" if not kinds else f"{where}.{kinds[1]}")
+        raise ctx.fail(
+            "expected exactly one uncertainty: counts, range or ess",
+            f"{where}" if not kinds else f"{where}.{kinds[1]}",
+        )
     kind = kinds[0]
     value = raw[kind]
     ufield = f"{where}.{kind}"
     if kind == "counts":
         if expert:
-            raise ctx.fail("an expert or unverified estimate cannot give study counts; "
-                           "use range or ess", ufield)
+            raise ctx.fail(
+                "an expert or unverified estimate cannot give study counts; use range or ess",
+                ufield,
+            )
         if isinstance(value, list):
             if len(states) != 2:
-                raise ctx.fail("counts [k, n] need a two-state distribution; give "
-                               "{state: count} for every state", ufield)
-            if (len(value) != 2 or not all(_is_number(v) for v in value)
-                    or not 0 <= value[0] <= value[1] or value[1] <= 0):
+                raise ctx.fail(
+                    "counts [k, n] need a two-state distribution; give "
+                    "{state: count} for every state",
+                    ufield,
+                )
+            if (
+                len(value) != 2
+                or not all(_is_number(v) for v in value)
+                or not 0 <= value[0] <= value[1]
+                or value[1] <= 0
+            ):
                 raise ctx.fail("expected [k, n] with 0 <= k <= n and n > 0", ufield)
             k, n = float(value[0]), float(value[1])
             counts = tuple(k if i == focus else n - k for i in range(2))
         elif isinstance(value, Mapping):
             if set(value) != set(states) or not all(
-                    _is_number(v) and v >= 0 for v in value.values()):
-                raise ctx.fail(f"expected a count >= 0 for every state: {', '.join(states)}",
-                               ufield)
+                _is_number(v) and v >= 0 for v in value.values()
+            ):
+                raise ctx.fail(
+                    f"expected a count >= 0 for every state: {', '.join(states)}", ufield
+                )
             counts = tuple(float(value[s]) for s in states)
         else:
             raise ctx.fail("expected [k, n] or {state: count}", ufield)
@@ -594,22 +664,39 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict,
             a = unc.alpha[i]
             lo, hi = beta_interval(a, unc.alpha.sum() - a)
             if not lo - 1e-9 <= p[i] <= hi + 1e-9:
-                raise ctx.fail(f"p({s}) = {p[i]:g} lies outside the 95% interval "
-                               f"[{lo:.3f}, {hi:.3f}] that the counts support", ufield)
+                raise ctx.fail(
+                    f"p({s}) = {p[i]:g} lies outside the 95% interval "
+                    f"[{lo:.3f}, {hi:.3f}] that the counts support",
+                    ufield,
+                )
     elif kind == "range":
-        if (not isinstance(value, list) or len(value) != 2
-                or not all(_is_number(v) for v in value) or not 0 <= value[0] < value[1] <= 1):
+        if (
+            not isinstance(value, list)
+            or len(value) != 2
+            or not all(_is_number(v) for v in value)
+            or not 0 <= value[0] < value[1] <= 1
+        ):
             raise ctx.fail("expected [lo, hi] with 0 <= lo < hi <= 1", ufield)
         if not value[0] <= p[focus] <= value[1]:
-            raise ctx.fail(f"range [{value[0]}, {value[1]}] does not contain "
-                           f"p({states[focus]}) = {p[focus]:g}", ufield)
+            raise ctx.fail(
+                f"range [{value[0]}, {value[1]}] does not contain "
+                f"p({states[focus]}) = {p[focus]:g}",
+                ufield,
+            )
         unc = Uncertainty("range", p=p, focus=focus, bounds=(float(value[0]), float(value[1])))
     else:
         if not _is_number(value) or value <= 0:
             raise ctx.fail("expected a positive effective sample size", ufield)
         unc = Uncertainty("ess", p=p, focus=focus, ess=float(value))
-    return Entry(states=states, p=p, sources=src, uncertainty=unc,
-                 note=str(raw.get("note") or "").strip(), field=where, expert=expert)
+    return Entry(
+        states=states,
+        p=p,
+        sources=src,
+        uncertainty=unc,
+        note=str(raw.get("note") or "").strip(),
+        field=where,
+        expert=expert,
+    )
 
 
 def _groups(ctx: _Ctx, raw: Any, states: dict[str, tuple]) -> dict[str, dict[str, tuple]]:
@@ -634,7 +721,9 @@ def _groups(ctx: _Ctx, raw: Any, states: dict[str, tuple]) -> dict[str, dict[str
                 raise ctx.fail("expected a non-empty list of states", f"groups.{node}.{name}")
             for s in members:
                 if s not in states[node]:
-                    raise ctx.fail(f"{s!r} is not a state of {node}; valid states: "
-                                   f"{', '.join(states[node])}", f"groups.{node}.{name}")
+                    raise ctx.fail(
+                        f"{s!r} is not a state of {node}; valid states: {', '.join(states[node])}",
+                        f"groups.{node}.{name}",
+                    )
             out[node][name] = tuple(members)
     return out

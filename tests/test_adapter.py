@@ -42,8 +42,10 @@ def test_imported_network_default_targets_are_all_nodes(tiny, tmp_path):
 
 def test_malformed_bif(tmp_path):
     path = tmp_path / "bad.bif"
-    path.write_text("network x { }\nvariable a { type discrete [ 2 ] { y, n }; }\n"
-                    "probability ( a ) { table 0.2 ; }\n")
+    path.write_text(
+        "network x { }\nvariable a { type discrete [ 2 ] { y, n }; }\n"
+        "probability ( a ) { table 0.2 ; }\n"
+    )
     with pytest.raises(NetworkFileError, match=r"bad\.bif: "):
         load_network(path).query()
 

@@ -35,8 +35,18 @@ def test_query_json_contract(capsys):
 def test_query_targets_and_case_file(capsys, tmp_path):
     case = tmp_path / "case.yaml"
     case.write_text("hb: 13.1\nchemical_shift: 0.5\n")
-    code, out, _ = run(capsys, "query", "--case", str(case), "-e", "hb=9", "--target",
-                       "marrow_process", "diagnosis", "--json")
+    code, out, _ = run(
+        capsys,
+        "query",
+        "--case",
+        str(case),
+        "-e",
+        "hb=9",
+        "--target",
+        "marrow_process",
+        "diagnosis",
+        "--json",
+    )
     doc = json.loads(out)
     assert code == 0
     assert doc["evidence"] == {"hb": "lt_12", "chemical_shift": "drop"}  # -e overrides file
@@ -59,34 +69,60 @@ def test_networks_lists_bundled(capsys):
 
 def test_export_then_query_the_export(capsys, tmp_path):
     path = tmp_path / "m.bif"
-    code, _, _ = run(capsys, "export", "--network", "marrow_signal", "--format", "bif", "-o",
-                     str(path))
+    code, _, _ = run(
+        capsys, "export", "--network", "marrow_signal", "--format", "bif", "-o", str(path)
+    )
     assert code == 0 and path.exists()
     _, a, _ = run(capsys, "query", "-e", "hb=lt_12", "--json")
-    _, b, _ = run(capsys, "query", "--network", str(path), "-e", "hb=lt_12", "-e",
-                  "setting=biopsy_referral", "--target", "diagnosis", "--json")
+    _, b, _ = run(
+        capsys,
+        "query",
+        "--network",
+        str(path),
+        "-e",
+        "hb=lt_12",
+        "-e",
+        "setting=biopsy_referral",
+        "--target",
+        "diagnosis",
+        "--json",
+    )
     pa, pb = json.loads(a)["posterior"]["diagnosis"], json.loads(b)["posterior"]["diagnosis"]
     assert pa == pytest.approx(pb, abs=1e-12)
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["query", "--network", "marow"], "unknown network 'marow'; bundled networks: "
-                                      "marrow_signal"),
-    (["query", "-e", "hemoglobin=10"], "unknown variable 'hemoglobin' in network "
-                                       "'marrow_signal'; valid variables: setting,"),
-    (["query", "-e", "hb=low"], "unknown state 'low' for variable 'hb'; valid states: "
-                                "ge_12, lt_12; or a number in g/dL"),
-    (["query", "-e", "hb=120"], "hb = 120 g/dL is outside the plausible range"),
-    (["query", "-e", "hb"], "evidence 'hb' is not VAR=VALUE"),
-    (["query", "-e", "hb=9", "-e", "hb=13"], "evidence for hb is given twice"),
-    (["query", "--target", "diagnosys"], "unknown variable 'diagnosys'"),
-    (["query", "--case", "/nonexistent/case.yaml"], "cannot read case file"),
-    (["export", "--network", "marrow_signal", "--format", "pdf", "-o", "x"],
-     "argument --format/-f: invalid choice: 'pdf'"),
-    (["export", "--network", "marrow_signal", "--format", "bif", "-o", "/nonexistent/x.bif"],
-     "cannot write /nonexistent/x.bif: folder /nonexistent does not exist"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["query", "--network", "marow"],
+            "unknown network 'marow'; bundled networks: marrow_signal",
+        ),
+        (
+            ["query", "-e", "hemoglobin=10"],
+            "unknown variable 'hemoglobin' in network 'marrow_signal'; valid variables: setting,",
+        ),
+        (
+            ["query", "-e", "hb=low"],
+            "unknown state 'low' for variable 'hb'; valid states: "
+            "ge_12, lt_12; or a number in g/dL",
+        ),
+        (["query", "-e", "hb=120"], "hb = 120 g/dL is outside the plausible range"),
+        (["query", "-e", "hb"], "evidence 'hb' is not VAR=VALUE"),
+        (["query", "-e", "hb=9", "-e", "hb=13"], "evidence for hb is given twice"),
+        (["query", "--target", "diagnosys"], "unknown variable 'diagnosys'"),
+        (["query", "--case", "/nonexistent/case.yaml"], "cannot read case file"),
+        (
+            ["export", "--network", "marrow_signal", "--format", "pdf", "-o", "x"],
+            "argument --format/-f: invalid choice: 'pdf'",
+        ),
+        (
+            ["export", "--network", "marrow_signal", "--format", "bif", "-o", "/nonexistent/x.bif"],
+            "cannot write /nonexistent/x.bif: folder /nonexistent does not exist",
+        ),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+    ],
+)
 def test_user_errors_exit_2_with_one_line(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2
@@ -101,17 +137,31 @@ def test_bad_network_file_and_impossible_evidence(capsys, tmp_path):
     code, _, err = run(capsys, "query", "--network", str(bad))
     assert code == 2
     assert "node 'disease', field 'cpt.table[0].p': probabilities sum to 1.1" in err
-    code, _, err = run(capsys, "query", "-e", "disease_class=benign", "-e",
-                       "diagnosis=multiple_myeloma", "--target", "hb")
+    code, _, err = run(
+        capsys,
+        "query",
+        "-e",
+        "disease_class=benign",
+        "-e",
+        "diagnosis=multiple_myeloma",
+        "--target",
+        "hb",
+    )
     assert code == 2
-    assert err.startswith("bayesdx: error: the evidence disease_class=benign, "
-                          "diagnosis=multiple_myeloma, setting=biopsy_referral has probability "
-                          "zero")
+    assert err.startswith(
+        "bayesdx: error: the evidence disease_class=benign, "
+        "diagnosis=multiple_myeloma, setting=biopsy_referral has probability "
+        "zero"
+    )
 
 
 def test_entry_point_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "bayesdx.cli", "query", "-e", "smear=bad"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bayesdx.cli", "query", "-e", "smear=bad"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1

@@ -8,8 +8,10 @@ from bayesdx.errors import CaseFileError, RawValueError, UnknownStateError, Unkn
 from bayesdx.evidence import normalise, parse_assignment, read_case
 
 
-@pytest.mark.parametrize(("value", "state"), [(9.99, "neg"), (10.0, "pos"), ("10", "pos"),
-                                              (" 3.5 ", "neg"), ("pos", "pos"), (0, "neg")])
+@pytest.mark.parametrize(
+    ("value", "state"),
+    [(9.99, "neg"), (10.0, "pos"), ("10", "pos"), (" 3.5 ", "neg"), ("pos", "pos"), (0, "neg")],
+)
 def test_raw_values_at_the_cut(tiny, value, state):
     assert normalise(tiny, {"test": value}).given == {"test": state}
 
@@ -27,28 +29,36 @@ def test_defaults_only_when_not_given(tiny):
 
 
 def test_unknown_variable_lists_valid(tiny):
-    with pytest.raises(UnknownVariableError, match="unknown variable 'tset' in network 'tiny'; "
-                       "valid variables: exposure, disease, test, symptom"):
+    with pytest.raises(
+        UnknownVariableError,
+        match="unknown variable 'tset' in network 'tiny'; "
+        "valid variables: exposure, disease, test, symptom",
+    ):
         normalise(tiny, {"tset": "pos"})
 
 
 def test_unknown_state_lists_valid_and_raw_option(tiny):
-    with pytest.raises(UnknownStateError, match="unknown state 'positive' for variable 'test'; "
-                       "valid states: neg, pos; or a number in U"):
+    with pytest.raises(
+        UnknownStateError,
+        match="unknown state 'positive' for variable 'test'; "
+        "valid states: neg, pos; or a number in U",
+    ):
         normalise(tiny, {"test": "positive"})
     with pytest.raises(UnknownStateError, match=r"valid states: d1, d2$"):
         normalise(tiny, {"disease": "d3"})
 
 
 def test_number_for_a_variable_without_cut_points(tiny):
-    with pytest.raises(RawValueError, match="disease: 3 is a number, but disease has no "
-                       "cut-points; give a state: d1, d2"):
+    with pytest.raises(
+        RawValueError,
+        match="disease: 3 is a number, but disease has no cut-points; give a state: d1, d2",
+    ):
         normalise(tiny, {"disease": 3})
 
 
 @pytest.mark.parametrize("value", [-1, 100.5, float("inf"), "1e9"])
 def test_out_of_range(tiny, value):
-    with pytest.raises(RawValueError, match="outside the plausible range 0 to 100 U|not a finite"):
+    with pytest.raises(RawValueError, match=r"outside the plausible range 0 to 100 U|not a finite"):
         normalise(tiny, {"test": value})
 
 
@@ -69,15 +79,21 @@ def test_parse_assignment():
 def test_read_case_yaml_and_json(tmp_path):
     (tmp_path / "c.yaml").write_text("hb: 11.2\nm_protein: present\n")
     (tmp_path / "c.json").write_text('{"hb": 11.2, "m_protein": "present"}')
-    assert read_case(tmp_path / "c.yaml") == read_case(tmp_path / "c.json") == {
-        "hb": 11.2, "m_protein": "present"}
+    assert (
+        read_case(tmp_path / "c.yaml")
+        == read_case(tmp_path / "c.json")
+        == {"hb": 11.2, "m_protein": "present"}
+    )
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("- hb\n- 3\n", "must map variables to values"),
-    ("hb: [1, 2]\n", "hb must be a state or a number"),
-    ("hb: 11\n  x: [\n", "is malformed"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- hb\n- 3\n", "must map variables to values"),
+        ("hb: [1, 2]\n", "hb must be a state or a number"),
+        ("hb: 11\n  x: [\n", "is malformed"),
+    ],
+)
 def test_read_case_bad(tmp_path, text, message):
     (tmp_path / "c.yaml").write_text(text)
     with pytest.raises(CaseFileError, match=message):
@@ -85,5 +101,5 @@ def test_read_case_bad(tmp_path, text, message):
 
 
 def test_read_case_missing(tmp_path):
-    with pytest.raises(CaseFileError, match="cannot read case file .*No such file"):
+    with pytest.raises(CaseFileError, match=r"cannot read case file .*No such file"):
         read_case(tmp_path / "none.yaml")

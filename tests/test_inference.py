@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bayesdx.adapter import variable_elimination
+from bayesdx.cpt import FixedCPT
 from bayesdx.errors import ImpossibleEvidenceError, UnknownVariableError
 from bayesdx.inference import marginals, query
 from bayesdx.network import Network
 from bayesdx.spec import NetworkSpec, NodeSpec
-from bayesdx.cpt import FixedCPT
 
 
 def test_bayes_rule_by_hand(tiny):
@@ -52,8 +52,11 @@ def test_observed_target_is_certain(tiny):
 
 
 def test_unknown_target(tiny):
-    with pytest.raises(UnknownVariableError, match="unknown variable 'nope' in network 'tiny'; "
-                       "valid variables: exposure, disease, test, symptom"):
+    with pytest.raises(
+        UnknownVariableError,
+        match="unknown variable 'nope' in network 'tiny'; "
+        "valid variables: exposure, disease, test, symptom",
+    ):
         query(tiny, target="nope")
 
 
@@ -75,23 +78,33 @@ def _random_network(seed: int, n: int, max_parents: int, zero_share: float) -> N
     nodes = {}
     for i in range(n):
         card = int(rng.integers(2, 4))
-        parents = tuple(f"v{j}" for j in sorted(rng.choice(i, size=min(i, int(
-            rng.integers(0, max_parents + 1))), replace=False)))
+        parents = tuple(
+            f"v{j}"
+            for j in sorted(
+                rng.choice(i, size=min(i, int(rng.integers(0, max_parents + 1))), replace=False)
+            )
+        )
         shape = (*(len(nodes[p].states) for p in parents), card)
         table = rng.dirichlet(np.ones(card), size=int(np.prod(shape[:-1]))).reshape(shape)
         if zero_share:  # some structural zeros, renormalised
             table = np.where(rng.random(shape) < zero_share, 0.0, table)
-            table[..., 0] += (table.sum(-1) == 0)
+            table[..., 0] += table.sum(-1) == 0
             table = table / table.sum(-1, keepdims=True)
         states = tuple(f"s{k}" for k in range(card))
-        nodes[f"v{i}"] = NodeSpec(id=f"v{i}", states=states, parents=parents,
-                                  cpt=FixedCPT(table, parents))
+        nodes[f"v{i}"] = NodeSpec(
+            id=f"v{i}", states=states, parents=parents, cpt=FixedCPT(table, parents)
+        )
     return Network(NetworkSpec(id=f"random{seed}", title="random", description="", nodes=nodes))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 2**31), n=st.integers(2, 9), max_parents=st.integers(1, 3),
-       zero_share=st.sampled_from([0.0, 0.2]), n_evidence=st.integers(0, 4))
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(2, 9),
+    max_parents=st.integers(1, 3),
+    zero_share=st.sampled_from([0.0, 0.2]),
+    n_evidence=st.integers(0, 4),
+)
 def test_random_networks_equal_pgmpy(seed, n, max_parents, zero_share, n_evidence):
     net = _random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 1)
@@ -99,8 +112,9 @@ def test_random_networks_equal_pgmpy(seed, n, max_parents, zero_share, n_evidenc
     evidence = {str(v): str(rng.choice(net.states[str(v)])) for v in observed}
     targets = [v for v in net.variables if v not in evidence]
     joint = _brute_force_joint(net)
-    index = tuple(net.states[v].index(evidence[v]) if v in evidence else slice(None)
-                  for v in net.variables)
+    index = tuple(
+        net.states[v].index(evidence[v]) if v in evidence else slice(None) for v in net.variables
+    )
     if joint[index].sum() == 0.0:
         with pytest.raises(ImpossibleEvidenceError):
             marginals(net, evidence, targets)
@@ -132,6 +146,9 @@ def test_impossible_evidence(tiny, write_doc, tiny_doc):
     from bayesdx import load_network
 
     net = load_network(write_doc(tiny_doc))
-    with pytest.raises(ImpossibleEvidenceError, match="the evidence test=neg, exposure=no has "
-                       "probability zero under the model of network 'tiny'"):
+    with pytest.raises(
+        ImpossibleEvidenceError,
+        match="the evidence test=neg, exposure=no has "
+        "probability zero under the model of network 'tiny'",
+    ):
         query(net, {"test": "neg"})

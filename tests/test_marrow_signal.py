@@ -24,9 +24,17 @@ VOCABULARY = {
     "ldh": ["normal", "high"],
     "chemical_shift": ["drop", "retention"],
 }
-DIAGNOSES = ["multiple_myeloma", "b_all", "cmml", "mds", "metastasis",
-             "red_marrow_reconversion", "marrow_edema", "infection_inflammation",
-             "normal_variant"]
+DIAGNOSES = [
+    "multiple_myeloma",
+    "b_all",
+    "cmml",
+    "mds",
+    "metastasis",
+    "red_marrow_reconversion",
+    "marrow_edema",
+    "infection_inflammation",
+    "normal_variant",
+]
 NEOPLASMS = ["multiple_myeloma", "b_all", "cmml", "mds", "metastasis"]
 
 
@@ -40,14 +48,25 @@ def test_fixed_vocabulary(marrow):
     assert marrow.defaults["setting"] == "biopsy_referral"
     node, members = marrow.groups["neoplasm"]
     assert node == "diagnosis" and set(NEOPLASMS) <= set(members)
-    assert not {"red_marrow_reconversion", "marrow_edema", "infection_inflammation",
-                "normal_variant"} & set(members)
+    assert not {
+        "red_marrow_reconversion",
+        "marrow_edema",
+        "infection_inflammation",
+        "normal_variant",
+    } & set(members)
 
 
-@pytest.mark.parametrize(("variable", "raw", "state"), [
-    ("hb", 12.0, "ge_12"), ("hb", 11.9, "lt_12"), ("monocytosis", 1.0, "present"),
-    ("monocytosis", 0.99, "absent"), ("age", 59, "40_to_59"), ("age", 60, "ge_60"),
-])
+@pytest.mark.parametrize(
+    ("variable", "raw", "state"),
+    [
+        ("hb", 12.0, "ge_12"),
+        ("hb", 11.9, "lt_12"),
+        ("monocytosis", 1.0, "present"),
+        ("monocytosis", 0.99, "absent"),
+        ("age", 59, "40_to_59"),
+        ("age", 60, "ge_60"),
+    ],
+)
 def test_raw_cut_points(marrow, variable, raw, state):
     assert query(marrow, {variable: raw}).evidence.given[variable] == state
 
@@ -78,8 +97,7 @@ def test_every_probability_is_sourced(marrow):
 
 
 def test_equals_pgmpy_variable_elimination(marrow, rng):
-    findings = [v for v in marrow.variables if marrow.spec.nodes[v].role in
-                ("finding", "context")]
+    findings = [v for v in marrow.variables if marrow.spec.nodes[v].role in ("finding", "context")]
     targets = ["diagnosis", "marrow_process", "disease_class"]
     for _ in range(12):
         chosen = rng.choice(findings, size=int(rng.integers(0, 7)), replace=False)
@@ -88,31 +106,57 @@ def test_equals_pgmpy_variable_elimination(marrow, rng):
         ours, _ = marginals(marrow, case, targets)
         ref = variable_elimination(marrow, case, targets)
         for t in targets:
-            np.testing.assert_allclose([ours[t][s] for s in marrow.states[t]],
-                                       [ref[t][s] for s in marrow.states[t]],
-                                       rtol=0, atol=1e-12)
+            np.testing.assert_allclose(
+                [ours[t][s] for s in marrow.states[t]],
+                [ref[t][s] for s in marrow.states[t]],
+                rtol=0,
+                atol=1e-12,
+            )
 
 
 def test_classic_myeloma(marrow):
-    post = query(marrow, {"hb": 9.6, "m_protein": "present", "smear": "rouleaux",
-                          "calcium": 11.8, "chemical_shift": "retention", "age": 68})
+    post = query(
+        marrow,
+        {
+            "hb": 9.6,
+            "m_protein": "present",
+            "smear": "rouleaux",
+            "calcium": 11.8,
+            "chemical_shift": "retention",
+            "age": 68,
+        },
+    )
     assert post.ranked()[0][0] == "multiple_myeloma"
     assert post.groups["neoplasm"] > 0.9
 
 
 def test_reconversion_in_young_obese_smoker(marrow):
-    post = query(marrow, {"age": 31, "sex": "female", "smoking": "smoker",
-                          "obesity": "present", "hb": 13.4, "cytopenia": "absent",
-                          "monocytosis": 0.5, "smear": "normal", "m_protein": "absent",
-                          "calcium": "normal", "renal": "normal", "ldh": "normal",
-                          "chemical_shift": 0.45})
+    post = query(
+        marrow,
+        {
+            "age": 31,
+            "sex": "female",
+            "smoking": "smoker",
+            "obesity": "present",
+            "hb": 13.4,
+            "cytopenia": "absent",
+            "monocytosis": 0.5,
+            "smear": "normal",
+            "m_protein": "absent",
+            "calcium": "normal",
+            "renal": "normal",
+            "ldh": "normal",
+            "chemical_shift": 0.45,
+        },
+    )
     assert post.ranked()[0][0] == "red_marrow_reconversion"
     assert post.groups["neoplasm"] < 0.2
 
 
 def test_cmml_pattern(marrow):
-    post = query(marrow, {"monocytosis": 2.4, "smear": "dysplasia", "age": 72, "sex": "male",
-                          "hb": 10.5})
+    post = query(
+        marrow, {"monocytosis": 2.4, "smear": "dysplasia", "age": 72, "sex": "male", "hb": 10.5}
+    )
     assert post.ranked()[0][0] == "cmml"
 
 

@@ -14,8 +14,9 @@ def test_counts_are_jeffreys_beta():
     assert (lo, hi) == pytest.approx(stats.beta.ppf([0.025, 0.975], 26.5, 34.5), abs=1e-12)
 
 
-@pytest.mark.parametrize(("p", "lo", "hi"), [(0.73, 0.6, 0.85), (0.1, 0.02, 0.3),
-                                             (0.5, 0.2, 0.8), (0.02, 0.005, 0.08)])
+@pytest.mark.parametrize(
+    ("p", "lo", "hi"), [(0.73, 0.6, 0.85), (0.1, 0.02, 0.3), (0.5, 0.2, 0.8), (0.02, 0.005, 0.08)]
+)
 def test_range_fit_keeps_mean_and_matches_interval(p, lo, hi):
     u = Uncertainty("range", p=(1 - p, p), focus=1, bounds=(lo, hi))
     a = u.alpha
@@ -34,6 +35,5 @@ def test_ess_and_structural_zeros(rng):
 
 def test_beta_interval_matches_scipy(rng):
     for a, b in rng.uniform(0.3, 50, size=(5, 2)):
-        assert beta_interval(a, b) == pytest.approx(stats.beta.ppf([0.025, 0.975], a, b),
-                                                    abs=1e-10)
+        assert beta_interval(a, b) == pytest.approx(stats.beta.ppf([0.025, 0.975], a, b), abs=1e-10)
     assert np.isfinite(beta_interval(0.5, 0.5)).all()

@@ -1,0 +1,42 @@
+"""The public API: every name in __all__ resolves; importing is light."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import bayesdx
+
+MODULES = [
+    m.name
+    for m in pkgutil.iter_modules(bayesdx.__path__, "bayesdx.")
+    if m.name != "bayesdx.networks"
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_resolves(name):
+    module = importlib.import_module(name)
+    assert hasattr(module, "__all__"), f"{name} has no __all__"
+    for item in module.__all__:
+        assert hasattr(module, item), f"{name}.__all__ names missing {item}"
+
+
+def test_top_level_all():
+    for item in bayesdx.__all__:
+        assert getattr(bayesdx, item) is not None
+
+
+def test_query_path_imports_neither_pgmpy_nor_pandas():
+    code = (
+        "import sys, bayesdx; bayesdx.load_network('marrow_signal').query({'hb': 10}); "
+        "print(sorted(m for m in ('pgmpy', 'pandas', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
