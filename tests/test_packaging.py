@@ -1,0 +1,30 @@
+"""The wheel ships the networks as package data, so a non-editable install works."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_wheel_contains_networks(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("bayesdx-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "bayesdx/networks/marrow_signal.yaml",
+        "bayesdx/networks/sources.yaml",
+        "bayesdx/networks/marrow_signal.md",
+        "bayesdx/cli.py",
+    ):
+        assert required in names
+    assert not any(n.startswith("tests/") for n in names)
