@@ -150,24 +150,22 @@ def _check_table(spec: NetworkSpec, node: NodeSpec, table: np.ndarray) -> None:
             node=node.id,
             field="cpt",
         )
-    sums = table.sum(axis=-1)
-    tol = _FIXED_TOL if node.cpt.kind == "fixed" else 1e-9
-    bad = np.argwhere(np.abs(sums - 1.0) > tol)
     if (table < 0).any() or not np.isfinite(table).all():
         raise NetworkFileError(
             spec.path, "probabilities must be finite and >= 0", node=node.id, field="cpt"
         )
+    sums = table.sum(axis=-1).reshape(-1)  # one sum per parent combination (C order)
+    tol = _FIXED_TOL if node.cpt.kind == "fixed" else 1e-9
+    bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
     if bad.size:
-        idx = tuple(int(i) for i in bad[0])
-        combo = (
-            ", ".join(
-                f"{p}={spec.nodes[p].states[i]}" for p, i in zip(node.parents, idx, strict=True)
-            )
-            or "(no parents)"
+        idx = np.unravel_index(int(bad[0]), table.shape[:-1])
+        combo = ", ".join(
+            f"{p}={spec.nodes[p].states[int(i)]}" for p, i in zip(node.parents, idx, strict=True)
         )
         raise NetworkFileError(
             spec.path,
-            f"probabilities for {combo} sum to {float(sums[idx]):.9g}; expected 1",
+            f"probabilities for {combo or '(no parents)'} sum to "
+            f"{float(sums[bad[0]]):.9g}; expected 1",
             node=node.id,
             field="cpt",
         )

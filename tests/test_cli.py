@@ -89,6 +89,22 @@ def test_export_then_query_the_export(capsys, tmp_path):
     )
     pa, pb = json.loads(a)["posterior"]["diagnosis"], json.loads(b)["posterior"]["diagnosis"]
     assert pa == pytest.approx(pb, abs=1e-12)
+    # and read back by pgmpy itself, queried with pgmpy's VariableElimination
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgmpy.inference import VariableElimination
+        from pgmpy.readwrite import BIFReader
+
+        model = BIFReader(path=str(path)).get_model()
+        factor = VariableElimination(model).query(
+            ["diagnosis"],
+            evidence={"hb": "lt_12", "setting": "biopsy_referral"},
+            show_progress=False,
+        )
+    ref = dict(zip(factor.state_names["diagnosis"], factor.values, strict=True))
+    assert pa == pytest.approx(ref, abs=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -121,6 +137,7 @@ def test_export_then_query_the_export(capsys, tmp_path):
             "cannot write /nonexistent/x.bif: folder /nonexistent does not exist",
         ),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["query", "--network", str(TINY.parent / "malformed.yaml")], "malformed YAML at line 4"),
     ],
 )
 def test_user_errors_exit_2_with_one_line(capsys, argv, message):
