@@ -77,6 +77,21 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("recommend", help="biopsy recommendation, guideline, next tests, plan")
+    _add_network(p)
+    _add_case(p)
+    p.add_argument("--threshold", metavar="T", help="one threshold in (0, 1) instead of the band")
+    p.add_argument("--harm", metavar="H", help="relative harm of biopsy without a neoplasm (> 0)")
+    p.add_argument("--benefit", metavar="B", help="relative benefit of biopsy with one (> 0)")
+    p.add_argument(
+        "--tests",
+        type=int,
+        default=5,
+        metavar="N",
+        help="next tests shown in the report (default 5; --json lists all)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     from bayesdx.adapter import EXPORT_FORMATS
 
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
@@ -142,6 +157,19 @@ def _cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    from bayesdx.network import load_network
+    from bayesdx.recommendation import recommend
+
+    if args.tests < 0:
+        raise CaseFileError(f"--tests {args.tests} must be 0 or more")
+    net = load_network(args.network)
+    rec = recommend(net, _case(args), threshold=args.threshold, harm=args.harm,
+                    benefit=args.benefit)  # fmt: skip
+    print(json.dumps(rec.to_dict(), indent=2) if args.json else rec.report(args.tests))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -160,7 +188,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"networks": _cmd_networks, "query": _cmd_query, "export": _cmd_export}
+_COMMANDS = {
+    "networks": _cmd_networks,
+    "query": _cmd_query,
+    "recommend": _cmd_recommend,
+    "export": _cmd_export,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,6 +14,7 @@ __all__ = [
     "CaseFileError",
     "ImpossibleEvidenceError",
     "NetworkFileError",
+    "PolicyError",
     "RawValueError",
     "UnknownNetworkError",
     "UnknownStateError",
@@ -92,6 +93,10 @@ class UnknownStateError(BayesdxError):
 
 class RawValueError(BayesdxError):
     """A raw measured value that is not a number or lies outside the plausible range."""
+
+
+class PolicyError(BayesdxError):
+    """A decision policy that cannot be used (a threshold outside (0, 1), a harm <= 0, ...)."""
 
 
 class CaseFileError(BayesdxError):

@@ -49,6 +49,26 @@ def _p_text(entry: Entry) -> str:
     return ", ".join(f"{s} {p:.4g}" for s, p in zip(entry.states, entry.p, strict=True))
 
 
+def _decision(network: Network) -> list[str]:
+    d = network.spec.decision
+    if d is None:
+        return []
+    low, high = d.band
+    out = ["## Decision", "",
+           f"Target `{d.target}` ({d.node}: {', '.join(d.members)}). Band policy: recommended "
+           f"at P >= {high:g}, borderline from {low:g}, not recommended below; sources "
+           f"{', '.join(d.band_sources)}.", ""]  # fmt: skip
+    if d.band_note:
+        out += [d.band_note, ""]
+    if d.guideline:
+        out += [f"Guideline: {d.guideline.title} (source {', '.join(d.guideline.sources)}):", ""]
+        for r in d.guideline.rules:
+            cond = " or ".join(f"{v} = {'/'.join(s)}" for v, s in r.any.items())
+            out.append(f"- `{r.id}`: {r.label} ({cond})")
+        out.append("")
+    return out
+
+
 def network_markdown(network: Network) -> str:
     """The reference document of a network, as Markdown.
 
@@ -118,6 +138,7 @@ def network_markdown(network: Network) -> str:
             srcs = ", ".join(f"{s} ({spec.sources[s].how_sure})" for s in e.sources)
             out.append(f"| {label} | {_p_text(e)} | {srcs} | {_uncertainty(e)} | {note} |")
         out.append("")
+    out += _decision(network)
     out += ["## Sources", ""]
     for sid, src in sorted(spec.sources.items()):
         line = f"- `{sid}` ({src.how_sure}): {src.citation}"

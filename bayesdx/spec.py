@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bayesdx.cpt import CPT, Entry, NoisyMaxCPT, TableCPT
+from bayesdx.decision_spec import DecisionSpec, parse_decision
 from bayesdx.errors import NetworkFileError
 from bayesdx.measure import Measure
 from bayesdx.uncertainty import Uncertainty, beta_interval
@@ -47,6 +48,7 @@ _TOP_KEYS = {
     "sources": False,
     "groups": False,
     "nodes": True,
+    "decision": False,
 }
 _NODE_KEYS = {
     "id": True,
@@ -103,6 +105,7 @@ class NetworkSpec:
     sources: dict[str, Source] = field(default_factory=dict)
     population: str = ""
     path: str = ""
+    decision: DecisionSpec | None = None
 
 
 class _Ctx:
@@ -263,6 +266,10 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
             measure=measure,
         )
     groups = _groups(ctx, data.get("groups"), states)
+    decision = None
+    if data.get("decision") is not None:
+        diagnosis_nodes = [v for v, n in nodes.items() if n.role == "diagnosis"]
+        decision = parse_decision(data["decision"], path, states, groups, sources, diagnosis_nodes)
     for key in ("title", "description"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise ctx.fail("expected non-empty text", key)
@@ -275,6 +282,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
         sources=sources,
         population=str(data.get("population") or "").strip(),
         path=path,
+        decision=decision,
     )
 
 

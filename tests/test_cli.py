@@ -182,3 +182,35 @@ def test_entry_point_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1
+
+
+def test_recommend_json(capsys):
+    code, out, err = run(capsys, "recommend", "-e", "m_protein=present", "-e", "hb=9.9", "--json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["biopsy"]["verdict"] == "recommended"
+    assert doc["biopsy"]["threshold"]["policy"] == "band"
+    assert set(doc["guideline"]["fired"]) == {"anaemia", "monoclonal_protein"}
+    assert doc["agreement"] is True
+
+
+def test_recommend_report_and_policies(capsys):
+    code, out, _ = run(capsys, "recommend", "--harm", "1", "--benefit", "3", "--tests", "2")
+    assert code == 0
+    assert "harm/benefit policy: threshold = 1 / (1 + 3) = 0.25" in out
+    assert "Biopsy: RECOMMENDED" in out
+    assert "  3. " not in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["recommend", "--threshold", "1.2"], "threshold 1.2 is outside (0, 1)"),
+    (["recommend", "--threshold", "abc"], "threshold 'abc' is not a number"),
+    (["recommend", "--harm", "0", "--benefit", "1"], "harm 0 must be positive"),
+    (["recommend", "--harm", "2"], "needs both harm and benefit; benefit is missing"),
+    (["recommend", "--threshold", "0.3", "--harm", "1", "--benefit", "1"], "not both"),
+    (["recommend", "--tests", "-1"], "--tests -1 must be 0 or more"),
+])  # fmt: skip
+def test_recommend_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert message in err

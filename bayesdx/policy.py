@@ -1,0 +1,159 @@
+"""Threshold policies for the biopsy decision.
+
+Three policies, one verdict rule: ``recommended`` when P(target) is at or above the upper
+edge, ``borderline`` inside the band, ``not_recommended`` below the lower edge.
+
+- ``band`` (default, from the network file): the 40-47% biopsy-yield band of the referral
+  series. A single threshold has no band: low equals high.
+- ``threshold``: one number chosen by the user.
+- ``harm_benefit``: the Pauker-Kassirer treatment threshold, harm / (harm + benefit), where
+  harm is the net cost of biopsying a patient without a neoplasm and benefit the net gain of
+  biopsying a patient with one.
+
+References
+----------
+Pauker SG, Kassirer JP. The threshold approach to clinical decision making. N Engl J Med
+1980;302:1109-17.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bayesdx.errors import PolicyError
+
+if TYPE_CHECKING:
+    from bayesdx.decision_spec import DecisionSpec
+
+__all__ = ["Policy", "resolve_policy"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A decision threshold (or band) and where it came from.
+
+    Examples
+    --------
+    >>> band = Policy.band(0.40, 0.47)
+    >>> band.verdict(0.47), band.verdict(0.43), band.verdict(0.3999)
+    ('recommended', 'borderline', 'not_recommended')
+    >>> Policy.harm_benefit(harm=1, benefit=3).high
+    0.25
+    """
+
+    kind: str
+    low: float
+    high: float
+    inputs: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    @classmethod
+    def band(cls, low: float, high: float, source: str = "") -> Policy:
+        """The default band policy."""
+        return cls("band", float(low), float(high), {"low": float(low), "high": float(high)},
+                   source)  # fmt: skip
+
+    @classmethod
+    def threshold(cls, value: float) -> Policy:
+        """One user-set threshold in (0, 1)."""
+        t = _in_open_unit(value, "threshold")
+        return cls("threshold", t, t, {"threshold": t}, "set by the user")
+
+    @classmethod
+    def harm_benefit(cls, harm: float, benefit: float) -> Policy:
+        """Pauker-Kassirer: threshold = harm / (harm + benefit)."""
+        h, b = _positive(harm, "harm"), _positive(benefit, "benefit")
+        t = h / (h + b)
+        return cls("harm_benefit", t, t, {"harm": h, "benefit": b, "threshold": t},
+                   "harm / (harm + benefit), Pauker and Kassirer 1980")  # fmt: skip
+
+    def verdict(self, p: float) -> str:
+        """``recommended``, ``borderline`` or ``not_recommended`` for a posterior."""
+        if p >= self.high:
+            return "recommended"
+        if p >= self.low:
+            return "borderline"
+        return "not_recommended"
+
+    def margin(self, p: float) -> float:
+        """Distance from ``p`` to the nearest edge that would change the verdict (>= 0)."""
+        verdict = self.verdict(p)
+        if verdict == "recommended":
+            return p - self.high
+        if verdict == "not_recommended":
+            return self.low - p
+        return min(p - self.low, self.high - p)
+
+    def describe(self) -> str:
+        """One line: which policy and with what inputs."""
+        if self.kind == "band":
+            return (f"band policy: recommended at or above {self.high:.2f}, borderline from "
+                    f"{self.low:.2f}, not recommended below")  # fmt: skip
+        if self.kind == "threshold":
+            return f"single threshold {self.high:.3g} (set by the user)"
+        return (
+            f"harm/benefit policy: threshold = {self.inputs['harm']:g} / "
+            f"({self.inputs['harm']:g} + {self.inputs['benefit']:g}) = {self.high:.3g}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"policy", "low", "high", "inputs"}``."""
+        return {"policy": self.kind, "low": self.low, "high": self.high,
+                "inputs": dict(self.inputs)}  # fmt: skip
+
+
+def _number(value: Any, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise PolicyError(f"{name} {value!r} is not a number") from None
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise PolicyError(f"{name} {value!r} is not a finite number")
+    return number
+
+
+def _in_open_unit(value: Any, name: str) -> float:
+    t = _number(value, name)
+    if not 0.0 < t < 1.0:
+        raise PolicyError(f"{name} {t:g} is outside (0, 1); give a probability such as 0.3")
+    return t
+
+
+def _positive(value: Any, name: str) -> float:
+    x = _number(value, name)
+    if not x > 0.0:
+        raise PolicyError(f"{name} {x:g} must be positive (a relative harm or benefit, > 0)")
+    return x
+
+
+def resolve_policy(
+    decision: DecisionSpec | None,
+    threshold: float | None = None,
+    harm: float | None = None,
+    benefit: float | None = None,
+) -> Policy:
+    """The policy to apply: the user's choice, else the network's band.
+
+    Raises
+    ------
+    PolicyError
+        For a threshold outside (0, 1), a harm or benefit that is not positive, only one of
+        harm and benefit, both a threshold and harm/benefit, or no policy at all.
+    """
+    if threshold is not None and (harm is not None or benefit is not None):
+        raise PolicyError("give either a threshold or harm and benefit, not both")
+    if threshold is not None:
+        return Policy.threshold(threshold)
+    if harm is not None or benefit is not None:
+        if harm is None or benefit is None:
+            missing = "harm" if harm is None else "benefit"
+            raise PolicyError(f"the harm/benefit policy needs both harm and benefit; "
+                              f"{missing} is missing")  # fmt: skip
+        return Policy.harm_benefit(harm, benefit)
+    if decision is None:
+        raise PolicyError("this network has no decision section; give a threshold "
+                          "(--threshold T) or harm and benefit (--harm H --benefit B)")  # fmt: skip
+    low, high = decision.band
+    return Policy.band(low, high, ", ".join(decision.band_sources))

@@ -1,0 +1,57 @@
+"""Next-test ranking against values computed by hand on the tiny network."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bayesdx.next_test import entropy, rank_next_tests
+from bayesdx.policy import Policy
+
+
+def h2(p: float) -> float:
+    return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
+def test_values_by_hand(tiny):
+    # exposure = no (assumed). Prior P(d1) = 0.3; threshold t = upper edge 0.5.
+    # test:    P(pos) = .3*.9 + .7*.2 = .41; P(d1|pos) = .27/.41; P(d1|neg) = .03/.59
+    # symptom: P(on|d1) = 1 - .9*.5 = .55, P(on|d2) = .1; P(on) = .235;
+    #          P(d1|on) = .165/.235; P(d1|off) = .135/.765
+    ranked = rank_next_tests(tiny, {"exposure": "no"}, "disease", ("d1",), Policy.band(0.4, 0.5))
+    assert [c.finding for c in ranked] == ["test", "symptom"]
+    test, symptom = ranked
+    assert test.value == pytest.approx(0.41 * (0.27 / 0.41 - 0.5), abs=1e-12)
+    assert symptom.value == pytest.approx(0.235 * (0.165 / 0.235 - 0.5), abs=1e-12)
+    assert test.entropy_reduction == pytest.approx(
+        h2(0.3) - 0.41 * h2(0.27 / 0.41) - 0.59 * h2(0.03 / 0.59), abs=1e-12
+    )
+    assert symptom.expected_change == pytest.approx(
+        0.235 * (0.165 / 0.235 - 0.3) + 0.765 * (0.3 - 0.135 / 0.765), abs=1e-12
+    )
+    pos = next(o for o in test.outcomes if o.state == "pos")
+    assert (pos.probability, pos.verdict) == (pytest.approx(0.41), "recommended")
+    neg = next(o for o in test.outcomes if o.state == "neg")
+    assert neg.verdict == "not_recommended"
+    assert test.describe("sick") == (
+        "test neg: P(sick) 0.05, not recommended; pos: P(sick) 0.66, recommended"
+    )
+
+
+def test_value_is_zero_when_no_result_crosses(tiny):
+    ranked = rank_next_tests(tiny, {"exposure": "no"}, "disease", ("d1",), Policy.threshold(0.9))
+    assert all(c.value == 0.0 for c in ranked)
+    # ties on value fall back to entropy reduction
+    assert ranked[0].entropy_reduction >= ranked[1].entropy_reduction
+
+
+def test_observed_findings_are_not_candidates(tiny):
+    ranked = rank_next_tests(
+        tiny, {"exposure": "no", "test": "pos"}, "disease", ("d1",), Policy.band(0.4, 0.5)
+    )
+    assert [c.finding for c in ranked] == ["symptom"]
+
+
+def test_entropy():
+    assert entropy({"a": 0.25, "b": 0.25, "c": 0.5}) == pytest.approx(1.5)
