@@ -16,6 +16,7 @@ from bayesdx.errors import (
     CaseFileError,
     ImpossibleEvidenceError,
     NetworkFileError,
+    PolicyError,
     RawValueError,
     UnknownNetworkError,
     UnknownStateError,
@@ -26,6 +27,7 @@ from bayesdx.inference import query
 from bayesdx.network import Network, load_network
 from bayesdx.notice import DISCLAIMER
 from bayesdx.posterior import Posterior
+from bayesdx.recommendation import Recommendation, recommend
 from bayesdx.registry import bundled_networks
 
 __version__ = "0.1.0"
@@ -38,8 +40,10 @@ __all__ = [
     "ImpossibleEvidenceError",
     "Network",
     "NetworkFileError",
+    "PolicyError",
     "Posterior",
     "RawValueError",
+    "Recommendation",
     "UnknownNetworkError",
     "UnknownStateError",
     "UnknownVariableError",
@@ -49,4 +53,5 @@ __all__ = [
     "normalise",
     "query",
     "read_case",
+    "recommend",
 ]
