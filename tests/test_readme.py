@@ -1,0 +1,51 @@
+"""The README's examples run, and the outputs it quotes are what the code prints."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from bayesdx.cli import main
+
+README = (Path(__file__).parents[1] / "README.md").read_text()
+BLOCKS = re.findall(r"```(\w*)\n(.*?)```", README, flags=re.S)
+
+
+def test_python_block_runs():
+    (code,) = [body for lang, body in BLOCKS if lang == "python"]
+    exec(compile(code, "README.md", "exec"), {})
+    plt.close("all")
+
+
+def _quoted_pairs():
+    """(command, quoted output): each bayesdx command with the next plain block after it."""
+    for i, (lang, body) in enumerate(BLOCKS):
+        if lang == "bash" and "bin/bayesdx " in body:
+            command = body.strip().split("bin/bayesdx ", 1)[1]
+            output = next(out for kind, out in BLOCKS[i + 1 :] if kind == "")
+            yield command, output
+
+
+PAIRS = list(_quoted_pairs())
+
+
+def test_there_are_quoted_outputs():
+    assert len(PAIRS) >= 2
+
+
+@pytest.mark.parametrize(("command", "quoted"), PAIRS, ids=[p[0][:30] for p in PAIRS])
+def test_quoted_output_matches(capsys, command, quoted):
+    assert main(shlex.split(command)) == 0
+    actual = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    for line in quoted.splitlines():
+        line = " ".join(line.split())
+        if line and line != "...":
+            assert line in actual, f"README quotes a line the code does not print: {line!r}"
