@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from bayesdx.errors import BayesdxError, CaseFileError
@@ -90,6 +91,15 @@ def _parser() -> _Parser:
         metavar="N",
         help="next tests shown in the report (default 5; --json lists all)",
     )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("explain", help="what each finding did, what if, conflict, narrative")
+    _add_network(p)
+    _add_case(p)
+    p.add_argument("--hypothesis", metavar="H", help="a group, a diagnosis state or VAR=STATE "
+                   "(default: the decision target, neoplasm)")  # fmt: skip
+    p.add_argument("--versus", metavar="B", help="compare with a second diagnosis or group")
+    p.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     from bayesdx.adapter import EXPORT_FORMATS
@@ -170,21 +180,64 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_export(args: argparse.Namespace) -> int:
-    from pathlib import Path
+def _writable(path: str) -> Path:
+    out = Path(path)
+    if not path.strip():
+        raise CaseFileError("the output path is empty; give a file name")
+    if out.is_dir():
+        raise CaseFileError(f"cannot write {out}: it is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise CaseFileError(f"cannot write {out}: folder {out.parent} does not exist")
+    return out
 
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from bayesdx.explain import explain
+    from bayesdx.network import load_network
+
+    net = load_network(args.network)
+    out = _writable(args.html) if args.html else None
+    ex = explain(net, _case(args), hypothesis=args.hypothesis, versus=args.versus)
+    if out is not None:
+        try:
+            out.write_text(ex.to_html(), encoding="utf-8")
+        except OSError as exc:
+            raise CaseFileError(f"cannot write {out}: {exc.strerror}") from None
+    if args.json:
+        print(json.dumps(ex.to_dict(), indent=2))
+    else:
+        print(str(ex))
+        if out is not None:
+            print(f"wrote {out}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
     from bayesdx.adapter import write_model
     from bayesdx.network import load_network
 
     net = load_network(args.network)
-    out = Path(args.output)
-    if not out.parent.is_dir():
-        raise CaseFileError(f"cannot write {out}: folder {out.parent} does not exist")
-    write_model(net, str(out), args.format)
+    out = _writable(args.output)
+    try:
+        write_model(net, str(out), args.format)
+    except OSError as exc:
+        raise CaseFileError(f"cannot write {out}: {exc.strerror or exc}") from None
+    lost = []
+    if net.defaults:
+        lost.append("defaults (" + ", ".join(f"{v}={s}" for v, s in net.defaults.items()) + ")")
+    if net.groups:
+        lost.append("groups (" + ", ".join(net.groups) + ")")
+    if net.spec.decision:
+        lost.append("the decision section")
+    note = ("the file keeps the tables only; not exported: " + "; ".join(lost) +
+            ". Give the defaults as evidence when you query it.") if lost else ""  # fmt: skip
     if args.json:
-        print(json.dumps({"network": net.id, "format": args.format, "path": str(out)}))
+        print(json.dumps({"network": net.id, "format": args.format, "path": str(out),
+                          "note": note}))  # fmt: skip
     else:
         print(f"wrote {out} ({args.format}, {len(net.variables)} nodes)")
+        if note:
+            print(f"note: {note}")
     return 0
 
 
@@ -192,6 +245,7 @@ _COMMANDS = {
     "networks": _cmd_networks,
     "query": _cmd_query,
     "recommend": _cmd_recommend,
+    "explain": _cmd_explain,
     "export": _cmd_export,
 }
 

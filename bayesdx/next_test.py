@@ -124,6 +124,7 @@ def rank_next_tests(
             value += q * max(p - t, 0.0)
             change += q * abs(p - p0)
             h += q * entropy(post[node])
-        out.append(NextTest(finding, max(value, 0.0), change, max(h0 - h, 0.0), tuple(outcomes)))
+        value = value if value > 1e-12 else 0.0  # below this it is rounding, not information
+        out.append(NextTest(finding, value, change, max(h0 - h, 0.0), tuple(outcomes)))
     out.sort(key=lambda c: (-round(c.value, 12), -c.entropy_reduction))
     return out

@@ -214,3 +214,33 @@ def test_recommend_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert message in err
+
+
+def test_explain_json_and_html(capsys, tmp_path):
+    page = tmp_path / "case.html"
+    code, out, err = run(
+        capsys,
+        "explain",
+        "-e",
+        "hb=10.9",
+        "-e",
+        "chemical_shift=drop",
+        "--html",
+        str(page),
+        "--json",
+    )
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["hypothesis"] == "neoplasm"
+    assert [c["finding"] for c in doc["contributions"]] == ["hb", "chemical_shift"]
+    assert page.read_text().startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["explain", "--hypothesis", "cancer"], "unknown state 'cancer' for variable 'hypothesis'"),
+    (["explain", "--versus", "hb=lt_12"], "same node"),
+    (["explain", "--html", "/nonexistent/x.html"], "folder /nonexistent does not exist"),
+])  # fmt: skip
+def test_explain_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
