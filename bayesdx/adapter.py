@@ -107,6 +107,8 @@ def read_model(path: str, fmt: str) -> NetworkSpec:
     except Exception as exc:  # pgmpy raises many types on malformed input
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise NetworkFileError(path, f"cannot read as {fmt.upper()}: {reason}") from None
+    if not model.nodes():
+        raise NetworkFileError(path, f"no variables found; is this a {fmt.upper()} file?")
     nodes: dict[str, NodeSpec] = {}
     import networkx as nx
 

@@ -121,7 +121,7 @@ def _version() -> str:
 def _case(args: argparse.Namespace) -> dict[str, Any]:
     from bayesdx.evidence import parse_assignment, read_case
 
-    case: dict[str, Any] = read_case(args.case) if args.case else {}
+    case: dict[str, Any] = read_case(args.case) if args.case is not None else {}
     seen: dict[str, str] = {}
     for item in args.evidence:
         var, value = parse_assignment(item)
@@ -251,7 +251,9 @@ _COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status.
+    """Run the command line; returns the exit status (0 or 2).
+
+    ``--help`` and ``--version`` print and exit through ``SystemExit(0)``, as argparse does.
 
     Examples
     --------

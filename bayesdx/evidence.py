@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bayesdx.errors import CaseFileError, RawValueError, UnknownStateError
+import numpy as np
+
+from bayesdx.errors import CaseFileError, NetworkFileError, RawValueError, UnknownStateError
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
@@ -125,25 +129,30 @@ def _cut_note(measure: Any, number: float) -> str:
     return f" < {below[0]:g}"
 
 
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.I | re.ASCII)
+
+
 def _state_of(node: Any, value: Any) -> tuple[str, float | None]:
     hint = f"; or a number in {node.measure.unit}" if node.measure else ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         raise UnknownStateError(
-            node.id,
-            value,
-            node.states,
+            node.id, value, node.states,
             hint + " (YAML reads yes/no/on/off as true/false: quote them)",
-        )
+        )  # fmt: skip
+    if isinstance(value, numbers.Integral) and str(int(value)) in node.states:
+        return str(int(value)), None  # a state named by a number, e.g. BIF states 0 and 1
     if isinstance(value, str):
         text = value.strip()
         if text in node.states:
             return text, None
+        if not _NUMBER.match(text):  # ASCII digits only: no 1_0, no other scripts
+            raise UnknownStateError(node.id, value, node.states, hint)
+        number = float(text)
+    elif isinstance(value, numbers.Real):
         try:
-            number = float(text)
-        except ValueError:
-            raise UnknownStateError(node.id, value, node.states, hint) from None
-    elif isinstance(value, int | float):
-        number = float(value)
+            number = float(value)
+        except OverflowError:
+            raise RawValueError(f"{node.id}: {value!r} is too large a number") from None
     else:
         raise UnknownStateError(node.id, value, node.states, hint)
     if node.measure is None:
@@ -184,8 +193,10 @@ def read_case(path: str | Path) -> dict[str, Any]:
     CaseFileError
         If the file is missing, malformed, or not a flat mapping.
     """
-    import yaml
+    from bayesdx.spec import read_yaml
 
+    if not str(path).strip():
+        raise CaseFileError("the case file name is empty")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -193,11 +204,23 @@ def read_case(path: str | Path) -> dict[str, Any]:
         raise CaseFileError(f"cannot read case file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise CaseFileError(f"cannot read case file {path}: not UTF-8 text") from None
+
+    def no_duplicates(pairs: list) -> dict:
+        keys = [k for k, _ in pairs]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise CaseFileError(f"case file {path} gives {', '.join(twice)} twice; give it once")
+        return dict(pairs)
+
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise CaseFileError(f"case file {path} is malformed: {first}") from None
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, object_pairs_hook=no_duplicates)
+        else:
+            data = read_yaml(path, text)
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(f"case file {path} is malformed: {exc}") from None
+    except NetworkFileError as exc:  # the strict YAML reader's complaint
+        raise CaseFileError(f"case file {path} is {exc.message}") from None
     if not isinstance(data, dict):
         raise CaseFileError(
             f"case file {path} must map variables to values (for example hb: 11.2), "

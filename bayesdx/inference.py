@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import ImpossibleEvidenceError
+from bayesdx.errors import ImpossibleEvidenceError, UnknownVariableError
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
@@ -76,8 +76,12 @@ def query(
 def _targets(network: Network, target: str | list[str] | None) -> list[str]:
     if target is None:
         return network.default_targets
-    targets = [target] if isinstance(target, str) else list(target)
+    targets = [target] if isinstance(target, str) else target
+    if not isinstance(targets, list | tuple) or not targets:
+        raise UnknownVariableError(repr(target), network.variables, network.id)
     for t in targets:
+        if not isinstance(t, str):
+            raise UnknownVariableError(repr(t), network.variables, network.id)
         network.node(t)  # raises UnknownVariableError with the valid ones
     return list(dict.fromkeys(targets))
 
@@ -171,8 +175,26 @@ def _cost(network: Network, factors: list[Factor], var: str) -> int:
     return size
 
 
+_MAX_OPERANDS = 24  # numpy.einsum takes at most 32 operand arrays
+
+
 def _contract(factors: list[Factor], drop: str | None) -> Factor:
-    """Multiply factors and sum out ``drop`` in one einsum."""
+    """Multiply factors and sum out ``drop`` (in one einsum, or in chunks if there are many)."""
+    scalar = 1.0
+    rest = []
+    for scope, table in factors:  # fold constants first: observed leaves leave many of them
+        if scope:
+            rest.append((scope, table))
+        else:
+            scalar *= float(table)
+    while len(rest) > _MAX_OPERANDS:  # multiply a chunk, keeping every variable
+        chunk, rest = rest[:_MAX_OPERANDS], rest[_MAX_OPERANDS:]
+        rest.append(_einsum(chunk, drop=None))
+    scope, table = _einsum(rest, drop)
+    return scope, table * scalar
+
+
+def _einsum(factors: list[Factor], drop: str | None) -> Factor:
     labels: dict[str, int] = {}
     operands: list[Any] = []
     for scope, table in factors:

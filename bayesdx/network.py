@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,14 +48,17 @@ class Network:
     def __init__(self, spec: NetworkSpec):
         self.spec = spec
         self.variables: tuple[str, ...] = tuple(spec.nodes)
-        self.states = {v: n.states for v, n in spec.nodes.items()}
-        self.parents = {v: n.parents for v, n in spec.nodes.items()}
-        self.cpts: dict[str, np.ndarray] = {}
+        # read-only views: a loaded network is cached and shared
+        self.states = MappingProxyType({v: n.states for v, n in spec.nodes.items()})
+        self.parents = MappingProxyType({v: n.parents for v, n in spec.nodes.items()})
+        cpts: dict[str, np.ndarray] = {}
         for v, node in spec.nodes.items():
             table = node.cpt.expand({p: self.states[p] for p in node.parents}, node.states)
             table.setflags(write=False)
             _check_table(spec, node, table)
-            self.cpts[v] = table
+            cpts[v] = table
+        self.cpts = MappingProxyType(cpts)
+        self._signature: tuple = ()
 
     # ------------------------------------------------------------------ metadata
     @property
@@ -197,12 +200,32 @@ def load_network(name_or_path: str | Path) -> Network:
     from bayesdx.registry import resolve
 
     path = resolve(name_or_path)
-    stat = path.stat()
-    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size)
+    key = str(path)
+    cached = _CACHE.get(key)
+    if cached is not None and _signature(cached.spec.files or (key,)) == cached._signature:
+        return cached
+    network = _load(key)
+    network._signature = _signature(network.spec.files or (key,))
+    _CACHE[key] = network
+    return network
 
 
-@functools.lru_cache(maxsize=32)
-def _load_cached(path: str, mtime_ns: int, size: int) -> Network:
+_CACHE: dict[str, Network] = {}
+
+
+def _signature(files: tuple[str, ...]) -> tuple:
+    """Modification time and size of every file a network was read from."""
+    out = []
+    for f in files:
+        try:
+            stat = Path(f).stat()
+            out.append((f, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            out.append((f, None, None))
+    return tuple(out)
+
+
+def _load(path: str) -> Network:
     from bayesdx.registry import IMPORT_SUFFIXES
 
     suffix = Path(path).suffix.lower()

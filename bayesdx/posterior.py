@@ -58,7 +58,12 @@ class Posterior:
         return list(self.distributions)
 
     def __getitem__(self, target: str) -> dict[str, float]:
-        return self.distributions[target]
+        try:
+            return self.distributions[target]
+        except KeyError:
+            from bayesdx.errors import UnknownVariableError
+
+            raise UnknownVariableError(target, self.targets, self.network) from None
 
     def probability(self, state: str, target: str | None = None) -> float:
         """P(target = state | evidence), or the probability of a group by its name.
@@ -70,7 +75,7 @@ class Posterior:
         >>> post.probability("neoplasm") == post.groups["neoplasm"]
         True
         """
-        if target is None and state in self.groups:
+        if state in self.groups and (target is None or self.group_members[state][0] == target):
             return self.groups[state]
         targets = [target] if target else self.targets
         for t in targets:
@@ -83,7 +88,7 @@ class Posterior:
 
     def ranked(self, target: str | None = None) -> list[tuple[str, float]]:
         """States of a target from most to least probable."""
-        dist = self.distributions[target or self.targets[0]]
+        dist = self[target or self.targets[0]]
         return sorted(dist.items(), key=lambda kv: -kv[1])
 
     # ------------------------------------------------------------------ views
@@ -162,6 +167,7 @@ class Posterior:
         import matplotlib.pyplot as plt
 
         target = target or self.targets[0]
+        self[target]  # an unknown target raises UnknownVariableError before a figure exists
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 0.35 * len(self.distributions[target]) + 1.2))
         ranked = self.ranked(target)[::-1]

@@ -106,6 +106,7 @@ class NetworkSpec:
     population: str = ""
     path: str = ""
     decision: DecisionSpec | None = None
+    files: tuple[str, ...] = ()
 
 
 class _Ctx:
@@ -141,13 +142,22 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
         seen: set = set()
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # <<: *anchor; keys written here override the merged ones
             key = loader.construct_object(key_node)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                raise NetworkFileError(
+                    str(path),
+                    f"malformed YAML: a key must be text, not {type(key).__name__}, at line "
+                    f"{key_node.start_mark.line + 1}",
+                )
             if key in seen:
                 raise NetworkFileError(
                     str(path),
                     f"malformed YAML: duplicate key '{key}' at line {key_node.start_mark.line + 1}",
                 )
             seen.add(key)
+        loader.flatten_mapping(node)
         return loader.construct_mapping(node)
 
     _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
@@ -202,7 +212,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
     if data["format"] != FORMAT:
         raise ctx.fail(f"unsupported format {data['format']!r}; expected '{FORMAT}'", "format")
     net_id = _ident(ctx, data["id"], "id")
-    sources = _sources(ctx, data, Path(path).parent)
+    sources, bib_files = _sources(ctx, data, Path(path).parent)
     raw_nodes = data["nodes"]
     if not isinstance(raw_nodes, list) or not raw_nodes:
         raise ctx.fail("expected a non-empty list of nodes", "nodes")
@@ -222,8 +232,9 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
     parents: dict[str, tuple[str, ...]] = {}
     for nid, raw in heads.items():
         nctx = ctx.at(nid)
-        plist = raw.get("parents") or []
-        if not isinstance(plist, list):
+        plist = raw.get("parents")
+        plist = [] if plist is None else plist
+        if not isinstance(plist, list) or not all(isinstance(p, str) for p in plist):
             raise nctx.fail("expected a list of node ids", "parents")
         for p in plist:
             if p not in heads:
@@ -283,6 +294,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
         population=str(data.get("population") or "").strip(),
         path=path,
         decision=decision,
+        files=(path, *bib_files),
     )
 
 
@@ -318,10 +330,14 @@ def _states(ctx: _Ctx, raw: Any) -> tuple[str, ...]:
     return states
 
 
-def _sources(ctx: _Ctx, data: Mapping, base: Path) -> dict[str, Source]:
+def _sources(ctx: _Ctx, data: Mapping, base: Path) -> tuple[dict[str, Source], tuple[str, ...]]:
     merged: dict[str, Any] = {}
-    if data.get("bibliography"):
-        bib_path = base / str(data["bibliography"])
+    files: tuple[str, ...] = ()
+    if data.get("bibliography") is not None:
+        if not isinstance(data["bibliography"], str) or not data["bibliography"].strip():
+            raise ctx.fail("expected a file name, relative to this file", "bibliography")
+        bib_path = base / data["bibliography"]
+        files = (str(bib_path),)
         bib = read_yaml(bib_path)
         if not isinstance(bib, Mapping):
             raise NetworkFileError(str(bib_path), "expected a mapping of source id to entry")
@@ -355,29 +371,32 @@ def _sources(ctx: _Ctx, data: Mapping, base: Path) -> dict[str, Source]:
         )
     if "expert" not in out or out["expert"].how_sure != "expert":
         raise ctx.fail("the bibliography must define 'expert' with how_sure: expert", "sources")
-    return out
+    return out, files
 
 
 def _topological(ctx: _Ctx, parents: dict[str, tuple[str, ...]]) -> list[str]:
+    """Parents before children (iterative depth-first search: no recursion limit)."""
     order: list[str] = []
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-
-    def visit(n: str, stack: list[str]) -> None:
-        if state.get(n) == 2:
-            return
-        if state.get(n) == 1:
-            cycle = [*stack[stack.index(n) :], n]
-            raise ctx.at(n).fail(f"cycle {' -> '.join(reversed(cycle))}", "parents")
-        state[n] = 1
-        stack.append(n)
-        for p in parents[n]:
-            visit(p, stack)
-        stack.pop()
-        state[n] = 2
-        order.append(n)
-
-    for n in parents:
-        visit(n, [])
+    state: dict[str, int] = {}  # 1 = on the path, 2 = done
+    for root in parents:
+        if state.get(root) == 2:
+            continue
+        path, iters = [root], [iter(parents[root])]
+        state[root] = 1
+        while path:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                done = path.pop()
+                iters.pop()
+                state[done] = 2
+                order.append(done)
+            elif state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt) :], nxt]
+                raise ctx.at(nxt).fail(f"cycle {' -> '.join(reversed(cycle))}", "parents")
+            elif state.get(nxt) != 2:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(parents[nxt]))
     return order
 
 
@@ -401,8 +420,14 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
     cuts = raw["cuts"]
     if not isinstance(cuts, list) or not all(_is_number(c) for c in cuts):
         raise ctx.fail("expected a list of numbers", "measure.cuts")
-    order = tuple(raw.get("order") or states)
-    if sorted(order) != sorted(states):
+    for key in ("quantity", "unit"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise ctx.fail("expected non-empty text", f"measure.{key}")
+    order = raw.get("order", list(states))
+    if not isinstance(order, list) or not all(isinstance(s, str) for s in order):
+        raise ctx.fail(f"expected the states {', '.join(states)} in value order", "measure.order")
+    order = tuple(order)
+    if len(order) != len(states) or set(order) != set(states):
         raise ctx.fail(f"expected the states {', '.join(states)} in value order", "measure.order")
     if len(cuts) != len(states) - 1:
         raise ctx.fail(
@@ -431,13 +456,18 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, int | float) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _source_ids(ctx: _Ctx, raw: Any, sources: dict, field: str) -> tuple[str, ...]:
     ids = raw if isinstance(raw, list) else [raw]
-    if not ids:
-        raise ctx.fail("expected a source id", field)
+    if not ids or not all(isinstance(sid, str) for sid in ids):
+        raise ctx.fail("expected a source id or a list of source ids", field)
     for sid in ids:
         if sid not in sources:
             raise ctx.fail(
@@ -469,7 +499,8 @@ def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: di
         where = f"cpt.table[{i}]"
         if not isinstance(row, Mapping):
             raise ctx.fail("expected a mapping with when, p, source, ...", where)
-        when_raw = row.get("when") or {}
+        when_raw = row.get("when")
+        when_raw = {} if when_raw is None else when_raw
         if not isinstance(when_raw, Mapping):
             raise ctx.fail("expected {parent: state or [states]}", f"{where}.when")
         when: dict[str, tuple[str, ...]] = {}
@@ -727,6 +758,8 @@ def _groups(ctx: _Ctx, raw: Any, states: dict[str, tuple]) -> dict[str, dict[str
             seen.add(name)
             if not isinstance(members, list) or not members:
                 raise ctx.fail("expected a non-empty list of states", f"groups.{node}.{name}")
+            if len(set(members)) != len(members):
+                raise ctx.fail("a state is listed twice", f"groups.{node}.{name}")
             for s in members:
                 if s not in states[node]:
                     raise ctx.fail(

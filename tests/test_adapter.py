@@ -52,3 +52,13 @@ def test_malformed_bif(tmp_path):
 
 def test_tiny_source_path_is_kept():
     assert load_network(TINY).spec.path.endswith("tiny.yaml")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("g.bif", "network garbage {{{"), ("e.bif", "net {}\n")]
+)
+def test_import_with_no_variables(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(NetworkFileError, match=r"no variables found|cannot read as BIF"):
+        load_network(path)

@@ -137,6 +137,9 @@ def test_export_then_query_the_export(capsys, tmp_path):
             "cannot write /nonexistent/x.bif: folder /nonexistent does not exist",
         ),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["export", "-n", "marrow_signal", "-f", "bif", "-o", "/tmp"], "it is a folder"),
+        (["export", "-n", "marrow_signal", "-f", "bif", "-o", ""], "the output path is empty"),
+        (["query", "--case", ""], "the case file name is empty"),
         (["query", "--network", str(TINY.parent / "malformed.yaml")], "malformed YAML at line 4"),
     ],
 )

@@ -91,7 +91,7 @@ def test_read_case_yaml_and_json(tmp_path):
     [
         ("- hb\n- 3\n", "must map variables to values"),
         ("hb: [1, 2]\n", "hb must be a state or a number"),
-        ("hb: 11\n  x: [\n", "is malformed"),
+        ("hb: 11\n  x: [\n", "is malformed YAML"),
     ],
 )
 def test_read_case_bad(tmp_path, text, message):
@@ -103,3 +103,47 @@ def test_read_case_bad(tmp_path, text, message):
 def test_read_case_missing(tmp_path):
     with pytest.raises(CaseFileError, match=r"cannot read case file .*No such file"):
         read_case(tmp_path / "none.yaml")
+
+
+def test_numpy_numbers_are_numbers(tiny):
+    import numpy as np
+
+    assert normalise(tiny, {"test": np.float32(12.5)}).given == {"test": "pos"}
+    assert normalise(tiny, {"test": np.int64(3)}).given == {"test": "neg"}
+
+
+@pytest.mark.parametrize("value", ["1_0", "١٠", "0x10", "10 U"])
+def test_only_plain_ascii_numbers(tiny, value):
+    with pytest.raises(UnknownStateError, match="unknown state"):
+        normalise(tiny, {"test": value})
+
+
+def test_huge_integer(tiny):
+    with pytest.raises(RawValueError, match="too large a number"):
+        normalise(tiny, {"test": 10**400})
+
+
+def test_integer_matching_a_numeric_state(tmp_path):
+    from bayesdx import load_network
+
+    path = tmp_path / "num.bif"
+    path.write_text(
+        "network n { }\nvariable rain { type discrete [ 2 ] { 0, 1 }; }\n"
+        "probability ( rain ) { table 0.8, 0.2 ; }\n"
+    )
+    net = load_network(path)
+    assert normalise(net, {"rain": 1}).given == {"rain": "1"}
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("c.yaml", "hb: 10\nhb: 13\n"), ("c.json", '{"hb": 10, "hb": 13}')]
+)
+def test_case_file_duplicate_keys(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
+    with pytest.raises(CaseFileError, match="hb"):
+        read_case(tmp_path / name)
+
+
+def test_empty_case_file_name():
+    with pytest.raises(CaseFileError, match="the case file name is empty"):
+        read_case("")

@@ -152,3 +152,30 @@ def test_impossible_evidence(tiny, write_doc, tiny_doc):
         "probability zero under the model of network 'tiny'",
     ):
         query(net, {"test": "neg"})
+
+
+def test_many_observed_findings_do_not_hit_einsum_limits():
+    # a diagnosis with 70 conditionally independent binary findings, all observed:
+    # the posterior is prior x product of likelihoods (computed here in log space)
+    rng = np.random.default_rng(7)
+    prior = np.array([0.3, 0.7])
+    likelihood = rng.uniform(0.05, 0.95, size=(70, 2))  # P(f_i = s1 | d)
+    nodes = {"d": NodeSpec(id="d", states=("a", "b"), parents=(), cpt=FixedCPT(prior, ()))}
+    for i in range(70):
+        table = np.stack([1 - likelihood[i], likelihood[i]], axis=-1)
+        nodes[f"f{i}"] = NodeSpec(id=f"f{i}", states=("s0", "s1"), parents=("d",),
+                                  cpt=FixedCPT(table, ("d",)))  # fmt: skip
+    net = Network(NetworkSpec(id="nb70", title="t", description="", nodes=nodes))
+    evidence = {f"f{i}": "s1" if i % 3 else "s0" for i in range(70)}
+    ours, _ = marginals(net, evidence, ["d"])
+    logp = np.log(prior).copy()
+    for i in range(70):
+        logp += np.log(likelihood[i] if i % 3 else 1 - likelihood[i])
+    expected = np.exp(logp - logp.max()) / np.exp(logp - logp.max()).sum()
+    assert [ours["d"]["a"], ours["d"]["b"]] == pytest.approx(expected.tolist(), abs=1e-12)
+
+
+@pytest.mark.parametrize("target", [[], 5, [5], ()])
+def test_bad_target_types(tiny, target):
+    with pytest.raises(UnknownVariableError, match="unknown variable"):
+        query(tiny, target=target)

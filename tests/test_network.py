@@ -60,3 +60,25 @@ def test_imported_child_row_is_named():
         match=r"node 'b', field 'cpt': probabilities for a=y sum to 1\.1; expected 1",
     ):
         Network(spec)
+
+
+def test_loaded_network_is_read_only(marrow):
+    with pytest.raises(TypeError):
+        marrow.states["hb"] = ("x",)  # type: ignore[index]
+    with pytest.raises(TypeError):
+        marrow.cpts["hb"] = None  # type: ignore[index]
+
+
+def test_cache_sees_bibliography_edits(tmp_path):
+    from pathlib import Path
+
+    import bayesdx
+
+    net_dir = Path(bayesdx.registry.bundled_path("marrow_signal")).parent
+    for name in ("marrow_signal.yaml", "sources.yaml"):
+        (tmp_path / name).write_text((net_dir / name).read_text())
+    first = bayesdx.load_network(tmp_path / "marrow_signal.yaml")
+    assert bayesdx.load_network(tmp_path / "marrow_signal.yaml") is first
+    (tmp_path / "sources.yaml").write_text("expert: [broken\n")
+    with pytest.raises(NetworkFileError, match=r"sources\.yaml: malformed YAML"):
+        bayesdx.load_network(tmp_path / "marrow_signal.yaml")

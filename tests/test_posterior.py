@@ -58,3 +58,16 @@ def test_plot_returns_axes(post):
     ax = post.plot(target="marrow_process")
     assert ax.get_xlabel() == "P(marrow_process | evidence)"
     plt.close(ax.figure)
+
+
+def test_unknown_target_lookups(post):
+    from bayesdx.errors import UnknownVariableError
+
+    for call in (lambda: post["nope"], lambda: post.ranked("nope"),
+                 lambda: post.plot(target="nope")):  # fmt: skip
+        with pytest.raises(UnknownVariableError, match="unknown variable 'nope'"):
+            call()
+
+
+def test_group_with_its_target(post):
+    assert post.probability("neoplasm", target="diagnosis") == post.groups["neoplasm"]

@@ -287,3 +287,80 @@ def test_errors_name_file_node_and_field(write_doc, tiny_doc):
     err = info.value
     assert (err.path, err.node, err.field) == (str(path), "symptom", "cpt.noisy_or.leak.p")
     assert re.search(r"expected a number in \[0, 1\]", err.message)
+
+
+def test_group_member_listed_twice(write_doc, tiny_doc):
+    tiny_doc["groups"]["disease"]["sick"] = ["d1", "d1"]
+    _fails(write_doc, tiny_doc, "field 'groups.disease.sick': a state is listed twice")
+
+
+def test_non_text_yaml_key(tmp_path):
+    path = tmp_path / "k.yaml"
+    path.write_text("? [a, b]\n: 1\n")
+    with pytest.raises(NetworkFileError, match="a key must be text, not list, at line 1"):
+        load_spec(path)
+
+
+def test_yaml_merge_keys_are_allowed(write_doc, tiny_doc, tmp_path):
+    text = (
+        TINY.read_text()
+        .replace(
+            "        - when: {disease: d1}\n          p: {pos: 0.9}",
+            "        - &row\n          when: {disease: d1}\n          p: {pos: 0.9}",
+        )
+        .replace(
+            "        - when: {disease: d2}\n          p: {pos: 0.2}\n"
+            "          source: expert\n          range: [0.1, 0.35]",
+            "        - <<: *row\n          when: {disease: d2}\n          p: {pos: 0.9}",
+        )
+    )
+    path = tmp_path / "merge.yaml"
+    path.write_text(text)
+    rows = load_spec(path).nodes["test"].cpt.rows
+    assert rows[1][1].p == rows[0][1].p and rows[1][1].sources == ("study",)
+
+
+@pytest.mark.parametrize(("where", "value", "message"), [
+    ("parents", [["disease"]], "node 'test', field 'parents': expected a list of node ids"),
+    ("parents", 0, "node 'test', field 'parents': expected a list of node ids"),
+    ("source", {"x": 1}, "field 'cpt.table[0].source': expected a source id or a list"),
+    ("order", [{"a": 1}, {"b": 2}], "field 'measure.order': expected the states neg, pos"),
+    ("quantity", None, "field 'measure.quantity': expected non-empty text"),
+    ("ess", 10**400, "field 'cpt.table[0].ess': expected a positive effective sample size"),
+])  # fmt: skip
+def test_wrong_types_are_named(write_doc, tiny_doc, where, value, message):
+    test = node(tiny_doc, "test")
+    if where == "parents":
+        test["parents"] = value
+    elif where in ("order", "quantity"):
+        test["measure"][where] = value
+    elif where == "source":
+        test["cpt"]["table"][0]["source"] = value
+    else:
+        row = test["cpt"]["table"][0]
+        row.pop("counts")
+        row["ess"] = value
+    path = write_doc(tiny_doc)
+    with pytest.raises(NetworkFileError, match=re.escape(message)):
+        load_spec(path)
+
+
+def test_long_chain_loads_without_recursion(write_doc):
+    nodes = [{"id": "n0", "label": "n0", "role": "context", "states": ["a", "b"],
+              "description": "x", "cpt": {"table": [{"p": {"a": 0.5}, "source": "expert",
+                                                     "ess": 2}]}}]  # fmt: skip
+    for i in range(1, 1500):
+        nodes.append({"id": f"n{i}", "label": "n", "role": "intermediate", "states": ["a", "b"],
+                      "description": "x", "parents": [f"n{i - 1}"],
+                      "cpt": {"table": [{"when": {f"n{i - 1}": ["a", "b"]}, "p": {"a": 0.5},
+                                         "source": "expert", "ess": 2}]}})  # fmt: skip
+    doc = {
+        "format": "bayesdx/1",
+        "id": "chain",
+        "title": "t",
+        "description": "d",
+        "sources": {"expert": {"citation": "c", "how_sure": "expert"}},
+        "nodes": nodes[::-1],
+    }
+    spec = load_spec(write_doc(doc))
+    assert list(spec.nodes)[:3] == ["n0", "n1", "n2"]
