@@ -26,11 +26,16 @@ def test_python_block_runs():
 
 
 def _quoted_pairs():
-    """(command, quoted output): each bayesdx command with the next plain block after it."""
+    """(command, quoted output or None): each bayesdx command and the output block after it."""
     for i, (lang, body) in enumerate(BLOCKS):
         if lang == "bash" and "bin/bayesdx " in body:
             command = body.strip().split("bin/bayesdx ", 1)[1]
-            output = next(out for kind, out in BLOCKS[i + 1 :] if kind == "")
+            output = None
+            for kind, text in BLOCKS[i + 1 :]:
+                if kind == "bash" and "bin/bayesdx " not in text:
+                    continue  # the test command sits between the main command and its output
+                output = text if kind == "" else None
+                break
             yield command, output
 
 
@@ -38,12 +43,15 @@ PAIRS = list(_quoted_pairs())
 
 
 def test_there_are_quoted_outputs():
-    assert len(PAIRS) >= 2
+    assert len([p for p in PAIRS if p[1]]) >= 2
 
 
 @pytest.mark.parametrize(("command", "quoted"), PAIRS, ids=[p[0][:30] for p in PAIRS])
-def test_quoted_output_matches(capsys, command, quoted):
+def test_quoted_output_matches(capsys, monkeypatch, tmp_path, command, quoted):
+    monkeypatch.chdir(tmp_path)  # a command may write a file (--html)
     assert main(shlex.split(command)) == 0
+    if quoted is None:
+        return
     actual = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
     for line in quoted.splitlines():
         line = " ".join(line.split())
