@@ -8,6 +8,7 @@ node's own states on the last axis.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,6 +65,30 @@ class TableCPT:
         for _, entry in self.rows:
             yield entry
 
+    def with_entry(self, index: int, p: tuple[float, ...]) -> TableCPT:
+        """A copy with the ``index``-th entry's values replaced (sources kept)."""
+        rows = list(self.rows)
+        when, entry = rows[index]
+        rows[index] = (when, dataclasses.replace(entry, p=tuple(p)))
+        return dataclasses.replace(self, rows=tuple(rows))
+
+    def expand_draws(self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...],
+                     draws: list[np.ndarray]) -> np.ndarray:  # fmt: skip
+        """The table under n parameter draws: ``draws[i]`` has shape (n, k) for entry i.
+
+        Returns an array of shape ``(n, *parent_cards, card)``.
+        """
+        n = draws[0].shape[0]
+        shape = [len(parent_states[p]) for p in self.parents]
+        table = np.zeros((n, *shape, len(states)))
+        for (when, entry), values in zip(self.rows, draws, strict=True):
+            values = values[:, [entry.states.index(s) for s in states]]
+            for combo in itertools.product(*(when[p] for p in self.parents)):
+                idx = tuple(parent_states[p].index(s)
+                            for p, s in zip(self.parents, combo, strict=True))  # fmt: skip
+                table[(slice(None), *idx)] = values
+        return table
+
     def expand(
         self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
     ) -> np.ndarray:
@@ -111,6 +136,43 @@ class NoisyMaxCPT:
         for per_state in self.causes.values():
             yield from per_state.values()
 
+    def with_entry(self, index: int, p: tuple[float, ...]) -> NoisyMaxCPT:
+        """A copy with the ``index``-th entry (0 = leak) replaced, in :meth:`entries` order."""
+        if index == 0:
+            return dataclasses.replace(self, leak=dataclasses.replace(self.leak, p=tuple(p)))
+        i = 1
+        causes = {parent: dict(per_state) for parent, per_state in self.causes.items()}
+        for per_state in causes.values():
+            for pstate, entry in per_state.items():
+                if i == index:
+                    per_state[pstate] = dataclasses.replace(entry, p=tuple(p))
+                    return dataclasses.replace(self, causes=causes)
+                i += 1
+        raise IndexError(index)
+
+    def expand_draws(self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...],
+                     draws: list[np.ndarray]) -> np.ndarray:  # fmt: skip
+        """The table under n parameter draws (entries in :meth:`entries` order).
+
+        Returns an array of shape ``(n, *parent_cards, card)``.
+        """
+        n, card = draws[0].shape
+        shape = [len(parent_states[p]) for p in self.parents]
+        total = np.cumsum(draws[0], axis=1).reshape((n,) + (1,) * len(shape) + (card,))
+        total = np.broadcast_to(total, (n, *shape, card)).copy()
+        i = 1
+        for axis, parent in enumerate(self.parents):
+            factor = np.ones((n, len(parent_states[parent]), card))
+            for pstate in self.causes.get(parent, {}):
+                factor[:, parent_states[parent].index(pstate)] = np.cumsum(draws[i], axis=1)
+                i += 1
+            view = [n] + [1] * len(shape) + [card]
+            view[axis + 1] = len(parent_states[parent])
+            total = total * factor.reshape(view)
+        total[..., -1] = 1.0
+        probs = np.clip(np.diff(total, axis=-1, prepend=0.0), 0.0, None)
+        return probs[..., [self.states.index(s) for s in states]]
+
     def expand(
         self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
     ) -> np.ndarray:
@@ -157,6 +219,10 @@ class FixedCPT:
     def entries(self) -> Iterator[Entry]:
         """No entries: an imported table carries no sources."""
         return iter(())
+
+    def with_entry(self, index: int, p: tuple[float, ...]) -> FixedCPT:
+        """Imported tables have no entries to replace."""
+        raise IndexError(index)
 
     def expand(
         self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]

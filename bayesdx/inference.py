@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bayesdx.network import Network
     from bayesdx.posterior import Posterior
 
-__all__ = ["marginals", "query"]
+__all__ = ["marginals", "marginals_draws", "query"]
 
 Factor = tuple[tuple[str, ...], np.ndarray]
 
@@ -87,7 +87,10 @@ def _targets(network: Network, target: str | list[str] | None) -> list[str]:
 
 
 def marginals(
-    network: Network, evidence: Mapping[str, str], targets: list[str]
+    network: Network,
+    evidence: Mapping[str, str],
+    targets: list[str],
+    cpts: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[dict[str, dict[str, float]], float]:
     """Posterior marginal of each target, and the probability of the evidence.
 
@@ -97,6 +100,9 @@ def marginals(
     evidence : mapping
         Variable -> state id (already normalised).
     targets : list of str
+    cpts : mapping, optional
+        Tables to use instead of the network's own for some nodes (same shapes), for
+        sensitivity analysis.
 
     Returns
     -------
@@ -115,17 +121,52 @@ def marginals(
         if t in idx:  # an observed target is certain
             out[t] = {s: float(i == idx[t]) for i, s in enumerate(network.states[t])}
             continue
-        unnorm = _eliminate(network, idx, t)
+        unnorm = _eliminate(network, idx, t, cpts)
         total = float(unnorm.sum())
         if not total > 0.0:
             raise ImpossibleEvidenceError(dict(evidence), network.id)
         p_e = total
         out[t] = {s: float(v) for s, v in zip(network.states[t], unnorm / total, strict=True)}
     if p_e is None:  # every target observed: P(e) from the evidence alone
-        p_e = float(_eliminate(network, idx, None).sum()) if idx else 1.0
+        p_e = float(_eliminate(network, idx, None, cpts).sum()) if idx else 1.0
         if not p_e > 0.0:
             raise ImpossibleEvidenceError(dict(evidence), network.id)
     return out, p_e
+
+
+def marginals_draws(
+    network: Network,
+    evidence: Mapping[str, str],
+    target: str,
+    cpts: Mapping[str, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The posterior of ``target`` under each of n parameter draws, in one elimination.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping
+        Variable -> state id.
+    target : str
+    cpts : mapping
+        Node -> tables of shape ``(n, *parent_cards, card)``, one per draw; nodes not given
+        keep their own table.
+
+    Returns
+    -------
+    posterior : numpy.ndarray
+        Shape ``(n, card)``; rows whose evidence is impossible are all zero.
+    p_evidence : numpy.ndarray
+        Shape ``(n,)``.
+    """
+    idx = {v: network.states[v].index(s) for v, s in evidence.items()}
+    n = next(iter(cpts.values())).shape[0]
+    joint = _eliminate(network, idx, target, cpts)
+    joint = np.broadcast_to(joint, (n, len(network.states[target]))) if joint.ndim == 1 else joint
+    p_e = joint.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        post = np.where(p_e[:, None] > 0, joint / np.where(p_e > 0, p_e, 1.0)[:, None], 0.0)
+    return post, p_e
 
 
 def _ancestral(network: Network, seeds: set[str]) -> set[str]:
@@ -138,32 +179,59 @@ def _ancestral(network: Network, seeds: set[str]) -> set[str]:
     return keep
 
 
-def _eliminate(network: Network, idx: dict[str, int], target: str | None) -> np.ndarray:
-    """Unnormalised P(target, evidence) (or P(evidence) as a 0-d array if no target)."""
+def _eliminate(
+    network: Network,
+    idx: dict[str, int],
+    target: str | None,
+    cpts: Mapping[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Unnormalised P(target, evidence) (or P(evidence) as a 0-d array if no target).
+
+    A replacement table with one more axis than its node's scope carries a leading axis of
+    parameter draws; the result then has a leading draw axis too.
+    """
+    scope, table = _eliminate_scoped(network, idx, target, cpts)
+    if _DRAW in scope and scope[0] != _DRAW:
+        table = np.moveaxis(table, scope.index(_DRAW), 0)
+    return table
+
+
+_DRAW = "\x00draw"  # a label no network variable can have
+
+
+def _eliminate_scoped(
+    network: Network,
+    idx: dict[str, int],
+    target: str | None,
+    cpts: Mapping[str, np.ndarray] | None,
+) -> Factor:
     seeds = set(idx) | ({target} if target else set())
     keep = _ancestral(network, seeds)
+    cards = {v: len(s) for v, s in network.states.items()}
     factors: list[Factor] = []
     for v in network.variables:
         if v not in keep:
             continue
         scope = (*network.parents[v], v)
-        table = network.cpts[v]
-        slicer = tuple(idx.get(u, slice(None)) for u in scope)
+        table = cpts[v] if cpts and v in cpts else network.cpts[v]
+        lead: tuple = ()
+        if table.ndim == len(scope) + 1:  # a leading axis of parameter draws
+            lead, cards[_DRAW] = (slice(None),), table.shape[0]
         if any(u in idx for u in scope):
-            table = table[slicer]
+            table = table[lead + tuple(idx.get(u, slice(None)) for u in scope)]
             scope = tuple(u for u in scope if u not in idx)
-        factors.append((scope, table))
+        factors.append(((_DRAW, *scope) if lead else scope, table))
     hidden = {v for v in keep if v not in idx and v != target}
     while hidden:
-        var = min(hidden, key=lambda h: _cost(network, factors, h))
+        var = min(hidden, key=lambda h: _cost(cards, factors, h))
         hidden.discard(var)
         touching = [f for f in factors if var in f[0]]
         factors = [f for f in factors if var not in f[0]]
         factors.append(_contract(touching, drop=var))
-    return _contract(factors, drop=None)[1]
+    return _contract(factors, drop=None)
 
 
-def _cost(network: Network, factors: list[Factor], var: str) -> int:
+def _cost(cards: Mapping[str, int], factors: list[Factor], var: str) -> int:
     scope: set[str] = set()
     for s, _ in factors:
         if var in s:
@@ -171,7 +239,7 @@ def _cost(network: Network, factors: list[Factor], var: str) -> int:
     scope.discard(var)
     size = 1
     for u in scope:
-        size *= len(network.states[u])
+        size *= cards[u]
     return size
 
 

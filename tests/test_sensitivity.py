@@ -1,0 +1,126 @@
+"""Sensitivity functions are exact: checked against brute-force recomputation."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from bayesdx.errors import BayesdxError
+from bayesdx.explain import resolve_hypothesis
+from bayesdx.inference import marginals
+from bayesdx.parameters import UnknownParameterError, network_parameters, table_with
+from bayesdx.sensitivity import sensitivity
+
+CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
+STATES = {"age": "40_to_59", "hb": "lt_12", "chemical_shift": "drop",
+          "setting": "biopsy_referral"}  # fmt: skip
+
+
+def brute(net, parameter, x, states=STATES, target="neoplasm"):
+    h = resolve_hypothesis(net, target)
+    dist, _ = marginals(net, states, [h.node], {parameter.node: table_with(net, parameter, x)})
+    return h.probability(dist[h.node])
+
+
+@pytest.fixture(scope="module")
+def report(marrow):
+    return sensitivity(marrow, CASE)
+
+
+def test_functions_are_exact(marrow, report, rng):
+    for f in report.one_way[:6] + report.one_way[-3:]:
+        for x in rng.uniform(0.01, 0.99, size=4):
+            assert f(x) == pytest.approx(brute(marrow, f.parameter, x), abs=1e-10)
+
+
+def test_every_parameter_at_its_value_gives_the_posterior(report):
+    for f in report.one_way:
+        assert f(f.value) == pytest.approx(report.posterior, abs=1e-10), f.parameter.id
+
+
+def test_derivative_matches_finite_difference(marrow, report):
+    f = report.one_way[0]
+    eps = 1e-6
+    fd = brute(marrow, f.parameter, f.value + eps) - brute(marrow, f.parameter, f.value - eps)
+    assert f.derivative == pytest.approx(fd / (2 * eps), rel=1e-5)
+
+
+def test_posterior_range_is_f_over_the_parameter_range(marrow, report):
+    f = report.one_way[0]
+    lo, hi = f.parameter.range
+    ends = sorted([brute(marrow, f.parameter, lo), brute(marrow, f.parameter, hi)])
+    assert list(f.posterior_range) == pytest.approx(ends, abs=1e-10)
+    assert report.one_way == sorted(report.one_way, key=lambda g: -g.swing)
+
+
+def test_flip_points_flip_the_verdict(marrow, report):
+    policy = report.policy
+    flips = [f for f in report.one_way if f.flip_at is not None]
+    assert flips
+    for f in flips[:5]:
+        before = policy.verdict(report.posterior)
+        step = 1e-6 if f.flip_at > f.value else -1e-6
+        assert policy.verdict(brute(marrow, f.parameter, f.flip_at + step)) != before
+        assert policy.verdict(brute(marrow, f.parameter, f.flip_at - step)) == before
+    smallest = report.smallest_flip
+    assert all(abs(smallest.flip_at - smallest.value) <= abs(f.flip_at - f.value)
+               for f in flips)  # fmt: skip
+
+
+def test_prior_sweep_matches_changing_the_base_rate(marrow, report):
+    (base,) = [p for p in network_parameters(marrow)
+               if p.id == "disease_class[setting=biopsy_referral].neoplasm"]  # fmt: skip
+    for point in report.prior_sweep[::3]:
+        assert point.posterior == pytest.approx(brute(marrow, base, point.base_rate), abs=1e-10)
+    # the base rate at which the verdict flips is where the base-rate parameter flips
+    f = next(g for g in report.one_way if g.parameter.id == base.id)
+    assert report.base_rate_flip == pytest.approx(f.flip_at, abs=1e-9)
+
+
+def test_tiny_analytic(tiny):
+    # the free parameter of the binary prior is y = P(d2) (both states listed: focus d2);
+    # P(d1 | pos) = 0.9 (1 - y) / (0.9 (1 - y) + 0.2 y)
+    rep = sensitivity(tiny, {"test": "pos"}, "d1", parameters=["disease[prior].d2"])
+    f = rep.one_way[0]
+    for y in (0.1, 0.7, 0.93):
+        assert f(y) == pytest.approx(0.9 * (1 - y) / (0.9 * (1 - y) + 0.2 * y), abs=1e-12)
+    # d1 is the decision target (group sick = {d1}, band 0.4-0.5): now 0.66, recommended;
+    # it falls to the upper edge 0.5 where 0.9 (1 - y) = 0.5 (0.9 (1 - y) + 0.2 y): y = 0.45/0.55
+    assert f.flip_at == pytest.approx(0.45 / 0.55, abs=1e-12)
+
+
+def test_views(report):
+    d = report.to_dict()
+    assert set(d) >= {"target", "posterior", "one_way", "prior_sweep", "psa"}
+    item = d["one_way"][0]
+    assert set(item) >= {"parameter", "value", "derivative", "range", "posterior_range",
+                         "flip_at"}  # fmt: skip
+    assert set(d["prior_sweep"][0]) == {"base_rate", "posterior", "verdict"}
+    assert len(report.to_frame()) == len(report.one_way)
+    assert "Smallest single change" in str(report)
+    for kind in ("tornado", "prior"):
+        ax = report.plot(kind=kind)
+        plt.close(ax.figure)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"parameters": ["hb[diagnosis=myeloma].lt_12"]}, UnknownParameterError,
+     "unknown parameter 'hb\\[diagnosis=myeloma\\].lt_12'; did you mean"),
+    ({"base_rates": (0.2, 1.5)}, BayesdxError, r"must lie within \[0, 1\]"),
+    ({"base_rates": (0.6, 0.2)}, BayesdxError, "needs low < high"),
+])  # fmt: skip
+def test_bad_inputs(marrow, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        sensitivity(marrow, CASE, **kwargs)
+
+
+def test_parameter_ids_are_unique(marrow):
+    ids = [p.id for p in network_parameters(marrow)]
+    assert len(ids) == len(set(ids))
+    assert all(" " not in i for i in ids)
+    np.testing.assert_array_less(-1e-12, [p.value for p in network_parameters(marrow)])
