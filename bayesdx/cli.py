@@ -102,6 +102,40 @@ def _parser() -> _Parser:
     p.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("sensitivity", help="which numbers drive the posterior; how uncertain")
+    _add_network(p)
+    _add_case(p)
+    p.add_argument("--target", metavar="T", help="a group, diagnosis state or VAR=STATE "
+                   "(default: the decision target, neoplasm)")  # fmt: skip
+    p.add_argument(
+        "--draws",
+        default="10000",
+        metavar="N",
+        help="joint parameter draws for the probabilistic analysis (default 10000)",
+    )
+    p.add_argument("--seed", default="0", metavar="S", help="random seed (default 0)")
+    p.add_argument(
+        "--parameter",
+        action="append",
+        metavar="ID",
+        help="analyse only these parameter ids (repeatable)",
+    )
+    p.add_argument(
+        "--base-rates",
+        nargs=2,
+        default=["0.05", "0.60"],
+        metavar=("LO", "HI"),
+        help="range of the base-rate sweep (default 0.05 0.60)",
+    )
+    p.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="N",
+        help="parameters shown in the report (default 10; --json lists all)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     from bayesdx.adapter import EXPORT_FORMATS
 
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
@@ -212,6 +246,41 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _integer(text: str, name: str) -> int:
+    if not text.strip().isdigit():
+        raise CaseFileError(f"{name} must be a positive integer, got {text!r}")
+    return int(text)
+
+
+def _probability(text: str, name: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise CaseFileError(f"{name} {text!r} is not a number") from None
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from bayesdx.network import load_network
+    from bayesdx.psa import uncertainty
+    from bayesdx.sensitivity import sensitivity
+
+    draws = _integer(args.draws, "--draws")
+    seed = _integer(args.seed, "--seed")
+    rates = tuple(_probability(x, "--base-rates") for x in args.base_rates)
+    net = load_network(args.network)
+    case = _case(args)
+    rep = sensitivity(net, case, args.target, parameters=args.parameter, base_rates=rates)
+    psa = uncertainty(net, case, args.target, draws=draws, seed=seed, policy=rep.policy)
+    rep = dataclasses.replace(rep, psa=psa)
+    if args.json:
+        print(json.dumps(rep.to_dict(), indent=2))
+    else:
+        print(rep.report(args.top))
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from bayesdx.adapter import write_model
     from bayesdx.network import load_network
@@ -246,6 +315,7 @@ _COMMANDS = {
     "query": _cmd_query,
     "recommend": _cmd_recommend,
     "explain": _cmd_explain,
+    "sensitivity": _cmd_sensitivity,
     "export": _cmd_export,
 }
 

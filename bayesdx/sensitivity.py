@@ -261,6 +261,10 @@ class SensitivityReport:
                                            "swing", "flip_at", "expert"])  # fmt: skip
 
     def __str__(self) -> str:
+        return self.report()
+
+    def report(self, top: int = 10) -> str:
+        """The readable report, showing the ``top`` parameters."""
         h = self.hypothesis.name
         lines = [f"Network: {self.network}; target: {h}",
                  "Evidence: " + (", ".join(f"{k}={v}" for k, v in self.evidence.items())
@@ -268,7 +272,7 @@ class SensitivityReport:
                  f"P({h} | evidence) = {self.posterior:.3f}"
                  + (f"  verdict: {self.verdict}" if self.verdict else ""), "",
                  "Parameters that matter most (posterior over each one's 95% range):"]  # fmt: skip
-        for f in self.one_way[:10]:
+        for f in self.one_way[:top]:
             lo, hi = f.posterior_range
             flip = f"  flips at {f.flip_at:.3f}" if f.flip_at is not None else ""
             tag = " (expert)" if f.parameter.expert else ""

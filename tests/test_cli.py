@@ -247,3 +247,42 @@ def test_explain_json_and_html(capsys, tmp_path):
 def test_explain_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_sensitivity_json(capsys):
+    code, out, err = run(
+        capsys,
+        "sensitivity",
+        "-e",
+        "hb=11.4",
+        "-e",
+        "chemical_shift=drop",
+        "--draws",
+        "400",
+        "--seed",
+        "5",
+        "--json",
+    )
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["target"] == "neoplasm"
+    assert {"parameter", "value", "derivative", "range", "posterior_range", "flip_at"} <= set(
+        doc["one_way"][0]
+    )
+    assert {"base_rate", "posterior", "verdict"} == set(doc["prior_sweep"][0])
+    assert doc["psa"]["draws"] == 400 and doc["psa"]["seed"] == 5
+    assert set(doc["psa"]) >= {"mean", "interval", "verdict_shares"}
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["sensitivity", "--draws", "0"], "draws must be a positive integer, got 0"),
+    (["sensitivity", "--draws", "1.5"], "--draws must be a positive integer, got '1.5'"),
+    (["sensitivity", "--seed", "-1"], "--seed must be a positive integer"),
+    (["sensitivity", "--base-rates", "0.1", "1.4"], "must lie within [0, 1]"),
+    (["sensitivity", "--base-rates", "a", "0.5"], "--base-rates 'a' is not a number"),
+    (["sensitivity", "--parameter", "hb[x].y"], "unknown parameter 'hb[x].y'"),
+    (["sensitivity", "--target", "cancer"], "unknown state 'cancer'"),
+])  # fmt: skip
+def test_sensitivity_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
