@@ -136,6 +136,20 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("calibrate", help="check the network against published figures")
+    _add_network(p)
+    p.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="targets file (default: the bundled calibration/targets.yaml)",
+    )
+    p.add_argument(
+        "--report",
+        metavar="DIR",
+        help="also write report.md with plots (simulated cohorts, decision curves)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
     from bayesdx.adapter import EXPORT_FORMATS
 
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
@@ -281,6 +295,36 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from bayesdx.calibration import calibrate
+    from bayesdx.network import load_network
+
+    net = load_network(args.network)
+    if args.targets is not None and not Path(args.targets).is_file():
+        raise CaseFileError(f"cannot read targets file {args.targets}: no such file")
+    if args.targets is None and args.network != DEFAULT_NETWORK:
+        raise CaseFileError("the bundled targets are for marrow_signal; give --targets FILE "
+                            "for another network")  # fmt: skip
+    report = calibrate(net, args.targets)
+    written = None
+    if args.report is not None:
+        from bayesdx.calibration_report import write_report
+
+        folder = Path(args.report)
+        if folder.exists() and not folder.is_dir():
+            raise CaseFileError(f"cannot write a report into {folder}: it is a file")
+        written = write_report(net, folder, args.targets)
+    if args.json:
+        doc = report.to_dict()
+        doc["report"] = str(written) if written else None
+        print(json.dumps(doc, indent=2))
+    else:
+        print(str(report))
+        if written:
+            print(f"wrote {written}")
+    return 0 if report.failed == 0 else 1
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from bayesdx.adapter import write_model
     from bayesdx.network import load_network
@@ -316,6 +360,7 @@ _COMMANDS = {
     "recommend": _cmd_recommend,
     "explain": _cmd_explain,
     "sensitivity": _cmd_sensitivity,
+    "calibrate": _cmd_calibrate,
     "export": _cmd_export,
 }
 

@@ -286,3 +286,20 @@ def test_sensitivity_json(capsys):
 def test_sensitivity_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_calibrate_json(capsys):
+    code, out, err = run(capsys, "calibrate", "--json")
+    doc = json.loads(out)
+    assert code == 0 and err == ""
+    assert doc["failed"] == 0 and doc["passed"] == len(doc["targets"])
+    assert {"id", "source", "model", "interval", "pass"} <= set(doc["targets"][0])
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["calibrate", "--targets", "/nonexistent.yaml"], "cannot read targets file"),
+    (["calibrate", "--network", str(TINY)], "give --targets FILE for another network"),
+])  # fmt: skip
+def test_calibrate_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err

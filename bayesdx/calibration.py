@@ -1,0 +1,302 @@
+"""Calibration against the literature: does the network reproduce the figures it was built from?
+
+A targets file (``calibration/targets.yaml``) lists published figures, each with its source,
+an interval (from study counts, or a stated range) and the query that gives the network's
+value: a conditional probability ``P(event | given)`` in a setting, computed by exact
+inference on the network (never read back from a table). ``given`` may name a group or
+several states of a node; their posterior-weighted mixture is used, as a study that pooled
+those patients would see it.
+
+Format of one target::
+
+    - id: mm_anaemia
+      quantity: anaemia (Hb < 12 g/dL) at myeloma diagnosis
+      source: kyle2003
+      published: 0.73
+      interval: {range: [0.70, 0.76]}        # or {counts: [k, n]} (Jeffreys 95% interval)
+      event: {hb: lt_12}                      # a state, list of states or group of one node
+      given: {diagnosis: multiple_myeloma}    # optional; states, lists or group names
+      context: {setting: biopsy_referral}     # optional; default: the network's defaults
+      note: ...
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bayesdx.errors import NetworkFileError
+from bayesdx.inference import marginals
+from bayesdx.spec import read_yaml
+from bayesdx.uncertainty import beta_interval
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from bayesdx.network import Network
+
+__all__ = ["CalibrationReport", "Target", "TargetResult", "calibrate", "load_targets",
+           "model_value"]  # fmt: skip
+
+_KEYS = {"id": True, "quantity": True, "source": True, "published": True, "interval": True,
+         "event": True, "given": False, "context": False, "note": False}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure and the query that reproduces it."""
+
+    id: str
+    quantity: str
+    source: str
+    published: float
+    interval: tuple[float, float]
+    event: dict[str, tuple[str, ...]]
+    given: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    context: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """A target with the network's value."""
+
+    target: Target
+    model: float
+
+    @property
+    def passed(self) -> bool:
+        """Whether the network's value lies in the target's interval."""
+        lo, hi = self.target.interval
+        return lo <= self.model <= hi
+
+    def to_dict(self) -> dict[str, Any]:
+        """One item of ``targets`` in ``bayesdx calibrate --json``."""
+        t = self.target
+        return {"id": t.id, "quantity": t.quantity, "source": t.source,
+                "published": t.published, "model": self.model, "interval": list(t.interval),
+                "pass": self.passed}  # fmt: skip
+
+
+def _states(network: Network, raw: Any, where: str, path: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, Mapping) or len(raw) < 1:
+        raise NetworkFileError(path, "expected {variable: state, list of states or group}",
+                               field=where)  # fmt: skip
+    out = {}
+    for var, value in raw.items():
+        if var not in network.states:
+            raise NetworkFileError(path, f"unknown variable {var!r}", field=where)
+        values = value if isinstance(value, list) else [value]
+        states: list[str] = []
+        for v in values:
+            if v in network.groups and network.groups[v][0] == var:
+                states += network.groups[v][1]
+            elif v in network.states[var]:
+                states.append(v)
+            else:
+                raise NetworkFileError(
+                    path,
+                    f"{v!r} is not a state or group of {var}; valid: "
+                    f"{', '.join(network.states[var])}",
+                    field=where,
+                )
+        out[var] = tuple(dict.fromkeys(states))
+    return out
+
+
+def load_targets(network: Network, path: str | Path) -> list[Target]:
+    """Read and validate a targets file against a network."""
+    path = str(path)
+    raw = read_yaml(path)
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("targets"), list):
+        raise NetworkFileError(path, "expected a mapping with a list under 'targets'")
+    out, seen = [], set()
+    for i, t in enumerate(raw["targets"]):
+        where = f"targets[{i}]"
+        if not isinstance(t, Mapping):
+            raise NetworkFileError(path, "expected a mapping", field=where)
+        for key in t:
+            if key not in _KEYS:
+                raise NetworkFileError(path, f"unknown key; valid keys: {', '.join(_KEYS)}",
+                                       field=f"{where}.{key}")  # fmt: skip
+        for key, required in _KEYS.items():
+            if required and key not in t:
+                raise NetworkFileError(path, "missing required field", field=f"{where}.{key}")
+        if t["id"] in seen:
+            raise NetworkFileError(path, f"duplicate target id {t['id']!r}", field=where)
+        seen.add(t["id"])
+        if t["source"] not in network.spec.sources:
+            raise NetworkFileError(
+                path,
+                f"unknown source {t['source']!r}; sources are those of the network's bibliography",
+                field=f"{where}.source",
+            )
+        interval = t["interval"]
+        if isinstance(interval, Mapping) and "counts" in interval:
+            k, n = interval["counts"]
+            if not 0 <= k <= n or n <= 0:
+                raise NetworkFileError(path, "expected counts [k, n] with 0 <= k <= n",
+                                       field=f"{where}.interval")  # fmt: skip
+            bounds = beta_interval(k + 0.5, n - k + 0.5)
+        elif isinstance(interval, Mapping) and "range" in interval:
+            bounds = tuple(float(x) for x in interval["range"])
+            if len(bounds) != 2 or not 0 <= bounds[0] <= bounds[1] <= 1:
+                raise NetworkFileError(path, "expected range [lo, hi] within [0, 1]",
+                                       field=f"{where}.interval")  # fmt: skip
+        else:
+            raise NetworkFileError(path, "expected {counts: [k, n]} or {range: [lo, hi]}",
+                                   field=f"{where}.interval")  # fmt: skip
+        event = _states(network, t["event"], f"{where}.event", path)
+        if len(event) != 1:
+            raise NetworkFileError(path, "an event is about one variable", field=f"{where}.event")
+        given = _states(network, t["given"], f"{where}.given", path) if t.get("given") else {}
+        context = {}
+        for var, state in (t.get("context") or {}).items():
+            if var not in network.states or state not in network.states[var]:
+                raise NetworkFileError(path, f"bad context {var}={state}", field=f"{where}.context")
+            context[var] = state
+        out.append(Target(
+            id=str(t["id"]), quantity=str(t["quantity"]), source=str(t["source"]),
+            published=float(t["published"]), interval=(float(bounds[0]), float(bounds[1])),
+            event=event, given=given, context=context, note=str(t.get("note") or "").strip(),
+        ))  # fmt: skip
+    return out
+
+
+def model_value(network: Network, target: Target) -> float:
+    """P(event | given, context) by exact inference; multi-state ``given`` are mixed by weight.
+
+    With ``given`` = {node: (s1, s2, ...)} the value is
+    sum_s P(event | s, rest) P(s | rest) / sum_s P(s | rest), i.e. P(event | node in {s...}).
+    Several given variables are conditioned on in turn (the first with several states is mixed
+    over, the others must be single states).
+    """
+    ((event_var, event_states),) = target.event.items()
+    context = {**network.defaults, **target.context}
+    fixed = {v: s[0] for v, s in target.given.items() if len(s) == 1}
+    mixed = [(v, s) for v, s in target.given.items() if len(s) > 1]
+    base = {**context, **fixed}
+    if not mixed:
+        dist, _ = marginals(network, base, [event_var])
+        return float(sum(dist[event_var][s] for s in event_states))
+    if len(mixed) > 1:
+        raise NetworkFileError("targets", f"target {target.id}: only one given variable may "
+                               "list several states")  # fmt: skip
+    var, states = mixed[0]
+    weights, _ = marginals(network, base, [var])
+    num = den = 0.0
+    for s in states:
+        w = weights[var][s]
+        if w == 0.0:
+            continue
+        dist, _ = marginals(network, {**base, var: s}, [event_var])
+        num += w * sum(dist[event_var][e] for e in event_states)
+        den += w
+    return num / den
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """Every target with the network's value, pass or fail."""
+
+    network: str
+    results: list[TargetResult]
+
+    @property
+    def passed(self) -> int:
+        """Number of targets whose interval contains the network's value."""
+        return sum(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        """Number of targets missed."""
+        return len(self.results) - self.passed
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``bayesdx calibrate --json`` prints."""
+        return {"network": self.network, "targets": [r.to_dict() for r in self.results],
+                "passed": self.passed, "failed": self.failed}  # fmt: skip
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per target."""
+        import pandas as pd
+
+        return pd.DataFrame([r.to_dict() | {"interval_lo": r.target.interval[0],
+                                            "interval_hi": r.target.interval[1]}
+                             for r in self.results]).drop(columns=["interval"])  # fmt: skip
+
+    def __str__(self) -> str:
+        lines = [f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed", ""]
+        for r in self.results:
+            lo, hi = r.target.interval
+            mark = "pass" if r.passed else "FAIL"
+            lines.append(f"  {mark}  {r.target.id:<34} model {r.model:.3f}  published "
+                         f"{r.target.published:.3f}  interval {lo:.3f}-{hi:.3f}  "
+                         f"[{r.target.source}]")  # fmt: skip
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(r.target.id)}</td><td>{r.model:.3f}</td><td>{r.target.published:.3f}"
+            f"</td><td>{r.target.interval[0]:.3f}-{r.target.interval[1]:.3f}</td>"
+            f"<td>{'pass' if r.passed else '<b>FAIL</b>'}</td><td>{esc(r.target.source)}</td>"
+            "</tr>"
+            for r in self.results
+        )
+        return (f"<table><caption>{self.passed} passed, {self.failed} failed</caption><tr>"
+                "<th>target</th><th>model</th><th>published</th><th>interval</th><th></th>"
+                f"<th>source</th></tr>{rows}</table>")  # fmt: skip
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each target's interval with the network's value (red when it misses).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.32 * len(self.results) + 1.2))
+        for i, r in enumerate(self.results[::-1]):
+            lo, hi = r.target.interval
+            ax.plot([lo, hi], [i, i], color="0.5", linewidth=3)
+            ax.plot([r.target.published], [i], "|", color="0.2", markersize=10)
+            ax.plot([r.model], [i], "o", color="#55a868" if r.passed else "#c44e52")
+        ax.set_yticks(range(len(self.results)), [r.target.id for r in self.results[::-1]],
+                      fontsize=7)  # fmt: skip
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("probability: published interval (grey), published value (|), network (o)")
+        ax.set_title(f"{self.network}: {self.passed} of {len(self.results)} targets reproduced",
+                     fontsize=9)  # fmt: skip
+        return ax
+
+
+def default_targets_path() -> Path:
+    """``calibration/targets.yaml`` shipped with the package."""
+    from importlib import resources
+
+    return Path(str(resources.files("bayesdx.calibration_data"))) / "targets.yaml"
+
+
+def calibrate(network: Network, targets: str | Path | None = None) -> CalibrationReport:
+    """Compute every target's value on the network.
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> rep = calibrate(load_network("marrow_signal"))
+    >>> rep.failed
+    0
+    """
+    path = targets if targets is not None else default_targets_path()
+    results = [TargetResult(t, model_value(network, t)) for t in load_targets(network, path)]
+    return CalibrationReport(network=network.id, results=results)
+
+
+__all__ += ["default_targets_path"]

@@ -1,0 +1,1 @@
+"""Calibration targets, shipped as package data (``bayesdx.calibration_data``)."""

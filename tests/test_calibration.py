@@ -1,0 +1,64 @@
+"""Calibration targets: computed by inference, and every bundled target passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bayesdx.calibration import calibrate, default_targets_path, load_targets, model_value
+from bayesdx.errors import NetworkFileError
+from bayesdx.inference import query
+
+REPORT = Path(__file__).parents[1] / "calibration" / "report.md"
+
+
+def test_every_bundled_target_passes(marrow):
+    report = calibrate(marrow)
+    assert report.failed == 0, str(report)
+    assert report.passed >= 8
+
+
+def test_values_are_inference_not_tables(marrow):
+    (t,) = [t for t in load_targets(marrow, default_targets_path()) if t.id == "mm_spep_spike"]
+    # P(spike | MM) = P(m_protein | MM) * P(spike | m_protein): two tables, one inference
+    p_m = query(marrow, {"diagnosis": "multiple_myeloma"}, "m_protein")["m_protein"]["present"]
+    assert model_value(marrow, t) == pytest.approx(p_m * 0.882, abs=1e-12)
+
+
+def test_mixed_given_is_weighted(marrow):
+    (t,) = [t for t in load_targets(marrow, default_targets_path())
+            if t.id == "chemical_shift_sensitivity"]  # fmt: skip
+    given = t.given["diagnosis"]
+    weights = query(marrow)["diagnosis"]
+    num = sum(weights[d] * query(marrow, {"diagnosis": d}, "chemical_shift")
+              ["chemical_shift"]["retention"] for d in given)  # fmt: skip
+    assert model_value(marrow, t) == pytest.approx(num / sum(weights[d] for d in given))
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"event": {"hb": "low"}}, "'low' is not a state or group of hb"),
+    ({"source": "nobody2020"}, "unknown source 'nobody2020'"),
+    ({"interval": {"counts": [5, 3]}}, "expected counts [k, n] with 0 <= k <= n"),
+    ({"interval": {"guess": 1}}, "expected {counts: [k, n]} or {range: [lo, hi]}"),
+    ({"colour": "red"}, "unknown key"),
+])  # fmt: skip
+def test_bad_targets(marrow, tmp_path, change, message):
+    doc = yaml.safe_load(default_targets_path().read_text())
+    doc["targets"] = [{**doc["targets"][0], **change}]
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(NetworkFileError, match=message.replace("[", r"\[").replace("]", r"\]")
+                       .replace("{", r"\{").replace("}", r"\}")):  # fmt: skip
+        load_targets(marrow, path)
+
+
+def test_committed_report_lists_the_current_targets(marrow):
+    text = REPORT.read_text()
+    report = calibrate(marrow)
+    assert f"{report.passed} passed, {report.failed} failed" in text, (
+        "calibration/report.md is stale: run bayesdx calibrate --report calibration"
+    )
+    for r in report.results:
+        assert f"| {r.target.id} | {r.model:.3f} |" in text, r.target.id
