@@ -18,6 +18,11 @@ Format of one target::
       given: {diagnosis: multiple_myeloma}    # optional; states, lists or group names
       context: {setting: biopsy_referral}     # optional; default: the network's defaults
       note: ...
+      exclude: why the figure does not apply   # optional: shown, computed, not counted
+
+A target with ``exclude`` is a published figure that the network deliberately does not
+reproduce (a different population, a selected cohort); it is listed with its reason and its
+computed value, so the departure stays visible, but it does not count as pass or fail.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ __all__ = ["CalibrationReport", "Target", "TargetResult", "calibrate", "load_tar
            "model_value"]  # fmt: skip
 
 _KEYS = {"id": True, "quantity": True, "source": True, "published": True, "interval": True,
-         "event": True, "given": False, "context": False, "note": False}  # fmt: skip
+         "event": True, "given": False, "context": False, "note": False,
+         "exclude": False}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class Target:
     given: dict[str, tuple[str, ...]] = field(default_factory=dict)
     context: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    exclude: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,7 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
             id=str(t["id"]), quantity=str(t["quantity"]), source=str(t["source"]),
             published=float(t["published"]), interval=(float(bounds[0]), float(bounds[1])),
             event=event, given=given, context=context, note=str(t.get("note") or "").strip(),
+            exclude=" ".join(str(t.get("exclude") or "").split()),
         ))  # fmt: skip
     return out
 
@@ -207,19 +215,31 @@ class CalibrationReport:
     results: list[TargetResult]
 
     @property
+    def counted(self) -> list[TargetResult]:
+        """The targets that count (not excluded)."""
+        return [r for r in self.results if not r.target.exclude]
+
+    @property
+    def excluded(self) -> list[TargetResult]:
+        """Figures the network deliberately departs from, with the reason."""
+        return [r for r in self.results if r.target.exclude]
+
+    @property
     def passed(self) -> int:
-        """Number of targets whose interval contains the network's value."""
-        return sum(r.passed for r in self.results)
+        """Number of counted targets whose interval contains the network's value."""
+        return sum(r.passed for r in self.counted)
 
     @property
     def failed(self) -> int:
-        """Number of targets missed."""
-        return len(self.results) - self.passed
+        """Number of counted targets missed."""
+        return len(self.counted) - self.passed
 
     def to_dict(self) -> dict[str, Any]:
         """What ``bayesdx calibrate --json`` prints."""
-        return {"network": self.network, "targets": [r.to_dict() for r in self.results],
-                "passed": self.passed, "failed": self.failed}  # fmt: skip
+        return {"network": self.network, "targets": [r.to_dict() for r in self.counted],
+                "passed": self.passed, "failed": self.failed,
+                "excluded": [r.to_dict() | {"reason": r.target.exclude}
+                             for r in self.excluded]}  # fmt: skip
 
     def to_frame(self) -> pd.DataFrame:
         """One row per target."""
@@ -233,10 +253,13 @@ class CalibrationReport:
         lines = [f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed", ""]
         for r in self.results:
             lo, hi = r.target.interval
-            mark = "pass" if r.passed else "FAIL"
+            mark = "n/a " if r.target.exclude else ("pass" if r.passed else "FAIL")
             lines.append(f"  {mark}  {r.target.id:<34} model {r.model:.3f}  published "
                          f"{r.target.published:.3f}  interval {lo:.3f}-{hi:.3f}  "
                          f"[{r.target.source}]")  # fmt: skip
+        if self.excluded:
+            lines += ["", "Not counted (the network deliberately departs from these figures):"]
+            lines += [f"  {r.target.id}: {r.target.exclude}" for r in self.excluded]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -267,7 +290,8 @@ class CalibrationReport:
             lo, hi = r.target.interval
             ax.plot([lo, hi], [i, i], color="0.5", linewidth=3)
             ax.plot([r.target.published], [i], "|", color="0.2", markersize=10)
-            ax.plot([r.model], [i], "o", color="#55a868" if r.passed else "#c44e52")
+            color = "0.6" if r.target.exclude else ("#55a868" if r.passed else "#c44e52")
+            ax.plot([r.model], [i], "o", color=color)
         ax.set_yticks(range(len(self.results)), [r.target.id for r in self.results[::-1]],
                       fontsize=7)  # fmt: skip
         ax.set_xlim(0, 1)

@@ -104,9 +104,12 @@ def write_report(network: Network, folder: str | Path, targets: str | Path | Non
              "|---|---|---|---|---|---|"]  # fmt: skip
     for r in report.results:
         lo, hi = r.target.interval
+        verdict = "not counted" if r.target.exclude else ("yes" if r.passed else "**no**")
         lines.append(f"| {r.target.id} | {r.model:.3f} | {r.target.published:.3f} | "
-                     f"{lo:.3f}-{hi:.3f} | {'yes' if r.passed else '**no**'} | "
-                     f"{r.target.source} |")  # fmt: skip
+                     f"{lo:.3f}-{hi:.3f} | {verdict} | {r.target.source} |")  # fmt: skip
+    if report.excluded:
+        lines += ["", "Not counted: published figures the network deliberately departs from.", ""]
+        lines += [f"- `{r.target.id}`: {r.target.exclude}" for r in report.excluded]
     lines += ["", "![targets](targets.png)", "",
               f"## Simulated cohorts ({study.n} patients each, seed {study.seed})", "",
               "Patients are drawn from the network (biopsy-referral setting) and scored with "

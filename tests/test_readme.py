@@ -57,3 +57,15 @@ def test_quoted_output_matches(capsys, monkeypatch, tmp_path, command, quoted):
         line = " ".join(line.split())
         if line and line != "...":
             assert line in actual, f"README quotes a line the code does not print: {line!r}"
+
+
+def test_counts_quoted_in_the_readme(marrow):
+    from bayesdx.network_doc import entry_rows
+    from bayesdx.parameters import network_parameters
+
+    entries = [e for v in marrow.variables for _, e in entry_rows(marrow, v)]
+    expert = sum(e.expert for e in entries)
+    text = " ".join(README.split())
+    assert f"The network has {len(entries)} probability entries. {len(entries) - expert} of" in text
+    assert f"The other {expert} are expert estimates" in text
+    assert f"network's {len(network_parameters(marrow))} free parameters" in text
