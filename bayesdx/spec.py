@@ -20,7 +20,7 @@ from bayesdx.cpt import CPT, Entry, NoisyMaxCPT, TableCPT
 from bayesdx.decision_spec import DecisionSpec, parse_decision
 from bayesdx.errors import NetworkFileError
 from bayesdx.measure import Measure
-from bayesdx.uncertainty import Uncertainty, beta_interval
+from bayesdx.uncertainty import Uncertainty, beta_cdf, beta_interval
 
 __all__ = [
     "FORMAT",
@@ -136,7 +136,9 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
     """
     import yaml
 
-    class _Strict(yaml.SafeLoader):
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
+
+    class _Strict(base):  # type: ignore[misc, valid-type]
         pass
 
     def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
@@ -700,9 +702,10 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
             raise ctx.fail("expected [k, n] or {state: count}", ufield)
         unc = Uncertainty("counts", p=p, focus=focus, counts=counts)
         for i, s in enumerate(states):
-            a = unc.alpha[i]
-            lo, hi = beta_interval(a, unc.alpha.sum() - a)
-            if not lo - 1e-9 <= p[i] <= hi + 1e-9:
+            a, b = float(unc.alpha[i]), float(unc.alpha.sum() - unc.alpha[i])
+            tail = beta_cdf(p[i], a, b)  # no SciPy on the load path
+            if not 0.025 - 1e-9 <= tail <= 0.975 + 1e-9:
+                lo, hi = beta_interval(a, b)
                 raise ctx.fail(
                     f"p({s}) = {p[i]:g} lies outside the 95% interval "
                     f"[{lo:.3f}, {hi:.3f}] that the counts support",

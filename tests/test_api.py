@@ -31,10 +31,10 @@ def test_top_level_all():
         assert getattr(bayesdx, item) is not None
 
 
-def test_query_path_imports_neither_pgmpy_nor_pandas():
+def test_query_path_imports_neither_pgmpy_nor_pandas_nor_scipy():
     code = (
         "import sys, bayesdx; bayesdx.load_network('marrow_signal').query({'hb': 10}); "
-        "print(sorted(m for m in ('pgmpy', 'pandas', 'matplotlib') if m in sys.modules))"
+        "print(sorted(m for m in ('pgmpy', 'pandas', 'matplotlib', 'scipy') if m in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -37,3 +37,12 @@ def test_beta_interval_matches_scipy(rng):
     for a, b in rng.uniform(0.3, 50, size=(5, 2)):
         assert beta_interval(a, b) == pytest.approx(stats.beta.ppf([0.025, 0.975], a, b), abs=1e-10)
     assert np.isfinite(beta_interval(0.5, 0.5)).all()
+
+
+def test_beta_cdf_matches_scipy(rng):
+    from bayesdx.uncertainty import beta_cdf
+
+    for a, b in rng.uniform(0.3, 400, size=(40, 2)):
+        for x in rng.uniform(0, 1, size=5):
+            assert beta_cdf(x, a, b) == pytest.approx(stats.beta.cdf(x, a, b), abs=1e-10)
+    assert beta_cdf(0.0, 2, 3) == 0.0 and beta_cdf(1.0, 2, 3) == 1.0
