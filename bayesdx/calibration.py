@@ -44,12 +44,27 @@ if TYPE_CHECKING:
 
     from bayesdx.network import Network
 
-__all__ = ["CalibrationReport", "Target", "TargetResult", "calibrate", "load_targets",
-           "model_value"]  # fmt: skip
+__all__ = [
+    "CalibrationReport",
+    "Target",
+    "TargetResult",
+    "calibrate",
+    "load_targets",
+    "model_value",
+]
 
-_KEYS = {"id": True, "quantity": True, "source": True, "published": True, "interval": True,
-         "event": True, "given": False, "context": False, "note": False,
-         "exclude": False}  # fmt: skip
+_KEYS = {
+    "id": True,
+    "quantity": True,
+    "source": True,
+    "published": True,
+    "interval": True,
+    "event": True,
+    "given": False,
+    "context": False,
+    "note": False,
+    "exclude": False,
+}
 
 
 @dataclass(frozen=True)
@@ -84,15 +99,22 @@ class TargetResult:
     def to_dict(self) -> dict[str, Any]:
         """One item of ``targets`` in ``bayesdx calibrate --json``."""
         t = self.target
-        return {"id": t.id, "quantity": t.quantity, "source": t.source,
-                "published": t.published, "model": self.model, "interval": list(t.interval),
-                "pass": self.passed}  # fmt: skip
+        return {
+            "id": t.id,
+            "quantity": t.quantity,
+            "source": t.source,
+            "published": t.published,
+            "model": self.model,
+            "interval": list(t.interval),
+            "pass": self.passed,
+        }
 
 
 def _states(network: Network, raw: Any, where: str, path: str) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, Mapping) or len(raw) < 1:
-        raise NetworkFileError(path, "expected {variable: state, list of states or group}",
-                               field=where)  # fmt: skip
+        raise NetworkFileError(
+            path, "expected {variable: state, list of states or group}", field=where
+        )
     out = {}
     for var, value in raw.items():
         if var not in network.states:
@@ -128,8 +150,9 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
             raise NetworkFileError(path, "expected a mapping", field=where)
         for key in t:
             if key not in _KEYS:
-                raise NetworkFileError(path, f"unknown key; valid keys: {', '.join(_KEYS)}",
-                                       field=f"{where}.{key}")  # fmt: skip
+                raise NetworkFileError(
+                    path, f"unknown key; valid keys: {', '.join(_KEYS)}", field=f"{where}.{key}"
+                )
         for key, required in _KEYS.items():
             if required and key not in t:
                 raise NetworkFileError(path, "missing required field", field=f"{where}.{key}")
@@ -146,17 +169,20 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
         if isinstance(interval, Mapping) and "counts" in interval:
             k, n = interval["counts"]
             if not 0 <= k <= n or n <= 0:
-                raise NetworkFileError(path, "expected counts [k, n] with 0 <= k <= n",
-                                       field=f"{where}.interval")  # fmt: skip
+                raise NetworkFileError(
+                    path, "expected counts [k, n] with 0 <= k <= n", field=f"{where}.interval"
+                )
             bounds = beta_interval(k + 0.5, n - k + 0.5)
         elif isinstance(interval, Mapping) and "range" in interval:
             bounds = tuple(float(x) for x in interval["range"])
             if len(bounds) != 2 or not 0 <= bounds[0] <= bounds[1] <= 1:
-                raise NetworkFileError(path, "expected range [lo, hi] within [0, 1]",
-                                       field=f"{where}.interval")  # fmt: skip
+                raise NetworkFileError(
+                    path, "expected range [lo, hi] within [0, 1]", field=f"{where}.interval"
+                )
         else:
-            raise NetworkFileError(path, "expected {counts: [k, n]} or {range: [lo, hi]}",
-                                   field=f"{where}.interval")  # fmt: skip
+            raise NetworkFileError(
+                path, "expected {counts: [k, n]} or {range: [lo, hi]}", field=f"{where}.interval"
+            )
         event = _states(network, t["event"], f"{where}.event", path)
         if len(event) != 1:
             raise NetworkFileError(path, "an event is about one variable", field=f"{where}.event")
@@ -166,12 +192,20 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
             if var not in network.states or state not in network.states[var]:
                 raise NetworkFileError(path, f"bad context {var}={state}", field=f"{where}.context")
             context[var] = state
-        out.append(Target(
-            id=str(t["id"]), quantity=str(t["quantity"]), source=str(t["source"]),
-            published=float(t["published"]), interval=(float(bounds[0]), float(bounds[1])),
-            event=event, given=given, context=context, note=str(t.get("note") or "").strip(),
-            exclude=" ".join(str(t.get("exclude") or "").split()),
-        ))  # fmt: skip
+        out.append(
+            Target(
+                id=str(t["id"]),
+                quantity=str(t["quantity"]),
+                source=str(t["source"]),
+                published=float(t["published"]),
+                interval=(float(bounds[0]), float(bounds[1])),
+                event=event,
+                given=given,
+                context=context,
+                note=str(t.get("note") or "").strip(),
+                exclude=" ".join(str(t.get("exclude") or "").split()),
+            )
+        )
     return out
 
 
@@ -192,8 +226,9 @@ def model_value(network: Network, target: Target) -> float:
         dist, _ = marginals(network, base, [event_var])
         return float(sum(dist[event_var][s] for s in event_states))
     if len(mixed) > 1:
-        raise NetworkFileError("targets", f"target {target.id}: only one given variable may "
-                               "list several states")  # fmt: skip
+        raise NetworkFileError(
+            "targets", f"target {target.id}: only one given variable may list several states"
+        )
     var, states = mixed[0]
     weights, _ = marginals(network, base, [var])
     num = den = 0.0
@@ -236,27 +271,36 @@ class CalibrationReport:
 
     def to_dict(self) -> dict[str, Any]:
         """What ``bayesdx calibrate --json`` prints."""
-        return {"network": self.network, "targets": [r.to_dict() for r in self.counted],
-                "passed": self.passed, "failed": self.failed,
-                "excluded": [r.to_dict() | {"reason": r.target.exclude}
-                             for r in self.excluded]}  # fmt: skip
+        return {
+            "network": self.network,
+            "targets": [r.to_dict() for r in self.counted],
+            "passed": self.passed,
+            "failed": self.failed,
+            "excluded": [r.to_dict() | {"reason": r.target.exclude} for r in self.excluded],
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per target."""
         import pandas as pd
 
-        return pd.DataFrame([r.to_dict() | {"interval_lo": r.target.interval[0],
-                                            "interval_hi": r.target.interval[1]}
-                             for r in self.results]).drop(columns=["interval"])  # fmt: skip
+        return pd.DataFrame(
+            [
+                r.to_dict()
+                | {"interval_lo": r.target.interval[0], "interval_hi": r.target.interval[1]}
+                for r in self.results
+            ]
+        ).drop(columns=["interval"])
 
     def __str__(self) -> str:
         lines = [f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed", ""]
         for r in self.results:
             lo, hi = r.target.interval
             mark = "n/a " if r.target.exclude else ("pass" if r.passed else "FAIL")
-            lines.append(f"  {mark}  {r.target.id:<34} model {r.model:.3f}  published "
-                         f"{r.target.published:.3f}  interval {lo:.3f}-{hi:.3f}  "
-                         f"[{r.target.source}]")  # fmt: skip
+            lines.append(
+                f"  {mark}  {r.target.id:<34} model {r.model:.3f}  published "
+                f"{r.target.published:.3f}  interval {lo:.3f}-{hi:.3f}  "
+                f"[{r.target.source}]"
+            )
         if self.excluded:
             lines += ["", "Not counted (the network deliberately departs from these figures):"]
             lines += [f"  {r.target.id}: {r.target.exclude}" for r in self.excluded]
@@ -271,9 +315,11 @@ class CalibrationReport:
             "</tr>"
             for r in self.results
         )
-        return (f"<table><caption>{self.passed} passed, {self.failed} failed</caption><tr>"
-                "<th>target</th><th>model</th><th>published</th><th>interval</th><th></th>"
-                f"<th>source</th></tr>{rows}</table>")  # fmt: skip
+        return (
+            f"<table><caption>{self.passed} passed, {self.failed} failed</caption><tr>"
+            "<th>target</th><th>model</th><th>published</th><th>interval</th><th></th>"
+            f"<th>source</th></tr>{rows}</table>"
+        )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Each target's interval with the network's value (red when it misses).
@@ -292,12 +338,14 @@ class CalibrationReport:
             ax.plot([r.target.published], [i], "|", color="0.2", markersize=10)
             color = "0.6" if r.target.exclude else ("#55a868" if r.passed else "#c44e52")
             ax.plot([r.model], [i], "o", color=color)
-        ax.set_yticks(range(len(self.results)), [r.target.id for r in self.results[::-1]],
-                      fontsize=7)  # fmt: skip
+        ax.set_yticks(
+            range(len(self.results)), [r.target.id for r in self.results[::-1]], fontsize=7
+        )
         ax.set_xlim(0, 1)
         ax.set_xlabel("probability: published interval (grey), published value (|), network (o)")
-        ax.set_title(f"{self.network}: {self.passed} of {len(self.results)} targets reproduced",
-                     fontsize=9)  # fmt: skip
+        ax.set_title(
+            f"{self.network}: {self.passed} of {len(self.results)} targets reproduced", fontsize=9
+        )
         return ax
 
 

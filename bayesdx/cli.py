@@ -96,8 +96,11 @@ def _parser() -> _Parser:
     p = sub.add_parser("explain", help="what each finding did, what if, conflict, narrative")
     _add_network(p)
     _add_case(p)
-    p.add_argument("--hypothesis", metavar="H", help="a group, a diagnosis state or VAR=STATE "
-                   "(default: the decision target, neoplasm)")  # fmt: skip
+    p.add_argument(
+        "--hypothesis",
+        metavar="H",
+        help="a group, a diagnosis state or VAR=STATE (default: the decision target, neoplasm)",
+    )
     p.add_argument("--versus", metavar="B", help="compare with a second diagnosis or group")
     p.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -105,8 +108,11 @@ def _parser() -> _Parser:
     p = sub.add_parser("sensitivity", help="which numbers drive the posterior; how uncertain")
     _add_network(p)
     _add_case(p)
-    p.add_argument("--target", metavar="T", help="a group, diagnosis state or VAR=STATE "
-                   "(default: the decision target, neoplasm)")  # fmt: skip
+    p.add_argument(
+        "--target",
+        metavar="T",
+        help="a group, diagnosis state or VAR=STATE (default: the decision target, neoplasm)",
+    )
     p.add_argument(
         "--draws",
         default="10000",
@@ -222,8 +228,9 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     if args.tests < 0:
         raise CaseFileError(f"--tests {args.tests} must be 0 or more")
     net = load_network(args.network)
-    rec = recommend(net, _case(args), threshold=args.threshold, harm=args.harm,
-                    benefit=args.benefit)  # fmt: skip
+    rec = recommend(
+        net, _case(args), threshold=args.threshold, harm=args.harm, benefit=args.benefit
+    )
     print(json.dumps(rec.to_dict(), indent=2) if args.json else rec.report(args.tests))
     return 0
 
@@ -303,8 +310,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if args.targets is not None and not Path(args.targets).is_file():
         raise CaseFileError(f"cannot read targets file {args.targets}: no such file")
     if args.targets is None and args.network != DEFAULT_NETWORK:
-        raise CaseFileError("the bundled targets are for marrow_signal; give --targets FILE "
-                            "for another network")  # fmt: skip
+        raise CaseFileError(
+            "the bundled targets are for marrow_signal; give --targets FILE for another network"
+        )
     report = calibrate(net, args.targets)
     written = None
     if args.report is not None:
@@ -342,11 +350,19 @@ def _cmd_export(args: argparse.Namespace) -> int:
         lost.append("groups (" + ", ".join(net.groups) + ")")
     if net.spec.decision:
         lost.append("the decision section")
-    note = ("the file keeps the tables only; not exported: " + "; ".join(lost) +
-            ". Give the defaults as evidence when you query it.") if lost else ""  # fmt: skip
+    note = (
+        (
+            "the file keeps the tables only; not exported: "
+            + "; ".join(lost)
+            + ". Give the defaults as evidence when you query it."
+        )
+        if lost
+        else ""
+    )
     if args.json:
-        print(json.dumps({"network": net.id, "format": args.format, "path": str(out),
-                          "note": note}))  # fmt: skip
+        print(
+            json.dumps({"network": net.id, "format": args.format, "path": str(out), "note": note})
+        )
     else:
         print(f"wrote {out} ({args.format}, {len(net.variables)} nodes)")
         if note:

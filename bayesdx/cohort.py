@@ -65,23 +65,31 @@ def simulate(
             codes[v] = np.full(n, states.index(context[v]))
             continue
         table = tables[v] if tables and v in tables else network.cpts[v]
-        rows = table[tuple(codes[p] for p in network.parents[v])] if network.parents[v] else (
-            np.broadcast_to(table, (n, len(states))))  # fmt: skip
+        rows = (
+            table[tuple(codes[p] for p in network.parents[v])]
+            if network.parents[v]
+            else (np.broadcast_to(table, (n, len(states))))
+        )
         cum = np.cumsum(rows, axis=1)
         u = rng.random(n)[:, None] * cum[:, -1:]
         codes[v] = np.minimum((u >= cum).sum(axis=1), len(states) - 1)
-    return pd.DataFrame({v: np.asarray(network.states[v], dtype=object)[codes[v]]
-                         for v in network.variables})  # fmt: skip
+    return pd.DataFrame(
+        {v: np.asarray(network.states[v], dtype=object)[codes[v]] for v in network.variables}
+    )
 
 
 def observed_variables(network: Network) -> list[str]:
     """What a clinician would know: context and findings, not the latent nodes."""
-    return [v for v in network.variables
-            if network.spec.nodes[v].role in ("context", "finding")]  # fmt: skip
+    return [v for v in network.variables if network.spec.nodes[v].role in ("context", "finding")]
 
 
-def score(network: Network, cohort: pd.DataFrame, node: str, members: tuple[str, ...],
-          observed: list[str] | None = None) -> np.ndarray:  # fmt: skip
+def score(
+    network: Network,
+    cohort: pd.DataFrame,
+    node: str,
+    members: tuple[str, ...],
+    observed: list[str] | None = None,
+) -> np.ndarray:
     """P(node in members | observed variables) for every patient (exact, by pattern).
 
     The network's defaults (the setting) are applied to variables not in ``observed``, as a

@@ -72,8 +72,12 @@ class TableCPT:
         rows[index] = (when, dataclasses.replace(entry, p=tuple(p)))
         return dataclasses.replace(self, rows=tuple(rows))
 
-    def expand_draws(self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...],
-                     draws: list[np.ndarray]) -> np.ndarray:  # fmt: skip
+    def expand_draws(
+        self,
+        parent_states: dict[str, tuple[str, ...]],
+        states: tuple[str, ...],
+        draws: list[np.ndarray],
+    ) -> np.ndarray:
         """The table under n parameter draws: ``draws[i]`` has shape (n, k) for entry i.
 
         Returns an array of shape ``(n, *parent_cards, card)``.
@@ -84,8 +88,9 @@ class TableCPT:
         for (when, entry), values in zip(self.rows, draws, strict=True):
             values = values[:, [entry.states.index(s) for s in states]]
             for combo in itertools.product(*(when[p] for p in self.parents)):
-                idx = tuple(parent_states[p].index(s)
-                            for p, s in zip(self.parents, combo, strict=True))  # fmt: skip
+                idx = tuple(
+                    parent_states[p].index(s) for p, s in zip(self.parents, combo, strict=True)
+                )
                 table[(slice(None), *idx)] = values
         return table
 
@@ -150,8 +155,12 @@ class NoisyMaxCPT:
                 i += 1
         raise IndexError(index)
 
-    def expand_draws(self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...],
-                     draws: list[np.ndarray]) -> np.ndarray:  # fmt: skip
+    def expand_draws(
+        self,
+        parent_states: dict[str, tuple[str, ...]],
+        states: tuple[str, ...],
+        draws: list[np.ndarray],
+    ) -> np.ndarray:
         """The table under n parameter draws (entries in :meth:`entries` order).
 
         Returns an array of shape ``(n, *parent_cards, card)``.

@@ -28,9 +28,16 @@ __all__ = [
 VERDICTS = ("recommended", "borderline", "not_recommended")
 GUIDELINE_VERDICTS = ("recommended", "not_recommended", "incomplete")
 _CONDITION_KEYS = (
-    "leading", "observed", "unobserved_any", "assumed", "p_at_least", "p_below", "verdict",
-    "guideline", "fired",
-)  # fmt: skip
+    "leading",
+    "observed",
+    "unobserved_any",
+    "assumed",
+    "p_at_least",
+    "p_below",
+    "verdict",
+    "guideline",
+    "fired",
+)
 _PLAN_LISTS = ("biopsy_protocol", "management", "surveillance", "pitfalls")
 
 
@@ -173,8 +180,14 @@ def parse_decision(
 ) -> DecisionSpec:
     """Validate the ``decision`` section against the network's nodes, groups and sources."""
     fail = _Fail(path)
-    keys = {"target": True, "band": True, "leading_min": False, "guideline": False,
-            "workup": False, **{k: False for k in _PLAN_LISTS}}  # fmt: skip
+    keys = {
+        "target": True,
+        "band": True,
+        "leading_min": False,
+        "guideline": False,
+        "workup": False,
+        **{k: False for k in _PLAN_LISTS},
+    }
     if not isinstance(raw, Mapping):
         raise NetworkFileError(path, "expected a mapping", field="decision")
     for key in raw:
@@ -203,8 +216,9 @@ def parse_decision(
                 raise fail(f"unknown source {sid!r}", field)
         return tuple(ids)
 
-    band_raw = _mapping(fail, raw["band"], "band", {"low": True, "high": True, "source": True,
-                                                    "note": False})  # fmt: skip
+    band_raw = _mapping(
+        fail, raw["band"], "band", {"low": True, "high": True, "source": True, "note": False}
+    )
     low = _prob(fail, band_raw["low"], "band.low")
     high = _prob(fail, band_raw["high"], "band.high")
     if not 0.0 < low <= high < 1.0:
@@ -223,8 +237,10 @@ def parse_decision(
             vals = tuple(vals) if isinstance(vals, list) else (vals,)
             for v in vals:
                 if v not in states[var]:
-                    raise fail(f"{v!r} is not a state of {var}; valid states: "
-                               f"{', '.join(states[var])}", f"{field}.{var}")  # fmt: skip
+                    raise fail(
+                        f"{v!r} is not a state of {var}; valid states: {', '.join(states[var])}",
+                        f"{field}.{var}",
+                    )
             out[var] = vals
         return out
 
@@ -264,24 +280,29 @@ def parse_decision(
             raise fail(f"expected at least one of {', '.join(_CONDITION_KEYS)}", field)
         return Condition(
             leading=choices(value["leading"], states[node], f"{field}.leading")
-            if "leading" in value else (),
+            if "leading" in value
+            else (),
             observed=variable_states(value["observed"], f"{field}.observed")
-            if "observed" in value else {},
+            if "observed" in value
+            else {},
             unobserved_any=variables(value["unobserved_any"], f"{field}.unobserved_any")
-            if "unobserved_any" in value else (),
-            assumed=variables(value["assumed"], f"{field}.assumed")
-            if "assumed" in value else (),
+            if "unobserved_any" in value
+            else (),
+            assumed=variables(value["assumed"], f"{field}.assumed") if "assumed" in value else (),
             p_at_least=probabilities(value["p_at_least"], f"{field}.p_at_least")
-            if "p_at_least" in value else {},
+            if "p_at_least" in value
+            else {},
             p_below=probabilities(value["p_below"], f"{field}.p_below")
-            if "p_below" in value else {},
+            if "p_below" in value
+            else {},
             verdict=choices(value["verdict"], VERDICTS, f"{field}.verdict")
-            if "verdict" in value else (),
+            if "verdict" in value
+            else (),
             guideline=choices(value["guideline"], GUIDELINE_VERDICTS, f"{field}.guideline")
-            if "guideline" in value else (),
-            fired=choices(value["fired"], rule_ids(), f"{field}.fired")
-            if "fired" in value else (),
-        )  # fmt: skip
+            if "guideline" in value
+            else (),
+            fired=choices(value["fired"], rule_ids(), f"{field}.fired") if "fired" in value else (),
+        )
 
     guideline = None
     if "guideline" in raw:
@@ -298,13 +319,19 @@ def parse_decision(
             if r["id"] in seen:
                 raise fail(f"duplicate rule id {r['id']!r}", f"{f}.id")
             seen.add(r["id"])
-            rules.append(Rule(id=str(r["id"]), label=_text(fail, r["label"], f"{f}.label"),
-                              any=variable_states(r["any"], f"{f}.any")))  # fmt: skip
+            rules.append(
+                Rule(
+                    id=str(r["id"]),
+                    label=_text(fail, r["label"], f"{f}.label"),
+                    any=variable_states(r["any"], f"{f}.any"),
+                )
+            )
         guideline = Guideline(
-            title=_text(fail, g["title"], "guideline.title"), rules=tuple(rules),
+            title=_text(fail, g["title"], "guideline.title"),
+            rules=tuple(rules),
             sources=source_ids(g["source"], "guideline.source"),
             note=" ".join(str(g.get("note") or "").split()),
-        )  # fmt: skip
+        )
 
     def plan(name: str) -> tuple[PlanItem, ...]:
         if name not in raw:
@@ -313,23 +340,36 @@ def parse_decision(
         for i, item in enumerate(_list(fail, raw[name], name)):
             f = f"{name}[{i}]"
             item = _mapping(fail, item, f, {"text": True, "when": False, "source": False})
-            items.append(PlanItem(
-                text=_text(fail, item["text"], f"{f}.text"),
-                when=conditions(item["when"], f"{f}.when") if "when" in item else (),
-                sources=source_ids(item["source"], f"{f}.source") if "source" in item else (),
-            ))  # fmt: skip
+            items.append(
+                PlanItem(
+                    text=_text(fail, item["text"], f"{f}.text"),
+                    when=conditions(item["when"], f"{f}.when") if "when" in item else (),
+                    sources=source_ids(item["source"], f"{f}.source") if "source" in item else (),
+                )
+            )
         return tuple(items)
 
     workup = []
     for i, w in enumerate(_list(fail, raw["workup"], "workup") if "workup" in raw else []):
         f = f"workup[{i}]"
         w = _mapping(fail, w, f, {"id": True, "label": True, "findings": True})
-        workup.append(WorkupItem(id=str(w["id"]), label=_text(fail, w["label"], f"{f}.label"),
-                                 findings=variables(w["findings"], f"{f}.findings")))  # fmt: skip
+        workup.append(
+            WorkupItem(
+                id=str(w["id"]),
+                label=_text(fail, w["label"], f"{f}.label"),
+                findings=variables(w["findings"], f"{f}.findings"),
+            )
+        )
 
     return DecisionSpec(
-        node=node, target=str(target), members=tuple(members), band=(low, high),
-        band_sources=band_sources, band_note=band_note, leading_min=leading_min,
-        guideline=guideline, workup=tuple(workup),
+        node=node,
+        target=str(target),
+        members=tuple(members),
+        band=(low, high),
+        band_sources=band_sources,
+        band_note=band_note,
+        leading_min=leading_min,
+        guideline=guideline,
+        workup=tuple(workup),
         **{name: plan(name) for name in _PLAN_LISTS},
-    )  # fmt: skip
+    )

@@ -136,9 +136,11 @@ def _state_of(node: Any, value: Any) -> tuple[str, float | None]:
     hint = f"; or a number in {node.measure.unit}" if node.measure else ""
     if isinstance(value, bool | np.bool_):
         raise UnknownStateError(
-            node.id, value, node.states,
+            node.id,
+            value,
+            node.states,
             hint + " (YAML reads yes/no/on/off as true/false: quote them)",
-        )  # fmt: skip
+        )
     if isinstance(value, numbers.Integral) and str(int(value)) in node.states:
         return str(int(value)), None  # a state named by a number, e.g. BIF states 0 and 1
     if isinstance(value, str):

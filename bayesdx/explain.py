@@ -168,9 +168,15 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"a", "b", "p_a", "p_b", "findings": [{"finding", "state", "decibans"}]}``."""
-        return {"a": self.a, "b": self.b, "p_a": self.p_a, "p_b": self.p_b,
-                "findings": [{"finding": f, "state": s, "decibans": _finite(d)}
-                             for f, s, d in self.weights]}  # fmt: skip
+        return {
+            "a": self.a,
+            "b": self.b,
+            "p_a": self.p_a,
+            "p_b": self.p_b,
+            "findings": [
+                {"finding": f, "state": s, "decibans": _finite(d)} for f, s, d in self.weights
+            ],
+        }
 
 
 def _finite(x: float) -> float | None:
@@ -234,10 +240,12 @@ class Explanation:
         if self.conflict is None:
             return "Conflict is not defined with fewer than two findings."
         if self.conflict > 0:
-            return (f"conf = {self.conflict:.2f} > 0: the findings are less likely together "
-                    "than each on its own would suggest; they pull in different directions. "
-                    "Check for an error in the data, or a case the model does not cover "
-                    "well.")  # fmt: skip
+            return (
+                f"conf = {self.conflict:.2f} > 0: the findings are less likely together "
+                "than each on its own would suggest; they pull in different directions. "
+                "Check for an error in the data, or a case the model does not cover "
+                "well."
+            )
         return (
             f"conf = {self.conflict:.2f} <= 0: the findings fit together (they are more "
             "likely together than apart), as they do when one diagnosis explains them."
@@ -246,16 +254,22 @@ class Explanation:
     def narrative(self) -> str:
         """A short text for trainees, quoting only computed numbers."""
         h = self.hypothesis.name
-        ctx = ", ".join(f"{v} = {s}" + (" (assumed)" if v in self.assumed else "")
-                        for v, s in self.context.items()) or "no context"  # fmt: skip
+        ctx = (
+            ", ".join(
+                f"{v} = {s}" + (" (assumed)" if v in self.assumed else "")
+                for v, s in self.context.items()
+            )
+            or "no context"
+        )
         text = [f"Setting: {ctx}. Before any finding, P({h}) = {self.prior:.2f}."]
         if self.contributions:
             ranked = sorted(self.contributions, key=lambda c: -abs(c.decibans))[:3]
             moves = []
             for c in ranked:
                 way = "for" if c.decibans > 0 else "against"
-                moves.append(f"{c.finding} = {c.state} (LR {c.lr:.2g}, {c.decibans:+.1f} dB, "
-                             f"{way} {h})")  # fmt: skip
+                moves.append(
+                    f"{c.finding} = {c.state} (LR {c.lr:.2g}, {c.decibans:+.1f} dB, {way} {h})"
+                )
             text.append(
                 "The findings that moved it most, each given all the others: "
                 + "; ".join(moves)
@@ -332,11 +346,28 @@ class Explanation:
         import pandas as pd
 
         return pd.DataFrame(
-            [(c.finding, c.state, c.lr, c.decibans, c.p_without, c.sequential_decibans,
-              c.p_after) for c in self.contributions],
-            columns=["finding", "state", "lr", "decibans", "p_without", "sequential_decibans",
-                     "posterior_after"],
-        )  # fmt: skip
+            [
+                (
+                    c.finding,
+                    c.state,
+                    c.lr,
+                    c.decibans,
+                    c.p_without,
+                    c.sequential_decibans,
+                    c.p_after,
+                )
+                for c in self.contributions
+            ],
+            columns=[
+                "finding",
+                "state",
+                "lr",
+                "decibans",
+                "p_without",
+                "sequential_decibans",
+                "posterior_after",
+            ],
+        )
 
     def __str__(self) -> str:
         h = self.hypothesis.name
@@ -347,17 +378,21 @@ class Explanation:
             "",
         ]
         if self.contributions:
-            lines.append(f"{'finding':<28}{'LR':>9}{'dB':>8}{'P without':>11}"
-                         f"{'seq dB':>9}{'P after':>9}")  # fmt: skip
+            lines.append(
+                f"{'finding':<28}{'LR':>9}{'dB':>8}{'P without':>11}{'seq dB':>9}{'P after':>9}"
+            )
             for c in self.contributions:
-                lines.append(f"{c.finding + '=' + c.state:<28}{c.lr:>9.3g}{c.decibans:>8.1f}"
-                             f"{c.p_without:>11.3f}{c.sequential_decibans:>9.1f}"
-                             f"{c.p_after:>9.3f}")  # fmt: skip
+                lines.append(
+                    f"{c.finding + '=' + c.state:<28}{c.lr:>9.3g}{c.decibans:>8.1f}"
+                    f"{c.p_without:>11.3f}{c.sequential_decibans:>9.1f}"
+                    f"{c.p_after:>9.3f}"
+                )
             lines.append("")
         if self.comparison:
             cmp = self.comparison
-            lines.append(f"{cmp.a} ({cmp.p_a:.3f}) versus {cmp.b} ({cmp.p_b:.3f}), decibans "
-                         f"for {cmp.a}:")  # fmt: skip
+            lines.append(
+                f"{cmp.a} ({cmp.p_a:.3f}) versus {cmp.b} ({cmp.p_b:.3f}), decibans for {cmp.a}:"
+            )
             lines += [f"  {f}={s}: {d:+.1f}" for f, s, d in cmp.weights]
             lines.append("")
         lines += [self.conflict_reading(), "", self.narrative(), "", DISCLAIMER]
@@ -380,8 +415,11 @@ class Explanation:
         """
         from bayesdx import explain_plots
 
-        kinds = {"waterfall": explain_plots.waterfall, "differential": explain_plots.differential,
-                 "network": explain_plots.network_graph}  # fmt: skip
+        kinds = {
+            "waterfall": explain_plots.waterfall,
+            "differential": explain_plots.differential,
+            "network": explain_plots.network_graph,
+        }
         if kind not in kinds:
             raise ValueError(f"unknown plot kind {kind!r}; valid: {', '.join(kinds)}")
         return kinds[kind](self, ax=ax)
@@ -452,8 +490,11 @@ def explain(
         after = dist(entered)
         lr = _ratio(h.odds(full), h.odds(loo[var]))
         seq = decibans(_ratio(h.odds(after), h.odds(prev)))
-        contributions.append(Contribution(var, state, lr, decibans(lr), h.probability(loo[var]),
-                                          seq, h.probability(after)))  # fmt: skip
+        contributions.append(
+            Contribution(
+                var, state, lr, decibans(lr), h.probability(loo[var]), seq, h.probability(after)
+            )
+        )
         prev = after
 
     comparison = None
@@ -470,8 +511,9 @@ def explain(
             ratio_now = _ratio(h.probability(full), other.probability(full))
             ratio_without = _ratio(h.probability(loo[var]), other.probability(loo[var]))
             weights.append((var, state, decibans(_ratio(ratio_now, ratio_without))))
-        comparison = Comparison(h.name, other.name, h.probability(full), other.probability(full),
-                                tuple(weights))  # fmt: skip
+        comparison = Comparison(
+            h.name, other.name, h.probability(full), other.probability(full), tuple(weights)
+        )
 
     decision = network.spec.decision
     policy = None
@@ -512,9 +554,20 @@ def explain(
         if ranked and ranked[0].value > 0.0:
             next_test = ranked[0].describe(h.name)
     return Explanation(
-        network=network, hypothesis=h, context=context, assumed=dict(ev.assumed),
-        findings=findings, prior=p_prior, posterior=p_post, contributions=tuple(contributions),
-        distribution=full, conflict=conflict, what_if=tuple(what_if), comparison=comparison,
-        verdict=verdict, next_test=next_test, prior_odds=h.odds(prior_dist),
+        network=network,
+        hypothesis=h,
+        context=context,
+        assumed=dict(ev.assumed),
+        findings=findings,
+        prior=p_prior,
+        posterior=p_post,
+        contributions=tuple(contributions),
+        distribution=full,
+        conflict=conflict,
+        what_if=tuple(what_if),
+        comparison=comparison,
+        verdict=verdict,
+        next_test=next_test,
+        prior_odds=h.odds(prior_dist),
         posterior_odds=h.odds(full),
-    )  # fmt: skip
+    )

@@ -32,8 +32,9 @@ def waterfall(ex: Explanation, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(max(5.0, 1.0 + 0.9 * (len(steps) + 2)), 3.6))
     level = _db(ex.prior)
     ax.bar(0, level, color=_NEUTRAL)
-    ax.text(0, level, f"{ex.prior:.2f}", ha="center", va="bottom" if level >= 0 else "top",
-            fontsize=8)  # fmt: skip
+    ax.text(
+        0, level, f"{ex.prior:.2f}", ha="center", va="bottom" if level >= 0 else "top", fontsize=8
+    )
     labels = ["prior"]
     for i, c in enumerate(steps, start=1):
         new = _db(c.p_after)
@@ -43,15 +44,24 @@ def waterfall(ex: Explanation, ax: Axes | None = None) -> Axes:
         level = new
     end = len(steps) + 1
     ax.bar(end, level, color=_NEUTRAL)
-    ax.text(end, level, f"{ex.posterior:.2f}", ha="center", va="bottom" if level >= 0 else "top",
-            fontsize=8)  # fmt: skip
+    ax.text(
+        end,
+        level,
+        f"{ex.posterior:.2f}",
+        ha="center",
+        va="bottom" if level >= 0 else "top",
+        fontsize=8,
+    )
     labels.append("posterior")
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.margins(y=0.15)
     ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=30, ha="right")
     ax.set_ylabel(f"log-odds of {ex.hypothesis.name} (dB)")
-    ax.set_title(f"P({ex.hypothesis.name}): {ex.prior:.2f} -> {ex.posterior:.2f} "
-                 "(numbers: P after each finding)", fontsize=9)  # fmt: skip
+    ax.set_title(
+        f"P({ex.hypothesis.name}): {ex.prior:.2f} -> {ex.posterior:.2f} "
+        "(numbers: P after each finding)",
+        fontsize=9,
+    )
     ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
     return ax
 
@@ -106,13 +116,16 @@ def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
             colors.append("#c6d7ee")
     if ax is None:
         _, ax = plt.subplots(figsize=(12, 7))
-    nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, arrowsize=8, edge_color="0.6",
-                           node_size=1400)  # fmt: skip
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colors, node_size=1400,
-                           edgecolors="0.3")  # fmt: skip
+    nx.draw_networkx_edges(
+        graph, pos, ax=ax, arrows=True, arrowsize=8, edge_color="0.6", node_size=1400
+    )
+    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colors, node_size=1400, edgecolors="0.3")
     nx.draw_networkx_labels(graph, pos, labels, ax=ax, font_size=6)
-    ax.set_title("Network: observed findings in orange (context pale), posterior of the most "
-                 "likely state on the others", fontsize=9)  # fmt: skip
+    ax.set_title(
+        "Network: observed findings in orange (context pale), posterior of the most "
+        "likely state on the others",
+        fontsize=9,
+    )
     ax.set_axis_off()
     ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
     return ax

@@ -38,8 +38,11 @@ def figure_png(plot, *args, **kwargs) -> str:
 def _img(ex: Explanation, kind: str) -> str:
     from bayesdx import explain_plots
 
-    plot = {"waterfall": explain_plots.waterfall, "differential": explain_plots.differential,
-            "network": explain_plots.network_graph}[kind]  # fmt: skip
+    plot = {
+        "waterfall": explain_plots.waterfall,
+        "differential": explain_plots.differential,
+        "network": explain_plots.network_graph,
+    }[kind]
     return f"<img alt='{kind}' src='data:image/png;base64,{figure_png(plot, ex)}'>"
 
 
@@ -54,25 +57,32 @@ def explanation_html(ex: Explanation, standalone: bool = True) -> str:
         _img(ex, "differential"),
     ]
     if ex.contributions:
-        parts.append("<h3>What each finding did</h3><table><tr><th>finding</th><th>LR</th>"
-                     "<th>dB</th><th>P without it</th><th>sequential dB</th><th>P after</th>"
-                     "</tr>")  # fmt: skip
+        parts.append(
+            "<h3>What each finding did</h3><table><tr><th>finding</th><th>LR</th>"
+            "<th>dB</th><th>P without it</th><th>sequential dB</th><th>P after</th>"
+            "</tr>"
+        )
         for c in ex.contributions:
             parts.append(
                 f"<tr><td>{esc(c.finding)} = {esc(c.state)}</td><td>{c.lr:.3g}</td>"
                 f"<td>{c.decibans:+.1f}</td><td>{c.p_without:.3f}</td>"
                 f"<td>{c.sequential_decibans:+.1f}</td><td>{c.p_after:.3f}</td></tr>"
             )
-        parts.append("</table><p class='note'>LR and dB (10 log10 LR) given all the other "
-                     "findings; sequential dB in the order entered, which add up to the change "
-                     "in log-odds from prior to posterior.</p>")  # fmt: skip
+        parts.append(
+            "</table><p class='note'>LR and dB (10 log10 LR) given all the other "
+            "findings; sequential dB in the order entered, which add up to the change "
+            "in log-odds from prior to posterior.</p>"
+        )
     if ex.comparison:
         cmp = ex.comparison
-        parts.append(f"<h3>Why {esc(cmp.a)} ({cmp.p_a:.2f}) rather than {esc(cmp.b)} "
-                     f"({cmp.p_b:.2f})</h3><table><tr><th>finding</th><th>dB for "
-                     f"{esc(cmp.a)}</th></tr>")  # fmt: skip
-        parts += [f"<tr><td>{esc(f)} = {esc(s)}</td><td>{d:+.1f}</td></tr>"
-                  for f, s, d in cmp.weights]  # fmt: skip
+        parts.append(
+            f"<h3>Why {esc(cmp.a)} ({cmp.p_a:.2f}) rather than {esc(cmp.b)} "
+            f"({cmp.p_b:.2f})</h3><table><tr><th>finding</th><th>dB for "
+            f"{esc(cmp.a)}</th></tr>"
+        )
+        parts += [
+            f"<tr><td>{esc(f)} = {esc(s)}</td><td>{d:+.1f}</td></tr>" for f, s, d in cmp.weights
+        ]
         parts.append("</table>")
     if ex.what_if:
         parts.append(

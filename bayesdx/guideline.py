@@ -45,10 +45,18 @@ def evaluate_guideline(guideline: Guideline, states: Mapping[str, str]) -> Guide
     >>> evaluate_guideline(g, {"hb": "ge_12", "m_protein": "absent"}).verdict
     'not_recommended'
     """
-    fired = tuple(r.id for r in guideline.rules
-                  if any(states.get(v) in allowed for v, allowed in r.any.items()))  # fmt: skip
+    fired = tuple(
+        r.id
+        for r in guideline.rules
+        if any(states.get(v) in allowed for v, allowed in r.any.items())
+    )
     watched = list(dict.fromkeys(v for r in guideline.rules for v in r.any))
     missing = tuple(v for v in watched if v not in states)
     verdict = "recommended" if fired else ("incomplete" if missing else "not_recommended")
-    return GuidelineResult(fired=fired, labels={r.id: r.label for r in guideline.rules},
-                           verdict=verdict, missing=missing, title=guideline.title)  # fmt: skip
+    return GuidelineResult(
+        fired=fired,
+        labels={r.id: r.label for r in guideline.rules},
+        verdict=verdict,
+        missing=missing,
+        title=guideline.title,
+    )

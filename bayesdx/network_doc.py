@@ -54,10 +54,14 @@ def _decision(network: Network) -> list[str]:
     if d is None:
         return []
     low, high = d.band
-    out = ["## Decision", "",
-           f"Target `{d.target}` ({d.node}: {', '.join(d.members)}). Band policy: recommended "
-           f"at P >= {high:g}, borderline from {low:g}, not recommended below; sources "
-           f"{', '.join(d.band_sources)}.", ""]  # fmt: skip
+    out = [
+        "## Decision",
+        "",
+        f"Target `{d.target}` ({d.node}: {', '.join(d.members)}). Band policy: recommended "
+        f"at P >= {high:g}, borderline from {low:g}, not recommended below; sources "
+        f"{', '.join(d.band_sources)}.",
+        "",
+    ]
     if d.band_note:
         out += [d.band_note, ""]
     if d.guideline:

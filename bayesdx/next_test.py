@@ -52,8 +52,10 @@ class NextTest:
 
     def describe(self, target: str = "neoplasm") -> str:
         """``m_protein present: P(neoplasm) 0.81, recommended; absent: 0.35, ...``."""
-        parts = [f"{o.state}: P({target}) {o.p_target:.2f}, {o.verdict.replace('_', ' ')}"
-                 for o in self.outcomes]  # fmt: skip
+        parts = [
+            f"{o.state}: P({target}) {o.p_target:.2f}, {o.verdict.replace('_', ' ')}"
+            for o in self.outcomes
+        ]
         return f"{self.finding} " + "; ".join(parts)
 
     def to_dict(self) -> dict:
@@ -63,9 +65,15 @@ class NextTest:
             "value": self.value,
             "expected_change": self.expected_change,
             "entropy_reduction": self.entropy_reduction,
-            "outcomes": {o.state: {"probability": o.probability, "p_neoplasm": o.p_target,
-                                   "verdict": o.verdict} for o in self.outcomes},
-        }  # fmt: skip
+            "outcomes": {
+                o.state: {
+                    "probability": o.probability,
+                    "p_neoplasm": o.p_target,
+                    "verdict": o.verdict,
+                }
+                for o in self.outcomes
+            },
+        }
 
 
 def entropy(dist: Mapping[str, float]) -> float:

@@ -92,11 +92,14 @@ def _given(network: Network, node: str) -> list[str]:
 
     cpt = network.spec.nodes[node].cpt
     if isinstance(cpt, TableCPT):
-        return [",".join(f"{p}={'|'.join(v)}" for p, v in when.items()) or "prior"
-                for when, _ in cpt.rows]  # fmt: skip
+        return [
+            ",".join(f"{p}={'|'.join(v)}" for p, v in when.items()) or "prior"
+            for when, _ in cpt.rows
+        ]
     if isinstance(cpt, NoisyMaxCPT):
-        return ["leak"] + [f"{parent}={state}" for parent, per_state in cpt.causes.items()
-                           for state in per_state]  # fmt: skip
+        return ["leak"] + [
+            f"{parent}={state}" for parent, per_state in cpt.causes.items() for state in per_state
+        ]
     return []
 
 
@@ -127,11 +130,18 @@ def network_parameters(network: Network) -> list[Parameter]:
                     lo, hi = beta_interval(float(alpha[i]), float(alpha.sum() - alpha[i]))
                 else:
                     lo = hi = entry.p[i]
-                out.append(Parameter(
-                    id=f"{node}[{labels[index]}].{entry.states[i]}", node=node, index=index,
-                    state=entry.states[i], given=labels[index], value=entry.p[i],
-                    range=(lo, hi), entry=entry,
-                ))  # fmt: skip
+                out.append(
+                    Parameter(
+                        id=f"{node}[{labels[index]}].{entry.states[i]}",
+                        node=node,
+                        index=index,
+                        state=entry.states[i],
+                        given=labels[index],
+                        value=entry.p[i],
+                        range=(lo, hi),
+                        entry=entry,
+                    )
+                )
     return out
 
 
@@ -151,8 +161,11 @@ def find_parameter(params: list[Parameter], pid: str) -> Parameter:
     import difflib
 
     close = difflib.get_close_matches(pid, [p.id for p in params], n=5, cutoff=0.5)
-    hint = ("; did you mean: " + ", ".join(close)) if close else (
-        "; list them with bayesdx sensitivity --json")  # fmt: skip
+    hint = (
+        ("; did you mean: " + ", ".join(close))
+        if close
+        else ("; list them with bayesdx sensitivity --json")
+    )
     raise UnknownParameterError(f"unknown parameter '{pid}'{hint}")
 
 

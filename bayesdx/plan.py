@@ -77,8 +77,9 @@ def holds(cond: Condition | None, ctx: PlanContext) -> bool:
 
 
 def _lines(items: tuple[PlanItem, ...], ctx: PlanContext) -> tuple[str, ...]:
-    return tuple(item.text for item in items
-                 if not item.when or any(holds(c, ctx) for c in item.when))  # fmt: skip
+    return tuple(
+        item.text for item in items if not item.when or any(holds(c, ctx) for c in item.when)
+    )
 
 
 def build_plan(decision: DecisionSpec, ctx: PlanContext) -> Plan:

@@ -52,8 +52,9 @@ class Policy:
     @classmethod
     def band(cls, low: float, high: float, source: str = "") -> Policy:
         """The default band policy."""
-        return cls("band", float(low), float(high), {"low": float(low), "high": float(high)},
-                   source)  # fmt: skip
+        return cls(
+            "band", float(low), float(high), {"low": float(low), "high": float(high)}, source
+        )
 
     @classmethod
     def threshold(cls, value: float) -> Policy:
@@ -66,8 +67,13 @@ class Policy:
         """Pauker-Kassirer: threshold = harm / (harm + benefit)."""
         h, b = _positive(harm, "harm"), _positive(benefit, "benefit")
         t = h / (h + b)
-        return cls("harm_benefit", t, t, {"harm": h, "benefit": b, "threshold": t},
-                   "harm / (harm + benefit), Pauker and Kassirer 1980")  # fmt: skip
+        return cls(
+            "harm_benefit",
+            t,
+            t,
+            {"harm": h, "benefit": b, "threshold": t},
+            "harm / (harm + benefit), Pauker and Kassirer 1980",
+        )
 
     def verdict(self, p: float) -> str:
         """``recommended``, ``borderline`` or ``not_recommended`` for a posterior."""
@@ -89,8 +95,10 @@ class Policy:
     def describe(self) -> str:
         """One line: which policy and with what inputs."""
         if self.kind == "band":
-            return (f"band policy: recommended at or above {self.high:.2f}, borderline from "
-                    f"{self.low:.2f}, not recommended below")  # fmt: skip
+            return (
+                f"band policy: recommended at or above {self.high:.2f}, borderline from "
+                f"{self.low:.2f}, not recommended below"
+            )
         if self.kind == "threshold":
             return f"single threshold {self.high:.3g} (set by the user)"
         return (
@@ -100,8 +108,12 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"policy", "low", "high", "inputs"}``."""
-        return {"policy": self.kind, "low": self.low, "high": self.high,
-                "inputs": dict(self.inputs)}  # fmt: skip
+        return {
+            "policy": self.kind,
+            "low": self.low,
+            "high": self.high,
+            "inputs": dict(self.inputs),
+        }
 
 
 def _number(value: Any, name: str) -> float:
@@ -149,11 +161,14 @@ def resolve_policy(
     if harm is not None or benefit is not None:
         if harm is None or benefit is None:
             missing = "harm" if harm is None else "benefit"
-            raise PolicyError(f"the harm/benefit policy needs both harm and benefit; "
-                              f"{missing} is missing")  # fmt: skip
+            raise PolicyError(
+                f"the harm/benefit policy needs both harm and benefit; {missing} is missing"
+            )
         return Policy.harm_benefit(harm, benefit)
     if decision is None:
-        raise PolicyError("this network has no decision section; give a threshold "
-                          "(--threshold T) or harm and benefit (--harm H --benefit B)")  # fmt: skip
+        raise PolicyError(
+            "this network has no decision section; give a threshold "
+            "(--threshold T) or harm and benefit (--harm H --benefit B)"
+        )
     low, high = decision.band
     return Policy.band(low, high, ", ".join(decision.band_sources))

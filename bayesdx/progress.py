@@ -30,8 +30,9 @@ class Progress:
     3
     """
 
-    def __init__(self, total: int, label: str = "", enabled: bool | None = None,
-                 stream: TextIO | None = None):  # fmt: skip
+    def __init__(
+        self, total: int, label: str = "", enabled: bool | None = None, stream: TextIO | None = None
+    ):
         self.total, self.label, self.done = max(int(total), 1), label, 0
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
@@ -46,8 +47,9 @@ class Progress:
             share = min(self.done / self.total, 1.0)
             bar = "#" * int(share * 30)
             rate = self.done / max(now - self._start, 1e-9)
-            self.stream.write(f"\r{self.label} [{bar:<30}] {self.done}/{self.total} "
-                              f"({rate:,.0f}/s)")  # fmt: skip
+            self.stream.write(
+                f"\r{self.label} [{bar:<30}] {self.done}/{self.total} ({rate:,.0f}/s)"
+            )
             self.stream.flush()
 
     def close(self) -> None:

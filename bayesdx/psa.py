@@ -34,8 +34,9 @@ __all__ = ["UncertaintyReport", "sample_entry", "sample_tables", "uncertainty"]
 _CHUNK = 2000
 
 
-def sample_entry(alpha: np.ndarray, p: tuple[float, ...], rng: np.random.Generator,
-                 n: int) -> np.ndarray:  # fmt: skip
+def sample_entry(
+    alpha: np.ndarray, p: tuple[float, ...], rng: np.random.Generator, n: int
+) -> np.ndarray:
     """n draws of one entry from Dirichlet(alpha); states with alpha = 0 stay 0.
 
     Examples
@@ -119,19 +120,26 @@ class UncertaintyReport:
         if self.policy is None:
             return {}
         v = self.valid
-        shares = {"recommended": float((v >= self.policy.high).mean()),
-                  "borderline": float(((v >= self.policy.low) & (v < self.policy.high)).mean()),
-                  "not_recommended": float((v < self.policy.low).mean())}  # fmt: skip
+        shares = {
+            "recommended": float((v >= self.policy.high).mean()),
+            "borderline": float(((v >= self.policy.low) & (v < self.policy.high)).mean()),
+            "not_recommended": float((v < self.policy.low).mean()),
+        }
         if self.policy.low == self.policy.high:
             shares.pop("borderline")
         return shares
 
     def to_dict(self) -> dict[str, Any]:
         """The ``psa`` object of ``bayesdx sensitivity --json``."""
-        return {"draws": self.draws, "seed": self.seed, "mean": self.mean,
-                "interval": list(self.interval), "verdict_shares": self.verdict_shares,
-                "impossible_draws": int(np.isnan(self.samples).sum()),
-                "posterior_at_point_values": self.posterior}  # fmt: skip
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "mean": self.mean,
+            "interval": list(self.interval),
+            "verdict_shares": self.verdict_shares,
+            "impossible_draws": int(np.isnan(self.samples).sum()),
+            "posterior_at_point_values": self.posterior,
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per draw: the posterior."""
@@ -142,9 +150,11 @@ class UncertaintyReport:
     def __str__(self) -> str:
         lo, hi = self.interval
         h = self.hypothesis.name
-        lines = [f"Probabilistic sensitivity ({self.draws} draws, seed {self.seed}): "
-                 f"P({h} | evidence) mean {self.mean:.3f}, 95% interval {lo:.3f}-{hi:.3f} "
-                 f"(point value {self.posterior:.3f})"]  # fmt: skip
+        lines = [
+            f"Probabilistic sensitivity ({self.draws} draws, seed {self.seed}): "
+            f"P({h} | evidence) mean {self.mean:.3f}, 95% interval {lo:.3f}-{hi:.3f} "
+            f"(point value {self.posterior:.3f})"
+        ]
         if self.verdict_shares:
             lines.append(
                 "Verdict in the draws: "
@@ -168,8 +178,9 @@ class UncertaintyReport:
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.5))
         if self.policy is not None:
-            ax.axvspan(self.policy.low, self.policy.high, color="0.85", zorder=0,
-                       label="decision band")  # fmt: skip
+            ax.axvspan(
+                self.policy.low, self.policy.high, color="0.85", zorder=0, label="decision band"
+            )
         ax.hist(self.valid, bins=50, range=(0, 1), color="#4c72b0")
         ax.axvline(self.posterior, color="k", linewidth=1, label="point value")
         lo, hi = self.interval
@@ -236,8 +247,12 @@ def uncertainty(
         raise BayesdxError(f"seed must be a non-negative integer, got {seed!r}")
     h = resolve_hypothesis(network, target)
     decision = network.spec.decision
-    if policy is None and decision is not None and decision.node == h.node and set(
-            decision.members) == set(h.members):  # fmt: skip
+    if (
+        policy is None
+        and decision is not None
+        and decision.node == h.node
+        and set(decision.members) == set(h.members)
+    ):
         policy = resolve_policy(decision)
     states = normalise(network, evidence).states
     point = h.probability(marginals(network, states, [h.node])[0][h.node])
@@ -252,6 +267,12 @@ def uncertainty(
         samples[start : start + size] = np.where(p_e > 0, post[:, members].sum(axis=1), np.nan)
         bar.update(size)
     bar.close()
-    return UncertaintyReport(network=network.id, hypothesis=h, evidence=dict(states),
-                             posterior=point, samples=samples, seed=int(seed),
-                             policy=policy)  # fmt: skip
+    return UncertaintyReport(
+        network=network.id,
+        hypothesis=h,
+        evidence=dict(states),
+        posterior=point,
+        samples=samples,
+        seed=int(seed),
+        policy=policy,
+    )

@@ -108,8 +108,11 @@ class Recommendation:
         """The next tests, one row per outcome: finding, value, state, probability, p, verdict."""
         import pandas as pd
 
-        rows = [(t.finding, t.value, t.entropy_reduction, o.state, o.probability, o.p_target,
-                 o.verdict) for t in self.next_tests for o in t.outcomes]  # fmt: skip
+        rows = [
+            (t.finding, t.value, t.entropy_reduction, o.state, o.probability, o.p_target, o.verdict)
+            for t in self.next_tests
+            for o in t.outcomes
+        ]
         return pd.DataFrame(
             rows,
             columns=[
@@ -134,16 +137,19 @@ class Recommendation:
         """The readable report, showing the ``tests`` best next tests."""
         post = self.posterior
         lines = [f"Network: {post.network}", str(post.evidence), ""]
-        lines.append(f"Biopsy: {self.verdict.replace('_', ' ').upper()}  "
-                     f"P({self.target}) = {self.p:.3f}  (margin {self.margin:.3f})")  # fmt: skip
+        lines.append(
+            f"Biopsy: {self.verdict.replace('_', ' ').upper()}  "
+            f"P({self.target}) = {self.p:.3f}  (margin {self.margin:.3f})"
+        )
         lines.append(f"  Policy: {self.policy.describe()}")
         if self.guideline:
             lines.append(
                 f"Guideline ({self.guideline.title}): "
                 f"{self.guideline.verdict.replace('_', ' ')}; fired: {self._fired()}"
             )
-            lines.append("Agreement: yes" if self.agreement else
-                         f"Agreement: no. {self.disagreement}")  # fmt: skip
+            lines.append(
+                "Agreement: yes" if self.agreement else f"Agreement: no. {self.disagreement}"
+            )
         lead = ", ".join(f"{s} {post.distributions[self._node][s]:.2f}" for s in self.leading)
         lines += [f"Leading diagnoses: {lead}", ""]
         if self.next_tests and tests:
@@ -154,8 +160,11 @@ class Recommendation:
                     f"dH {t.entropy_reduction:.3f}  {t.describe(self.target)}"
                 )
             lines.append("")
-        for title, items in (("Work-up", self.workup), ("Management", self.management),
-                             ("Pitfalls", self.plan.pitfalls)):  # fmt: skip
+        for title, items in (
+            ("Work-up", self.workup),
+            ("Management", self.management),
+            ("Pitfalls", self.plan.pitfalls),
+        ):
             if items:
                 lines.append(f"{title}:")
                 lines += [f"  - {x}" for x in items]
@@ -171,8 +180,9 @@ class Recommendation:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        colour = {"recommended": "#c44e52", "borderline": "#dd8452",
-                  "not_recommended": "#55a868"}[self.verdict]  # fmt: skip
+        colour = {"recommended": "#c44e52", "borderline": "#dd8452", "not_recommended": "#55a868"}[
+            self.verdict
+        ]
         parts = [
             f"<div><p><b style='color:{colour}'>Biopsy: {esc(self.verdict.replace('_', ' '))}"
             f"</b> &mdash; P({esc(self.target)}) = {self.p:.3f} (margin {self.margin:.3f})<br>"
@@ -201,8 +211,11 @@ class Recommendation:
                     f"<td>{esc(t.describe(self.target))}</td></tr>"
                 )
             parts.append("</table>")
-        for title, items in (("Work-up", self.workup), ("Management", self.management),
-                             ("Pitfalls", self.plan.pitfalls)):  # fmt: skip
+        for title, items in (
+            ("Work-up", self.workup),
+            ("Management", self.management),
+            ("Pitfalls", self.plan.pitfalls),
+        ):
             if items:
                 parts.append(
                     f"<p><b>{title}</b></p><ul>"
@@ -232,8 +245,12 @@ class Recommendation:
         if self.next_tests:
             best = self.next_tests[0]
             for o in best.outcomes:
-                ax.annotate("", xy=(o.p_target, 0.5), xytext=(self.p, 0.05),
-                            arrowprops={"arrowstyle": "->", "color": "0.3"})  # fmt: skip
+                ax.annotate(
+                    "",
+                    xy=(o.p_target, 0.5),
+                    xytext=(self.p, 0.05),
+                    arrowprops={"arrowstyle": "->", "color": "0.3"},
+                )
                 ax.text(o.p_target, 0.58, f"{best.finding}={o.state}", ha="center", fontsize=7)
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.4, 0.9)
@@ -250,8 +267,17 @@ def _target_p(network: Network, states: Mapping[str, str], node: str, members: t
     return sum(dist[node][s] for s in members)
 
 
-def _why(network: Network, post: Posterior, node: str, members: tuple, target: str,
-         policy: Policy, p: float, verdict: str, guideline: GuidelineResult) -> str:  # fmt: skip
+def _why(
+    network: Network,
+    post: Posterior,
+    node: str,
+    members: tuple,
+    target: str,
+    policy: Policy,
+    p: float,
+    verdict: str,
+    guideline: GuidelineResult,
+) -> str:
     """Why the rule-based and probabilistic verdicts differ, from leave-one-out posteriors."""
     if guideline.verdict == "incomplete":
         return (
@@ -281,11 +307,13 @@ def _why(network: Network, post: Posterior, node: str, members: tuple, target: s
         movers = sorted((e for e in effects if e[2] < p), key=lambda e: e[2] - p)
         verb = "raised"
     if movers:
-        shown = "; ".join(f"{v}={s} {verb} it (P would be {pw:.2f} without it)"
-                          for v, s, pw in movers[:4])  # fmt: skip
+        shown = "; ".join(
+            f"{v}={s} {verb} it (P would be {pw:.2f} without it)" for v, s, pw in movers[:4]
+        )
         return f"{head} {shown}."
-    prior = _target_p(network, {k: v for k, v in states.items() if k not in post.evidence.given},
-                      node, members)  # fmt: skip
+    prior = _target_p(
+        network, {k: v for k, v in states.items() if k not in post.evidence.given}, node, members
+    )
     return f"{head} No single finding explains it; with no findings P({target}) = {prior:.2f}."
 
 
@@ -331,8 +359,10 @@ def recommend(
     """
     decision = network.spec.decision
     if decision is None:
-        raise PolicyError(f"network '{network.id}' has no decision section (target, band, "
-                          "rules); recommend needs one (see networks/FORMAT.md)")  # fmt: skip
+        raise PolicyError(
+            f"network '{network.id}' has no decision section (target, band, "
+            "rules); recommend needs one (see networks/FORMAT.md)"
+        )
     policy = resolve_policy(decision, threshold, harm, benefit)
     node, members, target = decision.node, decision.members, decision.target
     post = query(network, evidence, node)

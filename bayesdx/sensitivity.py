@@ -123,8 +123,12 @@ class PriorPoint:
     verdict: str | None
 
 
-def _joint(network: Network, states: Mapping[str, str], h: Hypothesis,
-           cpts: Mapping[str, np.ndarray] | None = None) -> tuple[float, float]:  # fmt: skip
+def _joint(
+    network: Network,
+    states: Mapping[str, str],
+    h: Hypothesis,
+    cpts: Mapping[str, np.ndarray] | None = None,
+) -> tuple[float, float]:
     """(P(H, e), P(e)) under optional replacement tables."""
     dist, p_e = marginals(network, states, [h.node], cpts)
     return h.probability(dist[h.node]) * p_e, p_e
@@ -153,8 +157,13 @@ def _flip(f: OneWay, policy: Policy | None) -> float | None:
     return best
 
 
-def sensitivity_function(network: Network, states: Mapping[str, str], h: Hypothesis,
-                         parameter: Parameter, policy: Policy | None = None) -> OneWay:  # fmt: skip
+def sensitivity_function(
+    network: Network,
+    states: Mapping[str, str],
+    h: Hypothesis,
+    parameter: Parameter,
+    policy: Policy | None = None,
+) -> OneWay:
     """The exact linear-fractional sensitivity function of one parameter."""
     x0 = parameter.value
     x1 = x0 + 0.5 if x0 < 0.5 else x0 - 0.5
@@ -166,8 +175,9 @@ def sensitivity_function(network: Network, states: Mapping[str, str], h: Hypothe
     return OneWay(parameter, f.a, f.b, f.c, f.d, _flip(f, policy))
 
 
-def prior_sweep(posterior: float, prior: float, rates: np.ndarray,
-                policy: Policy | None = None) -> list[PriorPoint]:  # fmt: skip
+def prior_sweep(
+    posterior: float, prior: float, rates: np.ndarray, policy: Policy | None = None
+) -> list[PriorPoint]:
     """Posterior at each base rate, the likelihood ratio of the evidence held fixed.
 
     Examples
@@ -239,26 +249,55 @@ class SensitivityReport:
             "verdict": self.verdict,
             "threshold": self.policy.to_dict() if self.policy else None,
             "one_way": [f.to_dict() for f in self.one_way],
-            "smallest_flip": None if smallest is None else {
-                "parameter": smallest.parameter.id, "value": smallest.value,
-                "flip_at": smallest.flip_at, "change": smallest.flip_at - smallest.value},
-            "prior_sweep": [{"base_rate": p.base_rate, "posterior": p.posterior,
-                             "verdict": p.verdict} for p in self.prior_sweep],
+            "smallest_flip": None
+            if smallest is None
+            else {
+                "parameter": smallest.parameter.id,
+                "value": smallest.value,
+                "flip_at": smallest.flip_at,
+                "change": smallest.flip_at - smallest.value,
+            },
+            "prior_sweep": [
+                {"base_rate": p.base_rate, "posterior": p.posterior, "verdict": p.verdict}
+                for p in self.prior_sweep
+            ],
             "base_rate_flip": self.base_rate_flip,
             "psa": self.psa.to_dict() if self.psa is not None else None,
             "disclaimer": DISCLAIMER,
-        }  # fmt: skip
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: value, range, derivative, posterior range, flip point."""
         import pandas as pd
 
-        rows = [(f.parameter.id, f.value, *f.parameter.range, f.derivative,
-                 *f.posterior_range, f.swing, f.flip_at, f.parameter.expert)
-                for f in self.one_way]  # fmt: skip
-        return pd.DataFrame(rows, columns=["parameter", "value", "range_lo", "range_hi",
-                                           "derivative", "posterior_lo", "posterior_hi",
-                                           "swing", "flip_at", "expert"])  # fmt: skip
+        rows = [
+            (
+                f.parameter.id,
+                f.value,
+                *f.parameter.range,
+                f.derivative,
+                *f.posterior_range,
+                f.swing,
+                f.flip_at,
+                f.parameter.expert,
+            )
+            for f in self.one_way
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "parameter",
+                "value",
+                "range_lo",
+                "range_hi",
+                "derivative",
+                "posterior_lo",
+                "posterior_hi",
+                "swing",
+                "flip_at",
+                "expert",
+            ],
+        )
 
     def __str__(self) -> str:
         return self.report()
@@ -266,29 +305,37 @@ class SensitivityReport:
     def report(self, top: int = 10) -> str:
         """The readable report, showing the ``top`` parameters."""
         h = self.hypothesis.name
-        lines = [f"Network: {self.network}; target: {h}",
-                 "Evidence: " + (", ".join(f"{k}={v}" for k, v in self.evidence.items())
-                                 or "none"),
-                 f"P({h} | evidence) = {self.posterior:.3f}"
-                 + (f"  verdict: {self.verdict}" if self.verdict else ""), "",
-                 "Parameters that matter most (posterior over each one's 95% range):"]  # fmt: skip
+        lines = [
+            f"Network: {self.network}; target: {h}",
+            "Evidence: " + (", ".join(f"{k}={v}" for k, v in self.evidence.items()) or "none"),
+            f"P({h} | evidence) = {self.posterior:.3f}"
+            + (f"  verdict: {self.verdict}" if self.verdict else ""),
+            "",
+            "Parameters that matter most (posterior over each one's 95% range):",
+        ]
         for f in self.one_way[:top]:
             lo, hi = f.posterior_range
             flip = f"  flips at {f.flip_at:.3f}" if f.flip_at is not None else ""
             tag = " (expert)" if f.parameter.expert else ""
-            lines.append(f"  {f.parameter.id}{tag}: {f.value:.3f} "
-                         f"[{f.parameter.range[0]:.3f}, {f.parameter.range[1]:.3f}] -> "
-                         f"P {lo:.3f}-{hi:.3f}{flip}")  # fmt: skip
+            lines.append(
+                f"  {f.parameter.id}{tag}: {f.value:.3f} "
+                f"[{f.parameter.range[0]:.3f}, {f.parameter.range[1]:.3f}] -> "
+                f"P {lo:.3f}-{hi:.3f}{flip}"
+            )
         smallest = self.smallest_flip
         if smallest is not None:
-            lines.append(f"Smallest single change that flips the verdict: "
-                         f"{smallest.parameter.id} from {smallest.value:.3f} to "
-                         f"{smallest.flip_at:.3f}")  # fmt: skip
+            lines.append(
+                f"Smallest single change that flips the verdict: "
+                f"{smallest.parameter.id} from {smallest.value:.3f} to "
+                f"{smallest.flip_at:.3f}"
+            )
         elif self.policy is not None:
             lines.append("No single parameter, anywhere in [0, 1], flips the verdict.")
         if self.base_rate_flip is not None:
-            lines.append(f"The verdict flips at a base rate of {self.base_rate_flip:.3f} "
-                         f"(now {self.prior:.3f}).")  # fmt: skip
+            lines.append(
+                f"The verdict flips at a base rate of {self.base_rate_flip:.3f} "
+                f"(now {self.prior:.3f})."
+            )
         if self.psa is not None:
             lines += ["", str(self.psa).split("\n" + DISCLAIMER)[0]]
         lines += ["", DISCLAIMER]
@@ -303,11 +350,13 @@ class SensitivityReport:
             f"<td>{'' if f.flip_at is None else f'{f.flip_at:.3f}'}</td></tr>"
             for f in self.one_way[:15]
         )
-        return (f"<div><p>P({esc(self.hypothesis.name)} | evidence) = {self.posterior:.3f}"
-                f"{' (' + esc(self.verdict) + ')' if self.verdict else ''}</p><table><tr>"
-                "<th>parameter</th><th>value</th><th>95% range</th><th>posterior range</th>"
-                f"<th>flips at</th></tr>{rows}</table><p><small>{esc(DISCLAIMER)}</small></p>"
-                "</div>")  # fmt: skip
+        return (
+            f"<div><p>P({esc(self.hypothesis.name)} | evidence) = {self.posterior:.3f}"
+            f"{' (' + esc(self.verdict) + ')' if self.verdict else ''}</p><table><tr>"
+            "<th>parameter</th><th>value</th><th>95% range</th><th>posterior range</th>"
+            f"<th>flips at</th></tr>{rows}</table><p><small>{esc(DISCLAIMER)}</small></p>"
+            "</div>"
+        )
 
     def plot(self, ax: Axes | None = None, top: int = 12, kind: str = "tornado") -> Axes:
         """``tornado`` (posterior over each parameter's range) or ``prior`` (base-rate sweep).
@@ -334,8 +383,9 @@ class SensitivityReport:
         if self.policy is not None:
             ax.axvspan(self.policy.low, self.policy.high, color="0.85", zorder=0)
         ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over each parameter's 95% range")
-        ax.set_title("Tornado: blue = sourced, orange = expert estimate; grey = decision band",
-                     fontsize=9)  # fmt: skip
+        ax.set_title(
+            "Tornado: blue = sourced, orange = expert estimate; grey = decision band", fontsize=9
+        )
         ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
         return ax
 
@@ -415,8 +465,9 @@ def sensitivity(
     h = resolve_hypothesis(network, target)
     decision = network.spec.decision
     policy = None
-    is_target = decision is not None and decision.node == h.node and set(
-        decision.members) == set(h.members)  # fmt: skip
+    is_target = (
+        decision is not None and decision.node == h.node and set(decision.members) == set(h.members)
+    )
     if is_target or threshold is not None or harm is not None or benefit is not None:
         policy = resolve_policy(decision, threshold, harm, benefit)
     ev = normalise(network, evidence)
@@ -446,6 +497,13 @@ def sensitivity(
             ):
                 flip = float(r)
     return SensitivityReport(
-        network=network.id, hypothesis=h, evidence=dict(states), posterior=posterior,
-        prior=prior, one_way=one_way, prior_sweep=sweep, base_rate_flip=flip, policy=policy,
-    )  # fmt: skip
+        network=network.id,
+        hypothesis=h,
+        evidence=dict(states),
+        posterior=posterior,
+        prior=prior,
+        one_way=one_way,
+        prior_sweep=sweep,
+        base_rate_flip=flip,
+        policy=policy,
+    )

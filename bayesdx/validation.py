@@ -59,14 +59,21 @@ class DecisionCurve:
         """One row per (policy, threshold)."""
         import pandas as pd
 
-        return pd.DataFrame([(name, float(t), float(nb)) for name, values in self.curves.items()
-                             for t, nb in zip(self.thresholds, values, strict=True)],
-                            columns=["policy", "threshold", "net_benefit"])  # fmt: skip
+        return pd.DataFrame(
+            [
+                (name, float(t), float(nb))
+                for name, values in self.curves.items()
+                for t, nb in zip(self.thresholds, values, strict=True)
+            ],
+            columns=["policy", "threshold", "net_benefit"],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """``{"thresholds": [...], "curves": {policy: [...]}}``."""
-        return {"thresholds": self.thresholds.tolist(),
-                "curves": {k: v.tolist() for k, v in self.curves.items()}}  # fmt: skip
+        return {
+            "thresholds": self.thresholds.tolist(),
+            "curves": {k: v.tolist() for k, v in self.curves.items()},
+        }
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Net benefit against threshold probability, one line per policy."""
@@ -120,15 +127,15 @@ class Validation:
         """(mean predicted, observed share) per probability bin (scikit-learn)."""
         from sklearn.calibration import calibration_curve
 
-        observed, predicted = calibration_curve(self.y, self.p, n_bins=self.bins,
-                                                strategy="quantile")  # fmt: skip
+        observed, predicted = calibration_curve(
+            self.y, self.p, n_bins=self.bins, strategy="quantile"
+        )
         return predicted, observed
 
     def decision_curve(self, thresholds: np.ndarray | None = None) -> DecisionCurve:
         """Net benefit of thresholding P, of each fixed decision rule, of all and of none."""
         t = np.round(np.arange(0.05, 0.801, 0.01) if thresholds is None else thresholds, 10)
-        curves = {"posterior threshold": np.array([net_benefit(self.y, self.p >= x, x)
-                                                   for x in t])}  # fmt: skip
+        curves = {"posterior threshold": np.array([net_benefit(self.y, self.p >= x, x) for x in t])}
         for name, decide in self.decisions.items():
             curves[name] = np.array([net_benefit(self.y, decide, x) for x in t])
         curves["biopsy all"] = np.array([net_benefit(self.y, np.ones_like(self.y), x) for x in t])
@@ -138,10 +145,14 @@ class Validation:
     def to_dict(self) -> dict[str, Any]:
         """Brier, AUC, prevalence and the reliability points."""
         predicted, observed = self.reliability()
-        return {"label": self.label, "n": int(self.y.size), "prevalence": self.prevalence,
-                "brier": self.brier, "auc": self.auc,
-                "reliability": {"predicted": predicted.tolist(),
-                                "observed": observed.tolist()}}  # fmt: skip
+        return {
+            "label": self.label,
+            "n": int(self.y.size),
+            "prevalence": self.prevalence,
+            "brier": self.brier,
+            "auc": self.auc,
+            "reliability": {"predicted": predicted.tolist(), "observed": observed.tolist()},
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per patient: truth and score."""
@@ -175,8 +186,13 @@ class Validation:
         return ax
 
 
-def validate(label: str, y: np.ndarray, p: np.ndarray,
-             decisions: Mapping[str, np.ndarray] | None = None) -> Validation:  # fmt: skip
+def validate(
+    label: str, y: np.ndarray, p: np.ndarray, decisions: Mapping[str, np.ndarray] | None = None
+) -> Validation:
     """Bundle truth, scores and fixed decision rules for metrics and curves."""
-    return Validation(label=label, y=np.asarray(y, dtype=int), p=np.asarray(p, dtype=float),
-                      decisions=dict(decisions or {}))  # fmt: skip
+    return Validation(
+        label=label,
+        y=np.asarray(y, dtype=int),
+        p=np.asarray(p, dtype=float),
+        decisions=dict(decisions or {}),
+    )

@@ -28,29 +28,43 @@ def test_values_are_inference_not_tables(marrow):
 
 
 def test_mixed_given_is_weighted(marrow):
-    (t,) = [t for t in load_targets(marrow, default_targets_path())
-            if t.id == "chemical_shift_sensitivity"]  # fmt: skip
+    (t,) = [
+        t
+        for t in load_targets(marrow, default_targets_path())
+        if t.id == "chemical_shift_sensitivity"
+    ]
     given = t.given["diagnosis"]
     weights = query(marrow)["diagnosis"]
-    num = sum(weights[d] * query(marrow, {"diagnosis": d}, "chemical_shift")
-              ["chemical_shift"]["retention"] for d in given)  # fmt: skip
+    num = sum(
+        weights[d]
+        * query(marrow, {"diagnosis": d}, "chemical_shift")["chemical_shift"]["retention"]
+        for d in given
+    )
     assert model_value(marrow, t) == pytest.approx(num / sum(weights[d] for d in given))
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"event": {"hb": "low"}}, "'low' is not a state or group of hb"),
-    ({"source": "nobody2020"}, "unknown source 'nobody2020'"),
-    ({"interval": {"counts": [5, 3]}}, "expected counts [k, n] with 0 <= k <= n"),
-    ({"interval": {"guess": 1}}, "expected {counts: [k, n]} or {range: [lo, hi]}"),
-    ({"colour": "red"}, "unknown key"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"event": {"hb": "low"}}, "'low' is not a state or group of hb"),
+        ({"source": "nobody2020"}, "unknown source 'nobody2020'"),
+        ({"interval": {"counts": [5, 3]}}, "expected counts [k, n] with 0 <= k <= n"),
+        ({"interval": {"guess": 1}}, "expected {counts: [k, n]} or {range: [lo, hi]}"),
+        ({"colour": "red"}, "unknown key"),
+    ],
+)
 def test_bad_targets(marrow, tmp_path, change, message):
     doc = yaml.safe_load(default_targets_path().read_text())
     doc["targets"] = [{**doc["targets"][0], **change}]
     path = tmp_path / "t.yaml"
     path.write_text(yaml.safe_dump(doc))
-    with pytest.raises(NetworkFileError, match=message.replace("[", r"\[").replace("]", r"\]")
-                       .replace("{", r"\{").replace("}", r"\}")):  # fmt: skip
+    with pytest.raises(
+        NetworkFileError,
+        match=message.replace("[", r"\[")
+        .replace("]", r"\]")
+        .replace("{", r"\{")
+        .replace("}", r"\}"),
+    ):
         load_targets(marrow, path)
 
 

@@ -205,14 +205,17 @@ def test_recommend_report_and_policies(capsys):
     assert "  3. " not in out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["recommend", "--threshold", "1.2"], "threshold 1.2 is outside (0, 1)"),
-    (["recommend", "--threshold", "abc"], "threshold 'abc' is not a number"),
-    (["recommend", "--harm", "0", "--benefit", "1"], "harm 0 must be positive"),
-    (["recommend", "--harm", "2"], "needs both harm and benefit; benefit is missing"),
-    (["recommend", "--threshold", "0.3", "--harm", "1", "--benefit", "1"], "not both"),
-    (["recommend", "--tests", "-1"], "--tests -1 must be 0 or more"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["recommend", "--threshold", "1.2"], "threshold 1.2 is outside (0, 1)"),
+        (["recommend", "--threshold", "abc"], "threshold 'abc' is not a number"),
+        (["recommend", "--harm", "0", "--benefit", "1"], "harm 0 must be positive"),
+        (["recommend", "--harm", "2"], "needs both harm and benefit; benefit is missing"),
+        (["recommend", "--threshold", "0.3", "--harm", "1", "--benefit", "1"], "not both"),
+        (["recommend", "--tests", "-1"], "--tests -1 must be 0 or more"),
+    ],
+)
 def test_recommend_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1
@@ -239,11 +242,14 @@ def test_explain_json_and_html(capsys, tmp_path):
     assert page.read_text().startswith("<!doctype html>")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["explain", "--hypothesis", "cancer"], "unknown state 'cancer' for variable 'hypothesis'"),
-    (["explain", "--versus", "hb=lt_12"], "same node"),
-    (["explain", "--html", "/nonexistent/x.html"], "folder /nonexistent does not exist"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["explain", "--hypothesis", "cancer"], "unknown state 'cancer' for variable 'hypothesis'"),
+        (["explain", "--versus", "hb=lt_12"], "same node"),
+        (["explain", "--html", "/nonexistent/x.html"], "folder /nonexistent does not exist"),
+    ],
+)
 def test_explain_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
@@ -274,15 +280,18 @@ def test_sensitivity_json(capsys):
     assert set(doc["psa"]) >= {"mean", "interval", "verdict_shares"}
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["sensitivity", "--draws", "0"], "draws must be a positive integer, got 0"),
-    (["sensitivity", "--draws", "1.5"], "--draws must be a positive integer, got '1.5'"),
-    (["sensitivity", "--seed", "-1"], "--seed must be a positive integer"),
-    (["sensitivity", "--base-rates", "0.1", "1.4"], "must lie within [0, 1]"),
-    (["sensitivity", "--base-rates", "a", "0.5"], "--base-rates 'a' is not a number"),
-    (["sensitivity", "--parameter", "hb[x].y"], "unknown parameter 'hb[x].y'"),
-    (["sensitivity", "--target", "cancer"], "unknown state 'cancer'"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["sensitivity", "--draws", "0"], "draws must be a positive integer, got 0"),
+        (["sensitivity", "--draws", "1.5"], "--draws must be a positive integer, got '1.5'"),
+        (["sensitivity", "--seed", "-1"], "--seed must be a positive integer"),
+        (["sensitivity", "--base-rates", "0.1", "1.4"], "must lie within [0, 1]"),
+        (["sensitivity", "--base-rates", "a", "0.5"], "--base-rates 'a' is not a number"),
+        (["sensitivity", "--parameter", "hb[x].y"], "unknown parameter 'hb[x].y'"),
+        (["sensitivity", "--target", "cancer"], "unknown state 'cancer'"),
+    ],
+)
 def test_sensitivity_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
@@ -296,10 +305,13 @@ def test_calibrate_json(capsys):
     assert {"id", "source", "model", "interval", "pass"} <= set(doc["targets"][0])
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["calibrate", "--targets", "/nonexistent.yaml"], "cannot read targets file"),
-    (["calibrate", "--network", str(TINY)], "give --targets FILE for another network"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["calibrate", "--targets", "/nonexistent.yaml"], "cannot read targets file"),
+        (["calibrate", "--network", str(TINY)], "give --targets FILE for another network"),
+    ],
+)
 def test_calibrate_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err

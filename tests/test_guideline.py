@@ -19,9 +19,17 @@ RULES = [
     ("calcium_or_renal", {"calcium": "high"}),
     ("calcium_or_renal", {"renal": "impaired"}),
 ]
-NORMAL = {"cytopenia": "absent", "hb": "ge_12", "monocytosis": "absent", "smear": "normal",
-          "constitutional": "absent", "organomegaly": "absent", "m_protein": "absent",
-          "calcium": "normal", "renal": "normal"}  # fmt: skip
+NORMAL = {
+    "cytopenia": "absent",
+    "hb": "ge_12",
+    "monocytosis": "absent",
+    "smear": "normal",
+    "constitutional": "absent",
+    "organomegaly": "absent",
+    "m_protein": "absent",
+    "calcium": "normal",
+    "renal": "normal",
+}
 
 
 @pytest.mark.parametrize(("rule", "finding"), RULES)

@@ -163,8 +163,9 @@ def test_many_observed_findings_do_not_hit_einsum_limits():
     nodes = {"d": NodeSpec(id="d", states=("a", "b"), parents=(), cpt=FixedCPT(prior, ()))}
     for i in range(70):
         table = np.stack([1 - likelihood[i], likelihood[i]], axis=-1)
-        nodes[f"f{i}"] = NodeSpec(id=f"f{i}", states=("s0", "s1"), parents=("d",),
-                                  cpt=FixedCPT(table, ("d",)))  # fmt: skip
+        nodes[f"f{i}"] = NodeSpec(
+            id=f"f{i}", states=("s0", "s1"), parents=("d",), cpt=FixedCPT(table, ("d",))
+        )
     net = Network(NetworkSpec(id="nb70", title="t", description="", nodes=nodes))
     evidence = {f"f{i}": "s1" if i % 3 else "s0" for i in range(70)}
     ours, _ = marginals(net, evidence, ["d"])

@@ -10,27 +10,43 @@ from bayesdx.plan import PlanContext, holds, leading_diagnoses
 
 @pytest.fixture
 def ctx() -> PlanContext:
-    return PlanContext(states={"hb": "lt_12", "setting": "biopsy_referral"},
-                       assumed=frozenset({"setting"}), distribution={"mm": 0.6, "rr": 0.4},
-                       groups={"neoplasm": 0.6}, leading=("mm", "rr"), verdict="recommended",
-                       guideline="recommended", fired=("anaemia",))  # fmt: skip
+    return PlanContext(
+        states={"hb": "lt_12", "setting": "biopsy_referral"},
+        assumed=frozenset({"setting"}),
+        distribution={"mm": 0.6, "rr": 0.4},
+        groups={"neoplasm": 0.6},
+        leading=("mm", "rr"),
+        verdict="recommended",
+        guideline="recommended",
+        fired=("anaemia",),
+    )
 
 
-@pytest.mark.parametrize(("cond", "expected"), [
-    (None, True),
-    (Condition(leading=("mm",)), True), (Condition(leading=("xx",)), False),
-    (Condition(observed={"hb": ("lt_12",)}), True),
-    (Condition(observed={"hb": ("ge_12",)}), False),
-    (Condition(observed={"smear": ("normal",)}), False),
-    (Condition(unobserved_any=("smear", "hb")), True), (Condition(unobserved_any=("hb",)), False),
-    (Condition(assumed=("setting",)), True), (Condition(assumed=("hb",)), False),
-    (Condition(p_at_least={"neoplasm": 0.6}), True), (Condition(p_at_least={"rr": 0.5}), False),
-    (Condition(p_below={"neoplasm": 0.6}), False), (Condition(p_below={"rr": 0.5}), True),
-    (Condition(verdict=("recommended",)), True), (Condition(verdict=("borderline",)), False),
-    (Condition(guideline=("incomplete",)), False), (Condition(fired=("anaemia", "x")), True),
-    (Condition(fired=("monocytosis",)), False),
-    (Condition(leading=("mm",), verdict=("borderline",)), False),  # AND within a condition
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("cond", "expected"),
+    [
+        (None, True),
+        (Condition(leading=("mm",)), True),
+        (Condition(leading=("xx",)), False),
+        (Condition(observed={"hb": ("lt_12",)}), True),
+        (Condition(observed={"hb": ("ge_12",)}), False),
+        (Condition(observed={"smear": ("normal",)}), False),
+        (Condition(unobserved_any=("smear", "hb")), True),
+        (Condition(unobserved_any=("hb",)), False),
+        (Condition(assumed=("setting",)), True),
+        (Condition(assumed=("hb",)), False),
+        (Condition(p_at_least={"neoplasm": 0.6}), True),
+        (Condition(p_at_least={"rr": 0.5}), False),
+        (Condition(p_below={"neoplasm": 0.6}), False),
+        (Condition(p_below={"rr": 0.5}), True),
+        (Condition(verdict=("recommended",)), True),
+        (Condition(verdict=("borderline",)), False),
+        (Condition(guideline=("incomplete",)), False),
+        (Condition(fired=("anaemia", "x")), True),
+        (Condition(fired=("monocytosis",)), False),
+        (Condition(leading=("mm",), verdict=("borderline",)), False),  # AND within a condition
+    ],
+)
 def test_holds(ctx, cond, expected):
     assert holds(cond, ctx) is expected
 

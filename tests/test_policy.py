@@ -10,11 +10,18 @@ from bayesdx.errors import PolicyError
 from bayesdx.policy import Policy, resolve_policy
 
 
-@pytest.mark.parametrize(("p", "verdict", "margin"), [
-    (0.47, "recommended", 0.0), (0.9, "recommended", 0.43), (0.4699, "borderline", 0.0001),
-    (0.40, "borderline", 0.0), (0.43, "borderline", 0.03), (0.3999, "not_recommended", 0.0001),
-    (0.0, "not_recommended", 0.40),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("p", "verdict", "margin"),
+    [
+        (0.47, "recommended", 0.0),
+        (0.9, "recommended", 0.43),
+        (0.4699, "borderline", 0.0001),
+        (0.40, "borderline", 0.0),
+        (0.43, "borderline", 0.03),
+        (0.3999, "not_recommended", 0.0001),
+        (0.0, "not_recommended", 0.40),
+    ],
+)
 def test_band(p, verdict, margin):
     band = Policy.band(0.40, 0.47)
     assert band.verdict(p) == verdict
@@ -40,18 +47,21 @@ def test_harm_benefit_is_pauker_kassirer():
     assert "2 / (2 + 6) = 0.25" in hb.describe()
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"threshold": 0}, "threshold 0 is outside (0, 1)"),
-    ({"threshold": 1}, "threshold 1 is outside (0, 1)"),
-    ({"threshold": -0.2}, "threshold -0.2 is outside (0, 1)"),
-    ({"threshold": "high"}, "threshold 'high' is not a number"),
-    ({"threshold": math.nan}, "is not a finite number"),
-    ({"harm": 0, "benefit": 1}, "harm 0 must be positive"),
-    ({"harm": 1, "benefit": -3}, "benefit -3 must be positive"),
-    ({"harm": 1}, "needs both harm and benefit; benefit is missing"),
-    ({"benefit": 1}, "needs both harm and benefit; harm is missing"),
-    ({"threshold": 0.3, "harm": 1, "benefit": 2}, "either a threshold or harm and benefit"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"threshold": 0}, "threshold 0 is outside (0, 1)"),
+        ({"threshold": 1}, "threshold 1 is outside (0, 1)"),
+        ({"threshold": -0.2}, "threshold -0.2 is outside (0, 1)"),
+        ({"threshold": "high"}, "threshold 'high' is not a number"),
+        ({"threshold": math.nan}, "is not a finite number"),
+        ({"harm": 0, "benefit": 1}, "harm 0 must be positive"),
+        ({"harm": 1, "benefit": -3}, "benefit -3 must be positive"),
+        ({"harm": 1}, "needs both harm and benefit; benefit is missing"),
+        ({"benefit": 1}, "needs both harm and benefit; harm is missing"),
+        ({"threshold": 0.3, "harm": 1, "benefit": 2}, "either a threshold or harm and benefit"),
+    ],
+)
 def test_bad_inputs(tiny, kwargs, message):
     with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(")", r"\)")):
         resolve_policy(tiny.spec.decision, **kwargs)

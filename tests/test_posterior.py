@@ -63,8 +63,11 @@ def test_plot_returns_axes(post):
 def test_unknown_target_lookups(post):
     from bayesdx.errors import UnknownVariableError
 
-    for call in (lambda: post["nope"], lambda: post.ranked("nope"),
-                 lambda: post.plot(target="nope")):  # fmt: skip
+    for call in (
+        lambda: post["nope"],
+        lambda: post.ranked("nope"),
+        lambda: post.plot(target="nope"),
+    ):
         with pytest.raises(UnknownVariableError, match="unknown variable 'nope'"):
             call()
 

@@ -21,11 +21,23 @@ MYELOMA = {
     "smear": "rouleaux",
     "chemical_shift": 0.97,
 }
-RECONVERSION = {"age": 31, "sex": "female", "smoking": "smoker", "obesity": "present",
-                "hb": 13.4, "cytopenia": "absent", "monocytosis": 0.5, "smear": "normal",
-                "m_protein": "absent", "calcium": "normal", "renal": "normal",
-                "constitutional": "absent", "organomegaly": "absent", "ldh": "normal",
-                "chemical_shift": 0.45}  # fmt: skip
+RECONVERSION = {
+    "age": 31,
+    "sex": "female",
+    "smoking": "smoker",
+    "obesity": "present",
+    "hb": 13.4,
+    "cytopenia": "absent",
+    "monocytosis": 0.5,
+    "smear": "normal",
+    "m_protein": "absent",
+    "calcium": "normal",
+    "renal": "normal",
+    "constitutional": "absent",
+    "organomegaly": "absent",
+    "ldh": "normal",
+    "chemical_shift": 0.45,
+}
 
 
 def test_classic_myeloma(marrow):

@@ -17,8 +17,7 @@ from bayesdx.parameters import UnknownParameterError, network_parameters, table_
 from bayesdx.sensitivity import sensitivity
 
 CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
-STATES = {"age": "40_to_59", "hb": "lt_12", "chemical_shift": "drop",
-          "setting": "biopsy_referral"}  # fmt: skip
+STATES = {"age": "40_to_59", "hb": "lt_12", "chemical_shift": "drop", "setting": "biopsy_referral"}
 
 
 def brute(net, parameter, x, states=STATES, target="neoplasm"):
@@ -68,13 +67,15 @@ def test_flip_points_flip_the_verdict(marrow, report):
         assert policy.verdict(brute(marrow, f.parameter, f.flip_at + step)) != before
         assert policy.verdict(brute(marrow, f.parameter, f.flip_at - step)) == before
     smallest = report.smallest_flip
-    assert all(abs(smallest.flip_at - smallest.value) <= abs(f.flip_at - f.value)
-               for f in flips)  # fmt: skip
+    assert all(abs(smallest.flip_at - smallest.value) <= abs(f.flip_at - f.value) for f in flips)
 
 
 def test_prior_sweep_matches_changing_the_base_rate(marrow, report):
-    (base,) = [p for p in network_parameters(marrow)
-               if p.id == "disease_class[setting=biopsy_referral].neoplasm"]  # fmt: skip
+    (base,) = [
+        p
+        for p in network_parameters(marrow)
+        if p.id == "disease_class[setting=biopsy_referral].neoplasm"
+    ]
     for point in report.prior_sweep[::3]:
         assert point.posterior == pytest.approx(brute(marrow, base, point.base_rate), abs=1e-10)
     # the base rate at which the verdict flips is where the base-rate parameter flips
@@ -98,8 +99,7 @@ def test_views(report):
     d = report.to_dict()
     assert set(d) >= {"target", "posterior", "one_way", "prior_sweep", "psa"}
     item = d["one_way"][0]
-    assert set(item) >= {"parameter", "value", "derivative", "range", "posterior_range",
-                         "flip_at"}  # fmt: skip
+    assert set(item) >= {"parameter", "value", "derivative", "range", "posterior_range", "flip_at"}
     assert set(d["prior_sweep"][0]) == {"base_rate", "posterior", "verdict"}
     assert len(report.to_frame()) == len(report.one_way)
     assert "Smallest single change" in str(report)
@@ -108,12 +108,18 @@ def test_views(report):
         plt.close(ax.figure)
 
 
-@pytest.mark.parametrize(("kwargs", "error", "message"), [
-    ({"parameters": ["hb[diagnosis=myeloma].lt_12"]}, UnknownParameterError,
-     "unknown parameter 'hb\\[diagnosis=myeloma\\].lt_12'; did you mean"),
-    ({"base_rates": (0.2, 1.5)}, BayesdxError, r"must lie within \[0, 1\]"),
-    ({"base_rates": (0.6, 0.2)}, BayesdxError, "needs low < high"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        (
+            {"parameters": ["hb[diagnosis=myeloma].lt_12"]},
+            UnknownParameterError,
+            "unknown parameter 'hb\\[diagnosis=myeloma\\].lt_12'; did you mean",
+        ),
+        ({"base_rates": (0.2, 1.5)}, BayesdxError, r"must lie within \[0, 1\]"),
+        ({"base_rates": (0.6, 0.2)}, BayesdxError, "needs low < high"),
+    ],
+)
 def test_bad_inputs(marrow, kwargs, error, message):
     with pytest.raises(error, match=message):
         sensitivity(marrow, CASE, **kwargs)

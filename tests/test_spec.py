@@ -320,14 +320,17 @@ def test_yaml_merge_keys_are_allowed(write_doc, tiny_doc, tmp_path):
     assert rows[1][1].p == rows[0][1].p and rows[1][1].sources == ("study",)
 
 
-@pytest.mark.parametrize(("where", "value", "message"), [
-    ("parents", [["disease"]], "node 'test', field 'parents': expected a list of node ids"),
-    ("parents", 0, "node 'test', field 'parents': expected a list of node ids"),
-    ("source", {"x": 1}, "field 'cpt.table[0].source': expected a source id or a list"),
-    ("order", [{"a": 1}, {"b": 2}], "field 'measure.order': expected the states neg, pos"),
-    ("quantity", None, "field 'measure.quantity': expected non-empty text"),
-    ("ess", 10**400, "field 'cpt.table[0].ess': expected a positive effective sample size"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ("parents", [["disease"]], "node 'test', field 'parents': expected a list of node ids"),
+        ("parents", 0, "node 'test', field 'parents': expected a list of node ids"),
+        ("source", {"x": 1}, "field 'cpt.table[0].source': expected a source id or a list"),
+        ("order", [{"a": 1}, {"b": 2}], "field 'measure.order': expected the states neg, pos"),
+        ("quantity", None, "field 'measure.quantity': expected non-empty text"),
+        ("ess", 10**400, "field 'cpt.table[0].ess': expected a positive effective sample size"),
+    ],
+)
 def test_wrong_types_are_named(write_doc, tiny_doc, where, value, message):
     test = node(tiny_doc, "test")
     if where == "parents":
@@ -346,14 +349,37 @@ def test_wrong_types_are_named(write_doc, tiny_doc, where, value, message):
 
 
 def test_long_chain_loads_without_recursion(write_doc):
-    nodes = [{"id": "n0", "label": "n0", "role": "context", "states": ["a", "b"],
-              "description": "x", "cpt": {"table": [{"p": {"a": 0.5}, "source": "expert",
-                                                     "ess": 2}]}}]  # fmt: skip
+    nodes = [
+        {
+            "id": "n0",
+            "label": "n0",
+            "role": "context",
+            "states": ["a", "b"],
+            "description": "x",
+            "cpt": {"table": [{"p": {"a": 0.5}, "source": "expert", "ess": 2}]},
+        }
+    ]
     for i in range(1, 1500):
-        nodes.append({"id": f"n{i}", "label": "n", "role": "intermediate", "states": ["a", "b"],
-                      "description": "x", "parents": [f"n{i - 1}"],
-                      "cpt": {"table": [{"when": {f"n{i - 1}": ["a", "b"]}, "p": {"a": 0.5},
-                                         "source": "expert", "ess": 2}]}})  # fmt: skip
+        nodes.append(
+            {
+                "id": f"n{i}",
+                "label": "n",
+                "role": "intermediate",
+                "states": ["a", "b"],
+                "description": "x",
+                "parents": [f"n{i - 1}"],
+                "cpt": {
+                    "table": [
+                        {
+                            "when": {f"n{i - 1}": ["a", "b"]},
+                            "p": {"a": 0.5},
+                            "source": "expert",
+                            "ess": 2,
+                        }
+                    ]
+                },
+            }
+        )
     doc = {
         "format": "bayesdx/1",
         "id": "chain",

@@ -32,11 +32,9 @@ def test_net_benefit_equals_dcurves(data):
         y, p, rule = data
         frame = pd.DataFrame({"y": y, "p": p, "rule": rule})
         thresholds = np.array([0.05, 0.1, 0.25, 0.4, 0.47, 0.6, 0.8])
-        ref = dcurves.dca(data=frame, outcome="y", modelnames=["p", "rule"],
-                          thresholds=thresholds)  # fmt: skip
+        ref = dcurves.dca(data=frame, outcome="y", modelnames=["p", "rule"], thresholds=thresholds)
     curve = validate("x", y, p, {"rule": rule}).decision_curve(thresholds)
-    names = {"p": "posterior threshold", "rule": "rule", "all": "biopsy all",
-             "none": "biopsy none"}  # fmt: skip
+    names = {"p": "posterior threshold", "rule": "rule", "all": "biopsy all", "none": "biopsy none"}
     for model, ours in names.items():
         theirs = ref[ref.model == model].sort_values("threshold").net_benefit.to_numpy()
         np.testing.assert_allclose(curve.curves[ours], theirs, atol=1e-12, err_msg=model)
