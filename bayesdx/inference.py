@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bayesdx.network import Network
     from bayesdx.posterior import Posterior
 
-__all__ = ["marginals", "marginals_draws", "query"]
+__all__ = ["marginals", "query"]
 
 Factor = tuple[tuple[str, ...], np.ndarray]
 
@@ -134,41 +134,6 @@ def marginals(
     return out, p_e
 
 
-def marginals_draws(
-    network: Network,
-    evidence: Mapping[str, str],
-    target: str,
-    cpts: Mapping[str, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray]:
-    """The posterior of ``target`` under each of n parameter draws, in one elimination.
-
-    Parameters
-    ----------
-    network : Network
-    evidence : mapping
-        Variable -> state id.
-    target : str
-    cpts : mapping
-        Node -> tables of shape ``(n, *parent_cards, card)``, one per draw; nodes not given
-        keep their own table.
-
-    Returns
-    -------
-    posterior : numpy.ndarray
-        Shape ``(n, card)``; rows whose evidence is impossible are all zero.
-    p_evidence : numpy.ndarray
-        Shape ``(n,)``.
-    """
-    idx = {v: network.states[v].index(s) for v, s in evidence.items()}
-    n = next(iter(cpts.values())).shape[0]
-    joint = _eliminate(network, idx, target, cpts)
-    joint = np.broadcast_to(joint, (n, len(network.states[target]))) if joint.ndim == 1 else joint
-    p_e = joint.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        post = np.where(p_e[:, None] > 0, joint / np.where(p_e > 0, p_e, 1.0)[:, None], 0.0)
-    return post, p_e
-
-
 def _ancestral(network: Network, seeds: set[str]) -> set[str]:
     keep, stack = set(), list(seeds)
     while stack:
@@ -185,18 +150,8 @@ def _eliminate(
     target: str | None,
     cpts: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Unnormalised P(target, evidence) (or P(evidence) as a 0-d array if no target).
-
-    A replacement table with one more axis than its node's scope carries a leading axis of
-    parameter draws; the result then has a leading draw axis too.
-    """
-    scope, table = _eliminate_scoped(network, idx, target, cpts)
-    if _DRAW in scope and scope[0] != _DRAW:
-        table = np.moveaxis(table, scope.index(_DRAW), 0)
-    return table
-
-
-_DRAW = "\x00draw"  # a label no network variable can have
+    """Unnormalised P(target, evidence) (or P(evidence) as a 0-d array if no target)."""
+    return _eliminate_scoped(network, idx, target, cpts)[1]
 
 
 def _eliminate_scoped(
@@ -214,13 +169,10 @@ def _eliminate_scoped(
             continue
         scope = (*network.parents[v], v)
         table = cpts[v] if cpts and v in cpts else network.cpts[v]
-        lead: tuple = ()
-        if table.ndim == len(scope) + 1:  # a leading axis of parameter draws
-            lead, cards[_DRAW] = (slice(None),), table.shape[0]
         if any(u in idx for u in scope):
-            table = table[lead + tuple(idx.get(u, slice(None)) for u in scope)]
+            table = table[tuple(idx.get(u, slice(None)) for u in scope)]
             scope = tuple(u for u in scope if u not in idx)
-        factors.append(((_DRAW, *scope) if lead else scope, table))
+        factors.append((scope, table))
     hidden = {v for v in keep if v not in idx and v != target}
     while hidden:
         var = min(hidden, key=lambda h: _cost(cards, factors, h))

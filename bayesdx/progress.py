@@ -19,6 +19,8 @@ class Progress:
     enabled : bool or None
         None: only when stderr is a terminal.
     stream : file, optional
+    unit : str
+        What is counted, for example ``cases``.
 
     Examples
     --------
@@ -31,9 +33,14 @@ class Progress:
     """
 
     def __init__(
-        self, total: int, label: str = "", enabled: bool | None = None, stream: TextIO | None = None
+        self,
+        total: int,
+        label: str = "",
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        unit: str = "",
     ):
-        self.total, self.label, self.done = max(int(total), 1), label, 0
+        self.total, self.label, self.done, self.unit = max(int(total), 1), label, 0, unit
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self._start = self._last = time.monotonic()
@@ -48,9 +55,12 @@ class Progress:
             bar = "#" * int(share * 30)
             rate = self.done / max(now - self._start, 1e-9)
             self.stream.write(
-                f"\r{self.label} [{bar:<30}] {self.done}/{self.total} ({rate:,.0f}/s)"
+                f"\r{self.label} [{bar:<30}] {self.done:,}/{self.total:,} {self.unit} "
+                f"({rate:,.0f}/s)"
             )
             self.stream.flush()
+
+    __call__ = update  # usable as a callback: bar(n)
 
     def close(self) -> None:
         """End the line."""

@@ -2,8 +2,9 @@
 
 Every distribution entry of the network carries a Dirichlet (a Beta for two states) from its
 study counts, expert range or effective sample size. A draw samples every entry at once,
-expands every table, and evaluates the exact posterior; all draws of a chunk are evaluated in
-one variable elimination with a leading draw axis. Seeded and reproducible.
+expands every table, and evaluates the exact posterior; all draws of a chunk are evaluated at
+once by the compiled engine (:mod:`bayesdx.compiled`) on its parameter-draw axis. Seeded and
+reproducible.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import numpy as np
 from bayesdx.errors import BayesdxError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
-from bayesdx.inference import marginals_draws
 from bayesdx.notice import DISCLAIMER
 from bayesdx.progress import Progress
 
@@ -256,15 +256,20 @@ def uncertainty(
         policy = resolve_policy(decision)
     states = normalise(network, evidence).states
     point = h.probability(marginals(network, states, [h.node])[0][h.node])
+    from bayesdx.compiled import compile_network
+
     rng = np.random.default_rng(seed)
     members = [network.states[h.node].index(s) for s in h.members]
+    engine = compile_network(network)
+    case = engine.encode([states])
     samples = np.empty(n)
-    bar = Progress(n, "draws", enabled=progress)
+    bar = Progress(n, "bayesdx draws", enabled=progress, unit="draws")
     for start in range(0, n, _CHUNK):
         size = min(_CHUNK, n - start)
-        tables = sample_tables(network, rng, size)
-        post, p_e = marginals_draws(network, states, h.node, tables)
-        samples[start : start + size] = np.where(p_e > 0, post[:, members].sum(axis=1), np.nan)
+        result = engine.evaluate(case, [h.node], cpts=sample_tables(network, rng, size))
+        post = result.posteriors[h.node][:, 0, :]
+        possible = ~result.impossible[:, 0]
+        samples[start : start + size] = np.where(possible, post[:, members].sum(axis=1), np.nan)
         bar.update(size)
     bar.close()
     return UncertaintyReport(

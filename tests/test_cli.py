@@ -315,3 +315,27 @@ def test_calibrate_json(capsys):
 def test_calibrate_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_batch_command(capsys, tmp_path):
+    src, dst = tmp_path / "cases.csv", tmp_path / "out.csv"
+    src.write_text("hb,m_protein,chemical_shift\n10.1,present,\n13.5,absent,0.5\n")
+    code, out, err = run(capsys, "batch", "--input", str(src), "--output", str(dst), "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["rows"] == 2
+    import pandas as pd
+
+    frame = pd.read_csv(dst)
+    from bayesdx import load_network
+
+    net = load_network("marrow_signal")
+    first = net.query({"hb": 10.1, "m_protein": "present"}).groups["neoplasm"]
+    assert frame.loc[0, "group:neoplasm"] == pytest.approx(first, abs=1e-9)
+
+
+def test_batch_bad_row_names_its_line(capsys, tmp_path):
+    src, dst = tmp_path / "cases.csv", tmp_path / "out.csv"
+    src.write_text("hb,m_protein\n10.1,present\n120,absent\n")
+    code, out, err = run(capsys, "batch", "--input", str(src), "--output", str(dst))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "line 3" in err and "hb" in err

@@ -10,8 +10,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from bayesdx.compiled import compile_network
 from bayesdx.errors import BayesdxError
-from bayesdx.inference import marginals, marginals_draws
+from bayesdx.inference import marginals
 from bayesdx.psa import sample_entry, sample_tables, uncertainty
 
 CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
@@ -20,7 +21,9 @@ CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
 def test_each_draw_equals_an_ordinary_query(marrow, rng):
     tables = sample_tables(marrow, rng, 5)
     states = {"hb": "lt_12", "chemical_shift": "drop", "setting": "biopsy_referral"}
-    post, p_e = marginals_draws(marrow, states, "diagnosis", tables)
+    engine = compile_network(marrow)
+    result = engine.evaluate(engine.encode([states]), ["diagnosis"], cpts=tables)
+    post, p_e = result.posteriors["diagnosis"][:, 0, :], result.p_evidence[:, 0]
     for i in range(5):
         one = {v: t[i] for v, t in tables.items()}
         dist, pe = marginals(marrow, states, ["diagnosis"], one)

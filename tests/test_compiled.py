@@ -1,0 +1,384 @@
+"""The compiled batch engine: exact against pgmpy, single queries and brute force."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bayesdx.adapter import variable_elimination
+from bayesdx.bench import example_network, sample_cases
+from bayesdx.compiled import BatchResult, CompiledNetwork, compile_network
+from bayesdx.cpt import FixedCPT
+from bayesdx.errors import UnknownNetworkError, UnknownStateError, UnknownVariableError
+from bayesdx.inference import marginals
+from bayesdx.network import Network
+from bayesdx.spec import NetworkSpec, NodeSpec
+
+TOL = 1e-9
+
+
+def _states(net: Network, row: np.ndarray) -> dict[str, str]:
+    return {v: net.states[v][int(s)] for v, s in zip(net.variables, row, strict=True) if s >= 0}
+
+
+def _rebuild(net: Network, tables: dict[str, np.ndarray], name: str = "copy") -> Network:
+    nodes = {
+        v: NodeSpec(id=v, states=tuple(net.states[v]), parents=tuple(net.parents[v]),
+                    cpt=FixedCPT(tables.get(v, net.cpts[v]), tuple(net.parents[v])))
+        for v in net.variables
+    }  # fmt: skip
+    return Network(NetworkSpec(id=name, title=name, description="", nodes=nodes))
+
+
+def _normalised(net: Network) -> Network:
+    """The same network with every table divided by its sums (files round to ~1e-7)."""
+    return _rebuild(net, {v: t / t.sum(-1, keepdims=True) for v, t in net.cpts.items()}, net.id)
+
+
+def _compare_with_pgmpy(net: Network, x: np.ndarray, targets: list[str], **kw) -> None:
+    res = compile_network(net).evaluate(x, targets, **kw)
+    assert not res.impossible.any()
+    for i, row in enumerate(x):
+        ev = _states(net, row)
+        free = [t for t in targets if t not in ev]
+        ref = variable_elimination(net, ev, free)
+        for t in targets:
+            got = res.posteriors[t][i]
+            if t in ev:  # an observed target is certain
+                expected = np.eye(len(net.states[t]))[net.states[t].index(ev[t])]
+            else:
+                expected = np.array([ref[t][s] for s in net.states[t]])
+            np.testing.assert_allclose(got, expected, rtol=0, atol=TOL, err_msg=f"{t} case {i}")
+
+
+# ---------------------------------------------------------------- the bundled network
+def test_marrow_equals_pgmpy(marrow, rng):
+    x = sample_cases(marrow, 12, rng, hide=0.4, targets=["diagnosis"])
+    _compare_with_pgmpy(marrow, x, ["diagnosis", "marrow_process", "age"])
+
+
+def test_marrow_all_marginals_equal_single_queries(marrow, rng):
+    x = sample_cases(marrow, 8, rng, hide=0.5)
+    res = compile_network(marrow).evaluate(x, "all")
+    assert set(res.posteriors) == set(marrow.variables)
+    for i, row in enumerate(x):
+        ev = _states(marrow, row)
+        ref, p_e = marginals(marrow, ev, list(marrow.variables))
+        assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-12)
+        for t in marrow.variables:
+            expected = [ref[t][s] for s in marrow.states[t]]
+            np.testing.assert_allclose(res.posteriors[t][i], expected, rtol=0, atol=1e-12)
+
+
+def test_groups_and_default_targets(marrow):
+    cn = compile_network(marrow)
+    x = cn.encode([{"setting": "biopsy_referral"}, {"setting": "incidental"}])
+    res = cn.evaluate(x)
+    assert list(res.posteriors) == marrow.default_targets
+    members = marrow.groups["neoplasm"][1]
+    idx = [marrow.states["diagnosis"].index(s) for s in members]
+    np.testing.assert_allclose(res.groups["neoplasm"], res.posteriors["diagnosis"][:, idx].sum(1))
+    assert res.groups["neoplasm"][0] == pytest.approx(0.433, abs=5e-4)  # the referral yield
+    np.testing.assert_allclose(res.groups["neoplasm"] + res.groups["benign"], 1.0, atol=1e-12)
+
+
+def test_empty_batch_and_no_evidence(marrow):
+    cn = compile_network(marrow)
+    empty = cn.evaluate(np.empty((0, len(cn.variables)), dtype=int))
+    assert empty.posteriors["diagnosis"].shape == (0, 11)
+    res = cn.evaluate(np.full(len(cn.variables), -1))  # one case, nothing observed
+    assert res.p_evidence.tolist() == [1.0]
+    prior, _ = marginals(marrow, {}, ["diagnosis"])
+    np.testing.assert_allclose(res.posteriors["diagnosis"][0], list(prior["diagnosis"].values()))
+
+
+def test_chunks_do_not_change_results(marrow, rng):
+    cn = compile_network(marrow)
+    x = sample_cases(marrow, 300, rng, hide=0.5, targets=["diagnosis"])
+    a = cn.evaluate(x)
+    b = cn.evaluate(x, chunk_size=7)
+    c = cn.evaluate(x, prune="case")
+    np.testing.assert_allclose(a.posteriors["diagnosis"], b.posteriors["diagnosis"], atol=1e-14)
+    np.testing.assert_allclose(a.posteriors["diagnosis"], c.posteriors["diagnosis"], atol=1e-14)
+    np.testing.assert_allclose(a.p_evidence, c.p_evidence, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- pgmpy's example networks
+EXAMPLES = ["asia", "sachs", "alarm", "child", "insurance", "hepar2", "win95pts", "hailfinder",
+            "water", "pathfinder"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory) -> dict[str, Network]:
+    folder = tmp_path_factory.mktemp("pgmpy_examples")
+    return {name: example_network(name, folder) for name in EXAMPLES}
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_networks_equal_pgmpy(examples, name):
+    net = examples[name]
+    rng = np.random.default_rng(len(name))
+    x = sample_cases(net, 3, rng, hide=0.6)
+    step = max(1, len(net.variables) // 6)
+    targets = list(net.variables[::step])
+    # as read (tables sum to 1 within ~1e-7): pruned case by case, exactly as pgmpy does
+    _compare_with_pgmpy(net, x, targets, prune="case")
+    # renormalised tables: the fast block mode is exact too
+    _compare_with_pgmpy(_normalised(net), x, targets)
+
+
+def test_block_mode_is_close_on_files_that_round(examples):
+    net = examples["sachs"]  # its tables sum to 1 only to 1e-7
+    x = sample_cases(net, 20, np.random.default_rng(3), hide=0.5)
+    cn = compile_network(net)
+    a = cn.evaluate(x, "all").posteriors
+    b = cn.evaluate(x, "all", prune="case").posteriors
+    assert max(np.abs(a[t] - b[t]).max() for t in a) < 1e-6
+
+
+def test_unknown_example_network(tmp_path):
+    with pytest.raises(UnknownNetworkError, match=r"unknown network 'nope'.*hepar2"):
+        example_network("nope", tmp_path)
+
+
+# ---------------------------------------------------------------- random networks
+def _random_network(seed: int, n: int, max_parents: int, zero_share: float) -> Network:
+    rng = np.random.default_rng(seed)
+    nodes = {}
+    for i in range(n):
+        card = int(rng.integers(2, 4))
+        k = min(i, int(rng.integers(0, max_parents + 1)))
+        parents = tuple(f"v{j}" for j in sorted(rng.choice(i, size=k, replace=False)))
+        shape = (*(len(nodes[p].states) for p in parents), card)
+        table = rng.dirichlet(np.ones(card), size=int(np.prod(shape[:-1]))).reshape(shape)
+        if zero_share:  # structural zeros, renormalised
+            table = np.where(rng.random(shape) < zero_share, 0.0, table)
+            table[..., 0] += table.sum(-1) == 0
+            table = table / table.sum(-1, keepdims=True)
+        nodes[f"v{i}"] = NodeSpec(id=f"v{i}", states=tuple(f"s{c}" for c in range(card)),
+                                  parents=parents, cpt=FixedCPT(table, parents))  # fmt: skip
+    return Network(NetworkSpec(id=f"random{seed}", title="random", description="", nodes=nodes))
+
+
+def _joint(net: Network, tables: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    label = {v: i for i, v in enumerate(net.variables)}
+    operands: list = []
+    for v in net.variables:
+        table = (tables or {}).get(v, net.cpts[v])
+        operands += [table, [label[u] for u in (*net.parents[v], v)]]
+    return np.einsum(*operands, list(range(len(net.variables))))
+
+
+def _brute_force(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    index = tuple(slice(None) if s < 0 else int(s) for s in row)
+    mask = np.zeros(joint.shape, dtype=bool)
+    mask[index] = True
+    masked = np.where(mask, joint, 0.0)
+    p_e = float(masked.sum())
+    posts = []
+    for axis in range(joint.ndim):
+        other = tuple(a for a in range(joint.ndim) if a != axis)
+        m = masked.sum(axis=other)
+        posts.append(m / p_e if p_e > 0 else np.zeros_like(m))
+    return p_e, posts
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(1, 8),
+    max_parents=st.integers(1, 3),
+    zero_share=st.sampled_from([0.0, 0.3]),
+    n_cases=st.integers(1, 12),
+    hide=st.sampled_from([0.2, 0.5, 0.9]),
+)
+def test_random_networks_equal_brute_force(seed, n, max_parents, zero_share, n_cases, hide):
+    net = _random_network(seed, n, max_parents, zero_share)
+    rng = np.random.default_rng(seed + 1)
+    cards = np.array([len(net.states[v]) for v in net.variables])
+    x = (rng.random((n_cases, n)) * cards).astype(np.int64)  # any states: some impossible
+    x[rng.random(x.shape) < hide] = -1
+    joint = _joint(net)
+    for prune in ("block", "case"):
+        res = compile_network(net).evaluate(x, "all", prune=prune)
+        for i, row in enumerate(x):
+            p_e, posts = _brute_force(joint, row)
+            assert bool(res.impossible[i]) == (p_e == 0.0)
+            assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
+            for j, v in enumerate(net.variables):
+                got = res.posteriors[v][i]
+                assert np.isfinite(got).all()
+                np.testing.assert_allclose(got, posts[j], rtol=0, atol=1e-12)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 7), n_draws=st.integers(1, 4))
+def test_parameter_draws_equal_rebuilt_networks(seed, n, n_draws):
+    net = _random_network(seed, n, 2, 0.0)
+    rng = np.random.default_rng(seed)
+    chosen = [str(v) for v in rng.choice(net.variables, size=min(2, n), replace=False)]
+    cpts = {}
+    for v in chosen:
+        shape = net.cpts[v].shape
+        cpts[v] = rng.dirichlet(np.ones(shape[-1]), size=(n_draws, *shape[:-1]))
+    x = sample_cases(net, 5, rng, hide=0.5)
+    res = compile_network(net).evaluate(x, "all", cpts=cpts)
+    assert res.draws == n_draws
+    assert res.p_evidence.shape == (n_draws, 5)
+    for d in range(n_draws):
+        joint = _joint(net, {v: cpts[v][d] for v in chosen})
+        for i, row in enumerate(x):
+            p_e, posts = _brute_force(joint, row)
+            assert res.p_evidence[d, i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
+            for j, v in enumerate(net.variables):
+                np.testing.assert_allclose(res.posteriors[v][d, i], posts[j], atol=1e-12)
+
+
+def test_draws_on_the_marrow_network(marrow):
+    cn = compile_network(marrow)
+    x = cn.encode([{"hb": "lt_12", "setting": "biopsy_referral"}, {"hb": "ge_12"}])
+    table = marrow.cpts["hb"]
+    flat = np.full(table.shape, 0.5)
+    res = cn.evaluate(x, cpts={"hb": np.stack([table, flat, table])})
+    plain = cn.evaluate(x)
+    np.testing.assert_allclose(res.posteriors["diagnosis"][0], plain.posteriors["diagnosis"])
+    np.testing.assert_allclose(res.posteriors["diagnosis"][2], plain.posteriors["diagnosis"])
+    referral = cn.evaluate(cn.encode([{"setting": "biopsy_referral"}])).posteriors["diagnosis"]
+    np.testing.assert_allclose(res.posteriors["diagnosis"][1, 0], referral[0], atol=1e-12)
+    frame = res.to_frame()
+    assert frame.index.names == ["draw", "case"]
+    assert len(frame) == 6
+
+
+def test_draws_shape_contract(marrow):
+    cn = compile_network(marrow)
+    x = cn.encode([{}])
+    with pytest.raises(ValueError, match=r"cpts\['hb'\] must have shape \(n_draws, 11, 2\)"):
+        cn.evaluate(x, cpts={"hb": marrow.cpts["hb"]})
+    good = np.stack([marrow.cpts["hb"]] * 2)
+    other = np.stack([marrow.cpts["ldh"]] * 3)
+    with pytest.raises(ValueError, match="has 3 draws, the others 2"):
+        cn.evaluate(x, cpts={"hb": good, "ldh": other})
+    with pytest.raises(UnknownVariableError):
+        cn.evaluate(x, cpts={"nope": good})
+
+
+# ---------------------------------------------------------------- zero and tiny P(evidence)
+def _impossible_network() -> Network:
+    a = FixedCPT(np.array([0.5, 0.5]), ())
+    b = FixedCPT(np.array([[1.0, 0.0], [0.2, 0.8]]), ("a",))  # a=s0 forces b=s0
+    nodes = {
+        "a": NodeSpec(id="a", states=("s0", "s1"), parents=(), cpt=a),
+        "b": NodeSpec(id="b", states=("s0", "s1"), parents=("a",), cpt=b),
+    }
+    return Network(NetworkSpec(id="zero", title="zero", description="", nodes=nodes))
+
+
+def test_impossible_rows_are_flagged_not_nan():
+    net = _impossible_network()
+    cn = compile_network(net)
+    x = np.array([[0, 1], [1, 1], [-1, 1], [0, -1]])
+    res = cn.evaluate(x, "all")
+    assert res.impossible.tolist() == [True, False, False, False]
+    assert res.p_evidence[0] == 0.0 and np.isneginf(res.log_p_evidence[0])
+    assert res.posteriors["a"][0].tolist() == [0.0, 0.0]
+    assert np.isfinite(res.posteriors["a"]).all()
+    assert res.posteriors["a"][2] == pytest.approx([0.0, 1.0])  # b=s1 rules out a=s0
+    assert res.p_evidence[2] == pytest.approx(0.4)
+
+
+def test_underflowing_evidence_is_not_impossible():
+    # 400 findings, each with likelihood ~1e-3: P(evidence) ~ 1e-1200 underflows doubles
+    rng = np.random.default_rng(11)
+    prior = np.array([0.3, 0.7])
+    lik = rng.uniform(1e-4, 1e-2, size=(400, 2))
+    nodes = {"d": NodeSpec(id="d", states=("a", "b"), parents=(), cpt=FixedCPT(prior, ()))}
+    for i in range(400):
+        table = np.stack([1 - lik[i], lik[i]], axis=-1)
+        nodes[f"f{i}"] = NodeSpec(id=f"f{i}", states=("s0", "s1"), parents=("d",),
+                                  cpt=FixedCPT(table, ("d",)))  # fmt: skip
+    net = Network(NetworkSpec(id="deep", title="t", description="", nodes=nodes))
+    x = np.ones((2, 401), dtype=np.int64)
+    x[:, 0] = -1
+    x[1, 1:] = -1  # a second, ordinary case in the same chunk
+    res = compile_network(net).evaluate(x, ["d"])
+    logp = np.log(prior) + np.log(lik).sum(axis=0)
+    expected = np.exp(logp - logp.max()) / np.exp(logp - logp.max()).sum()
+    assert not res.impossible.any()
+    np.testing.assert_allclose(res.posteriors["d"][0], expected, rtol=1e-10)
+    log_pe = logp.max() + np.log(np.exp(logp - logp.max()).sum())
+    assert res.log_p_evidence[0] == pytest.approx(log_pe, rel=1e-12)
+    assert res.p_evidence[0] == 0.0  # underflows, but log_p_evidence holds it
+    np.testing.assert_allclose(res.posteriors["d"][1], prior)
+
+
+# ---------------------------------------------------------------- inputs and results
+def test_bad_inputs(marrow):
+    cn = compile_network(marrow)
+    n = len(cn.variables)
+    with pytest.raises(ValueError, match=rf"shape \(n_cases, {n}\), got \(2, 3\)"):
+        cn.evaluate(np.zeros((2, 3), dtype=int))
+    with pytest.raises(ValueError, match="integer state indices"):
+        cn.evaluate(np.zeros((1, n)))
+    x = np.full((1, n), -1)
+    x[0, cn.variables.index("hb")] = 2
+    with pytest.raises(ValueError, match=r"evidence\[0, \d+\] = 2 is not a state index of hb"):
+        cn.evaluate(x)
+    with pytest.raises(UnknownVariableError, match="unknown variable 'nope'"):
+        cn.evaluate(np.full((1, n), -1), ["nope"])
+    with pytest.raises(ValueError, match="prune must be"):
+        cn.evaluate(np.full((1, n), -1), prune="fast")
+    with pytest.raises(UnknownVariableError):
+        cn.encode([{"nope": "x"}])
+    with pytest.raises(UnknownStateError, match="unknown state 'high' for variable 'hb'"):
+        cn.encode([{"hb": "high"}])
+
+
+def test_result_object(marrow, rng):
+    cn = compile_network(marrow)
+    assert isinstance(cn, CompiledNetwork)
+    x = sample_cases(marrow, 5, rng, targets=["diagnosis"])
+    res = cn.evaluate(x, ["diagnosis", "hb"], progress=(seen := []).append)
+    assert isinstance(res, BatchResult)
+    assert sum(seen) == 5
+    frame = res.to_frame()
+    assert "diagnosis=multiple_myeloma" in frame.columns
+    assert "group:neoplasm" in frame.columns
+    assert {"p_evidence", "impossible"} <= set(frame.columns)
+    d = res.to_dict()
+    assert set(d) == {"network", "posterior", "groups", "p_evidence", "impossible"}
+    assert len(d["posterior"]["hb"]["lt_12"]) == 5
+    assert "<table" in res._repr_html_()
+    assert "5 cases" in str(res)
+
+
+def test_plot(marrow, rng):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res = compile_network(marrow).evaluate(sample_cases(marrow, 20, rng))
+    ax = res.plot()
+    assert ax.get_xlabel() == "P(group:neoplasm)"
+    plt.close("all")
+
+
+def test_query_path_imports_neither_pgmpy_nor_pandas():
+    code = (
+        "import sys, numpy as np, bayesdx\n"
+        "from bayesdx.compiled import compile_network\n"
+        "cn = compile_network(bayesdx.load_network('marrow_signal'))\n"
+        "res = cn.evaluate(cn.encode([{'hb': 'lt_12'}]), 'all')\n"
+        "heavy = ('pgmpy', 'pandas', 'scipy', 'matplotlib')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parent)  # fmt: skip
+    assert out.stdout.strip() == "[]"
