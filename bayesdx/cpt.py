@@ -108,16 +108,8 @@ class TableCPT:
         >>> cpt.expand({"a": ("x", "y", "z")}, ("no", "yes")).tolist()
         [[0.9, 0.1], [0.2, 0.8], [0.2, 0.8]]
         """
-        shape = [len(parent_states[p]) for p in self.parents]
-        table = np.zeros((*shape, len(states)))
-        for when, entry in self.rows:
-            values = np.asarray([entry.p[entry.states.index(s)] for s in states])
-            for combo in itertools.product(*(when[p] for p in self.parents)):
-                idx = tuple(
-                    parent_states[p].index(s) for p, s in zip(self.parents, combo, strict=True)
-                )
-                table[idx] = values
-        return table
+        draws = [np.asarray(entry.p, dtype=float)[None, :] for entry in self.entries()]
+        return self.expand_draws(parent_states, states, draws)[0]
 
 
 @dataclass(frozen=True)
@@ -198,22 +190,8 @@ class NoisyMaxCPT:
         >>> round(float(t[1, 1, 0]), 12), round(float(t[0, 0, 1]), 12)
         (0.09, 0.1)
         """
-        card = len(self.states)
-        cdf = np.cumsum(np.asarray(self.leak.p, dtype=float))
-        shape = [len(parent_states[p]) for p in self.parents]
-        total = np.broadcast_to(cdf, (*shape, card)).copy()
-        for axis, parent in enumerate(self.parents):
-            factor = np.ones((len(parent_states[parent]), card))
-            for pstate, entry in self.causes.get(parent, {}).items():
-                factor[parent_states[parent].index(pstate)] = np.cumsum(entry.p)
-            view = [1] * len(shape) + [card]
-            view[axis] = len(parent_states[parent])
-            total = total * factor.reshape(view)
-        total[..., -1] = 1.0  # the cumulative of the top state is exactly 1
-        probs = np.diff(total, axis=-1, prepend=0.0)
-        probs = np.clip(probs, 0.0, None)
-        order = [self.states.index(s) for s in states]
-        return probs[..., order]
+        draws = [np.asarray(entry.p, dtype=float)[None, :] for entry in self.entries()]
+        return self.expand_draws(parent_states, states, draws)[0]
 
 
 @dataclass(frozen=True)

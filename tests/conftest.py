@@ -15,6 +15,33 @@ import bayesdx
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.yaml"
 
+# reference patients of the marrow network, shared by several test modules
+MYELOMA = {
+    "age": 67,
+    "hb": 10.4,
+    "m_protein": "present",
+    "calcium": 11.6,
+    "smear": "rouleaux",
+    "chemical_shift": 0.97,
+}
+RECONVERSION = {
+    "age": 31,
+    "sex": "female",
+    "smoking": "smoker",
+    "obesity": "present",
+    "hb": 13.4,
+    "cytopenia": "absent",
+    "monocytosis": 0.5,
+    "smear": "normal",
+    "m_protein": "absent",
+    "calcium": "normal",
+    "renal": "normal",
+    "constitutional": "absent",
+    "organomegaly": "absent",
+    "ldh": "normal",
+    "chemical_shift": 0.45,
+}
+
 
 @pytest.fixture
 def rng() -> np.random.Generator:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import RECONVERSION
 
 from bayesdx.adapter import check_model, variable_elimination
 from bayesdx.inference import marginals, query
@@ -131,24 +132,7 @@ def test_classic_myeloma(marrow):
 
 
 def test_reconversion_in_young_obese_smoker(marrow):
-    post = query(
-        marrow,
-        {
-            "age": 31,
-            "sex": "female",
-            "smoking": "smoker",
-            "obesity": "present",
-            "hb": 13.4,
-            "cytopenia": "absent",
-            "monocytosis": 0.5,
-            "smear": "normal",
-            "m_protein": "absent",
-            "calcium": "normal",
-            "renal": "normal",
-            "ldh": "normal",
-            "chemical_shift": 0.45,
-        },
-    )
+    post = query(marrow, RECONVERSION)
     assert post.ranked()[0][0] == "red_marrow_reconversion"
     assert post.groups["neoplasm"] < 0.2
 

@@ -8,36 +8,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
+from conftest import MYELOMA, RECONVERSION
 
 from bayesdx import DISCLAIMER
 from bayesdx.inference import query
 from bayesdx.recommendation import recommend
-
-MYELOMA = {
-    "age": 67,
-    "hb": 10.4,
-    "m_protein": "present",
-    "calcium": 11.6,
-    "smear": "rouleaux",
-    "chemical_shift": 0.97,
-}
-RECONVERSION = {
-    "age": 31,
-    "sex": "female",
-    "smoking": "smoker",
-    "obesity": "present",
-    "hb": 13.4,
-    "cytopenia": "absent",
-    "monocytosis": 0.5,
-    "smear": "normal",
-    "m_protein": "absent",
-    "calcium": "normal",
-    "renal": "normal",
-    "constitutional": "absent",
-    "organomegaly": "absent",
-    "ldh": "normal",
-    "chemical_shift": 0.45,
-}
 
 
 def test_classic_myeloma(marrow):
