@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from bayesdx.network import Network
+    from bayesdx.policy import Policy
 
 __all__ = [
     "Comparison",
@@ -84,6 +85,17 @@ class Hypothesis:
     def probability(self, dist: Mapping[str, float]) -> float:
         """P(hypothesis) from the node's distribution."""
         return float(sum(dist[s] for s in self.members))
+
+    def decision_policy(self, network: Network) -> Policy | None:
+        """The network's band policy when this hypothesis is its decision target, else None."""
+        decision = network.spec.decision
+        if decision is None or decision.node != self.node:
+            return None
+        if set(decision.members) != set(self.members):
+            return None
+        from bayesdx.policy import resolve_policy
+
+        return resolve_policy(decision)
 
     def odds(self, dist: Mapping[str, float]) -> float:
         """P(hypothesis) / P(not hypothesis), summed separately (accurate near 0 and 1)."""
@@ -515,12 +527,7 @@ def explain(
             h.name, other.name, h.probability(full), other.probability(full), tuple(weights)
         )
 
-    decision = network.spec.decision
-    policy = None
-    if decision is not None and decision.node == node and set(decision.members) == set(h.members):
-        from bayesdx.policy import resolve_policy
-
-        policy = resolve_policy(decision)
+    policy = h.decision_policy(network)
     what_if = []
     for var, state in findings.items():
         rest = {k: v for k, v in findings.items() if k != var}

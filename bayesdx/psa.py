@@ -240,20 +240,13 @@ def uncertainty(
     True
     """
     from bayesdx.inference import marginals
-    from bayesdx.policy import resolve_policy
 
     n = _draw_count(draws)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise BayesdxError(f"seed must be a non-negative integer, got {seed!r}")
     h = resolve_hypothesis(network, target)
-    decision = network.spec.decision
-    if (
-        policy is None
-        and decision is not None
-        and decision.node == h.node
-        and set(decision.members) == set(h.members)
-    ):
-        policy = resolve_policy(decision)
+    if policy is None:
+        policy = h.decision_policy(network)
     states = normalise(network, evidence).states
     point = h.probability(marginals(network, states, [h.node])[0][h.node])
     from bayesdx.compiled import compile_network

@@ -463,13 +463,9 @@ def sensitivity(
 
     rates = _rates(base_rates, points)
     h = resolve_hypothesis(network, target)
-    decision = network.spec.decision
-    policy = None
-    is_target = (
-        decision is not None and decision.node == h.node and set(decision.members) == set(h.members)
-    )
-    if is_target or threshold is not None or harm is not None or benefit is not None:
-        policy = resolve_policy(decision, threshold, harm, benefit)
+    policy = h.decision_policy(network)
+    if threshold is not None or harm is not None or benefit is not None:
+        policy = resolve_policy(network.spec.decision, threshold, harm, benefit)
     ev = normalise(network, evidence)
     states = ev.states
     dist, _ = marginals(network, states, [h.node])

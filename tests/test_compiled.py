@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import brute_force_joint, random_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -148,33 +149,6 @@ def test_unknown_example_network(tmp_path):
 
 
 # ---------------------------------------------------------------- random networks
-def _random_network(seed: int, n: int, max_parents: int, zero_share: float) -> Network:
-    rng = np.random.default_rng(seed)
-    nodes = {}
-    for i in range(n):
-        card = int(rng.integers(2, 4))
-        k = min(i, int(rng.integers(0, max_parents + 1)))
-        parents = tuple(f"v{j}" for j in sorted(rng.choice(i, size=k, replace=False)))
-        shape = (*(len(nodes[p].states) for p in parents), card)
-        table = rng.dirichlet(np.ones(card), size=int(np.prod(shape[:-1]))).reshape(shape)
-        if zero_share:  # structural zeros, renormalised
-            table = np.where(rng.random(shape) < zero_share, 0.0, table)
-            table[..., 0] += table.sum(-1) == 0
-            table = table / table.sum(-1, keepdims=True)
-        nodes[f"v{i}"] = NodeSpec(id=f"v{i}", states=tuple(f"s{c}" for c in range(card)),
-                                  parents=parents, cpt=FixedCPT(table, parents))  # fmt: skip
-    return Network(NetworkSpec(id=f"random{seed}", title="random", description="", nodes=nodes))
-
-
-def _joint(net: Network, tables: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    label = {v: i for i, v in enumerate(net.variables)}
-    operands: list = []
-    for v in net.variables:
-        table = (tables or {}).get(v, net.cpts[v])
-        operands += [table, [label[u] for u in (*net.parents[v], v)]]
-    return np.einsum(*operands, list(range(len(net.variables))))
-
-
 def _brute_force(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
     index = tuple(slice(None) if s < 0 else int(s) for s in row)
     mask = np.zeros(joint.shape, dtype=bool)
@@ -199,12 +173,12 @@ def _brute_force(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.nda
     hide=st.sampled_from([0.2, 0.5, 0.9]),
 )
 def test_random_networks_equal_brute_force(seed, n, max_parents, zero_share, n_cases, hide):
-    net = _random_network(seed, n, max_parents, zero_share)
+    net = random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 1)
     cards = np.array([len(net.states[v]) for v in net.variables])
     x = (rng.random((n_cases, n)) * cards).astype(np.int64)  # any states: some impossible
     x[rng.random(x.shape) < hide] = -1
-    joint = _joint(net)
+    joint = brute_force_joint(net)
     for prune in ("block", "case"):
         res = compile_network(net).evaluate(x, "all", prune=prune)
         for i, row in enumerate(x):
@@ -220,7 +194,7 @@ def test_random_networks_equal_brute_force(seed, n, max_parents, zero_share, n_c
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31), n=st.integers(2, 7), n_draws=st.integers(1, 4))
 def test_parameter_draws_equal_rebuilt_networks(seed, n, n_draws):
-    net = _random_network(seed, n, 2, 0.0)
+    net = random_network(seed, n, 2, 0.0)
     rng = np.random.default_rng(seed)
     chosen = [str(v) for v in rng.choice(net.variables, size=min(2, n), replace=False)]
     cpts = {}
@@ -232,7 +206,7 @@ def test_parameter_draws_equal_rebuilt_networks(seed, n, n_draws):
     assert res.draws == n_draws
     assert res.p_evidence.shape == (n_draws, 5)
     for d in range(n_draws):
-        joint = _joint(net, {v: cpts[v][d] for v in chosen})
+        joint = brute_force_joint(net, {v: cpts[v][d] for v in chosen})
         for i, row in enumerate(x):
             p_e, posts = _brute_force(joint, row)
             assert res.p_evidence[d, i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)

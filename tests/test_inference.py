@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import brute_force_joint, random_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,30 +74,6 @@ def test_tiny_equals_pgmpy_on_every_case(tiny):
             assert ours["disease"][s] == pytest.approx(ref["disease"][s], abs=1e-12)
 
 
-def _random_network(seed: int, n: int, max_parents: int, zero_share: float) -> Network:
-    rng = np.random.default_rng(seed)
-    nodes = {}
-    for i in range(n):
-        card = int(rng.integers(2, 4))
-        parents = tuple(
-            f"v{j}"
-            for j in sorted(
-                rng.choice(i, size=min(i, int(rng.integers(0, max_parents + 1))), replace=False)
-            )
-        )
-        shape = (*(len(nodes[p].states) for p in parents), card)
-        table = rng.dirichlet(np.ones(card), size=int(np.prod(shape[:-1]))).reshape(shape)
-        if zero_share:  # some structural zeros, renormalised
-            table = np.where(rng.random(shape) < zero_share, 0.0, table)
-            table[..., 0] += table.sum(-1) == 0
-            table = table / table.sum(-1, keepdims=True)
-        states = tuple(f"s{k}" for k in range(card))
-        nodes[f"v{i}"] = NodeSpec(
-            id=f"v{i}", states=states, parents=parents, cpt=FixedCPT(table, parents)
-        )
-    return Network(NetworkSpec(id=f"random{seed}", title="random", description="", nodes=nodes))
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**31),
@@ -106,12 +83,12 @@ def _random_network(seed: int, n: int, max_parents: int, zero_share: float) -> N
     n_evidence=st.integers(0, 4),
 )
 def test_random_networks_equal_pgmpy(seed, n, max_parents, zero_share, n_evidence):
-    net = _random_network(seed, n, max_parents, zero_share)
+    net = random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 1)
     observed = rng.choice(net.variables, size=min(n_evidence, n - 1), replace=False)
     evidence = {str(v): str(rng.choice(net.states[str(v)])) for v in observed}
     targets = [v for v in net.variables if v not in evidence]
-    joint = _brute_force_joint(net)
+    joint = brute_force_joint(net)
     index = tuple(
         net.states[v].index(evidence[v]) if v in evidence else slice(None) for v in net.variables
     )
@@ -125,15 +102,6 @@ def test_random_networks_equal_pgmpy(seed, n, max_parents, zero_share, n_evidenc
     for t in targets:
         for s in net.states[t]:
             assert ours[t][s] == pytest.approx(ref[t][s], abs=1e-12)
-
-
-def _brute_force_joint(net: Network) -> np.ndarray:
-    """The full joint distribution, axes in ``net.variables`` order."""
-    label = {v: i for i, v in enumerate(net.variables)}
-    operands = []
-    for v in net.variables:
-        operands += [net.cpts[v], [label[u] for u in (*net.parents[v], v)]]
-    return np.einsum(*operands, list(range(len(net.variables))))
 
 
 def test_impossible_evidence(tiny, write_doc, tiny_doc):
