@@ -31,9 +31,11 @@ def test_top_level_all():
         assert getattr(bayesdx, item) is not None
 
 
-def test_query_path_imports_neither_pgmpy_nor_pandas_nor_scipy():
+def test_query_recommend_explain_import_neither_pgmpy_nor_pandas_nor_scipy():
     code = (
-        "import sys, bayesdx; bayesdx.load_network('marrow_signal').query({'hb': 10}); "
+        "import sys, bayesdx; from bayesdx.explain import explain; "
+        "net = bayesdx.load_network('marrow_signal'); net.query({'hb': 10}); "
+        "bayesdx.recommend(net, {'hb': 10}); explain(net, {'hb': 10, 'm_protein': 'present'}); "
         "print(sorted(m for m in ('pgmpy', 'pandas', 'matplotlib', 'scipy') if m in sys.modules))"
     )
     out = subprocess.run(
