@@ -232,7 +232,7 @@ def _empty(series: pd.Series) -> np.ndarray:
         return np.isnan(values)
     if values.dtype.kind in "iub":
         return np.zeros(len(values), dtype=bool)
-    empty = series.isna().to_numpy()
+    empty = series.isna().to_numpy().copy()  # pandas 3 (copy-on-write) returns read-only views
     if values.dtype == object or values.dtype.kind in "US":
         text = series.astype(str).str.strip().to_numpy()
         empty |= text == ""

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "ArgumentError",
     "BayesdxError",
     "CaseFileError",
     "ImpossibleEvidenceError",
+    "LimitError",
     "NetworkFileError",
+    "OutputFileError",
     "PolicyError",
     "RawValueError",
     "UnknownNetworkError",
@@ -114,3 +117,24 @@ class ImpossibleEvidenceError(BayesdxError):
             f"the evidence {shown} has probability zero under the model{where}; "
             "no posterior exists (check for a contradiction, or a state the model rules out)"
         )
+
+
+class ArgumentError(BayesdxError, TypeError):
+    """A Python argument of the wrong type (a case that is not a mapping, a number as text).
+
+    It is both a :class:`BayesdxError` and a :class:`TypeError`.
+
+    Examples
+    --------
+    >>> err = ArgumentError("case must be a mapping of variables to values, got str")
+    >>> isinstance(err, TypeError), isinstance(err, BayesdxError)
+    (True, True)
+    """
+
+
+class LimitError(BayesdxError):
+    """An input beyond one of the limits in :mod:`bayesdx.limits` (size, digits, depth, ...)."""
+
+
+class OutputFileError(BayesdxError):
+    """An output that cannot or must not be written (it is an input, a symlink, a device)."""
