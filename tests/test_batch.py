@@ -58,7 +58,7 @@ def test_targets_and_groups_columns(marrow):
     states = marrow.states["marrow_process"]
     assert [c for c in out.columns if "=" in c] == [f"marrow_process={s}" for s in states]
     assert {"group:neoplasm", "group:benign"} <= set(out.columns)  # computed all the same
-    np.testing.assert_allclose(out[[f"marrow_process={s}" for s in states]].sum(1), 1.0)
+    np.testing.assert_allclose(out[[f"marrow_process={s}" for s in states]].sum(axis=1), 1.0)
 
 
 def test_numeric_columns_match_normalise(marrow, rng):
