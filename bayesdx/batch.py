@@ -14,6 +14,7 @@ is ever dropped.
 
 from __future__ import annotations
 
+import csv
 import os
 import sys
 import weakref
@@ -25,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bayesdx.compiled import compile_network
-from bayesdx.errors import BayesdxError, CaseFileError, ImpossibleEvidenceError
+from bayesdx.errors import ArgumentError, BayesdxError, CaseFileError, ImpossibleEvidenceError
 from bayesdx.evidence import _NUMBER, _state_of
+from bayesdx.outputs import atomic_output
 from bayesdx.progress import Progress
 
 if TYPE_CHECKING:
@@ -156,12 +158,20 @@ def score_frame(
     >>> score_frame(net, bad, on_error="skip")["error"].tolist()
     ['', 'column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL']
     """
-    import pandas as pd
+    from bayesdx.network import as_network  # function-level: network imports this layer
 
-    if on_error not in ("raise", "skip"):
-        raise CaseFileError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    import pandas as pd  # lazy: the single-query path does not need pandas
+
+    network = as_network(network)
+    if not isinstance(df, pd.DataFrame):
+        raise ArgumentError(f"df must be a pandas DataFrame of cases, got {type(df).__name__}")
+    _check_options(on_error, 1)
     compiled = _compiled(network)
     names = compiled._targets(targets)
+    _check_columns(df.columns, _output_columns(network, names, on_error), source or "cases")
+    if df.columns.has_duplicates:
+        twice = df.columns[df.columns.duplicated()][0]
+        raise CaseFileError(f"{source or 'cases'}: column '{twice}' is given twice")
     group_nodes = [node for node, _ in network.groups.values() if node not in names]
     evaluate = list(dict.fromkeys(names + group_nodes))
     n = len(df)
@@ -314,19 +324,28 @@ def score_csv(
     *,
     passthrough: Sequence[str] = (),
     chunk_rows: int = _CHUNK_ROWS,
+    force: bool = False,
 ) -> ScoreSummary:
     """Score a CSV file of cases into a new CSV file (read and written in chunks).
+
+    Every record is a case: a blank line is a case with nothing observed, and a record may
+    span lines (a quoted newline); messages give the line of the file where a record starts.
+    The output is written atomically (see :func:`bayesdx.outputs.atomic_output`): it appears
+    whole or not at all, and the input is never touched.
 
     Parameters
     ----------
     network : Network
     input_path, output_path : path
+        ``output_path`` may be ``"-"`` (standard output); it may not be the input.
     targets, on_error, passthrough
         As in :func:`score_frame`.
     progress : bool or None
         A progress bar on stderr; None (default): only for a large input on a terminal.
     chunk_rows : int
         Rows read per chunk (memory bound).
+    force : bool
+        Write through a symbolic link, or into a FIFO or device (see ``atomic_output``).
 
     Returns
     -------
@@ -335,48 +354,147 @@ def score_csv(
 
     Raises
     ------
-    RowError, CaseFileError, UnknownVariableError
+    RowError, CaseFileError, UnknownVariableError, OutputFileError
         With ``on_error="raise"`` nothing is left at ``output_path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import bayesdx
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "cases.csv").write_text("hb,m_protein\\n10.4,present\\n\\n")
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> score_csv(net, folder / "cases.csv", folder / "out.csv").rows  # the blank line too
+    2
     """
     import pandas as pd
 
-    src, dst = Path(input_path), Path(output_path)
-    try:
-        header = pd.read_csv(src, nrows=0)
-        with open(src, "rb") as fh:
-            lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CaseFileError(f"cannot read cases from {src}: {exc}") from None
-    except pd.errors.EmptyDataError:
-        raise CaseFileError(f"{src} is empty; expected a header line of variables") from None
-    dtype = str  # every cell as text: the output keeps the input exactly as written
+    from bayesdx.network import as_network  # function-level: network imports this layer
+
+    network = as_network(network)
+    _check_options(on_error, chunk_rows)
+    src, dst = Path(input_path), output_path
+    header = _header(src)
+    compiled = _compiled(network)
+    added = _output_columns(network, compiled._targets(targets), on_error)
+    _check_columns(header, added, src)
+    with open(src, "rb") as fh:
+        lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
     bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
-    tmp = dst.with_name(dst.name + ".part")
     written = errors = 0
     try:
-        with pd.read_csv(
-            src, dtype=dtype, keep_default_na=False, na_values=[""], chunksize=chunk_rows
-        ) as reader:
+        with (
+            atomic_output(dst, inputs=[src], force=force, newline="") as out,
+            pd.read_csv(
+                src, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
+                skip_blank_lines=False, encoding="utf-8",
+            ) as reader,
+        ):  # fmt: skip
             for chunk in reader:
-                scored = score_frame(
-                    network, chunk, targets, on_error, progress=False,
-                    passthrough=passthrough, first_line=2 + written, source=str(src),
-                )  # fmt: skip
-                scored.to_csv(tmp, mode="a" if written else "w", header=not written, index=False)
+                try:
+                    scored = score_frame(
+                        network, chunk, targets, on_error, progress=False,
+                        passthrough=passthrough, first_line=2 + written, source=str(src),
+                    )  # fmt: skip
+                except RowError as exc:  # the record's own line in the file
+                    line = _record_line(src, exc.line - 2)
+                    raise RowError(line, exc.column, exc.reason, str(src)) from None
+                scored.to_csv(out, header=not written, index=False)
                 written += len(chunk)
                 if on_error == "skip":
                     errors += int((scored["error"] != "").sum())
                 bar(len(chunk))
-        if not written:
-            score_frame(network, header, targets, on_error, progress=False,
-                        passthrough=passthrough).to_csv(tmp, index=False)  # fmt: skip
-        os.replace(tmp, dst)
+            if not written:
+                empty = pd.DataFrame(columns=header, dtype=object)
+                score_frame(network, empty, targets, on_error, progress=False,
+                            passthrough=passthrough).to_csv(out, index=False)  # fmt: skip
+    except UnicodeDecodeError:
+        raise CaseFileError(
+            f"cannot read cases from {src}: line {_bad_utf8_line(src)} is not UTF-8 text"
+        ) from None
     except pd.errors.ParserError as exc:
         raise CaseFileError(f"cannot read cases from {src}: {exc}") from None
     except OSError as exc:
-        raise CaseFileError(f"cannot write {dst}: {exc.strerror or exc}") from None
+        raise CaseFileError(f"cannot score {src} into {dst}: {exc.strerror or exc}") from None
     finally:
         bar.close()
-        if tmp.exists():
-            tmp.unlink()
     return ScoreSummary(network.id, str(src), str(dst), written, errors)
+
+
+def _check_options(on_error: str, chunk_rows: int) -> None:
+    if on_error not in ("raise", "skip"):
+        raise ArgumentError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ArgumentError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+
+
+def _header(src: Path) -> list[str]:
+    """The header record of a CSV file, checked: names present and each given once."""
+    try:
+        with open(src, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), None)
+    except UnicodeDecodeError:
+        raise CaseFileError(f"cannot read cases from {src}: line 1 is not UTF-8 text") from None
+    except (OSError, csv.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise CaseFileError(f"cannot read cases from {src}: {reason}") from None
+    if header is None:
+        raise CaseFileError(f"{src} is empty; expected a header line of variables")
+    if not any(name.strip() for name in header):
+        raise CaseFileError(f"{src} has no header line; the first line names the variables")
+    for k, name in enumerate(header, start=1):
+        if not name.strip():
+            raise CaseFileError(f"{src}: column {k} of the header has no name")
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header, start=1):
+        if name in seen:
+            raise CaseFileError(
+                f"{src}: column '{name}' appears twice in the header (columns {seen[name]} "
+                f"and {k}); give each column once"
+            )
+        seen[name] = k
+    return header
+
+
+def _output_columns(network: Network, names: Sequence[str], on_error: str) -> list[str]:
+    columns = [f"{t}={s}" for t in names for s in network.states[t]]
+    columns += [f"group:{name}" for name in network.groups]
+    return columns + (["error"] if on_error == "skip" else [])
+
+
+def _check_columns(columns: Sequence[Any], added: Sequence[str], source: object) -> None:
+    clash = [str(c) for c in columns if str(c) in set(added)]
+    if clash:
+        raise CaseFileError(
+            f"{source}: input column '{clash[0]}' has the name of an output column; rename it "
+            "(output columns are VAR=state, group:NAME and, with --on-error skip, error)"
+        )
+
+
+def _record_line(src: Path, record: int) -> int:
+    """The line of the file where data record ``record`` (0-based) starts."""
+    with open(src, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)  # the header
+        end = reader.line_num
+        for k, _ in enumerate(reader):
+            if k == record:
+                return end + 1
+            end = reader.line_num
+    return end + 1  # pragma: no cover
+
+
+def _bad_utf8_line(src: Path) -> int:
+    """The line holding the first byte sequence that is not UTF-8."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(src, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[: exc.start].count(b"\n")
+            line += block.count(b"\n")
+    return line

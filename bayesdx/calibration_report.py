@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,8 +14,10 @@ import numpy as np
 
 from bayesdx.calibration import CalibrationReport, calibrate
 from bayesdx.cohort import score, simulate
+from bayesdx.errors import OutputFileError
 from bayesdx.guideline import evaluate_guideline
 from bayesdx.notice import DISCLAIMER
+from bayesdx.outputs import atomic_output
 from bayesdx.psa import sample_tables
 from bayesdx.validation import Validation, validate
 
@@ -95,8 +98,11 @@ def _save(ax, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     ax.figure.tight_layout()
-    ax.figure.savefig(path, dpi=100)
-    plt.close(ax.figure)
+    try:
+        with atomic_output(path, binary=True) as fh:
+            ax.figure.savefig(fh, dpi=100, format="png")
+    finally:
+        plt.close(ax.figure)
 
 
 def write_report(
@@ -113,7 +119,12 @@ def write_report(
     import matplotlib.pyplot as plt
 
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputFileError(f"cannot make the report folder {folder}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputFileError(f"cannot write into {folder}: permission denied")
     report: CalibrationReport = calibrate(network, targets)
     study = cohort_study(network, n=n, seed=seed)
     _save(report.plot(), folder / "targets.png")
@@ -181,5 +192,6 @@ def write_report(
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "![decision curve](decision_curve.png)", "", f"*{DISCLAIMER}*", ""]
     path = folder / "report.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
+    with atomic_output(path) as fh:
+        fh.write("\n".join(lines))
     return path

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bayesdx.errors import ImpossibleEvidenceError, UnknownStateError
+from bayesdx.errors import ArgumentError, ImpossibleEvidenceError, UnknownStateError
 from bayesdx.evidence import normalise
 from bayesdx.inference import marginals
 from bayesdx.notice import DISCLAIMER
@@ -120,6 +120,10 @@ def resolve_hypothesis(network: Network, name: str | None = None) -> Hypothesis:
     >>> resolve_hypothesis(net, "hb=lt_12").node
     'hb'
     """
+    if name is not None and not isinstance(name, str):
+        raise ArgumentError(
+            f"hypothesis must be text (a group, a diagnosis state or VAR=STATE), got {name!r}"
+        )
     if name is None:
         decision = network.spec.decision
         name = decision.target if decision else next(iter(network.groups), None)
@@ -477,6 +481,9 @@ def explain(
     >>> abs(total - ex.total_decibans) < 1e-9
     True
     """
+    from bayesdx.network import as_network  # function-level: network imports this layer
+
+    network = as_network(network)
     h = resolve_hypothesis(network, hypothesis)
     other = resolve_hypothesis(network, versus) if versus else None
     ev = normalise(network, evidence)

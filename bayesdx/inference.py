@@ -54,8 +54,10 @@ def query(
     0.433
     """
     from bayesdx.evidence import normalise
+    from bayesdx.network import as_network
     from bayesdx.posterior import Posterior
 
+    network = as_network(network)
     ev = normalise(network, evidence)
     targets = _targets(network, target)
     dists, p_e = marginals(network, ev.states, targets)

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import NetworkFileError, UnknownVariableError
+from bayesdx.errors import ArgumentError, NetworkFileError, UnknownVariableError
 from bayesdx.spec import NetworkSpec, NodeSpec
 
 if TYPE_CHECKING:
     from bayesdx.posterior import Posterior
 
-__all__ = ["Network", "load_network"]
+__all__ = ["Network", "as_network", "load_network"]
 
 _FIXED_TOL = 1e-6  # imported tables are often written with rounded values
 
@@ -142,6 +142,25 @@ class Network:
     def __repr__(self) -> str:
         edges = sum(len(p) for p in self.parents.values())
         return f"<Network {self.id!r}: {len(self.variables)} nodes, {edges} edges>"
+
+
+def as_network(obj: Any, argument: str = "network") -> Network:
+    """``obj`` if it is a :class:`Network`, else :class:`ArgumentError` saying what to give.
+
+    Examples
+    --------
+    >>> as_network(None)
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.ArgumentError: network must be a bayesdx Network, got None; load one with bayesdx.load_network('marrow_signal') or load_network(PATH)
+    """
+    if isinstance(obj, Network):
+        return obj
+    got = "None" if obj is None else f"{type(obj).__name__} {obj!r:.60}"
+    raise ArgumentError(
+        f"{argument} must be a bayesdx Network, got {got}; load one with "
+        "bayesdx.load_network('marrow_signal') or load_network(PATH)"
+    )
 
 
 def _check_table(spec: NetworkSpec, node: NodeSpec, table: np.ndarray) -> None:

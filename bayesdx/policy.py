@@ -19,6 +19,7 @@ Pauker SG, Kassirer JP. The threshold approach to clinical decision making. N En
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +67,12 @@ class Policy:
     def harm_benefit(cls, harm: float, benefit: float) -> Policy:
         """Pauker-Kassirer: threshold = harm / (harm + benefit)."""
         h, b = _positive(harm, "harm"), _positive(benefit, "benefit")
-        t = h / (h + b)
+        t = 1.0 / (1.0 + b / h)  # = h / (h + b), without overflow for huge h and b
+        if not 0.0 < t < 1.0:
+            raise PolicyError(
+                f"harm {h:g} and benefit {b:g} give a threshold of {t:g}, outside (0, 1); "
+                "give a ratio that a biopsy decision could meet"
+            )
         return cls(
             "harm_benefit",
             t,
@@ -116,7 +122,13 @@ class Policy:
         }
 
 
+# plain decimal numbers only: no 1_0, no other scripts' digits (float() accepts both)
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.I | re.A)
+
+
 def _number(value: Any, name: str) -> float:
+    if isinstance(value, str) and not _DECIMAL.match(value.strip()):
+        raise PolicyError(f"{name} {value!r} is not a number (write it like 0.3 or 2e-3)")
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import BayesdxError
+from bayesdx.errors import BayesdxError, LimitError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
+from bayesdx.limits import MAX_DRAWS
 from bayesdx.notice import DISCLAIMER
 from bayesdx.progress import Progress
 
@@ -196,6 +197,10 @@ class UncertaintyReport:
 def _draw_count(draws: Any) -> int:
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
         raise BayesdxError(f"draws must be a positive integer, got {draws!r}")
+    if draws > MAX_DRAWS:
+        raise LimitError(
+            f"draws {draws:,} is over the limit of {MAX_DRAWS:,} (the default is 10,000)"
+        )
     return int(draws)
 
 
@@ -239,6 +244,9 @@ def uncertainty(
     >>> lo < rep.mean < hi
     True
     """
+    from bayesdx.network import as_network  # function-level: network imports this layer
+
+    network = as_network(network)
     from bayesdx.inference import marginals
 
     n = _draw_count(draws)

@@ -357,6 +357,9 @@ def recommend(
     >>> recommend(net).verdict  # no findings: the referral base rate, inside the band
     'borderline'
     """
+    from bayesdx.network import as_network  # function-level: network imports this layer
+
+    network = as_network(network)
     decision = network.spec.decision
     if decision is None:
         raise PolicyError(

@@ -184,11 +184,14 @@ def prior_sweep(
     --------
     >>> [round(p.posterior, 3) for p in prior_sweep(0.5, 0.2, [0.2, 0.5])]
     [0.5, 0.8]
+    >>> [p.posterior for p in prior_sweep(1.0, 0.2, [0.2, 0.5])]  # evidence that decides it
+    [1.0, 1.0]
     """
-    lr = (posterior / (1 - posterior)) / (prior / (1 - prior)) if 0 < prior < 1 else math.nan
+    certain = not (0 < posterior < 1 and 0 < prior < 1)
+    lr = math.nan if certain else (posterior / (1 - posterior)) / (prior / (1 - prior))
     out = []
     for r in rates:
-        p = float(r * lr / (r * lr + (1 - r))) if 0 < posterior < 1 else float(posterior)
+        p = float(posterior) if certain else float(r * lr / (r * lr + (1 - r)))
         out.append(PriorPoint(float(r), p, policy.verdict(p) if policy else None))
     return out
 
@@ -459,6 +462,9 @@ def sensitivity(
     >>> abs(f(f.value) - rep.posterior) < 1e-12
     True
     """
+    from bayesdx.network import as_network  # function-level: network imports this layer
+
+    network = as_network(network)
     from bayesdx.policy import resolve_policy
 
     rates = _rates(base_rates, points)

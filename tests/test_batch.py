@@ -10,7 +10,7 @@ import pytest
 
 from bayesdx import load_network
 from bayesdx.batch import RowError, score_csv, score_frame
-from bayesdx.errors import BayesdxError, CaseFileError, UnknownVariableError
+from bayesdx.errors import ArgumentError, BayesdxError, CaseFileError, UnknownVariableError
 from bayesdx.evidence import normalise
 from bayesdx.progress import Progress
 
@@ -124,7 +124,7 @@ def test_unknown_column_and_passthrough(marrow):
 
 
 def test_bad_on_error(marrow):
-    with pytest.raises(CaseFileError, match="on_error must be 'raise' or 'skip'"):
+    with pytest.raises(ArgumentError, match="on_error must be 'raise' or 'skip'"):
         score_frame(marrow, CASES, on_error="ignore")
 
 
