@@ -28,6 +28,7 @@ import numpy as np
 from bayesdx.compiled import compile_network
 from bayesdx.errors import ArgumentError, BayesdxError, CaseFileError, ImpossibleEvidenceError
 from bayesdx.evidence import _NUMBER, _state_of
+from bayesdx.notice import DISCLAIMER
 from bayesdx.outputs import atomic_output
 from bayesdx.progress import Progress
 
@@ -81,15 +82,16 @@ class ScoreSummary:
     errors: int
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"network", "input", "output", "rows", "errors"}``."""
-        return asdict(self)
+        """``{"network", "input", "output", "rows", "errors", "disclaimer"}``."""
+        return {**asdict(self), "disclaimer": DISCLAIMER}
 
     def __str__(self) -> str:
-        text = f"scored {self.rows} rows of {self.input} with {self.network} -> {self.output}"
+        rows = "row" if self.rows == 1 else "rows"
+        text = f"scored {self.rows} {rows} of {self.input} with {self.network} -> {self.output}"
         if self.errors:
             rows = "row has" if self.errors == 1 else "rows have"
             text += f"; {self.errors} {rows} an error (see the error column)"
-        return text
+        return text + "\n" + DISCLAIMER
 
 
 def _show(progress: bool | None, n_rows: int) -> bool:

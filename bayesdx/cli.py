@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from bayesdx.errors import BayesdxError, CaseFileError
+from bayesdx.limits import MAX_DIGITS
+from bayesdx.outputs import atomic_output, check_output
+from bayesdx.policy import _DECIMAL
 
 __all__ = ["main"]
 
@@ -55,6 +60,23 @@ def _add_case(p: argparse.ArgumentParser) -> None:
     p.add_argument("--case", metavar="FILE", help="YAML or JSON file mapping variables to values")
 
 
+def _add_force(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write through a symbolic link, or into a FIFO or device (refused otherwise)",
+    )
+
+
+def _count(text: str) -> int:
+    """argparse type for a count: ASCII digits only (int() also takes other scripts)."""
+    if not (text.isascii() and text.strip().isdigit()) or len(text.strip()) > MAX_DIGITS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a count such as 5 (0 or more, digits 0-9)"
+        )
+    return int(text)
+
+
 def _parser() -> _Parser:
     parser = _Parser(prog="bayesdx", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=_version())
@@ -86,7 +108,7 @@ def _parser() -> _Parser:
     p.add_argument("--benefit", metavar="B", help="relative benefit of biopsy with one (> 0)")
     p.add_argument(
         "--tests",
-        type=int,
+        type=_count,
         default=5,
         metavar="N",
         help="next tests shown in the report (default 5; --json lists all)",
@@ -103,6 +125,7 @@ def _parser() -> _Parser:
     )
     p.add_argument("--versus", metavar="B", help="compare with a second diagnosis or group")
     p.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
+    _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("sensitivity", help="which numbers drive the posterior; how uncertain")
@@ -135,7 +158,7 @@ def _parser() -> _Parser:
     )
     p.add_argument(
         "--top",
-        type=int,
+        type=_count,
         default=10,
         metavar="N",
         help="parameters shown in the report (default 10; --json lists all)",
@@ -170,8 +193,10 @@ def _parser() -> _Parser:
         "-o",
         required=True,
         metavar="OUT.csv",
-        help="the input columns plus VAR=state and group:NAME columns",
+        help="the input columns plus VAR=state and group:NAME columns ('-': standard output); "
+        "written whole or not at all, never over the input",
     )
+    _add_force(p)
     p.add_argument(
         "--target",
         "-t",
@@ -217,6 +242,7 @@ def _parser() -> _Parser:
     _add_network(p, required=True)
     p.add_argument("--format", "-f", required=True, choices=EXPORT_FORMATS)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
+    _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -280,8 +306,6 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     from bayesdx.network import load_network
     from bayesdx.recommendation import recommend
 
-    if args.tests < 0:
-        raise CaseFileError(f"--tests {args.tests} must be 0 or more")
     net = load_network(args.network)
     rec = recommend(
         net, _case(args), threshold=args.threshold, harm=args.harm, benefit=args.benefit
@@ -290,15 +314,22 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _writable(path: str) -> Path:
-    out = Path(path)
-    if not path.strip():
-        raise CaseFileError("the output path is empty; give a file name")
-    if out.is_dir():
-        raise CaseFileError(f"cannot write {out}: it is a folder; give a file name")
-    if not out.parent.is_dir():
-        raise CaseFileError(f"cannot write {out}: folder {out.parent} does not exist")
-    return out
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """The files this run reads, which no output may replace."""
+    files = [getattr(args, name, None) for name in ("case", "input", "targets", "network")]
+    return [f for f in files if f and f != "-"]
+
+
+def _output(args: argparse.Namespace, path: str) -> str:
+    """Check an output before any work is done (it is checked again when written)."""
+    if path != "-":
+        check_output(path, inputs=_inputs(args), force=args.force)
+    return path
+
+
+def _report_stream(out: str | None) -> Any:
+    """Where the report goes: stderr when stdout carries the output file (``-o -``)."""
+    return sys.stderr if out == "-" else sys.stdout
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -306,33 +337,32 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from bayesdx.network import load_network
 
     net = load_network(args.network)
-    out = _writable(args.html) if args.html else None
+    out = _output(args, args.html) if args.html else None
     ex = explain(net, _case(args), hypothesis=args.hypothesis, versus=args.versus)
     if out is not None:
-        try:
-            out.write_text(ex.to_html(), encoding="utf-8")
-        except OSError as exc:
-            raise CaseFileError(f"cannot write {out}: {exc.strerror}") from None
+        with atomic_output(out, inputs=_inputs(args), force=args.force) as fh:
+            fh.write(ex.to_html())
+    stream = _report_stream(out)
     if args.json:
-        print(json.dumps(ex.to_dict(), indent=2))
+        print(json.dumps(ex.to_dict(), indent=2), file=stream)
     else:
-        print(str(ex))
-        if out is not None:
+        print(str(ex), file=stream)
+        if out is not None and out != "-":
             print(f"wrote {out}")
     return 0
 
 
 def _integer(text: str, name: str) -> int:
-    if not text.strip().isdigit():
-        raise CaseFileError(f"{name} must be a positive integer, got {text!r}")
-    return int(text)
+    try:
+        return _count(text)
+    except argparse.ArgumentTypeError:
+        raise CaseFileError(f"{name} must be a whole number (digits 0-9), got {text!r}") from None
 
 
 def _probability(text: str, name: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise CaseFileError(f"{name} {text!r} is not a number") from None
+    if len(text) > MAX_DIGITS or not _DECIMAL.match(text.strip()):
+        raise CaseFileError(f"{name} {text!r} is not a number such as 0.05")
+    return float(text)
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
@@ -393,7 +423,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from bayesdx.network import load_network
 
     net = load_network(args.network)
-    out = _writable(args.output)
+    out = _output(args, args.output)
     targets = [t for group in args.target for t in group] if args.target else None
     if targets == ["all"]:
         targets = "all"
@@ -405,8 +435,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         on_error=args.on_error,
         progress=args.progress,
         passthrough=args.passthrough,
+        force=args.force,
     )
-    print(json.dumps(summary.to_dict()) if args.json else str(summary))
+    report = json.dumps(summary.to_dict()) if args.json else str(summary)
+    print(report, file=_report_stream(out))
     return 0
 
 
@@ -426,11 +458,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from bayesdx.network import load_network
 
     net = load_network(args.network)
-    out = _writable(args.output)
-    try:
-        write_model(net, str(out), args.format)
-    except OSError as exc:
-        raise CaseFileError(f"cannot write {out}: {exc.strerror or exc}") from None
+    out = _output(args, args.output)
+    with tempfile.TemporaryDirectory() as scratch:  # pgmpy's writers take a path
+        made = Path(scratch) / f"network.{args.format}"
+        write_model(net, str(made), args.format)
+        with atomic_output(out, inputs=_inputs(args), force=args.force, binary=True) as fh:
+            fh.write(made.read_bytes())
     lost = []
     if net.defaults:
         lost.append("defaults (" + ", ".join(f"{v}={s}" for v, s in net.defaults.items()) + ")")
@@ -447,14 +480,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         if lost
         else ""
     )
+    stream = _report_stream(out)
     if args.json:
-        print(
-            json.dumps({"network": net.id, "format": args.format, "path": str(out), "note": note})
-        )
+        doc = {"network": net.id, "format": args.format, "path": str(out), "note": note}
+        print(json.dumps(doc), file=stream)
     else:
-        print(f"wrote {out} ({args.format}, {len(net.variables)} nodes)")
+        print(f"wrote {out} ({args.format}, {len(net.variables)} nodes)", file=stream)
         if note:
-            print(f"note: {note}")
+            print(f"note: {note}", file=stream)
     return 0
 
 
@@ -483,9 +516,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["query", "-e", "hb=banana"])
     2
     """
+    restore = _on_signals()
     try:
         args = _parser().parse_args(argv)
         return _COMMANDS[args.command](args)
+    except _Terminated as exc:
+        print(f"bayesdx: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
+        return 128 + exc.number
     except _UsageError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -497,6 +534,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # the file system refused (a name too long, a full disk, ...)
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"bayesdx: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    finally:
+        restore()
+
+
+class _Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is so that ``finally`` blocks clean up."""
+
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number, self.name = number, signal.Signals(number).name
+
+
+def _on_signals() -> Any:
+    """Turn SIGTERM and SIGHUP into :class:`_Terminated` (as SIGINT is KeyboardInterrupt)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(number: int, frame: Any) -> None:
+        raise _Terminated(number)
+
+    old = {n: signal.signal(n, handler) for n in (signal.SIGTERM, signal.SIGHUP)}
+
+    def restore() -> None:
+        for n, h in old.items():
+            signal.signal(n, h)
+
+    return restore
 
 
 if __name__ == "__main__":  # pragma: no cover

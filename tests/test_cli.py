@@ -213,7 +213,7 @@ def test_recommend_report_and_policies(capsys):
         (["recommend", "--harm", "0", "--benefit", "1"], "harm 0 must be positive"),
         (["recommend", "--harm", "2"], "needs both harm and benefit; benefit is missing"),
         (["recommend", "--threshold", "0.3", "--harm", "1", "--benefit", "1"], "not both"),
-        (["recommend", "--tests", "-1"], "--tests -1 must be 0 or more"),
+        (["recommend", "--tests", "-1"], "--tests: '-1' is not a count such as 5"),
     ],
 )
 def test_recommend_errors(capsys, argv, message):
@@ -284,8 +284,8 @@ def test_sensitivity_json(capsys):
     ("argv", "message"),
     [
         (["sensitivity", "--draws", "0"], "draws must be a positive integer, got 0"),
-        (["sensitivity", "--draws", "1.5"], "--draws must be a positive integer, got '1.5'"),
-        (["sensitivity", "--seed", "-1"], "--seed must be a positive integer"),
+        (["sensitivity", "--draws", "1.5"], "--draws must be a whole number (digits 0-9), got '1.5'"),
+        (["sensitivity", "--seed", "-1"], "--seed must be a whole number (digits 0-9)"),
         (["sensitivity", "--base-rates", "0.1", "1.4"], "must lie within [0, 1]"),
         (["sensitivity", "--base-rates", "a", "0.5"], "--base-rates 'a' is not a number"),
         (["sensitivity", "--parameter", "hb[x].y"], "unknown parameter 'hb[x].y'"),
