@@ -160,9 +160,9 @@ def score_frame(
     >>> score_frame(net, bad, on_error="skip")["error"].tolist()
     ['', 'column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL']
     """
-    from bayesdx.network import as_network  # function-level: network imports this layer
-
     import pandas as pd  # lazy: the single-query path does not need pandas
+
+    from bayesdx.network import as_network  # function-level: network imports this layer
 
     network = as_network(network)
     if not isinstance(df, pd.DataFrame):

@@ -284,7 +284,7 @@ def test_sensitivity_json(capsys):
     ("argv", "message"),
     [
         (["sensitivity", "--draws", "0"], "draws must be a positive integer, got 0"),
-        (["sensitivity", "--draws", "1.5"], "--draws must be a whole number (digits 0-9), got '1.5'"),
+        (["sensitivity", "--draws", "1.5"], "--draws must be a whole number (digits 0-9), got"),
         (["sensitivity", "--seed", "-1"], "--seed must be a whole number (digits 0-9)"),
         (["sensitivity", "--base-rates", "0.1", "1.4"], "must lie within [0, 1]"),
         (["sensitivity", "--base-rates", "a", "0.5"], "--base-rates 'a' is not a number"),
