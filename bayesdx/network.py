@@ -152,7 +152,7 @@ def as_network(obj: Any, argument: str = "network") -> Network:
     >>> as_network(None)
     Traceback (most recent call last):
     ...
-    bayesdx.errors.ArgumentError: network must be a bayesdx Network, got None; load one with bayesdx.load_network('marrow_signal') or load_network(PATH)
+    bayesdx.errors.ArgumentError: network must be a bayesdx Network, got None; load one ...
     """
     if isinstance(obj, Network):
         return obj
