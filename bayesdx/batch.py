@@ -179,6 +179,7 @@ def score_frame(
     n = len(df)
     x = np.full((n, len(compiled.variables)), -1, dtype=np.int64)
     errors = np.full(n, "", dtype=object)
+    first_bad: dict[int, tuple[str, str]] = {}
     for column in df.columns:
         if column in passthrough:
             continue
@@ -189,8 +190,10 @@ def score_frame(
         for i, message in bad.items():
             if not errors[i]:
                 errors[i] = f"column {column}: {message}"
-                if on_error == "raise":
-                    raise RowError(first_line + i, str(column), message, source)
+                first_bad[i] = (str(column), message)
+    if first_bad and on_error == "raise":  # the first bad row, at its first bad column
+        i = min(first_bad)
+        raise RowError(first_line + i, first_bad[i][0], first_bad[i][1], source)
     given = x >= 0
     for v, state in network.defaults.items():
         j = compiled.variables.index(v)

@@ -1,0 +1,88 @@
+"""Cohort files as written: every record is a case, lines are the file's own, clashes refused."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bayesdx.batch import RowError, score_csv, score_frame
+from bayesdx.errors import ArgumentError, CaseFileError
+
+
+def _score(net, tmp_path, text: str | bytes, **kw):
+    src = tmp_path / "cases.csv"
+    if isinstance(text, bytes):
+        src.write_bytes(text)
+    else:
+        src.write_text(text)
+    out = tmp_path / "out.csv"
+    summary = score_csv(net, src, out, **kw)
+    return summary, pd.read_csv(out, dtype={"error": str}, keep_default_na=False)
+
+
+def test_blank_line_is_an_empty_case(marrow, tmp_path):
+    summary, out = _score(marrow, tmp_path, "hb\n10\n\n13\n")
+    assert summary.rows == 3
+    prior = marrow.query({}).groups["neoplasm"]
+    assert out["group:neoplasm"][1] == pytest.approx(prior, abs=1e-12)
+    assert out["group:neoplasm"][2] == pytest.approx(
+        marrow.query({"hb": 13}).groups["neoplasm"], abs=1e-12
+    )
+
+
+def test_line_numbers_are_the_files_own(marrow, tmp_path):
+    text = 'hb,note,m_protein\n10,,present\n\n12,"two\nlines",absent\n13,,nope\n200,,absent\n'
+    with pytest.raises(RowError) as info:
+        _score(marrow, tmp_path, text, passthrough=["note"])
+    assert (info.value.line, info.value.column) == (6, "m_protein")  # the first bad row
+    text = 'hb,m_protein\n10,"pre\nsent"\n11,nope\n'
+    with pytest.raises(RowError) as info:
+        _score(marrow, tmp_path, text)
+    assert (info.value.line, info.value.column) == (2, "m_protein")
+    text = 'hb,note\n10,"a\n\nb"\n\n300,x\n'
+    with pytest.raises(RowError) as info:
+        _score(marrow, tmp_path, text, passthrough=["note"])
+    assert (info.value.line, info.value.column) == (6, "hb")
+
+
+def test_line_numbers_across_chunks(marrow, tmp_path):
+    text = "hb\n" + "10\n\n" * 5 + '"11"\n' + "bad\n"
+    with pytest.raises(RowError) as info:
+        _score(marrow, tmp_path, text, chunk_rows=3)
+    assert info.value.line == 13
+
+
+def test_invalid_utf8_late_in_the_file_names_its_line(marrow, tmp_path):
+    text = b"hb\n" + b"10\n" * 5000 + b"\xff\xfe\n"
+    with pytest.raises(CaseFileError, match="line 5002 is not UTF-8"):
+        _score(marrow, tmp_path, text, chunk_rows=1000)
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("hb,hb", "column 'hb' appears twice"),
+        ("hb,,m_protein", "column 2 of the header has no name"),
+        ("hb,group:neoplasm", "input column 'group:neoplasm' has the name of an output column"),
+        ("hb,diagnosis=mds", "input column 'diagnosis=mds'"),
+    ],
+)
+def test_header_problems(marrow, tmp_path, header, message):
+    passthrough = [c for c in header.split(",") if c not in ("hb", "")]
+    with pytest.raises(CaseFileError, match=message):
+        _score(marrow, tmp_path, f"{header}\n10,x,y\n", passthrough=passthrough)
+
+
+def test_error_column_clashes_only_when_skip_writes_one(marrow, tmp_path):
+    with pytest.raises(CaseFileError, match="input column 'error'"):
+        _score(marrow, tmp_path, "hb,error\n10,x\n", passthrough=["error"], on_error="skip")
+    _, out = _score(marrow, tmp_path, "hb,error\n10,x\n", passthrough=["error"])
+    assert out["error"].tolist() == ["x"]
+
+
+def test_frame_type_and_options(marrow):
+    with pytest.raises(ArgumentError, match="DataFrame"):
+        score_frame(marrow, {"hb": [10]})
+    with pytest.raises(ArgumentError, match="network must be a bayesdx Network"):
+        score_frame(None, pd.DataFrame({"hb": [10]}))
