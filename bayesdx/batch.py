@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import os
+import stat
 import sys
 import weakref
 from collections.abc import Sequence
@@ -436,6 +437,8 @@ def _check_options(on_error: str, chunk_rows: int) -> None:
 def _header(src: Path) -> list[str]:
     """The header record of a CSV file, checked: names present and each given once."""
     try:
+        if not stat.S_ISREG(os.stat(src).st_mode):  # /dev/zero, a FIFO: no end to read to
+            raise CaseFileError(f"cannot read cases from {src}: not a regular file")
         with open(src, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), None)
     except UnicodeDecodeError:
@@ -478,14 +481,18 @@ def _check_columns(columns: Sequence[Any], added: Sequence[str], source: object)
 
 def _record_line(src: Path, record: int) -> int:
     """The line of the file where data record ``record`` (0-based) starts."""
-    with open(src, encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        next(reader, None)  # the header
-        end = reader.line_num
-        for k, _ in enumerate(reader):
-            if k == record:
-                return end + 1
+    limit = csv.field_size_limit(sys.maxsize)  # pandas read the cells: no limit here either
+    try:
+        with open(src, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)  # the header
             end = reader.line_num
+            for k, _ in enumerate(reader):
+                if k == record:
+                    return end + 1
+                end = reader.line_num
+    finally:
+        csv.field_size_limit(limit)
     return end + 1  # pragma: no cover
 
 

@@ -86,3 +86,15 @@ def test_frame_type_and_options(marrow):
         score_frame(marrow, {"hb": [10]})
     with pytest.raises(ArgumentError, match="network must be a bayesdx Network"):
         score_frame(None, pd.DataFrame({"hb": [10]}))
+
+
+def test_input_must_be_a_regular_file(marrow, tmp_path):
+    for src in ("/dev/zero", str(tmp_path)):
+        with pytest.raises(CaseFileError, match="not a regular file"):
+            score_csv(marrow, src, tmp_path / "out.csv")
+
+
+def test_a_huge_cell_is_refused_at_its_line(marrow, tmp_path):
+    with pytest.raises(RowError) as info:
+        _score(marrow, tmp_path, "hb\n10\n" + "1" * 200_000 + "\n")
+    assert info.value.line == 3 and "limit" in info.value.reason
