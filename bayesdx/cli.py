@@ -393,7 +393,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
     net = load_network(args.network)
     if args.targets is not None and not Path(args.targets).is_file():
-        raise CaseFileError(f"cannot read targets file {args.targets}: no such file")
+        why = "not a regular file" if Path(args.targets).exists() else "no such file"
+        raise CaseFileError(f"cannot read targets file {args.targets}: {why}")
+    if args.report is not None and not args.report.strip():
+        raise CaseFileError("the report folder name is empty; give a folder (--report DIR)")
     if args.targets is None and args.network != DEFAULT_NETWORK:
         raise CaseFileError(
             "the bundled targets are for marrow_signal; give --targets FILE for another network"

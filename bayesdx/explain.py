@@ -485,7 +485,12 @@ def explain(
 
     network = as_network(network)
     h = resolve_hypothesis(network, hypothesis)
-    other = resolve_hypothesis(network, versus) if versus else None
+    other = resolve_hypothesis(network, versus) if versus is not None else None
+    if other is not None and set(other.members) & set(h.members) and other.node == h.node:
+        raise ArgumentError(
+            f"versus '{versus}' overlaps the hypothesis '{h.name}' ({', '.join(h.members)}); "
+            "compare with a diagnosis or group outside it"
+        )
     ev = normalise(network, evidence)
     context_vars = set(network.defaults)
     context = {v: s for v, s in ev.states.items() if v in context_vars}

@@ -53,3 +53,11 @@ def test_sensitivity_with_evidence_that_decides_the_hypothesis(marrow):
     rep = sensitivity(marrow, {"diagnosis": "mds"})
     assert rep.posterior == 1.0
     assert all(p.posterior == 1.0 for p in rep.prior_sweep)
+
+
+@pytest.mark.parametrize(
+    ("hypothesis", "versus"), [("mds", "mds"), ("mds", "neoplasm"), (None, "b_all")]
+)
+def test_versus_must_lie_outside_the_hypothesis(marrow, hypothesis, versus):
+    with pytest.raises(ArgumentError, match=f"versus '{versus}' overlaps"):
+        explain(marrow, {"hb": 10}, hypothesis=hypothesis, versus=versus)

@@ -339,3 +339,15 @@ def test_batch_bad_row_names_its_line(capsys, tmp_path):
     code, out, err = run(capsys, "batch", "--input", str(src), "--output", str(dst))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "line 3" in err and "hb" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["calibrate", "--report", " "], "the report folder name is empty"),
+        (["calibrate", "--targets", "/dev/zero"], "not a regular file"),
+    ],
+)
+def test_calibrate_argument_errors(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err
