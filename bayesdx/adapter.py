@@ -10,13 +10,17 @@ is called.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bayesdx.cpt import check_table_size
 from bayesdx.errors import NetworkFileError
+from bayesdx.limits import MAX_NETWORK_BYTES
+from bayesdx.textnum import shown
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
@@ -93,22 +97,76 @@ def check_model(network: Network) -> bool:
         return bool(to_pgmpy(network).check_model())
 
 
+#: pgmpy's BIF grammar, as its reader applies it, to size row-by-row tables before it does
+_BIF_BLOCK = re.compile(r"(variable|probability).*?\}\n", re.DOTALL)
+_BIF_NAME = re.compile(r"variable\s+([^{]+)\{")
+_BIF_STATES = re.compile(r"type\s+\w+\s*\[\s*\d+\s*\]\s*\{([^}]+)\}\s*;")
+_BIF_HEADER = re.compile(r"probability\s*\(\s*(.+?)(?:\s*\|\s*(.+?))?\s*\)")
+
+
+def _check_bif_tables(path: str, text: str) -> None:
+    """Refuse a BIF table too large to allocate, before pgmpy's reader allocates it.
+
+    pgmpy fills a table given row by row (``(s1, s2) 0.1, 0.9;``) into an array of every
+    parent combination, however few rows the file writes.
+    """
+    text = text.replace('"', " ")
+    cards: dict[str, int] = {}
+    headers: list[tuple[str, list[str]]] = []
+    for match in _BIF_BLOCK.finditer(text):
+        block = match.group(0)
+        if block.startswith("variable"):
+            name, states = _BIF_NAME.search(block), _BIF_STATES.search(block)
+            if name and states:
+                raw = states.group(1)
+                count = len([s for s in raw.split(",") if s.strip()] if "," in raw else raw.split())
+                cards[name.group(1).strip().lower()] = count
+        else:
+            header = _BIF_HEADER.search(block.split("\n")[0])
+            if header:
+                child, parents = header.group(1).strip(), header.group(2)
+                if parents:
+                    names = [p.strip() for p in parents.split(",")]
+                else:
+                    child, *names = child.split() or [""]
+                headers.append((child, names))
+    for child, parents in headers:
+        parent_cards = [cards.get(p.lower(), 1) for p in parents]
+        check_table_size(
+            parent_cards, cards.get(child.lower(), 1), f"{path}: node '{shown(child, quote=False)}'"
+        )
+
+
 def read_model(path: str, fmt: str) -> NetworkSpec:
     """Read a BIF, XMLBIF, XDSL or NET file into a :class:`~bayesdx.spec.NetworkSpec`.
 
-    Imported nodes have no roles, sources or uncertainty; their tables are kept as read.
+    Imported nodes have no roles, sources or uncertainty; their tables are kept as read. The
+    file is read within :data:`~bayesdx.limits.MAX_NETWORK_BYTES`, and every table within
+    :data:`~bayesdx.limits.MAX_TABLE_CELLS` (for BIF, before pgmpy allocates it).
     """
     from bayesdx.cpt import FixedCPT
-    from bayesdx.spec import NetworkSpec, NodeSpec, Source
+    from bayesdx.spec import NetworkSpec, NodeSpec, Source, _not_utf8, read_text
 
+    try:
+        text = read_text(path, MAX_NETWORK_BYTES, "MAX_NETWORK_BYTES", "network file")
+    except OSError as exc:
+        raise NetworkFileError(path, f"cannot read file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise NetworkFileError(path, f"cannot read file: {_not_utf8(exc)}") from None
+    if not text.strip():
+        raise NetworkFileError(path, f"the file is empty; is this a {fmt.upper()} file?")
+    if fmt == "bif":
+        _check_bif_tables(path, text)
     (reader_cls,) = _quiet_import("pgmpy.readwrite", _CLASSES[fmt][0])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model = reader_cls(path=path).get_model()
+            model = reader_cls(string=text).get_model()
     except Exception as exc:  # pgmpy raises many types on malformed input
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise NetworkFileError(path, f"cannot read as {fmt.upper()}: {reason}") from None
+        raise NetworkFileError(
+            path, f"cannot read as {fmt.upper()}: {shown(reason, 200, quote=False)}"
+        ) from None
     if not model.nodes():
         raise NetworkFileError(path, f"no variables found; is this a {fmt.upper()} file?")
     nodes: dict[str, NodeSpec] = {}
@@ -120,6 +178,11 @@ def read_model(path: str, fmt: str) -> NetworkSpec:
             raise NetworkFileError(path, "no probability table", node=str(v))
         variables = [str(x) for x in cpd.variables]
         parents = tuple(variables[1:])
+        check_table_size(
+            [len(cpd.state_names[p]) for p in cpd.variables[1:]],
+            len(cpd.state_names[v]),
+            f"{path}: node '{shown(str(v), quote=False)}'",
+        )
         values = np.moveaxis(np.asarray(cpd.values, dtype=float), 0, -1)
         nodes[str(v)] = NodeSpec(
             id=str(v),

@@ -28,6 +28,7 @@ computed value, so the departure stays visible, but it does not count as pass or
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from bayesdx.errors import NetworkFileError
 from bayesdx.inference import marginals
 from bayesdx.spec import read_yaml
+from bayesdx.textnum import shown
 from bayesdx.uncertainty import beta_interval
 
 if TYPE_CHECKING:
@@ -110,100 +112,168 @@ class TargetResult:
         }
 
 
-def _states(network: Network, raw: Any, where: str, path: str) -> dict[str, tuple[str, ...]]:
+def _states(network: Network, raw: Any, where: str, fail: Any) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, Mapping) or len(raw) < 1:
-        raise NetworkFileError(
-            path, "expected {variable: state, list of states or group}", field=where
-        )
+        raise fail("expected {variable: state, list of states or group}", where)
+    groups = network.groups
     out = {}
     for var, value in raw.items():
-        if var not in network.states:
-            raise NetworkFileError(path, f"unknown variable {var!r}", field=where)
+        if not isinstance(var, str) or var not in network.states:
+            raise fail(f"unknown variable {shown(var)}; valid: {', '.join(network.states)}", where)
         values = value if isinstance(value, list) else [value]
+        if not values:
+            raise fail("expected a state, a group or a non-empty list of them", f"{where}.{var}")
         states: list[str] = []
         for v in values:
-            if v in network.groups and network.groups[v][0] == var:
-                states += network.groups[v][1]
-            elif v in network.states[var]:
+            if isinstance(v, str) and v in groups and groups[v][0] == var:
+                states += groups[v][1]
+            elif isinstance(v, str) and v in network.states[var]:
                 states.append(v)
             else:
-                raise NetworkFileError(
-                    path,
-                    f"{v!r} is not a state or group of {var}; valid: "
+                raise fail(
+                    f"{shown(v)} is not a state or group of {var}; valid: "
                     f"{', '.join(network.states[var])}",
-                    field=where,
+                    f"{where}.{var}" if isinstance(value, list) else where,
                 )
         out[var] = tuple(dict.fromkeys(states))
     return out
 
 
+def _number(value: Any) -> bool:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def _interval(raw: Any, where: str, fail: Any) -> tuple[float, float]:
+    if isinstance(raw, Mapping) and set(raw) == {"counts"}:
+        counts = raw["counts"]
+        if (
+            not isinstance(counts, list)
+            or len(counts) != 2
+            or not all(_number(c) for c in counts)
+            or not 0 <= counts[0] <= counts[1]
+            or counts[1] <= 0
+        ):
+            raise fail("expected counts [k, n] with 0 <= k <= n and n > 0", where)
+        k, n = float(counts[0]), float(counts[1])
+        lo, hi = beta_interval(k + 0.5, n - k + 0.5)
+        return float(lo), float(hi)
+    if isinstance(raw, Mapping) and set(raw) == {"range"}:
+        bounds = raw["range"]
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(_number(b) for b in bounds)
+            or not 0 <= bounds[0] <= bounds[1] <= 1
+        ):
+            raise fail("expected range [lo, hi] within [0, 1]", where)
+        return float(bounds[0]), float(bounds[1])
+    raise fail("expected {counts: [k, n]} or {range: [lo, hi]}", where)
+
+
 def load_targets(network: Network, path: str | Path) -> list[Target]:
-    """Read and validate a targets file against a network."""
+    """Read and validate a targets file against a network.
+
+    Every field is checked; an error names the file, the target (its position and id) and
+    the field, and says what was expected.
+
+    Raises
+    ------
+    NetworkFileError
+        A targets file that cannot be read, is malformed or names what the network lacks.
+    LimitError
+        A file beyond a limit of :mod:`bayesdx.limits`.
+    """
     path = str(path)
     raw = read_yaml(path)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("targets"), list):
         raise NetworkFileError(path, "expected a mapping with a list under 'targets'")
+    for key in raw:
+        if key != "targets":
+            raise NetworkFileError(
+                path, "unknown key; the file has one key, targets", field=shown(key, quote=False)
+            )
     out, seen = [], set()
     for i, t in enumerate(raw["targets"]):
-        where = f"targets[{i}]"
+        tid = t.get("id") if isinstance(t, Mapping) else None
+        label = f" ({tid})" if isinstance(tid, str) else ""
+
+        def fail(message: str, field: str, i: int = i, label: str = label) -> NetworkFileError:
+            return NetworkFileError(path, message, field=f"targets[{i}]{label}{field}")
+
         if not isinstance(t, Mapping):
-            raise NetworkFileError(path, "expected a mapping", field=where)
+            raise fail(f"expected a mapping with {', '.join(_KEYS)}", "")
         for key in t:
             if key not in _KEYS:
-                raise NetworkFileError(
-                    path, f"unknown key; valid keys: {', '.join(_KEYS)}", field=f"{where}.{key}"
+                raise fail(
+                    f"unknown key; valid keys: {', '.join(_KEYS)}", f".{shown(key, quote=False)}"
                 )
         for key, required in _KEYS.items():
             if required and key not in t:
-                raise NetworkFileError(path, "missing required field", field=f"{where}.{key}")
-        if t["id"] in seen:
-            raise NetworkFileError(path, f"duplicate target id {t['id']!r}", field=where)
-        seen.add(t["id"])
-        if t["source"] not in network.spec.sources:
-            raise NetworkFileError(
-                path,
-                f"unknown source {t['source']!r}; sources are those of the network's bibliography",
-                field=f"{where}.source",
+                raise fail("missing required field", f".{key}")
+        text = {}
+        for key in ("id", "quantity", "source", "note", "exclude"):
+            value = t.get(key)
+            if value is not None and not isinstance(value, str):
+                raise fail(f"expected text, got {shown(value)}", f".{key}")
+            text[key] = " ".join((value or "").split())
+        for key in ("id", "quantity", "source"):
+            if not text[key]:
+                raise fail("expected non-empty text", f".{key}")
+        if text["id"] in seen:
+            raise fail(f"duplicate target id {shown(text['id'])}", ".id")
+        seen.add(text["id"])
+        if text["source"] not in network.spec.sources:
+            raise fail(
+                f"unknown source {shown(text['source'])}; sources are those of the network's "
+                "bibliography",
+                ".source",
             )
-        interval = t["interval"]
-        if isinstance(interval, Mapping) and "counts" in interval:
-            k, n = interval["counts"]
-            if not 0 <= k <= n or n <= 0:
-                raise NetworkFileError(
-                    path, "expected counts [k, n] with 0 <= k <= n", field=f"{where}.interval"
-                )
-            bounds = beta_interval(k + 0.5, n - k + 0.5)
-        elif isinstance(interval, Mapping) and "range" in interval:
-            bounds = tuple(float(x) for x in interval["range"])
-            if len(bounds) != 2 or not 0 <= bounds[0] <= bounds[1] <= 1:
-                raise NetworkFileError(
-                    path, "expected range [lo, hi] within [0, 1]", field=f"{where}.interval"
-                )
-        else:
-            raise NetworkFileError(
-                path, "expected {counts: [k, n]} or {range: [lo, hi]}", field=f"{where}.interval"
-            )
-        event = _states(network, t["event"], f"{where}.event", path)
+        published = t["published"]
+        if not _number(published) or not 0 <= published <= 1:
+            raise fail(f"expected a probability in [0, 1], got {shown(published)}", ".published")
+        bounds = _interval(t["interval"], ".interval", fail)
+        event = _states(network, t["event"], ".event", fail)
         if len(event) != 1:
-            raise NetworkFileError(path, "an event is about one variable", field=f"{where}.event")
-        given = _states(network, t["given"], f"{where}.given", path) if t.get("given") else {}
+            raise fail("an event is about one variable", ".event")
+        given = {}
+        if t.get("given") is not None:
+            given = _states(network, t["given"], ".given", fail)
+            if sum(len(v) > 1 for v in given.values()) > 1:
+                raise fail("only one given variable may list several states", ".given")
         context = {}
-        for var, state in (t.get("context") or {}).items():
-            if var not in network.states or state not in network.states[var]:
-                raise NetworkFileError(path, f"bad context {var}={state}", field=f"{where}.context")
+        raw_context = t.get("context")
+        if raw_context is not None and not isinstance(raw_context, Mapping):
+            raise fail("expected {variable: state}", ".context")
+        for var, state in (raw_context or {}).items():
+            if (
+                not isinstance(var, str)
+                or var not in network.states
+                or not isinstance(state, str)
+                or state not in network.states[var]
+            ):
+                raise fail(
+                    f"bad context {shown(var, quote=False)}={shown(state, quote=False)}; "
+                    "expected a variable and one of its states",
+                    ".context",
+                )
             context[var] = state
         out.append(
             Target(
-                id=str(t["id"]),
-                quantity=str(t["quantity"]),
-                source=str(t["source"]),
-                published=float(t["published"]),
-                interval=(float(bounds[0]), float(bounds[1])),
+                id=text["id"],
+                quantity=text["quantity"],
+                source=text["source"],
+                published=float(published),
+                interval=bounds,
                 event=event,
                 given=given,
                 context=context,
-                note=str(t.get("note") or "").strip(),
-                exclude=" ".join(str(t.get("exclude") or "").split()),
+                note=(t.get("note") or "").strip(),
+                exclude=text["exclude"],
             )
         )
     return out

@@ -9,15 +9,69 @@ node's own states on the last axis.
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from bayesdx.errors import LimitError
+from bayesdx.limits import MAX_TABLE_CELLS, size_text
 from bayesdx.uncertainty import Uncertainty
 
-__all__ = ["CPT", "Entry", "FixedCPT", "NoisyMaxCPT", "TableCPT"]
+__all__ = ["CPT", "Entry", "FixedCPT", "NoisyMaxCPT", "TableCPT", "check_table_size"]
+
+
+def check_table_size(parent_cards: Sequence[int], card: int, where: str = "") -> int:
+    """The number of cells of a table, refused above :data:`~bayesdx.limits.MAX_TABLE_CELLS`.
+
+    Called before a table is allocated or its parent combinations enumerated.
+
+    Parameters
+    ----------
+    parent_cards : sequence of int
+        The number of states of each parent.
+    card : int
+        The number of states of the node.
+    where : str
+        The file and node, for the message.
+
+    Returns
+    -------
+    int
+        ``card`` times the product of ``parent_cards``.
+
+    Raises
+    ------
+    LimitError
+        Saying how much memory the table would take, and the limit.
+
+    Examples
+    --------
+    >>> check_table_size([2, 3], 2)
+    12
+    >>> check_table_size([2] * 28, 2, "net.yaml: node 'x'")
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.LimitError: net.yaml: node 'x': the table has 536,870,912 cells (28 parents \
+with 2^28 combinations, x 2 states), 4 GiB as float64; the limit is 16,777,216 cells (128 MiB) \
+(bayesdx.limits.MAX_TABLE_CELLS)
+    """
+    cells = math.prod(parent_cards) * card
+    if cells > MAX_TABLE_CELLS:
+        combos = math.prod(parent_cards)
+        if len(set(parent_cards)) == 1 and len(parent_cards) > 3:
+            count = f"{parent_cards[0]}^{len(parent_cards)}"
+        else:
+            count = f"{combos:,}"
+        prefix = f"{where}: " if where else ""
+        raise LimitError(
+            f"{prefix}the table has {cells:,} cells ({len(parent_cards)} parents with {count} "
+            f"combinations, x {card} states), {size_text(cells * 8)} as float64; the limit is "
+            f"{MAX_TABLE_CELLS:,} cells ({size_text(MAX_TABLE_CELLS * 8)}) "
+            "(bayesdx.limits.MAX_TABLE_CELLS)"
+        )
+    return cells
 
 
 @dataclass(frozen=True)
@@ -84,14 +138,14 @@ class TableCPT:
         """
         n = draws[0].shape[0]
         shape = [len(parent_states[p]) for p in self.parents]
+        check_table_size(shape, len(states))
         table = np.zeros((n, *shape, len(states)))
+        block_shape = (n,) + (1,) * len(shape) + (len(states),)
         for (when, entry), values in zip(self.rows, draws, strict=True):
             values = values[:, [entry.states.index(s) for s in states]]
-            for combo in itertools.product(*(when[p] for p in self.parents)):
-                idx = tuple(
-                    parent_states[p].index(s) for p, s in zip(self.parents, combo, strict=True)
-                )
-                table[(slice(None), *idx)] = values
+            # every parent combination the row covers, at once (a row may cover millions)
+            block = np.ix_(*([parent_states[p].index(s) for s in when[p]] for p in self.parents))
+            table[(slice(None), *block)] = values.reshape(block_shape)
         return table
 
     def expand(
@@ -159,6 +213,7 @@ class NoisyMaxCPT:
         """
         n, card = draws[0].shape
         shape = [len(parent_states[p]) for p in self.parents]
+        check_table_size(shape, card)
         total = np.cumsum(draws[0], axis=1).reshape((n,) + (1,) * len(shape) + (card,))
         total = np.broadcast_to(total, (n, *shape, card)).copy()
         i = 1

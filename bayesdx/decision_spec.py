@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bayesdx.errors import NetworkFileError
+from bayesdx.textnum import shown
 
 __all__ = [
     "Condition",
@@ -157,10 +158,14 @@ def _text(fail: _Fail, raw: Any, field: str) -> str:
 
 
 def _prob(fail: _Fail, raw: Any, field: str) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
-        raise fail(f"expected a probability, got {raw!r}", field)
+    if (
+        isinstance(raw, bool)
+        or not isinstance(raw, int | float)
+        or (isinstance(raw, float) and not math.isfinite(raw))
+    ):
+        raise fail(f"expected a probability, got {shown(raw)}", field)
     if not 0.0 <= raw <= 1.0:
-        raise fail(f"{raw!r} is outside [0, 1]", field)
+        raise fail(f"{shown(raw)} is outside [0, 1]", field)
     return float(raw)
 
 
@@ -168,6 +173,34 @@ def _list(fail: _Fail, raw: Any, field: str) -> list:
     if not isinstance(raw, list) or not raw:
         raise fail("expected a non-empty list", field)
     return raw
+
+
+def _name(fail: _Fail, raw: Any, field: str, what: str = "an id") -> str:
+    """A name (an id, a variable, a state): text, never a list, mapping, number or null."""
+    if not isinstance(raw, str) or not raw.strip():
+        hint = (
+            " (YAML reads yes/no/on/off as true/false: quote it)" if isinstance(raw, bool) else ""
+        )
+        raise fail(f"expected {what} (text), got {shown(raw)}{hint}", field)
+    return raw
+
+
+def _names(fail: _Fail, raw: Any, field: str, what: str) -> tuple[str, ...]:
+    """A name or a non-empty list of names, with no name twice."""
+    values = _list(fail, raw, field) if isinstance(raw, list) else [raw]
+    out = tuple(_name(fail, v, field, what) for v in values)
+    if len(set(out)) != len(out):
+        raise fail(f"{what} listed twice", field)
+    return out
+
+
+def _note(fail: _Fail, raw: Any, field: str) -> str:
+    """Optional text: absent, null or a string."""
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise fail(f"expected text, got {shown(raw)}", field)
+    return " ".join(raw.split())
 
 
 def parse_decision(
@@ -197,7 +230,7 @@ def parse_decision(
         if required and key not in raw:
             raise fail("missing required field", key)
 
-    target = raw["target"]
+    target = _name(fail, raw["target"], "target", "a group or a diagnosis state")
     owners = {name: (node, members) for node, g in groups.items() for name, members in g.items()}
     diag = diagnosis_nodes
     if target in owners:
@@ -206,15 +239,15 @@ def parse_decision(
         node = next((n for n in states if target in states[n] and n in diag), None)
         if node is None:
             valid = [*owners, *(s for n in diag for s in states[n])]
-            raise fail(f"unknown target {target!r}; valid: {', '.join(valid)}", "target")
+            raise fail(f"unknown target {shown(target)}; valid: {', '.join(valid)}", "target")
         members = (target,)
 
     def source_ids(value: Any, field: str) -> tuple[str, ...]:
-        ids = value if isinstance(value, list) else [value]
+        ids = _names(fail, value, field, "a source id")
         for sid in ids:
             if sid not in sources:
-                raise fail(f"unknown source {sid!r}", field)
-        return tuple(ids)
+                raise fail(f"unknown source {shown(sid)}", field)
+        return ids
 
     band_raw = _mapping(
         fail, raw["band"], "band", {"low": True, "high": True, "source": True, "note": False}
@@ -224,7 +257,7 @@ def parse_decision(
     if not 0.0 < low <= high < 1.0:
         raise fail("expected 0 < low <= high < 1", "band")
     band_sources = source_ids(band_raw["source"], "band.source")
-    band_note = " ".join(str(band_raw.get("note") or "").split())
+    band_note = _note(fail, band_raw.get("note"), "band.note")
     leading_min = _prob(fail, raw.get("leading_min", 0.10), "leading_min")
 
     def variable_states(value: Any, field: str) -> dict[str, tuple[str, ...]]:
@@ -232,37 +265,40 @@ def parse_decision(
             raise fail("expected {variable: [states]}", field)
         out = {}
         for var, vals in value.items():
-            if var not in states:
-                raise fail(f"unknown variable {var!r}; valid: {', '.join(states)}", field)
-            vals = tuple(vals) if isinstance(vals, list) else (vals,)
+            if not isinstance(var, str) or var not in states:
+                raise fail(f"unknown variable {shown(var)}; valid: {', '.join(states)}", field)
+            vals = _names(fail, vals, f"{field}.{var}", "a state")
             for v in vals:
                 if v not in states[var]:
                     raise fail(
-                        f"{v!r} is not a state of {var}; valid states: {', '.join(states[var])}",
+                        f"{shown(v)} is not a state of {var}; valid states: "
+                        f"{', '.join(states[var])}",
                         f"{field}.{var}",
                     )
             out[var] = vals
         return out
 
     def variables(value: Any, field: str) -> tuple[str, ...]:
-        for var in _list(fail, value, field):
+        out = _names(fail, _list(fail, value, field), field, "a variable")
+        for var in out:
             if var not in states:
-                raise fail(f"unknown variable {var!r}; valid: {', '.join(states)}", field)
-        return tuple(value)
+                raise fail(f"unknown variable {shown(var)}; valid: {', '.join(states)}", field)
+        return out
 
     def probabilities(value: Any, field: str) -> dict[str, float]:
         if not isinstance(value, Mapping) or not value:
             raise fail("expected {group or state: probability}", field)
         for name in value:
-            if name not in owners and name not in states[node]:
-                raise fail(f"unknown group or {node} state {name!r}", field)
+            if not isinstance(name, str) or (name not in owners and name not in states[node]):
+                raise fail(f"unknown group or {node} state {shown(name)}", field)
         return {name: _prob(fail, p, f"{field}.{name}") for name, p in value.items()}
 
     def choices(value: Any, valid: tuple[str, ...], field: str) -> tuple[str, ...]:
-        for v in _list(fail, value, field):
+        out = _names(fail, _list(fail, value, field), field, "a value")
+        for v in out:
             if v not in valid:
-                raise fail(f"unknown value {v!r}; valid: {', '.join(valid)}", field)
-        return tuple(value)
+                raise fail(f"unknown value {shown(v)}; valid: {', '.join(valid)}", field)
+        return out
 
     def conditions(value: Any, field: str) -> tuple[Condition, ...]:
         if isinstance(value, list):  # a list of conditions: any of them
@@ -316,12 +352,13 @@ def parse_decision(
         for i, r in enumerate(_list(fail, g["rules"], "guideline.rules")):
             f = f"guideline.rules[{i}]"
             r = _mapping(fail, r, f, {"id": True, "label": True, "any": True})
-            if r["id"] in seen:
-                raise fail(f"duplicate rule id {r['id']!r}", f"{f}.id")
-            seen.add(r["id"])
+            rule_id = _name(fail, r["id"], f"{f}.id")
+            if rule_id in seen:
+                raise fail(f"duplicate rule id {shown(rule_id)}", f"{f}.id")
+            seen.add(rule_id)
             rules.append(
                 Rule(
-                    id=str(r["id"]),
+                    id=rule_id,
                     label=_text(fail, r["label"], f"{f}.label"),
                     any=variable_states(r["any"], f"{f}.any"),
                 )
@@ -330,7 +367,7 @@ def parse_decision(
             title=_text(fail, g["title"], "guideline.title"),
             rules=tuple(rules),
             sources=source_ids(g["source"], "guideline.source"),
-            note=" ".join(str(g.get("note") or "").split()),
+            note=_note(fail, g.get("note"), "guideline.note"),
         )
 
     def plan(name: str) -> tuple[PlanItem, ...]:
@@ -355,7 +392,7 @@ def parse_decision(
         w = _mapping(fail, w, f, {"id": True, "label": True, "findings": True})
         workup.append(
             WorkupItem(
-                id=str(w["id"]),
+                id=_name(fail, w["id"], f"{f}.id"),
                 label=_text(fail, w["label"], f"{f}.label"),
                 findings=variables(w["findings"], f"{f}.findings"),
             )

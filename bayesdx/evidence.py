@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import CaseFileError, NetworkFileError, RawValueError, UnknownStateError
+from bayesdx.errors import (
+    ArgumentError,
+    CaseFileError,
+    LimitError,
+    NetworkFileError,
+    RawValueError,
+    UnknownStateError,
+    UnknownVariableError,
+)
+from bayesdx.limits import MAX_CASE_BYTES, MAX_DEPTH, MAX_EVIDENCE
+from bayesdx.textnum import NUMBER, parse_number, shown
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
@@ -90,6 +99,12 @@ def normalise(
     Raises
     ------
     UnknownVariableError, UnknownStateError, RawValueError
+        A variable or value the network does not know; a missing value (None, NaN, NA).
+    ArgumentError
+        A case that is not a mapping, or a variable that is not a name (str).
+    LimitError
+        More than :data:`~bayesdx.limits.MAX_EVIDENCE` findings, or a number written with
+        more than :data:`~bayesdx.limits.MAX_DIGITS` characters.
 
     Examples
     --------
@@ -103,12 +118,31 @@ def normalise(
     >>> normalise(net, {"hb": 12.0}).given["hb"]
     'ge_12'
     """
-    case = dict(case or {})
+    if case is None:
+        case = {}
+    if not isinstance(case, Mapping):
+        raise ArgumentError(
+            "case must be a mapping of variables to values (for example {'hb': 11.2}), "
+            f"got {type(case).__name__}"
+        )
+    if len(case) > MAX_EVIDENCE:
+        raise LimitError(
+            f"the case gives {len(case):,} findings; the limit is {MAX_EVIDENCE:,} "
+            "(bayesdx.limits.MAX_EVIDENCE)"
+        )
     given: dict[str, str] = {}
     raw: dict[str, float] = {}
     notes: dict[str, str] = {}
     for variable, value in case.items():
-        node = network.node(str(variable))
+        if not isinstance(variable, str):
+            raise ArgumentError(
+                f"a variable must be given by its name (str), got {type(variable).__name__} "
+                f"{shown(variable)}"
+            )
+        if variable not in network.states:
+            valid = network.variables
+            raise UnknownVariableError(shown(variable, quote=False), valid, network.id)
+        node = network.node(variable)
         state, number = _state_of(node, value)
         given[node.id] = state
         if number is not None:
@@ -129,7 +163,15 @@ def _cut_note(measure: Any, number: float) -> str:
     return f" < {below[0]:g}"
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.I | re.ASCII)
+#: a number as text (the one rule of :mod:`bayesdx.textnum`, with inf and nan)
+_NUMBER = NUMBER
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN (float or numpy) or pandas' NA: no finding, rather than a value."""
+    if value is None or type(value).__name__ == "NAType":  # pandas.NA, without pandas
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def _state_of(node: Any, value: Any) -> tuple[str, float | None]:
@@ -141,30 +183,41 @@ def _state_of(node: Any, value: Any) -> tuple[str, float | None]:
             node.states,
             hint + " (YAML reads yes/no/on/off as true/false: quote them)",
         )
-    if isinstance(value, numbers.Integral) and str(int(value)) in node.states:
-        return str(int(value)), None  # a state named by a number, e.g. BIF states 0 and 1
+    if _is_missing(value):
+        raise UnknownStateError(
+            node.id,
+            shown(value, quote=False),
+            node.states,
+            f"{hint} (a missing value is no finding: leave {node.id} out of the case)",
+        )
     if isinstance(value, str):
         text = value.strip()
         if text in node.states:
             return text, None
-        if not _NUMBER.match(text):  # ASCII digits only: no 1_0, no other scripts
-            raise UnknownStateError(node.id, value, node.states, hint)
-        number = float(text)
+        number = parse_number(text, node.id)  # the one rule: 012 is 12, 0x0C and 1_0 are text
+        if number is None:
+            raise UnknownStateError(node.id, shown(text, quote=False), node.states, hint)
+        if isinstance(number, int) and str(number) in node.states:
+            return str(number), None  # a state named by a number, e.g. BIF states 0 and 1
     elif isinstance(value, numbers.Real):
+        if isinstance(value, numbers.Integral):
+            integer = int(value)
+            if integer.bit_length() <= 256 and str(integer) in node.states:
+                return str(integer), None  # a state named by a number
         try:
             number = float(value)
         except OverflowError:
-            raise RawValueError(f"{node.id}: {value!r} is too large a number") from None
+            raise RawValueError(f"{node.id}: {shown(value)} is too large a number") from None
     else:
-        raise UnknownStateError(node.id, value, node.states, hint)
+        raise UnknownStateError(node.id, shown(value, quote=False), node.states, hint)
     if node.measure is None:
         raise RawValueError(
-            f"{node.id}: {value!r} is a number, but {node.id} has no cut-points; give a "
+            f"{node.id}: {shown(value)} is a number, but {node.id} has no cut-points; give a "
             f"state: {', '.join(node.states)}"
         )
     if not math.isfinite(number):
-        raise RawValueError(f"{node.id}: {value!r} is not a finite number")
-    return node.measure.discretise(number, node.id), number
+        raise RawValueError(f"{node.id}: {shown(value)} is not a finite number")
+    return node.measure.discretise(number, node.id), float(number)
 
 
 def parse_assignment(text: str) -> tuple[str, str]:
@@ -182,55 +235,122 @@ def parse_assignment(text: str) -> tuple[str, str]:
     variable, sep, value = text.partition("=")
     if not sep or not variable.strip() or not value.strip():
         raise CaseFileError(
-            f"evidence {text!r} is not VAR=VALUE (for example hb=11.2 or m_protein=present)"
+            f"evidence {shown(text)} is not VAR=VALUE (for example hb=11.2 or m_protein=present)"
         )
     return variable.strip(), value.strip()
 
 
 def read_case(path: str | Path) -> dict[str, Any]:
-    """Read a case file: YAML or JSON mapping variables to values.
+    """Read a case file: a YAML or JSON mapping of variables to values.
+
+    The file is read as the command line reads ``-e``: numbers are plain decimals
+    (:mod:`bayesdx.textnum`), so ``hb: 012`` is 12 and ``hb: 0x0C`` is text. A case is one
+    flat mapping: no aliases, no nested values, at most :data:`~bayesdx.limits.MAX_EVIDENCE`
+    findings in at most :data:`~bayesdx.limits.MAX_CASE_BYTES` bytes.
 
     Raises
     ------
     CaseFileError
-        If the file is missing, malformed, or not a flat mapping.
+        If the file is missing, not UTF-8, malformed, or not a flat mapping.
+    LimitError
+        If the file is beyond a limit of :mod:`bayesdx.limits`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.yaml"
+    >>> _ = case.write_text("hb: 012\\nsmear: rouleaux\\n")
+    >>> read_case(case)
+    {'hb': 12, 'smear': 'rouleaux'}
     """
-    from bayesdx.spec import read_yaml
+    from bayesdx.spec import _not_utf8, read_text, read_yaml
 
     if not str(path).strip():
         raise CaseFileError("the case file name is empty")
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, MAX_CASE_BYTES, "MAX_CASE_BYTES", "case file")
     except OSError as exc:
         raise CaseFileError(f"cannot read case file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CaseFileError(f"cannot read case file {path}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise CaseFileError(f"cannot read case file {path}: {_not_utf8(exc)}") from None
 
-    def no_duplicates(pairs: list) -> dict:
-        keys = [k for k, _ in pairs]
-        twice = sorted({k for k in keys if keys.count(k) > 1})
-        if twice:
-            raise CaseFileError(f"case file {path} gives {', '.join(twice)} twice; give it once")
-        return dict(pairs)
-
-    try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text, object_pairs_hook=no_duplicates)
-        else:
-            data = read_yaml(path, text)
-    except json.JSONDecodeError as exc:
-        raise CaseFileError(f"case file {path} is malformed: {exc}") from None
-    except NetworkFileError as exc:  # the strict YAML reader's complaint
-        raise CaseFileError(f"case file {path} is {exc.message}") from None
+    if path.suffix.lower() == ".json":
+        data = _read_json(path, text)
+    else:
+        try:
+            data = read_yaml(path, text, case=True)
+        except NetworkFileError as exc:  # the strict YAML reader's complaint
+            raise CaseFileError(f"case file {path} is {exc.message}") from None
     if not isinstance(data, dict):
         raise CaseFileError(
             f"case file {path} must map variables to values (for example hb: 11.2), "
             f"got {type(data).__name__}"
         )
+    if len(data) > MAX_EVIDENCE:
+        raise LimitError(
+            f"case file {path} gives {len(data):,} findings; the limit is {MAX_EVIDENCE:,} "
+            "(bayesdx.limits.MAX_EVIDENCE)"
+        )
     for key, value in data.items():
         if isinstance(value, dict | list) or value is None:
             raise CaseFileError(
-                f"case file {path}: {key} must be a state or a number, got {value!r}"
+                f"case file {path}: {shown(key, quote=False)} must be a state or a number, "
+                f"got {shown(value)}"
             )
     return {str(k): v for k, v in data.items()}
+
+
+def _read_json(path: Path, text: str) -> Any:
+    """A JSON case: duplicate keys refused, numbers by the one rule, depth bounded."""
+
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+        out = dict(pairs)
+        if len(out) != len(pairs):  # linear: a set, never list.count
+            seen: set[str] = set()
+            twice = sorted({k for k, _ in pairs if k in seen or seen.add(k)})
+            names = ", ".join(shown(k, quote=False) for k in twice[:5])
+            more = f" and {len(twice) - 5} more" if len(twice) > 5 else ""
+            raise CaseFileError(f"case file {path} gives {names}{more} twice; give each once")
+        return out
+
+    def number(digits: str) -> int | float:
+        value = parse_number(digits, f"case file {path}")
+        return float("nan") if value is None else value  # JSON's grammar allows nothing else
+
+    try:
+        data = json.loads(
+            text, object_pairs_hook=no_duplicates, parse_int=number, parse_float=number
+        )
+    except json.JSONDecodeError as exc:
+        raise CaseFileError(f"case file {path} is malformed: {exc}") from None
+    except RecursionError:  # nested far beyond MAX_DEPTH: the decoder ran out of stack
+        pass
+    else:
+        if _depth(data) <= MAX_DEPTH:
+            return data
+    raise LimitError(
+        f"case file {path}: lists and mappings nested more than {MAX_DEPTH} deep; the limit "
+        f"is {MAX_DEPTH} (bayesdx.limits.MAX_DEPTH)"
+    )
+
+
+def _depth(data: Any) -> int:
+    """How deep lists and mappings nest, counted up to ``MAX_DEPTH + 1`` (iteratively).
+
+    Examples
+    --------
+    >>> _depth(1), _depth({"a": [1, {"b": []}]})
+    (0, 4)
+    """
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            level += 1
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level) for child in item)
+    return deepest

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bayesdx.decision_spec import Guideline
+from bayesdx.errors import ArgumentError
 
 __all__ = ["GuidelineResult", "evaluate_guideline"]
 
@@ -44,7 +45,16 @@ def evaluate_guideline(guideline: Guideline, states: Mapping[str, str]) -> Guide
     'incomplete'
     >>> evaluate_guideline(g, {"hb": "ge_12", "m_protein": "absent"}).verdict
     'not_recommended'
+    >>> evaluate_guideline(g, "hb=lt_12")
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.ArgumentError: states must be a mapping of variables to states ... got str
     """
+    if not isinstance(states, Mapping):
+        raise ArgumentError(
+            "states must be a mapping of variables to states (for example {'hb': 'lt_12'}), "
+            f"got {type(states).__name__}"
+        )
     fired = tuple(
         r.id
         for r in guideline.rules

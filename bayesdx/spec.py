@@ -8,18 +8,30 @@ defaults, measurement cut-points and the bibliography. Every validation error is
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from bayesdx.cpt import CPT, Entry, NoisyMaxCPT, TableCPT
+import numpy as np
+
+from bayesdx import textnum
+from bayesdx.cpt import CPT, Entry, NoisyMaxCPT, TableCPT, check_table_size
 from bayesdx.decision_spec import DecisionSpec, parse_decision
-from bayesdx.errors import NetworkFileError
+from bayesdx.errors import LimitError, NetworkFileError
+from bayesdx.limits import (
+    MAX_DEPTH,
+    MAX_EVIDENCE,
+    MAX_NETWORK_BYTES,
+    MAX_YAML_NODES,
+    size_text,
+)
 from bayesdx.measure import Measure
+from bayesdx.textnum import shown
 from bayesdx.uncertainty import Uncertainty, beta_cdf, beta_interval
 
 __all__ = [
@@ -31,6 +43,7 @@ __all__ = [
     "Source",
     "load_spec",
     "parse_spec",
+    "read_text",
     "read_yaml",
 ]
 
@@ -122,26 +135,91 @@ class _Ctx:
         return _Ctx(self.path, node)
 
 
-def read_yaml(path: str | Path, text: str | None = None) -> Any:
-    """Parse YAML strictly: duplicate keys are an error, not a silent overwrite.
+def read_text(path: str | Path, limit: int, limit_name: str, what: str = "file") -> str:
+    """A text file of at most ``limit`` bytes (``limit + 1`` bytes are read, never more).
+
+    Newlines are read as ``\\n``, as :meth:`pathlib.Path.read_text` reads them.
+
+    Parameters
+    ----------
+    path : str or Path
+    limit : int
+        The largest size allowed, in bytes.
+    limit_name : str
+        The constant in :mod:`bayesdx.limits` that sets it, for the message.
+    what : str
+        What the file is (``"network file"``), for the message.
+
+    Raises
+    ------
+    OSError, UnicodeDecodeError
+        For the caller to describe.
+    LimitError
+        If the file is larger than ``limit``.
 
     Examples
     --------
-    >>> read_yaml("x.yaml", "a: 1\\nb: [2, 3]")
-    {'a': 1, 'b': [2, 3]}
-    >>> read_yaml("x.yaml", "a: 1\\na: 2")
+    >>> read_text("/dev/zero", 1 << 10, "MAX_CASE_BYTES", "case file")
     Traceback (most recent call last):
     ...
-    bayesdx.errors.NetworkFileError: x.yaml: malformed YAML: duplicate key 'a' at line 2
+    bayesdx.errors.LimitError: case file /dev/zero is larger than 1 KiB, the limit \
+(bayesdx.limits.MAX_CASE_BYTES)
     """
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise LimitError(
+            f"{what} {path} is larger than {size_text(limit)}, the limit (bayesdx.limits."
+            f"{limit_name})"
+        )
+    text = data.decode("utf-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _not_utf8(exc: UnicodeDecodeError) -> str:
+    return f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+@functools.cache
+def _loaders() -> tuple[type, type]:
+    """(the plain parser, the strict loader), built once: yaml is imported on first use."""
     import yaml
 
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
 
     class _Strict(base):  # type: ignore[misc, valid-type]
-        pass
+        # YAML 1.1 numbers (octal 012, 0x0C, 1_0, sexagesimal 1:07, .inf) are not numbers
+        # here: only plain decimals are, by the rule of bayesdx.textnum
+        yaml_implicit_resolvers: ClassVar[dict] = {
+            first: [(tag, rx) for tag, rx in rules if tag not in (_INT_TAG, _FLOAT_TAG)]
+            for first, rules in base.yaml_implicit_resolvers.items()
+        }
+        path = "<yaml>"
 
-    def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict:
+    _Strict.add_implicit_resolver(_INT_TAG, textnum.INTEGER, textnum.FIRST_CHARS)
+    _Strict.add_implicit_resolver(_FLOAT_TAG, textnum.DECIMAL, textnum.FIRST_CHARS)
+
+    def _line(node: Any) -> int:
+        return node.start_mark.line + 1
+
+    def _number(loader: Any, node: Any) -> int | float:
+        text = loader.construct_scalar(node)
+        value = textnum.parse_number(text, f"{loader.path}, line {_line(node)}", special=False)
+        is_int = node.tag == _INT_TAG
+        if value is None or (is_int and not isinstance(value, int)):
+            kind = "an integer" if is_int else "a number"
+            raise NetworkFileError(
+                loader.path,
+                f"malformed YAML: {shown(text)} at line {_line(node)} is not {kind} "
+                "(numbers are plain decimals such as 12, -0.5 or 1e3)",
+            )
+        return value if is_int else float(value)
+
+    def _mapping(loader: Any, node: Any) -> dict:
         seen: set = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -149,33 +227,164 @@ def read_yaml(path: str | Path, text: str | None = None) -> Any:
             key = loader.construct_object(key_node)
             if not isinstance(key, str | int | float | bool) and key is not None:
                 raise NetworkFileError(
-                    str(path),
+                    loader.path,
                     f"malformed YAML: a key must be text, not {type(key).__name__}, at line "
-                    f"{key_node.start_mark.line + 1}",
+                    f"{_line(key_node)}",
                 )
             if key in seen:
                 raise NetworkFileError(
-                    str(path),
-                    f"malformed YAML: duplicate key '{key}' at line {key_node.start_mark.line + 1}",
+                    loader.path,
+                    f"malformed YAML: duplicate key {shown(key)} at line {_line(key_node)}",
                 )
             seen.add(key)
         loader.flatten_mapping(node)
         return loader.construct_mapping(node)
 
+    _Strict.add_constructor(_INT_TAG, _number)
+    _Strict.add_constructor(_FLOAT_TAG, _number)
     _Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    return base, _Strict
+
+
+def _check_expansion(text: str, path: str, case: bool) -> None:
+    """Refuse a YAML text whose aliases expand too far, nest too deep, or refer to themselves.
+
+    One pass over the parser's events, keeping only the open collections and, per anchor,
+    the size and height of its node: an alias counts as the node it stands for, so a
+    billion-laughs bomb is refused after a few hundred events, before anything is built.
+    """
+    import yaml
+
+    base, _ = _loaders()
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    total = 0
+    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, nesting) of its node
+    stack: list[list] = []  # open collections: [anchor, nodes so far, nesting inside]
+    for event in yaml.parse(text, Loader=base):
+        kind = type(event)
+        if kind in ends:
+            anchor, nodes, height = stack.pop()
+            if anchor is not None:
+                anchored[anchor] = (nodes, height + 1)
+            if stack:
+                stack[-1][1] += nodes
+                stack[-1][2] = max(stack[-1][2], height + 1)
+            continue
+        if kind in starts:
+            stack.append([event.anchor, 1, 0])
+            nodes, depth = 1, len(stack)
+        elif kind is scalar or kind is alias:
+            nodes, height = 1, 0
+            if kind is alias:
+                line = event.start_mark.line + 1
+                if case:
+                    raise NetworkFileError(
+                        path,
+                        f"not a flat mapping: it uses the alias *{event.anchor} at line "
+                        f"{line}; give each value itself",
+                    )
+                if any(frame[0] == event.anchor for frame in stack):
+                    raise NetworkFileError(
+                        path,
+                        f"malformed YAML: the alias *{event.anchor} at line {line} is inside "
+                        f"the node it stands for (a recursive structure)",
+                    )
+                nodes, height = anchored.get(event.anchor, (1, 0))
+            elif event.anchor is not None:
+                anchored[event.anchor] = (1, 0)
+            if stack:
+                stack[-1][1] += nodes
+                stack[-1][2] = max(stack[-1][2], height)
+            depth = len(stack) + height
+        else:
+            continue
+        total += nodes
+        if depth > MAX_DEPTH:
+            raise _too_deep(path, f" at line {event.start_mark.line + 1}")
+        if case and total > 2 * MAX_EVIDENCE + 1:  # a key and a value per finding
+            raise LimitError(
+                f"case file {path} gives more than {MAX_EVIDENCE:,} findings (at line "
+                f"{event.start_mark.line + 1}); the limit is {MAX_EVIDENCE:,} "
+                "(bayesdx.limits.MAX_EVIDENCE)"
+            )
+        if total > MAX_YAML_NODES:
+            raise LimitError(
+                f"{path}: more than {MAX_YAML_NODES:,} YAML nodes once aliases are expanded "
+                f"(at line {event.start_mark.line + 1}); the limit is {MAX_YAML_NODES:,} "
+                "(bayesdx.limits.MAX_YAML_NODES)"
+            )
+
+
+def read_yaml(path: str | Path, text: str | None = None, *, case: bool = False) -> Any:
+    """Parse YAML strictly and within the limits of :mod:`bayesdx.limits`.
+
+    Duplicate keys are an error, not a silent overwrite. Numbers are plain decimals only
+    (:mod:`bayesdx.textnum`: ``012`` is 12; ``0x0C``, ``1_0`` and ``1:07`` are text). Aliases
+    may repeat a node, but not expand past :data:`~bayesdx.limits.MAX_YAML_NODES` nodes,
+    nest past :data:`~bayesdx.limits.MAX_DEPTH` or contain themselves.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; read (at most :data:`~bayesdx.limits.MAX_NETWORK_BYTES`) unless ``text``
+        is given, and named in every error.
+    text : str, optional
+        The file's text, already read.
+    case : bool
+        Read a case file: no aliases (``*name``), at most
+        :data:`~bayesdx.limits.MAX_EVIDENCE` findings.
+
+    Raises
+    ------
+    NetworkFileError
+        A file that cannot be read or is not well-formed.
+    LimitError
+        A file beyond a limit.
+
+    Examples
+    --------
+    >>> read_yaml("x.yaml", "a: 1\\nb: [2, 3]")
+    {'a': 1, 'b': [2, 3]}
+    >>> read_yaml("x.yaml", "hb: 012\\nx: 0x0C\\ny: 1_0\\nz: 1:07\\nw: 1e3")
+    {'hb': 12, 'x': '0x0C', 'y': '1_0', 'z': '1:07', 'w': 1000.0}
+    >>> read_yaml("x.yaml", "a: 1\\na: 2")
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.NetworkFileError: x.yaml: malformed YAML: duplicate key 'a' at line 2
+    """
+    import yaml
+
     try:
         if text is None:
-            text = Path(path).read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_Strict)
+            text = read_text(path, MAX_NETWORK_BYTES, "MAX_NETWORK_BYTES")
+        _check_expansion(text, str(path), case)
+        loader = _loaders()[1](text)
+        loader.path = str(path)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except OSError as exc:
         raise NetworkFileError(str(path), f"cannot read file: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise NetworkFileError(str(path), "cannot read file: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise NetworkFileError(str(path), f"cannot read file: {_not_utf8(exc)}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "nesting depth" in problem:  # libyaml's own bound, far beyond ours
+            at = f" at line {mark.line + 1}" if mark else ""
+            raise _too_deep(str(path), at) from None
+        line = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise NetworkFileError(str(path), f"malformed YAML{line}: {problem}") from None
+
+
+def _too_deep(path: str, at: str) -> LimitError:
+    return LimitError(
+        f"{path}: lists and mappings nested more than {MAX_DEPTH} deep{at}; the limit is "
+        f"{MAX_DEPTH} (bayesdx.limits.MAX_DEPTH)"
+    )
 
 
 def load_spec(path: str | Path) -> NetworkSpec:
@@ -212,7 +421,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
     ctx = _Ctx(path)
     _check_keys(ctx, data, _TOP_KEYS, "top level")
     if data["format"] != FORMAT:
-        raise ctx.fail(f"unsupported format {data['format']!r}; expected '{FORMAT}'", "format")
+        raise ctx.fail(f"unsupported format {shown(data['format'])}; expected '{FORMAT}'", "format")
     net_id = _ident(ctx, data["id"], "id")
     sources, bib_files = _sources(ctx, data, Path(path).parent)
     raw_nodes = data["nodes"]
@@ -253,14 +462,14 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
         raw, nctx = heads[nid], ctx.at(nid)
         role = raw["role"]
         if role not in ROLES:
-            raise nctx.fail(f"unknown role {role!r}; valid roles: {', '.join(ROLES)}", "role")
+            raise nctx.fail(f"unknown role {shown(role)}; valid roles: {', '.join(ROLES)}", "role")
         for key in ("label", "description"):
             if not isinstance(raw[key], str) or not raw[key].strip():
                 raise nctx.fail("expected non-empty text", key)
         default = raw.get("default")
-        if default is not None and default not in states[nid]:
+        if default is not None and (not isinstance(default, str) or default not in states[nid]):
             raise nctx.fail(
-                f"default {default!r} is not a state; valid states: {', '.join(states[nid])}",
+                f"default {shown(default)} is not a state; valid states: {', '.join(states[nid])}",
                 "default",
             )
         measure = None
@@ -293,7 +502,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
         nodes=nodes,
         groups=groups,
         sources=sources,
-        population=str(data.get("population") or "").strip(),
+        population=_text(ctx, data.get("population"), "population"),
         path=path,
         decision=decision,
         files=(path, *bib_files),
@@ -308,7 +517,7 @@ def _check_keys(ctx: _Ctx, raw: Any, spec: dict[str, bool], what: str) -> None:
         raise ctx.fail(f"expected a mapping at {what}, got {type(raw).__name__}")
     for key in raw:
         if key not in spec:
-            raise ctx.fail(f"unknown key; valid keys: {', '.join(spec)}", str(key))
+            raise ctx.fail(f"unknown key; valid keys: {', '.join(spec)}", shown(key, quote=False))
     for key, required in spec.items():
         if required and key not in raw:
             raise ctx.fail("missing required field", key)
@@ -319,8 +528,17 @@ def _ident(ctx: _Ctx, value: Any, field: str) -> str:
         hint = (
             " (YAML reads yes/no/on/off as true/false: quote it)" if isinstance(value, bool) else ""
         )
-        raise ctx.fail(f"{value!r} is not a snake_case id (a-z, 0-9, _){hint}", field)
+        raise ctx.fail(f"{shown(value)} is not a snake_case id (a-z, 0-9, _){hint}", field)
     return value
+
+
+def _text(ctx: _Ctx, value: Any, field: str) -> str:
+    """Optional text: absent, null or a string (stripped)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ctx.fail(f"expected text, got {shown(value)}", field)
+    return value.strip()
 
 
 def _states(ctx: _Ctx, raw: Any) -> tuple[str, ...]:
@@ -357,19 +575,21 @@ def _sources(ctx: _Ctx, data: Mapping, base: Path) -> tuple[dict[str, Source], t
         for key in raw:
             if key not in _SOURCE_KEYS:
                 raise sctx.fail(
-                    f"unknown key; valid keys: {', '.join(_SOURCE_KEYS)}", f"sources.{sid}.{key}"
+                    f"unknown key; valid keys: {', '.join(_SOURCE_KEYS)}",
+                    f"sources.{sid}.{shown(key, quote=False)}",
                 )
-        if not str(raw.get("citation") or "").strip():
+        text = {k: _text(sctx, raw.get(k), f"sources.{sid}.{k}") for k in _SOURCE_KEYS}
+        if not text["citation"]:
             raise sctx.fail("missing required field", f"sources.{sid}.citation")
-        if raw.get("how_sure") not in HOW_SURE:
+        if text["how_sure"] not in HOW_SURE:
             raise sctx.fail(f"expected one of {', '.join(HOW_SURE)}", f"sources.{sid}.how_sure")
         out[sid] = Source(
             id=sid,
-            citation=str(raw["citation"]).strip(),
-            how_sure=raw["how_sure"],
-            doi=str(raw.get("doi") or ""),
-            url=str(raw.get("url") or ""),
-            notes=str(raw.get("notes") or "").strip(),
+            citation=text["citation"],
+            how_sure=text["how_sure"],
+            doi=text["doi"],
+            url=text["url"],
+            notes=text["notes"],
         )
     if "expert" not in out or out["expert"].how_sure != "expert":
         raise ctx.fail("the bibliography must define 'expert' with how_sure: expert", "sources")
@@ -473,7 +693,7 @@ def _source_ids(ctx: _Ctx, raw: Any, sources: dict, field: str) -> tuple[str, ..
     for sid in ids:
         if sid not in sources:
             raise ctx.fail(
-                f"unknown source {sid!r}; define it in the bibliography "
+                f"unknown source {shown(sid)}; define it in the bibliography "
                 f"(known: {', '.join(sorted(sources))})",
                 field,
             )
@@ -487,6 +707,11 @@ def _cpt(
     if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in forms:
         raise ctx.fail(f"expected exactly one of: {', '.join(forms)}", "cpt")
     form, body = next(iter(raw.items()))
+    check_table_size(
+        [len(s) for s in parent_states.values()],
+        len(states),
+        f"{ctx.path}: node '{ctx.node}', field 'cpt'",
+    )
     if form == "table":
         return _table(ctx, body, states, parent_states, sources)
     return _noisy(ctx, form, body, states, parent_states, sources)
@@ -495,7 +720,9 @@ def _cpt(
 def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: dict) -> TableCPT:
     if not isinstance(body, list) or not body:
         raise ctx.fail("expected a list of rows (when, p, source, ...)", "cpt.table")
-    covered: dict[tuple, int] = {}
+    names = list(parent_states)
+    # which row covers each parent combination (-1: none yet); the size is checked already
+    owner = np.full([len(parent_states[p]) for p in names], -1, dtype=np.int64)
     rows = []
     for i, row in enumerate(body):
         where = f"cpt.table[{i}]"
@@ -507,17 +734,23 @@ def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: di
             raise ctx.fail("expected {parent: state or [states]}", f"{where}.when")
         when: dict[str, tuple[str, ...]] = {}
         for parent, value in when_raw.items():
-            if parent not in parent_states:
+            if not isinstance(parent, str) or parent not in parent_states:
                 valid = ", ".join(parent_states) or "none (this node has no parents)"
-                raise ctx.fail(f"{parent!r} is not a parent; parents: {valid}", f"{where}.when")
+                raise ctx.fail(
+                    f"{shown(parent)} is not a parent; parents: {valid}", f"{where}.when"
+                )
             vals = tuple(value) if isinstance(value, list) else (value,)
+            if not vals:
+                raise ctx.fail("expected a state or a non-empty list", f"{where}.when.{parent}")
             for v in vals:
-                if v not in parent_states[parent]:
+                if not isinstance(v, str) or v not in parent_states[parent]:
                     raise ctx.fail(
-                        f"{v!r} is not a state of {parent}; valid states: "
+                        f"{shown(v)} is not a state of {parent}; valid states: "
                         f"{', '.join(parent_states[parent])}",
                         f"{where}.when.{parent}",
                     )
+            if len(set(vals)) != len(vals):
+                raise ctx.fail("a state is listed twice", f"{where}.when.{parent}")
             when[parent] = vals
         missing = [p for p in parent_states if p not in when]
         if missing:
@@ -525,21 +758,27 @@ def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: di
                 f"every parent must be named; missing: {', '.join(missing)}", f"{where}.when"
             )
         entry = _entry(ctx, {k: v for k, v in row.items() if k != "when"}, states, sources, where)
-        for combo in itertools.product(*(when[p] for p in parent_states)):
-            if combo in covered:
-                shown = ", ".join(f"{p}={s}" for p, s in zip(parent_states, combo, strict=True))
-                raise ctx.fail(
-                    f"parent combination {shown} is also given in row {covered[combo]}",
-                    f"{where}.when",
-                )
-            covered[combo] = i
+        block = np.ix_(*([parent_states[p].index(s) for s in when[p]] for p in names))
+        taken = np.flatnonzero(np.asarray(owner[block]).reshape(-1) >= 0)
+        if taken.size:
+            at = np.unravel_index(int(taken[0]), [len(when[p]) for p in names])
+            shown_combo = ", ".join(f"{p}={when[p][k]}" for p, k in zip(names, at, strict=True))
+            first = int(np.asarray(owner[block]).reshape(-1)[taken[0]])
+            raise ctx.fail(
+                f"parent combination {shown_combo} is also given in row {first}",
+                f"{where}.when",
+            )
+        owner[block] = i
         rows.append((when, entry))
-    every = list(itertools.product(*parent_states.values()))
-    gaps = [c for c in every if c not in covered]
-    if gaps:
-        shown = ", ".join(f"{p}={s}" for p, s in zip(parent_states, gaps[0], strict=True))
+    gaps = np.flatnonzero(owner.reshape(-1) < 0)
+    if gaps.size:
+        at = np.unravel_index(int(gaps[0]), owner.shape)
+        shown_combo = ", ".join(
+            f"{p}={parent_states[p][k]}" for p, k in zip(names, at, strict=True)
+        )
         raise ctx.fail(
-            f"{len(gaps)} parent combination(s) have no row, for example {shown}", "cpt.table"
+            f"{gaps.size} parent combination(s) have no row, for example {shown_combo}",
+            "cpt.table",
         )
     return TableCPT(rows=tuple(rows), parents=tuple(parent_states))
 
@@ -592,7 +831,7 @@ def _noisy(
     for parent, per_state in causes_raw.items():
         if parent not in parent_states:
             raise ctx.fail(
-                f"{parent!r} is not a parent; parents: {', '.join(parent_states)}",
+                f"{shown(parent)} is not a parent; parents: {', '.join(parent_states)}",
                 f"{where}.causes",
             )
         if not isinstance(per_state, Mapping):
@@ -601,7 +840,7 @@ def _noisy(
         for pstate, raw in per_state.items():
             if pstate not in parent_states[parent]:
                 raise ctx.fail(
-                    f"{pstate!r} is not a state of {parent}; valid states: "
+                    f"{shown(pstate)} is not a state of {parent}; valid states: "
                     f"{', '.join(parent_states[parent])}",
                     f"{where}.causes.{parent}",
                 )
@@ -629,10 +868,12 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
         raise ctx.fail("expected {state: probability}", f"{where}.p")
     for s, v in praw.items():
         if s not in states:
-            raise ctx.fail(f"{s!r} is not a state; valid states: {', '.join(states)}", f"{where}.p")
+            raise ctx.fail(
+                f"{shown(s)} is not a state; valid states: {', '.join(states)}", f"{where}.p"
+            )
         if not _is_number(v) or not 0.0 <= v <= 1.0:
             raise ctx.fail(
-                f"probability of {s} is {v!r}; expected a number in [0, 1]", f"{where}.p"
+                f"probability of {s} is {shown(v)}; expected a number in [0, 1]", f"{where}.p"
             )
     missing = [s for s in states if s not in praw]
     total = float(sum(praw.values()))
@@ -735,7 +976,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
         p=p,
         sources=src,
         uncertainty=unc,
-        note=str(raw.get("note") or "").strip(),
+        note=_text(ctx, raw.get("note"), f"{where}.note"),
         field=where,
         expert=expert,
     )
@@ -750,7 +991,9 @@ def _groups(ctx: _Ctx, raw: Any, states: dict[str, tuple]) -> dict[str, dict[str
     seen: set[str] = set()
     for node, groups in raw.items():
         if node not in states:
-            raise ctx.fail(f"unknown node {node!r}; valid nodes: {', '.join(states)}", "groups")
+            raise ctx.fail(
+                f"unknown node {shown(node)}; valid nodes: {', '.join(states)}", "groups"
+            )
         if not isinstance(groups, Mapping):
             raise ctx.fail("expected {group: [states]}", f"groups.{node}")
         out[node] = {}
@@ -759,14 +1002,19 @@ def _groups(ctx: _Ctx, raw: Any, states: dict[str, tuple]) -> dict[str, dict[str
             if name in seen:
                 raise ctx.fail(f"group name {name!r} is used twice", f"groups.{node}")
             seen.add(name)
-            if not isinstance(members, list) or not members:
+            if (
+                not isinstance(members, list)
+                or not members
+                or not all(isinstance(s, str) for s in members)
+            ):
                 raise ctx.fail("expected a non-empty list of states", f"groups.{node}.{name}")
             if len(set(members)) != len(members):
                 raise ctx.fail("a state is listed twice", f"groups.{node}.{name}")
             for s in members:
                 if s not in states[node]:
                     raise ctx.fail(
-                        f"{s!r} is not a state of {node}; valid states: {', '.join(states[node])}",
+                        f"{shown(s)} is not a state of {node}; valid states: "
+                        f"{', '.join(states[node])}",
                         f"groups.{node}.{name}",
                     )
             out[node][name] = tuple(members)

@@ -328,7 +328,11 @@ def test_yaml_merge_keys_are_allowed(write_doc, tiny_doc, tmp_path):
         ("source", {"x": 1}, "field 'cpt.table[0].source': expected a source id or a list"),
         ("order", [{"a": 1}, {"b": 2}], "field 'measure.order': expected the states neg, pos"),
         ("quantity", None, "field 'measure.quantity': expected non-empty text"),
-        ("ess", 10**400, "field 'cpt.table[0].ess': expected a positive effective sample size"),
+        (
+            "ess",
+            float("inf"),
+            "field 'cpt.table[0].ess': expected a positive effective sample size",
+        ),
     ],
 )
 def test_wrong_types_are_named(write_doc, tiny_doc, where, value, message):
