@@ -527,10 +527,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"bayesdx: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
         return 128 + exc.number
     except _UsageError as exc:
-        print(str(exc), file=sys.stderr)
+        print(_one_line(str(exc)), file=sys.stderr)
         return 2
     except BayesdxError as exc:
-        print("bayesdx: error: " + " ".join(str(exc).split()), file=sys.stderr)
+        print(_one_line("bayesdx: error: " + str(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bayesdx: interrupted", file=sys.stderr)
@@ -539,10 +539,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as exc:  # the file system refused (a name too long, a full disk, ...)
         where = f" {exc.filename}" if exc.filename else ""
-        print(f"bayesdx: error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        print(
+            _one_line(f"bayesdx: error: cannot use{where}: {exc.strerror or exc}"), file=sys.stderr
+        )
         return 2
     finally:
         restore()
+
+
+def _one_line(message: str) -> str:
+    r"""The message on one line: runs of ASCII white space become one space, and any other
+    character a terminal could take as a line break or a control is shown escaped.
+
+    Examples
+    --------
+    >>> print(_one_line("bad value 'a\u2028b'\n  (see --help)\x1b[2J"))
+    bad value 'a\u2028b' (see --help)\x1b[2J
+    """
+    import re
+    import unicodedata
+
+    def safe(ch: str) -> str:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return ch.encode("unicode_escape").decode("ascii")
+        return ch
+
+    text = re.sub(r"[ \t\n\r\f\v]+", " ", message).strip()
+    return "".join(safe(ch) for ch in text)
 
 
 class _Terminated(BaseException):
