@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bayesdx.errors import BayesdxError, CaseFileError
-from bayesdx.limits import MAX_DIGITS
+from bayesdx.errors import BayesdxError, CaseFileError, LimitError
+from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
 from bayesdx.outputs import atomic_output, check_output
-from bayesdx.policy import _DECIMAL
+from bayesdx.textnum import NUMBER, parse_number
 
 __all__ = ["main"]
 
@@ -257,16 +257,29 @@ def _case(args: argparse.Namespace) -> dict[str, Any]:
     from bayesdx.evidence import parse_assignment, read_case
 
     case: dict[str, Any] = read_case(args.case) if args.case is not None else {}
+    if len(args.evidence) > MAX_EVIDENCE:
+        raise LimitError(
+            f"{len(args.evidence):,} findings given with -e; the limit is {MAX_EVIDENCE:,} "
+            "(bayesdx.limits.MAX_EVIDENCE)"
+        )
     seen: dict[str, str] = {}
     for item in args.evidence:
         var, value = parse_assignment(item)
-        if var in seen and seen[var] != value:
+        if var in seen and not _same_value(seen[var], value):
             raise CaseFileError(
                 f"evidence for {var} is given twice ({seen[var]} and {value}); give it once"
             )
         seen[var] = value
         case[var] = value  # the command line overrides the case file
     return case
+
+
+def _same_value(a: str, b: str) -> bool:
+    """``10`` and ``10.0`` are one value; ``lt_12`` and ``10`` are not."""
+    if a == b:
+        return True
+    x, y = parse_number(a), parse_number(b)
+    return x is not None and y is not None and x == y
 
 
 def _cmd_networks(args: argparse.Namespace) -> int:
@@ -360,7 +373,7 @@ def _integer(text: str, name: str) -> int:
 
 
 def _probability(text: str, name: str) -> float:
-    if len(text) > MAX_DIGITS or not _DECIMAL.match(text.strip()):
+    if len(text) > MAX_DIGITS or not NUMBER.match(text.strip()):
         raise CaseFileError(f"{name} {text!r} is not a number such as 0.05")
     return float(text)
 

@@ -19,11 +19,12 @@ Pauker SG, Kassirer JP. The threshold approach to clinical decision making. N En
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.errors import PolicyError
+from bayesdx.limits import MAX_DIGITS
+from bayesdx.textnum import NUMBER, shown
 
 if TYPE_CHECKING:
     from bayesdx.decision_spec import DecisionSpec
@@ -122,12 +123,10 @@ class Policy:
         }
 
 
-# plain decimal numbers only: no 1_0, no other scripts' digits (float() accepts both)
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|nan)$", re.I | re.A)
-
-
 def _number(value: Any, name: str) -> float:
-    if isinstance(value, str) and not _DECIMAL.match(value.strip()):
+    if isinstance(value, str) and len(value) > MAX_DIGITS:
+        raise PolicyError(f"{name} {shown(value)} is too long to be a number")
+    if isinstance(value, str) and not NUMBER.match(value.strip()):
         raise PolicyError(f"{name} {value!r} is not a number (write it like 0.3 or 2e-3)")
     try:
         number = float(value)

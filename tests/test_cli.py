@@ -351,3 +351,15 @@ def test_batch_bad_row_names_its_line(capsys, tmp_path):
 def test_calibrate_argument_errors(capsys, argv, message):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == "" and err.count("\n") == 1 and message in err
+
+
+def test_the_same_number_given_twice_is_one_finding(capsys):
+    code, out, err = run(capsys, "query", "-e", "hb=10", "-e", "hb=10.0", "--json")
+    assert code == 0 and json.loads(out)["evidence"] == {"hb": "lt_12"}
+    code, out, err = run(capsys, "query", "-e", "hb=10", "-e", "hb=11")
+    assert code == 2 and "given twice (10 and 11)" in err
+
+
+def test_too_many_findings(capsys):
+    code, out, err = run(capsys, "query", *["-e", "hb=10"] * 10_001)
+    assert code == 2 and err.count("\n") == 1 and "the limit is 10,000" in err
