@@ -421,9 +421,9 @@ class CalibrationReport:
 
 def default_targets_path() -> Path:
     """``calibration/targets.yaml`` shipped with the package."""
-    from importlib import resources
+    from bayesdx.registry import package_data
 
-    return Path(str(resources.files("bayesdx.calibration_data"))) / "targets.yaml"
+    return package_data("bayesdx.calibration_data", "calibration") / "targets.yaml"
 
 
 def calibrate(network: Network, targets: str | Path | None = None) -> CalibrationReport:

@@ -21,8 +21,25 @@ IMPORT_SUFFIXES = {
 _NOT_NETWORKS = {"sources"}
 
 
+def package_data(package: str, checkout_folder: str) -> Path:
+    """The folder of a data package (``bayesdx.networks``, ``bayesdx.calibration_data``).
+
+    An install maps the checkout's ``networks/`` and ``calibration/`` to these packages
+    (``package-dir`` in pyproject.toml). When ``bayesdx`` is imported from a source checkout
+    that is not installed editable, they are not importable: then the checkout's folder
+    beside the package is the data.
+    """
+    try:
+        return Path(str(resources.files(package)))
+    except ModuleNotFoundError:
+        folder = Path(__file__).resolve().parents[1] / checkout_folder
+        if not (folder / "__init__.py").is_file():
+            raise
+        return folder
+
+
 def _folder() -> Path:
-    return Path(str(resources.files("bayesdx.networks")))
+    return package_data("bayesdx.networks", "networks")
 
 
 def bundled_networks() -> list[str]:

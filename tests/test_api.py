@@ -14,7 +14,8 @@ import bayesdx
 MODULES = [
     m.name
     for m in pkgutil.iter_modules(bayesdx.__path__, "bayesdx.")
-    if m.name != "bayesdx.networks"
+    # data packages (an install maps networks/ and calibration/ to them), not modules
+    if m.name not in ("bayesdx.networks", "bayesdx.calibration_data")
 ]
 
 

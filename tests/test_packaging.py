@@ -28,3 +28,22 @@ def test_wheel_contains_networks(tmp_path):
     ):
         assert required in names
     assert not any(n.startswith("tests/") for n in names)
+
+
+def test_subprocesses_import_the_same_bayesdx():
+    """Tests that start Python (CLI, notebooks) check the package this process imported.
+
+    CI's non-editable run sets BAYESDX_EXPECT_INSTALLED=1: there it must be the install.
+    """
+    import os
+
+    import bayesdx
+
+    code = "import bayesdx; print(bayesdx.__file__)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+    here = Path(bayesdx.__file__).resolve()
+    assert Path(out).resolve() == here
+    if os.environ.get("BAYESDX_EXPECT_INSTALLED") == "1":
+        assert here.parent != (ROOT / "bayesdx").resolve(), f"imported from the source: {here}"

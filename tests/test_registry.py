@@ -43,3 +43,29 @@ def test_cache_sees_edits(tmp_path):
     assert load_network(path) is first
     path.write_text(TINY.read_text().replace("title: A three-node", "title: An edited"))
     assert load_network(path).title.startswith("An edited")
+
+
+def test_data_folders_from_a_source_checkout(monkeypatch):
+    """Imported from a checkout that is not installed, the data packages are the folders
+    beside bayesdx/ (pyproject.toml maps networks/ and calibration/ to them on install)."""
+    from pathlib import Path
+
+    from bayesdx import registry
+    from bayesdx.calibration import default_targets_path
+
+    root = Path(registry.__file__).resolve().parents[1]
+    installed = registry.bundled_path("marrow_signal")
+    targets = default_targets_path()
+
+    def not_importable(package):
+        raise ModuleNotFoundError(f"No module named {package!r}", name=package)
+
+    monkeypatch.setattr(registry.resources, "files", not_importable)
+    if (root / "networks" / "__init__.py").is_file():  # running from the source checkout
+        assert registry.bundled_path("marrow_signal") == root / "networks" / "marrow_signal.yaml"
+        assert default_targets_path() == root / "calibration" / "targets.yaml"
+        assert registry.bundled_path("marrow_signal").read_text() == installed.read_text()
+        assert default_targets_path().read_text() == targets.read_text()
+    else:  # an install: no checkout beside the package, so the error stands
+        with pytest.raises(ModuleNotFoundError):
+            registry.bundled_networks()
