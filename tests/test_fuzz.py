@@ -18,16 +18,19 @@ stderr backslashreplace), so a report that a real terminal cannot print also fai
 Four generators, all seeded (``derandomize=True``), about a minute in all on two cores:
 
 1. command lines for every command except ``bench`` (valid and invalid options, evidence
-   with the real variables and states of ``marrow_signal`` and junk): 400 examples;
+   with the real variables and states of ``marrow_signal`` and junk): 700 examples;
 2. case files (YAML and JSON: valid cases, wrong types, nesting, aliases, huge numbers,
-   duplicate keys, invalid UTF-8): 200 examples;
-3. network files (mutations of ``tests/data/tiny.yaml``): 150 examples;
+   duplicate keys, invalid UTF-8): 500 examples;
+3. network files (mutations of ``tests/data/tiny.yaml``): 220 examples;
 4. CSV files for ``batch`` (headers, cells, blank lines, quoted newlines, invalid UTF-8):
-   200 examples.
+   400 examples.
 
 Hypothesis repeats some simple inputs, so each test counts its distinct inputs
-(:class:`Inputs`) and requires 290, 145, 105 and 155 of them: at least 695 (> 300) distinct
-inputs a run (about 780 when nothing fails).
+(:class:`Inputs`) and requires 480, 360, 150 and 310 of them: at least 1,300 (> 300)
+distinct inputs a run (about 1,450 when nothing fails).
+
+A fixed corpus of odd inputs that random runs found (:data:`SEED_ARGV`, :data:`SEED_CSV`)
+runs too, one test each, so a class once found stays tested whatever the generators draw.
 
 Each example runs in a fresh folder holding the same small files (:func:`_fixtures`), so a
 reproducer is the argv (and the file it names) run in such a folder.
@@ -44,6 +47,7 @@ import math
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -291,8 +295,17 @@ def check_outcome(argv: Sequence[str], outcome: Outcome) -> None:
         assert isinstance(doc, dict), f"--json printed a {type(doc).__name__}, not an object"
 
 
+def _csv_rows(text: str) -> list[list[str]]:
+    """Every record of a CSV text (a cell may be of any length)."""
+    limit = csv.field_size_limit(sys.maxsize)
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _csv_records(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return _csv_rows(data.decode("utf-8"))
 
 
 def check_batch_output(
@@ -801,7 +814,7 @@ class Inputs:
 
 # ---------------------------------------------------------------------------- 1. argv
 
-N_ARGV = 400
+N_ARGV = 700
 
 
 def test_fuzz_command_line(here: Path) -> None:
@@ -815,12 +828,12 @@ def test_fuzz_command_line(here: Path) -> None:
             run_and_check(folder, argv)
 
     one()
-    inputs.check(290, "command lines")
+    inputs.check(480, "command lines")
 
 
 # ---------------------------------------------------------------------------- 2. case files
 
-N_CASES = 200
+N_CASES = 500
 
 scalars = st.one_of(
     st.none(),
@@ -1052,12 +1065,12 @@ def test_fuzz_case_files(here: Path) -> None:
             run_and_check(folder, [*command, "--case", f"case{suffix}"])
 
     one()
-    inputs.check(145, "case files")
+    inputs.check(360, "case files")
 
 
 # ---------------------------------------------------------------------------- 3. networks
 
-N_NETWORKS = 150
+N_NETWORKS = 220
 
 JUNK_VALUES = [
     None,
@@ -1324,12 +1337,12 @@ def test_fuzz_network_files(here: Path) -> None:
             run_and_check(folder, [*argv, "--network", name])
 
     one()
-    inputs.check(105, "network files")
+    inputs.check(150, "network files")
 
 
 # ---------------------------------------------------------------------------- 4. CSV
 
-N_CSV = 200
+N_CSV = 400
 
 HEADER_NAMES = [
     "error",
@@ -1409,7 +1422,7 @@ def csv_file(draw: st.DrawFn) -> tuple[bytes, list[str], list[list[str]]]:
             text += terminator
             rows.append([])
             continue
-        width = len(header) + draw(st.sampled_from([0] * 8 + [-1, 1]))
+        width = len(header) + draw(st.sampled_from([0] * 6 + [-1, 1, 1]))
         record = [draw(cell(header[j % len(header)], clean)) for j in range(max(width, 1))]
         text += line(record)
         rows.append(record)
@@ -1462,7 +1475,111 @@ def test_fuzz_batch_csv(here: Path) -> None:
             )
 
     one()
-    inputs.check(155, "CSV files")
+    inputs.check(310, "CSV files")
+
+
+# ---------------------------------------------------------------------------- seed corpus
+
+#: odd command lines, run in a folder of :func:`_fixtures`
+SEED_ARGV = [
+    ["explain", "--html", "\udcff.html"],  # a file name that is not UTF-8 (argv bytes 0xff)
+    ["export", "-n", "marrow_signal", "-f", "bif", "-o", "\udcff.bif"],
+    ["batch", "-i", "in.csv", "-o", "\udcff.csv"],
+    ["query", "-e", "hb=\udcc3\udca9"],
+    ["query", "--case=--"],  # argparse gives [] for --opt=--
+    ["query", "-e=--"],
+    ["sensitivity", "--draws=--"],
+    ["calibrate", "--targets=--"],
+    ["calibrate", "--report=--"],
+    ["batch", "-i", "in.csv", "--output=--"],
+    ["batch", "--input=--", "-o", "out.csv"],
+    ["export", "-n", "marrow_signal", "-f", "bif", "--output=--"],
+    ["query", "a\nb"],
+    ["query", "\u2028"],
+    ["query", "-e", "hb=10\x1b[2J"],
+    ["query", "-e", "hb=" + "9" * 5000],
+    ["query", "-e", "hb=²"],
+    ["query", "-e", "hb=0x0C", "-e", "age=1_0"],
+    ["query", "-e", "hb=10", "-e", "hb=10.0"],
+    ["query", "-e", "=", "-e", "hb="],
+    ["query", "-t", "x" * 5000],
+    ["query", "--case", "/dev/null"],
+    ["query", "--case", "folder"],
+    ["query", "--case", "dangling.csv"],
+    ["query", "-n", "x" * 300],
+    ["query", "-n", "long/" + "d" * 256 + "/x.yaml"],
+    ["sensitivity", "--draws", "²"],
+    ["sensitivity", "--draws", "0"],
+    ["sensitivity", "--draws", "9" * 5000],
+    ["sensitivity", "--draws", "5", "--seed", "9" * 5000],
+    ["sensitivity", "--draws", "5", "--base-rates", "nan", "1e308"],
+    ["sensitivity", "--draws", "5", "--base-rates", "0.6", "0.05"],
+    ["sensitivity", "--draws", "5", "--parameter", "x" * 5000],
+    ["sensitivity", "--draws", "5", "--top", "99999999999999999999"],
+    ["recommend", "--threshold", "nan"],
+    ["recommend", "--threshold", "-0"],
+    ["recommend", "--threshold", "1e308"],
+    ["recommend", "--harm", "1e308", "--benefit", "1e-320"],
+    ["recommend", "--harm", "inf", "--benefit", "inf"],
+    ["recommend", "--tests", "99999999999999999999"],
+    ["explain", "--hypothesis", "neoplasm", "--versus", "neoplasm"],
+    ["explain", "--hypothesis", "hb=lt_12", "--versus", "hb=ge_12"],
+    ["explain", "--html", "case.yaml", "--case", "case.yaml"],
+    ["explain", "--html", "link.csv"],
+    ["export", "-n", "net.yaml", "-f", "bif", "-o", "net.yaml"],
+    ["export", "-n", "marrow_signal", "-f", "net", "-o", "folder"],
+    ["batch", "-i", "in.csv", "-o", "in.csv"],
+    ["batch", "-i", "in.csv", "-o", "link.csv"],
+    ["batch", "-i", "link.csv", "-o", "out.csv"],
+    ["batch", "-i", "in.csv", "-o", "dangling.csv"],
+    ["batch", "-i", "in.csv", "-o", "out.csv.part"],
+    ["batch", "-i", "in.csv", "-o", "out.csv", "--passthrough", "hb", "--target", "all"],
+    ["batch", "-i", "/dev/null", "-o", "out.csv"],
+    ["calibrate", "--report", "case.yaml"],
+    ["calibrate", "--targets", "case.yaml"],
+    ["calibrate", "--targets", "targets.yaml", "--json"],
+    ["calibrate", "--network", "net.yaml", "--targets", "targets.yaml"],
+]
+
+
+@pytest.mark.parametrize("argv", SEED_ARGV, ids=lambda a: ascii(" ".join(a))[:60])
+def test_seed_command_lines(here: Path, argv: list[str]) -> None:
+    with _example_folder(here) as folder:
+        run_and_check(folder, argv)
+
+
+#: odd CSV files for ``batch -i in.csv -o out.csv`` (and the options after them)
+SEED_CSV = [
+    (b"setting\n", []),  # a header and no records
+    (b"setting", ["--on-error", "skip"]),
+    (b"obesity\npresent,absent\n", []),  # a record with more cells than the header
+    (b"hb,smear\n10.4,normal,rouleaux\n", ["--on-error", "skip"]),
+    (b"hb\n10\n\n13\n", []),  # a blank line is a case with nothing observed
+    (b"hb\r\n10\r\n\r\n13", ["--on-error", "skip"]),
+    (b'hb,smear\n"10\n.4",normal\n', ["--on-error", "skip"]),  # a quoted newline
+    (b"\xef\xbb\xbfhb\n10\n", []),  # a byte-order mark
+    (b"hb\n10\n\xff\n", ["--on-error", "skip"]),  # not UTF-8
+    (b"hb,hb\n10,11\n", []),
+    (b"error\nx\n", ["--on-error", "skip", "--passthrough", "error"]),
+    (b"group:neoplasm\n0.5\n", ["--passthrough", "group:neoplasm"]),
+    (b",hb\n1,10\n", []),
+    (b"hb\n" + b"1" * 200_000 + b"\n", ["--on-error", "skip"]),  # one long cell
+]
+
+
+@pytest.mark.parametrize(("content", "options"), SEED_CSV, ids=lambda v: ascii(v)[:40])
+def test_seed_csv(here: Path, content: bytes, options: list[str]) -> None:
+    try:
+        rows = _csv_rows(content.decode("utf-8-sig"))
+        header, records = rows[0], rows[1:]
+    except (UnicodeDecodeError, IndexError):
+        header, records = None, None
+    with _example_folder(here, fixtures=False) as folder:
+        (folder / "in.csv").write_bytes(content)
+        argv = ["batch", "-i", "in.csv", "-o", "out.csv", *options]
+        outcome = run_and_check(folder, argv, csv_header=header, csv_records=records)
+        if records is None:
+            assert outcome.status == 2, "a file that is not UTF-8 was scored"
 
 
 # ---------------------------------------------------------------------------- the checker
