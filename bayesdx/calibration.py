@@ -436,6 +436,9 @@ def calibrate(network: Network, targets: str | Path | None = None) -> Calibratio
     >>> rep.failed
     0
     """
+    from bayesdx.network import as_network  # function-level: network imports this layer
+
+    network = as_network(network)
     path = targets if targets is not None else default_targets_path()
     results = [TargetResult(t, model_value(network, t)) for t in load_targets(network, path)]
     return CalibrationReport(network=network.id, results=results)
