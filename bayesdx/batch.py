@@ -388,6 +388,7 @@ def score_csv(
         lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
     bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
     written = errors = 0
+    headed = False
     try:
         with (
             atomic_output(dst, inputs=[src], force=force, newline="") as out,
@@ -405,12 +406,13 @@ def score_csv(
                 except RowError as exc:  # the record's own line in the file
                     line = _record_line(src, exc.line - 2)
                     raise RowError(line, exc.column, exc.reason, str(src)) from None
-                scored.to_csv(out, header=not written, index=False)
+                scored.to_csv(out, header=not headed, index=False)
+                headed = True
                 written += len(chunk)
                 if on_error == "skip":
                     errors += int((scored["error"] != "").sum())
                 bar(len(chunk))
-            if not written:
+            if not headed:  # no chunk at all: the header alone
                 empty = pd.DataFrame(columns=header, dtype=object)
                 score_frame(network, empty, targets, on_error, progress=False,
                             passthrough=passthrough).to_csv(out, index=False)  # fmt: skip

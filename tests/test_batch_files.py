@@ -98,3 +98,10 @@ def test_a_huge_cell_is_refused_at_its_line(marrow, tmp_path):
     with pytest.raises(RowError) as info:
         _score(marrow, tmp_path, "hb\n10\n" + "1" * 200_000 + "\n")
     assert info.value.line == 3 and "limit" in info.value.reason
+
+
+@pytest.mark.parametrize("text", ["setting\n", "\ufeffsetting\n", "setting"])
+def test_header_only_gives_the_header_once(marrow, tmp_path, text):
+    summary, out = _score(marrow, tmp_path, text)
+    assert summary.rows == 0 and len(out) == 0
+    assert (tmp_path / "out.csv").read_text().count("setting") == 1
