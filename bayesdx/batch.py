@@ -18,6 +18,7 @@ import csv
 import os
 import stat
 import sys
+import warnings
 import weakref
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -392,11 +393,14 @@ def score_csv(
     try:
         with (
             atomic_output(dst, inputs=[src], force=force, newline="") as out,
+            warnings.catch_warnings(),
             pd.read_csv(
                 src, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
-                skip_blank_lines=False, encoding="utf-8",
+                skip_blank_lines=False, encoding="utf-8", index_col=False,
             ) as reader,
         ):  # fmt: skip
+            # a record with more cells than the header: an error, never a silent index column
+            warnings.simplefilter("error", pd.errors.ParserWarning)
             for chunk in reader:
                 try:
                     scored = score_frame(
@@ -420,8 +424,16 @@ def score_csv(
         raise CaseFileError(
             f"cannot read cases from {src}: line {_bad_utf8_line(src)} is not UTF-8 text"
         ) from None
-    except pd.errors.ParserError as exc:
-        raise CaseFileError(f"cannot read cases from {src}: {exc}") from None
+    except (pd.errors.ParserWarning, pd.errors.ParserError) as exc:
+        found = _long_record(src, len(header))
+        if found is None:
+            raise CaseFileError(
+                f"cannot read cases from {src}: {' '.join(str(exc).split())}"
+            ) from None
+        raise CaseFileError(
+            f"cannot read cases from {src}: line {found[0]} has {found[1]} cells but the header "
+            f"names {len(header)} columns"
+        ) from None
     except OSError as exc:
         raise CaseFileError(f"cannot score {src} into {dst}: {exc.strerror or exc}") from None
     finally:
@@ -496,6 +508,24 @@ def _record_line(src: Path, record: int) -> int:
     finally:
         csv.field_size_limit(limit)
     return end + 1  # pragma: no cover
+
+
+def _long_record(src: Path, width: int) -> tuple[int, int] | None:
+    """The line and cell count of the first record with more than ``width`` cells."""
+    limit = csv.field_size_limit(sys.maxsize)
+    try:
+        with open(src, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            start = 1
+            for record in reader:
+                if len(record) > width:
+                    return start, len(record)
+                start = reader.line_num + 1
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    finally:
+        csv.field_size_limit(limit)
+    return None
 
 
 def _bad_utf8_line(src: Path) -> int:

@@ -247,6 +247,33 @@ def _parser() -> _Parser:
     return parser
 
 
+def _checked(args: argparse.Namespace) -> argparse.Namespace:
+    """Every option's value is text (lists of text where repeatable).
+
+    Python 3.11's argparse takes ``--case=--`` as the end-of-options marker and leaves an
+    empty list where a file name belongs; this refuses it instead of failing later.
+    """
+
+    repeatable = {"evidence", "target", "parameter", "passthrough", "base_rates"}
+    for dest, value in vars(args).items():
+        option = "--" + dest.replace("_", "-")
+        if isinstance(value, list):
+            items = [v for group in value for v in group] if dest == "target" else value
+            groups_ok = dest != "target" or all(isinstance(g, list) and g for g in value)
+            if (
+                dest not in repeatable
+                or not groups_ok
+                or not all(isinstance(v, str) for v in items)
+                or (dest == "base_rates" and len(value) != 2)
+            ):
+                raise _UsageError(f"bayesdx: error: {option} needs a value ('--' is not one)")
+        elif dest == "command" or value is None or isinstance(value, bool | int | str):
+            continue
+        else:  # pragma: no cover - argparse gives nothing else
+            raise _UsageError(f"bayesdx: error: {option} has an unexpected value")
+    return args
+
+
 def _version() -> str:
     from bayesdx import __version__
 
@@ -533,8 +560,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     restore = _on_signals()
+    unescape = _escaping_streams()
     try:
-        args = _parser().parse_args(argv)
+        args = _checked(_parser().parse_args(argv))
         return _COMMANDS[args.command](args)
     except _Terminated as exc:
         print(f"bayesdx: stopped by {exc.name}; no file was left half-written", file=sys.stderr)
@@ -558,6 +586,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     finally:
         restore()
+        unescape()
 
 
 def _one_line(message: str) -> str:
@@ -587,6 +616,22 @@ class _Terminated(BaseException):
     def __init__(self, number: int):
         super().__init__(number)
         self.number, self.name = number, signal.Signals(number).name
+
+
+def _escaping_streams() -> Any:
+    """Let stdout and stderr show any text: a file name made of bytes that are not UTF-8
+    (``\\udcff`` after Python's surrogate escape) is shown escaped, not a traceback."""
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+            changed.append(stream)
+
+    def restore() -> None:
+        for stream in changed:
+            stream.reconfigure(errors="strict")
+
+    return restore
 
 
 def _on_signals() -> Any:

@@ -105,3 +105,19 @@ def test_header_only_gives_the_header_once(marrow, tmp_path, text):
     summary, out = _score(marrow, tmp_path, text)
     assert summary.rows == 0 and len(out) == 0
     assert (tmp_path / "out.csv").read_text().count("setting") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "cells"),
+    [
+        ("obesity\npresent,absent\n", 2, 2),  # pandas would take the first cell as an index
+        ("hb,smear\n10.4,normal\n\n11,normal,rouleaux\n", 4, 3),
+        ('hb,smear\n10.4,normal\n"1\n2",x,y\n', 3, 3),
+    ],
+)
+def test_a_record_with_more_cells_than_the_header_is_refused(marrow, tmp_path, text, line, cells):
+    header = text.split("\n")[0].count(",") + 1
+    message = f"line {line} has {cells} cells but the header names {header} columns"
+    with pytest.raises(CaseFileError, match=message):
+        _score(marrow, tmp_path, text)
+    assert not (tmp_path / "out.csv").exists()
