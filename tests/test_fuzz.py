@@ -32,6 +32,10 @@ distinct inputs a run (about 1,450 when nothing fails).
 A fixed corpus of odd inputs that random runs found (:data:`SEED_ARGV`, :data:`SEED_CSV`)
 runs too, one test each, so a class once found stays tested whatever the generators draw.
 
+A run stops a test at its first failure and prints that input as it was drawn, so a red run
+stays about as short as a green one; ``BAYESDX_FUZZ_SHRINK=1`` shrinks it to a minimal input
+first (and reports each distinct failure), which can take minutes.
+
 Each example runs in a fresh folder holding the same small files (:func:`_fixtures`), so a
 reproducer is the argv (and the file it names) run in such a folder.
 """
@@ -55,7 +59,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import bayesdx
@@ -86,8 +90,12 @@ TINY_EVIDENCE = [
 #: seconds one call may take before it counts as a hang
 CALL_SECONDS = 20
 
+#: shrinking a failure to a minimal input can take minutes; ask for it with BAYESDX_FUZZ_SHRINK=1
+SHRINK = os.environ.get("BAYESDX_FUZZ_SHRINK", "") not in ("", "0")
+
 FUZZ = settings(
     derandomize=True,
+    phases=[Phase.explicit, Phase.generate] + ([Phase.shrink] if SHRINK else []),
     database=None,
     deadline=None,
     print_blob=False,
@@ -254,12 +262,27 @@ def snapshot(folder: Path) -> dict[str, tuple]:
 def check_files(
     folder: Path, argv: Sequence[str], before: dict, after: dict, success: bool
 ) -> None:
-    """Inputs unchanged; outputs only on success; nothing else appears or changes."""
-    inputs = {_inside(folder, p) for p in _values(argv, _INPUT_OPTIONS)} - {None}
+    """Inputs unchanged; outputs only on success; nothing else appears or changes.
+
+    ``-`` is standard output, not a file; with ``--force`` an output that is a symbolic link
+    may replace the file it points to (unless that is an input).
+    """
+
+    def resolved(paths: set) -> set:
+        out = set(paths)
+        for rel in paths:
+            entry = before.get(rel)
+            if entry and entry[0] == "link":
+                out.add(_inside(folder, os.path.join(os.path.dirname(rel), entry[1])))
+        return out - {None}
+
+    inputs = resolved({_inside(folder, p) for p in _values(argv, _INPUT_OPTIONS)} - {None})
     files, folders = set(), set()
     if success:
-        files = {_inside(folder, p) for p in _values(argv, _FILE_OUTPUTS)} - {None} - inputs
-        files = {f for f in files if before.get(f, ("file",))[0] != "folder"}
+        files = {_inside(folder, p) for p in _values(argv, _FILE_OUTPUTS) if p != "-"} - {None}
+        if "--force" in argv:
+            files = resolved(files)
+        files = {f for f in files - inputs if before.get(f, ("file",))[0] != "folder"}
         folders = {_inside(folder, p) for p in _values(argv, _FOLDER_OUTPUTS)} - {None} - inputs
 
     def declared(rel: str) -> bool:
@@ -271,8 +294,18 @@ def check_files(
     assert not new, f"the call left new files: {new}"
 
 
+def _to_stdout(argv: Sequence[str]) -> bool:
+    """The output file goes to standard output (``-o -``, ``--html -``)."""
+    outputs = _values(argv, _FILE_OUTPUTS)
+    return bool(outputs) and outputs[-1] == "-"
+
+
 def check_outcome(argv: Sequence[str], outcome: Outcome) -> None:
-    """Status 0 (valid JSON with --json) or 2 with one ``bayesdx: error:`` line."""
+    """Status 0 (valid JSON with --json) or 2 with one ``bayesdx: error:`` line.
+
+    With ``-o -`` stdout carries the file and the report (JSON or not) is on stderr, after
+    the progress bar if one was asked for.
+    """
     command = argv[0] if argv else ""
     allowed = {0, 2, "exit0"} | ({1} if command == "calibrate" else set())
     assert outcome.status in allowed, (
@@ -286,12 +319,15 @@ def check_outcome(argv: Sequence[str], outcome: Outcome) -> None:
         assert lines[0].startswith("bayesdx: error:"), f"stderr: {lines[0][:2000]!r}"
         assert lines[0][len("bayesdx: error:") :].strip(), "an empty error message"
     elif outcome.status in (0, 1) and "--json" in argv[1:]:
+        text = outcome.stdout
+        if _to_stdout(argv):
+            text = outcome.stderr
+            if "--progress" in argv and "\n{" in text:
+                text = text[text.index("\n{") + 1 :]
         try:
-            doc = json.loads(outcome.stdout)
+            doc = json.loads(text)
         except ValueError as exc:
-            raise AssertionError(
-                f"--json printed no JSON ({exc}): {outcome.stdout[:500]!r}"
-            ) from None
+            raise AssertionError(f"--json printed no JSON ({exc}): {text[:500]!r}") from None
         assert isinstance(doc, dict), f"--json printed a {type(doc).__name__}, not an object"
 
 
@@ -311,6 +347,7 @@ def _csv_records(data: bytes) -> list[list[str]]:
 def check_batch_output(
     folder: Path,
     argv: Sequence[str],
+    stdout: str,
     header: list[str] | None,
     records: list[list[str]] | None,
     n_records: int | None,
@@ -319,9 +356,12 @@ def check_batch_output(
     outputs = _values(argv, ("--output", "-o"))
     assert outputs, "batch exited 0 without an output option"
     path = folder / outputs[-1]
-    assert path.is_file(), f"batch exited 0 but {outputs[-1]!r} is not a file"
     try:
-        rows = _csv_records(path.read_bytes())
+        if outputs[-1] == "-":
+            rows = _csv_rows(stdout)
+        else:
+            assert path.is_file(), f"batch exited 0 but {outputs[-1]!r} is not a file"
+            rows = _csv_records(path.read_bytes())
     except (UnicodeDecodeError, csv.Error) as exc:
         raise AssertionError(f"the output is not a UTF-8 CSV: {exc}") from None
     assert rows, "the output is empty (no header line)"
@@ -360,7 +400,7 @@ def run_and_check(
     if argv and argv[0] == "batch" and outcome.status == 0:
         inputs = _values(argv, ("--input", "-i"))
         n_records = FIXTURE_RECORDS.get(inputs[-1]) if csv_records is None else len(csv_records)
-        check_batch_output(folder, argv, csv_header, csv_records, n_records)
+        check_batch_output(folder, argv, outcome.stdout, csv_header, csv_records, n_records)
     return outcome
 
 
@@ -548,6 +588,7 @@ INPUT_FILES = [
     "case.yaml\n",
 ]
 OUTPUT_FILES = [
+    "-",
     "out.csv",
     "out.csv",
     "out.html",
@@ -706,6 +747,7 @@ COMMAND_OPTIONS: dict[str, list[st.SearchStrategy[list[str]]]] = {
         _option("--hypothesis", hypotheses),
         _option("--versus", hypotheses),
         _option("--html", paths_out),
+        _flag("--force"),
     ],
     "sensitivity": [
         EVIDENCE,
@@ -751,12 +793,14 @@ COMMAND_OPTIONS: dict[str, list[st.SearchStrategy[list[str]]]] = {
         _flag("--no-progress"),
         _option("-i", paths_in),
         _option("-o", paths_out),
+        _flag("--force"),
     ],
     "export": [
         NETWORK,
         JSON,
         _option("-f", st.sampled_from(["bif", "xmlbif", "xdsl", "net", "BIF", "yaml", ""])),
         _option("-o", paths_out),
+        _flag("--force"),
     ],
 }
 
@@ -1312,6 +1356,7 @@ NETWORK_COMMANDS = [["query"]] * 3 + [
     ["explain", "-e", "test=neg", "--hypothesis", "d1", "--json"],
     ["query", "-e", "test=pos", "-e", "disease=d2"],
     ["export", "-f", "bif", "-o", "out.bif"],
+    ["export", "-f", "net", "-o", "-", "--json"],
     ["export", "-f", "xdsl", "-o", "out.xdsl"],
 ]
 
@@ -1412,8 +1457,11 @@ def csv_file(draw: st.DrawFn) -> tuple[bytes, list[str], list[list[str]]]:
     quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_MINIMAL, csv.QUOTE_ALL]))
 
     def line(record: list[str]) -> str:
+        # a cell with a line break is always quoted (Python 3.11 quotes only the terminator's)
+        breaks = any("\r" in c or "\n" in c for c in record)
         buf = io.StringIO()
-        csv.writer(buf, lineterminator=terminator, quoting=quoting).writerow(record)
+        how = csv.QUOTE_ALL if breaks else quoting
+        csv.writer(buf, lineterminator=terminator, quoting=how).writerow(record)
         return buf.getvalue()
 
     text, rows = line(header), []
@@ -1444,7 +1492,9 @@ def csv_file(draw: st.DrawFn) -> tuple[bytes, list[str], list[list[str]]]:
 
 @st.composite
 def batch_options(draw: st.DrawFn, header: list[str]) -> list[str]:
-    argv = ["-o", draw(st.sampled_from(["out.csv"] * 8 + ["in.csv", "link.csv"]))]
+    argv = ["-o", draw(st.sampled_from(["out.csv"] * 8 + ["-", "-", "in.csv", "link.csv"]))]
+    if draw(st.integers(0, 5)) == 0:
+        argv += ["--force"]
     if draw(st.booleans()):
         argv += ["--on-error", "skip"]
     if draw(st.integers(0, 3)) == 0:
@@ -1535,6 +1585,13 @@ SEED_ARGV = [
     ["batch", "-i", "in.csv", "-o", "out.csv.part"],
     ["batch", "-i", "in.csv", "-o", "out.csv", "--passthrough", "hb", "--target", "all"],
     ["batch", "-i", "/dev/null", "-o", "out.csv"],
+    ["batch", "-i", "in.csv", "-o", "-", "--json"],
+    ["batch", "-i", "in.csv", "-o", "link.csv", "--force"],
+    ["batch", "-i", "in.csv", "-o", "dangling.csv", "--force"],
+    ["batch", "-i", "link.csv", "-o", "in.csv", "--force"],
+    ["export", "-n", "net.yaml", "-f", "bif", "-o", "-", "--json"],
+    ["export", "-n", "marrow_signal", "-f", "bif", "-o", "link.csv", "--force"],
+    ["explain", "--html", "-", "--json"],
     ["calibrate", "--report", "case.yaml"],
     ["calibrate", "--targets", "case.yaml"],
     ["calibrate", "--targets", "targets.yaml", "--json"],
@@ -1559,6 +1616,7 @@ SEED_CSV = [
     (b'hb,smear\n"10\n.4",normal\n', ["--on-error", "skip"]),  # a quoted newline
     (b"\xef\xbb\xbfhb\n10\n", []),  # a byte-order mark
     (b"hb\n10\n\xff\n", ["--on-error", "skip"]),  # not UTF-8
+    (b'sex,smoking\nfemale,"\r"\n', ["--on-error", "skip"]),  # a cell that is a carriage return
     (b"hb,hb\n10,11\n", []),
     (b"error\nx\n", ["--on-error", "skip", "--passthrough", "error"]),
     (b"group:neoplasm\n0.5\n", ["--passthrough", "group:neoplasm"]),
