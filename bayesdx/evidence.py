@@ -118,6 +118,9 @@ def normalise(
     >>> normalise(net, {"hb": 12.0}).given["hb"]
     'ge_12'
     """
+    from bayesdx.network import as_network  # function-level: network imports this module
+
+    network = as_network(network)
     if case is None:
         case = {}
     if not isinstance(case, Mapping):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -218,6 +219,11 @@ def load_network(name_or_path: str | Path) -> Network:
     """
     from bayesdx.registry import resolve
 
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ArgumentError(
+            "load_network takes a bundled network's name or a file's path, got "
+            f"{type(name_or_path).__name__}"
+        )
     path = resolve(name_or_path)
     key = str(path)
     cached = _CACHE.get(key)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import BayesdxError
+from bayesdx.errors import ArgumentError, BayesdxError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
 from bayesdx.inference import marginals
@@ -411,6 +411,10 @@ class SensitivityReport:
 
 
 def _rates(base_rates: tuple[float, float], points: int) -> np.ndarray:
+    if not isinstance(base_rates, tuple | list) or len(base_rates) != 2:
+        raise ArgumentError(f"base_rates must be a pair (low, high), got {base_rates!r:.60}")
+    if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= 1000:
+        raise ArgumentError(f"points must be a whole number from 2 to 1000, got {points!r:.60}")
     lo, hi = base_rates
     for v in (lo, hi):
         if isinstance(v, bool) or not isinstance(v, int | float) or not 0.0 <= v <= 1.0:
@@ -481,6 +485,10 @@ def sensitivity(
 
     params = network_parameters(network)
     if parameters is not None:
+        if isinstance(parameters, str) or not isinstance(parameters, list | tuple):
+            raise ArgumentError(
+                f"parameters must be a list of parameter ids, got {type(parameters).__name__}"
+            )
         params = [find_parameter(params, pid) for pid in parameters]
     one_way = [sensitivity_function(network, states, h, p, policy) for p in params]
     one_way.sort(key=lambda f: -f.swing)

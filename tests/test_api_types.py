@@ -61,3 +61,20 @@ def test_sensitivity_with_evidence_that_decides_the_hypothesis(marrow):
 def test_versus_must_lie_outside_the_hypothesis(marrow, hypothesis, versus):
     with pytest.raises(ArgumentError, match=f"versus '{versus}' overlaps"):
         explain(marrow, {"hb": 10}, hypothesis=hypothesis, versus=versus)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda net: sensitivity(net, {}, base_rates="x"), "base_rates must be a pair"),
+        (lambda net: sensitivity(net, {}, points=0), "points must be a whole number"),
+        (lambda net: sensitivity(net, {}, parameters="abc"), "parameters must be a list"),
+        (lambda net: bayesdx.normalise(None, {}), "network must be a bayesdx Network"),
+        (lambda net: bayesdx.load_network(None), "load_network takes"),
+        (lambda net: bayesdx.load_network(5), "load_network takes"),
+        (lambda net: bayesdx.query(net, "hb=10"), "case must be a mapping"),
+    ],
+)
+def test_argument_errors(marrow, call, message):
+    with pytest.raises(ArgumentError, match=message):
+        call(marrow)
