@@ -15,22 +15,24 @@ output on success), never a new file after status 2 (no partial output, no ``.pa
 stdout and stderr are text streams over bytes as a UTF-8 terminal has them (stdout strict,
 stderr backslashreplace), so a report that a real terminal cannot print also fails here.
 
-Four generators, all seeded (``derandomize=True``), about a minute in all on two cores:
+Five generators, all seeded (``derandomize=True``), about a minute in all on two cores:
 
 1. command lines for every command except ``bench`` (valid and invalid options, evidence
    with the real variables and states of ``marrow_signal`` and junk): 700 examples;
 2. case files (YAML and JSON: valid cases, wrong types, nesting, aliases, huge numbers,
    duplicate keys, invalid UTF-8): 500 examples;
-3. network files (mutations of ``tests/data/tiny.yaml``): 220 examples;
+3. network files (mutations of ``tests/data/tiny.yaml``): 220 examples, and the same network
+   exported to BIF, XMLBIF, XDSL and NET with its text mutated: 150 examples;
 4. CSV files for ``batch`` (headers, cells, blank lines, quoted newlines, invalid UTF-8):
    400 examples.
 
 Hypothesis repeats some simple inputs, so each test counts its distinct inputs
-(:class:`Inputs`) and requires 480, 360, 150 and 310 of them: at least 1,300 (> 300)
-distinct inputs a run (about 1,450 when nothing fails).
+(:class:`Inputs`) and requires 480, 360, 150, 95 and 310 of them: at least 1,395 (> 300)
+distinct inputs a run (about 1,560 when nothing fails).
 
-A fixed corpus of odd inputs that random runs found (:data:`SEED_ARGV`, :data:`SEED_CSV`)
-runs too, one test each, so a class once found stays tested whatever the generators draw.
+A fixed corpus of odd inputs that random runs found (:data:`SEED_ARGV`, :data:`SEED_CSV`,
+:data:`SEED_IMPORTED`) runs too, one test each, so a class once found stays tested whatever
+the generators draw.
 
 A run stops a test at its first failure and prints that input as it was drawn, so a red run
 stays about as short as a green one; ``BAYESDX_FUZZ_SHRINK=1`` shrinks it to a minimal input
@@ -45,10 +47,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import functools
 import io
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import sys
@@ -1385,6 +1389,121 @@ def test_fuzz_network_files(here: Path) -> None:
     inputs.check(150, "network files")
 
 
+# ---------------------------------------------------------------------------- 3b. imported
+
+N_IMPORTED = 150
+
+EXPORT_FORMATS = ("bif", "xmlbif", "xdsl", "net")
+_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d+(\.\d+)?(e-?\d+)?(?![\w.])")
+NUMBER_JUNK = [
+    "nan",
+    "-0.5",
+    "1e309",
+    "2",
+    "",
+    "0x1",
+    "1_0",
+    "0",
+    "1",
+    "-0",
+    "inf",
+    "-inf",
+    "0.30000000001",
+    "9" * 400,
+    "1e-400",
+    "²",
+    "0.5 0.5",
+    "a",
+]
+NAMES = ["disease", "test", "symptom", "exposure", "d1", "d2", "pos", "neg", "yes", "no"]
+NAME_JUNK = [*NAMES, "", "x y", "é", "1", "a" * 300, "<", "&", '"', "{", ";", "(", "|"]
+
+
+@functools.cache
+def _exported() -> dict[str, str]:
+    """``tests/data/tiny.yaml`` as ``bayesdx export`` writes it in each format."""
+    texts = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt in EXPORT_FORMATS:
+            path = os.path.join(folder, f"tiny.{fmt}")
+            with contextlib.redirect_stdout(io.StringIO()):
+                assert main(["export", "-n", str(DATA / "tiny.yaml"), "-f", fmt, "-o", path]) == 0
+            texts[fmt] = Path(path).read_text(encoding="utf-8")
+    return texts
+
+
+@st.composite
+def imported_network(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A file in a pgmpy format (tiny.yaml exported), with its text mutated."""
+    # BIF is read by pyparsing, about 0.5 s a file: fewer of them
+    fmt = draw(st.sampled_from(["bif", "xmlbif", "xmlbif", "xdsl", "xdsl", "net", "net"]))
+    text = _exported()[fmt]
+    for _ in range(draw(st.sampled_from([0, 1, 1, 2, 3]))):
+        op = draw(st.integers(0, 6))
+        lines = text.split("\n")
+        if op in (0, 1):  # a number
+            found = list(_NUMBER_TOKEN.finditer(text))
+            if found:
+                m = draw(st.sampled_from(found))
+                text = text[: m.start()] + draw(st.sampled_from(NUMBER_JUNK)) + text[m.end() :]
+        elif op == 2:  # a line less
+            del lines[draw(st.integers(0, len(lines) - 1))]
+            text = "\n".join(lines)
+        elif op == 3:  # a line twice
+            i = draw(st.integers(0, len(lines) - 1))
+            lines.insert(i, lines[i])
+            text = "\n".join(lines)
+        elif op == 4:  # two lines swapped
+            i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+            lines[i], lines[j] = lines[j], lines[i]
+            text = "\n".join(lines)
+        elif op == 5:  # a name renamed (another node's: a cycle or a duplicate), once or all
+            old, new = draw(st.sampled_from(NAMES)), draw(st.sampled_from(NAME_JUNK))
+            text = text.replace(old, new, draw(st.sampled_from([1, -1])))
+        else:  # junk somewhere
+            at = draw(st.integers(0, len(text)))
+            text = text[:at] + draw(junk) + text[at:]
+    data = text.encode("utf-8", errors="surrogatepass")
+    how = draw(st.integers(0, 9))
+    if how == 0:
+        data = data[: draw(st.integers(0, len(data)))]
+    elif how == 1:
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.sampled_from(BAD_BYTES)) + data[at:]
+    elif how == 2:
+        data = b"\xef\xbb\xbf" + data.replace(b"\n", b"\r\n")
+    return fmt, data
+
+
+IMPORTED_COMMANDS = [["query"]] * 4 + [
+    ["query", "-e", "test=pos", "--json"],
+    ["query", "-t", "symptom", "test"],
+    ["recommend", "-e", "test=pos"],
+    ["explain", "-e", "test=pos", "--hypothesis", "disease=d1"],
+    ["sensitivity", "--draws", "5", "--target", "disease=d1"],
+    ["export", "-f", "xdsl", "-o", "out.xdsl"],
+    ["export", "-f", "bif", "-o", "-"],
+]
+
+
+def test_fuzz_imported_network_files(here: Path) -> None:
+    inputs = Inputs()
+    _exported()  # before hypothesis draws: the export's temporary folder draws random names
+
+    @settings(FUZZ, max_examples=N_IMPORTED)
+    @given(file=imported_network(), command=st.sampled_from(IMPORTED_COMMANDS))
+    def one(file: tuple[str, bytes], command: list[str]) -> None:
+        fmt, data = file
+        inputs.add(repr((fmt, data, command)))
+        with _example_folder(here, fixtures=False) as folder:
+            name = f"{folder.name}.{fmt}"  # a new name each time: no cache can answer
+            (folder / name).write_bytes(data)
+            run_and_check(folder, [*command, "--network", name])
+
+    one()
+    inputs.check(95, "imported network files")
+
+
 # ---------------------------------------------------------------------------- 4. CSV
 
 N_CSV = 400
@@ -1603,6 +1722,35 @@ SEED_ARGV = [
 def test_seed_command_lines(here: Path, argv: list[str]) -> None:
     with _example_folder(here) as folder:
         run_and_check(folder, argv)
+
+
+#: commands on a network imported from each pgmpy format (no roles, sources or uncertainty)
+SEED_IMPORTED = [
+    ["query", "-e", "test=pos", "--json"],
+    ["recommend", "-e", "test=pos"],
+    ["explain", "-e", "test=pos"],
+    ["explain", "-e", "test=pos", "--hypothesis", "disease=d1", "--versus", "disease=d2"],
+    ["sensitivity", "--draws", "5"],
+    ["sensitivity", "--draws", "5", "--target", "disease=d1", "-e", "test=pos"],
+    ["calibrate", "--targets", "targets.yaml"],
+    ["batch", "-i", "in.csv", "-o", "out.csv"],
+    ["export", "-f", "xdsl", "-o", "out.xdsl"],
+]
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+@pytest.mark.parametrize("argv", SEED_IMPORTED, ids=lambda a: ascii(" ".join(a))[:60])
+def test_seed_imported_networks(here: Path, fmt: str, argv: list[str]) -> None:
+    text = _exported()[fmt]
+    with _example_folder(here) as folder:
+        (folder / f"tiny.{fmt}").write_text(text, encoding="utf-8")
+        (folder / "in.csv").write_text("test,symptom\npos,present\n,\n", encoding="utf-8")
+        run_and_check(
+            folder,
+            [*argv, "--network", f"tiny.{fmt}"],
+            csv_header=["test", "symptom"],
+            csv_records=[["pos", "present"], ["", ""]],
+        )
 
 
 #: odd CSV files for ``batch -i in.csv -o out.csv`` (and the options after them)
