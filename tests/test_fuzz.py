@@ -1674,6 +1674,7 @@ SEED_ARGV = [
     ["query", "-e", "hb=10", "-e", "hb=10.0"],
     ["query", "-e", "=", "-e", "hb="],
     ["query", "-t", "x" * 5000],
+    ["query", *["-e", "hb=10"] * 50_000],  # 450 kB of arguments; Linux takes 2 MB
     ["query", "--case", "/dev/null"],
     ["query", "--case", "folder"],
     ["query", "--case", "dangling.csv"],
