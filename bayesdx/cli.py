@@ -26,6 +26,7 @@ from bayesdx.textnum import NUMBER, parse_number
 __all__ = ["main"]
 
 DEFAULT_NETWORK = "marrow_signal"
+_MAX_ARGS = 4 * MAX_EVIDENCE  # room for -e VAR=VALUE pairs up to the findings limit and more
 
 
 class _UsageError(Exception):
@@ -35,6 +36,17 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
+
+
+class _Append(argparse.Action):
+    """``action="append"`` in linear time (argparse's own copies the list at every use)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        items = getattr(namespace, self.dest, None)
+        if items is None or items is self.default:
+            items = list(items or [])
+            setattr(namespace, self.dest, items)
+        items.append(values)
 
 
 def _add_network(p: argparse.ArgumentParser, required: bool = False) -> None:
@@ -52,7 +64,7 @@ def _add_case(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-e",
         "--evidence",
-        action="append",
+        action=_Append,
         default=[],
         metavar="VAR=VALUE",
         help="a finding: a state id or a raw number (repeatable)",
@@ -92,7 +104,7 @@ def _parser() -> _Parser:
     p.add_argument(
         "--target",
         "-t",
-        action="append",
+        action=_Append,
         nargs="+",
         default=None,
         metavar="VAR",
@@ -145,7 +157,7 @@ def _parser() -> _Parser:
     p.add_argument("--seed", default="0", metavar="S", help="random seed (default 0)")
     p.add_argument(
         "--parameter",
-        action="append",
+        action=_Append,
         metavar="ID",
         help="analyse only these parameter ids (repeatable)",
     )
@@ -200,7 +212,7 @@ def _parser() -> _Parser:
     p.add_argument(
         "--target",
         "-t",
-        action="append",
+        action=_Append,
         nargs="+",
         default=None,
         metavar="VAR",
@@ -215,7 +227,7 @@ def _parser() -> _Parser:
     )
     p.add_argument(
         "--passthrough",
-        action="append",
+        action=_Append,
         default=[],
         metavar="COLUMN",
         help="a column that is not a variable (an id), carried along (repeatable)",
@@ -562,6 +574,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     restore = _on_signals()
     unescape = _escaping_streams()
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
+        if len(argv) > _MAX_ARGS:
+            raise LimitError(
+                f"{len(argv):,} command-line arguments; the limit is {_MAX_ARGS:,} "
+                "(give many findings in a --case file, many cases in a CSV for batch)"
+            )
         args = _checked(_parser().parse_args(argv))
         return _COMMANDS[args.command](args)
     except _Terminated as exc:
