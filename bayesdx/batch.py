@@ -385,8 +385,15 @@ def score_csv(
     compiled = _compiled(network)
     added = _output_columns(network, compiled._targets(targets), on_error)
     _check_columns(header, added, src)
+    lines, carriage = 0, False
     with open(src, "rb") as fh:
-        lines = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            carriage = carriage or b"\r" in block
+    # Python's csv writer quotes a cell holding a line break only if the break is in its line
+    # terminator: an input with any carriage return (CRLF lines, or a \r inside a cell) is
+    # written with CRLF lines, so such a cell is quoted and read back whole
+    ending = "\r\n" if carriage else "\n"
     bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
     written = errors = 0
     headed = False
@@ -410,7 +417,7 @@ def score_csv(
                 except RowError as exc:  # the record's own line in the file
                     line = _record_line(src, exc.line - 2)
                     raise RowError(line, exc.column, exc.reason, str(src)) from None
-                scored.to_csv(out, header=not headed, index=False)
+                scored.to_csv(out, header=not headed, index=False, lineterminator=ending)
                 headed = True
                 written += len(chunk)
                 if on_error == "skip":
@@ -419,7 +426,8 @@ def score_csv(
             if not headed:  # no chunk at all: the header alone
                 empty = pd.DataFrame(columns=header, dtype=object)
                 score_frame(network, empty, targets, on_error, progress=False,
-                            passthrough=passthrough).to_csv(out, index=False)  # fmt: skip
+                            passthrough=passthrough).to_csv(out, index=False,
+                                                            lineterminator=ending)  # fmt: skip
     except UnicodeDecodeError:
         raise CaseFileError(
             f"cannot read cases from {src}: line {_bad_utf8_line(src)} is not UTF-8 text"

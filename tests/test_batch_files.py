@@ -121,3 +121,16 @@ def test_a_record_with_more_cells_than_the_header_is_refused(marrow, tmp_path, t
     with pytest.raises(CaseFileError, match=message):
         _score(marrow, tmp_path, text)
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'hb,note\r\n10,"a\rb"\r\n', b'hb,note\n10,"a\rb"\n11,x\n', b"hb,note\r\n10,x\r\n"],
+)
+def test_carriage_returns_survive_the_round_trip(marrow, tmp_path, raw):
+    src = tmp_path / "cases.csv"
+    src.write_bytes(raw)
+    score_csv(marrow, src, tmp_path / "out.csv", passthrough=["note"])
+    back = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    want = pd.read_csv(src, dtype=str, keep_default_na=False)
+    assert back[["hb", "note"]].to_dict("list") == want.to_dict("list")
