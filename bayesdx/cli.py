@@ -421,7 +421,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     import dataclasses
 
     from bayesdx.network import load_network
-    from bayesdx.psa import uncertainty
+    from bayesdx.psa import NoUncertaintyError, uncertainty
     from bayesdx.sensitivity import sensitivity
 
     draws = _integer(args.draws, "--draws")
@@ -430,12 +430,20 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     net = load_network(args.network)
     case = _case(args)
     rep = sensitivity(net, case, args.target, parameters=args.parameter, base_rates=rates)
-    psa = uncertainty(net, case, args.target, draws=draws, seed=seed, policy=rep.policy)
-    rep = dataclasses.replace(rep, psa=psa)
+    note = None
+    try:
+        psa = uncertainty(net, case, args.target, draws=draws, seed=seed, policy=rep.policy)
+        rep = dataclasses.replace(rep, psa=psa)
+    except NoUncertaintyError as exc:  # an imported network: report what can be computed
+        note = f"Probabilistic sensitivity not run: {exc}"
     if args.json:
-        print(json.dumps(rep.to_dict(), indent=2))
+        print(json.dumps({**rep.to_dict(), "psa_note": note}, indent=2))
     else:
-        print(rep.report(args.top))
+        text = rep.report(args.top)
+        if note:
+            body, sep, tail = text.rpartition("\n\n")
+            text = f"{body}\n\n{note}{sep}{tail}" if sep else f"{text}\n{note}"
+        print(text)
     return 0
 
 

@@ -30,7 +30,13 @@ if TYPE_CHECKING:
     from bayesdx.network import Network
     from bayesdx.policy import Policy
 
-__all__ = ["UncertaintyReport", "sample_entry", "sample_tables", "uncertainty"]
+__all__ = [
+    "NoUncertaintyError",
+    "UncertaintyReport",
+    "sample_entry",
+    "sample_tables",
+    "uncertainty",
+]
 
 _CHUNK = 2000
 
@@ -57,14 +63,22 @@ def sample_entry(
     return out
 
 
+def _uncertain(network: Network) -> list[str]:
+    """The nodes whose every table entry carries an uncertainty (counts or a range)."""
+    out = []
+    for v in network.variables:
+        entries = list(network.spec.nodes[v].cpt.entries())
+        if entries and all(e.uncertainty is not None for e in entries):
+            out.append(v)
+    return out
+
+
 def sample_tables(network: Network, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """n joint draws of every table that has uncertain entries: node -> (n, *shape)."""
     tables = {}
-    for v in network.variables:
+    for v in _uncertain(network):
         spec = network.spec.nodes[v]
         entries = list(spec.cpt.entries())
-        if not entries or any(e.uncertainty is None for e in entries):
-            continue
         draws = [sample_entry(e.uncertainty.alpha, e.p, rng, n) for e in entries]
         parents = {p: network.states[p] for p in spec.parents}
         tables[v] = spec.cpt.expand_draws(parents, spec.states, draws)
@@ -194,6 +208,10 @@ class UncertaintyReport:
         return ax
 
 
+class NoUncertaintyError(BayesdxError):
+    """A network whose numbers carry no uncertainty, asked for a probabilistic analysis."""
+
+
 def _draw_count(draws: Any) -> int:
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer) or draws < 1:
         raise BayesdxError(f"draws must be a positive integer, got {draws!r}")
@@ -257,6 +275,11 @@ def uncertainty(
         policy = h.decision_policy(network)
     states = normalise(network, evidence).states
     point = h.probability(marginals(network, states, [h.node])[0][h.node])
+    if not _uncertain(network):
+        raise NoUncertaintyError(
+            f"network '{network.id}' gives no uncertainty for its numbers (study counts or "
+            "expert ranges), so a probabilistic analysis has nothing to sample"
+        )
     from bayesdx.compiled import compile_network
 
     rng = np.random.default_rng(seed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from bayesdx import load_network
 from bayesdx.compiled import compile_network
 from bayesdx.errors import BayesdxError
 from bayesdx.inference import marginals
@@ -68,3 +71,18 @@ def test_summary(marrow):
 def test_draws_must_be_a_positive_integer(marrow, draws):
     with pytest.raises(BayesdxError, match="draws must be a positive integer"):
         uncertainty(marrow, CASE, draws=draws)
+
+
+def test_a_network_without_uncertainty_has_nothing_to_sample(tmp_path, capsys):
+    from bayesdx.cli import main
+    from bayesdx.psa import NoUncertaintyError
+
+    path = tmp_path / "m.bif"
+    assert main(["export", "-n", "marrow_signal", "-f", "bif", "-o", str(path)]) == 0
+    net = load_network(str(path))
+    with pytest.raises(NoUncertaintyError, match="nothing to sample"):
+        uncertainty(net, {"setting": "biopsy_referral"}, draws=5)
+    capsys.readouterr()
+    assert main(["sensitivity", "-n", str(path), "--draws", "5", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["psa"] is None and "nothing to sample" in doc["psa_note"]
