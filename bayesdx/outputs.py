@@ -144,40 +144,52 @@ def check_output(
 
 @contextlib.contextmanager
 def _lock(out: Path) -> Iterator[None]:
-    """Hold ``.NAME.lock`` beside ``out`` for the whole write; refuse if another run holds it."""
+    """Hold ``.NAME.lock`` beside ``out`` for the whole write; refuse if another run holds it.
+
+    The lock file is removed on the way out, whatever ends the write (an error, Ctrl-C,
+    SIGTERM): the cleanup covers everything from the moment the lock is taken.
+    """
     import fcntl
 
     lock = out.with_name(f".{out.name}.lock")
-    while True:
-        try:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            raise OutputFileError(f"cannot write {out}: {_why(exc)}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise OutputFileError(
-                f"cannot write {out}: another bayesdx run is writing it now; wait for that run "
-                "or write to another file"
-            ) from None
-        # the lock file may have been removed by a run that just finished: lock the live one
-        current = _stat(lock)
-        mine = os.fstat(fd)
-        if current is not None and (current.st_dev, current.st_ino) == (mine.st_dev, mine.st_ino):
-            break
-        os.close(fd)
-    # no other run is writing this output now: temporary files left by one that was killed
-    # (SIGKILL cannot be caught) are removed here
-    for stale in out.parent.glob(f".{glob.escape(out.name)}.{'[0-9a-f]' * 8}.part"):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+    fd, held = -1, False
     try:
+        while True:
+            try:
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as exc:
+                raise OutputFileError(f"cannot write {out}: {_why(exc)}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputFileError(
+                    f"cannot write {out}: another bayesdx run is writing it now; wait for that "
+                    "run or write to another file"
+                ) from None
+            held = True
+            # the lock file may have been removed by a run that just finished: lock the live one
+            current = _stat(lock)
+            mine = os.fstat(fd)
+            if current is not None and (current.st_dev, current.st_ino) == (
+                mine.st_dev,
+                mine.st_ino,
+            ):
+                break
+            held = False  # not the live file: leave it alone and try again
+            os.close(fd)
+            fd = -1
+        # no other run is writing this output now: temporary files left by one that was
+        # killed (SIGKILL cannot be caught) are removed here
+        for stale in out.parent.glob(f".{glob.escape(out.name)}.{'[0-9a-f]' * 8}.part"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
         yield
     finally:
-        with contextlib.suppress(OSError):
-            lock.unlink()
-        os.close(fd)
+        if held:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+        if fd >= 0:
+            os.close(fd)
 
 
 def _umask() -> int:

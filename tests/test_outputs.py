@@ -178,6 +178,7 @@ def test_sigterm_removes_the_temporary_file(tmp_path):
         if any(p.name.endswith(".part") for p in tmp_path.iterdir()) or _lock_held(out):
             break
         time.sleep(0.01)
+    time.sleep(0.3)  # well inside the write, which takes seconds
     if proc.poll() is not None:
         pytest.fail(f"batch ended before it could be stopped: {proc.communicate()}")
     proc.send_signal(signal.SIGTERM)
