@@ -20,7 +20,7 @@ import stat
 import sys
 import warnings
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -208,14 +208,14 @@ def score_frame(
     finally:
         bar.close()
     impossible = result.impossible & ~has_error
-    for i in np.flatnonzero(impossible):
-        row = list(zip(compiled.variables, x[i], given[i], strict=True))
+    for r in np.flatnonzero(impossible):
+        row = list(zip(compiled.variables, x[r], given[r], strict=True))
         evidence = {v: network.states[v][int(s)] for v, s, g in row if g}  # given, then assumed
         evidence.update({v: network.states[v][int(s)] for v, s, g in row if s >= 0 and not g})
         message = str(ImpossibleEvidenceError(evidence, network.id))
         if on_error == "raise":
-            raise RowError(first_line + int(i), None, message, source)
-        errors[i] = message
+            raise RowError(first_line + int(r), None, message, source)
+        errors[r] = message
     blank = has_error | impossible
     out = df.copy()
     columns = {}
@@ -492,7 +492,7 @@ def _output_columns(network: Network, names: Sequence[str], on_error: str) -> li
     return columns + (["error"] if on_error == "skip" else [])
 
 
-def _check_columns(columns: Sequence[Any], added: Sequence[str], source: object) -> None:
+def _check_columns(columns: Iterable[Any], added: Sequence[str], source: object) -> None:
     clash = [str(c) for c in columns if str(c) in set(added)]
     if clash:
         raise CaseFileError(

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from bayesdx.calibration import CalibrationReport, calibrate
 from bayesdx.cohort import score, simulate
-from bayesdx.errors import OutputFileError
+from bayesdx.errors import OutputFileError, PolicyError
 from bayesdx.guideline import evaluate_guideline
 from bayesdx.notice import DISCLAIMER
 from bayesdx.outputs import atomic_output
@@ -70,19 +70,23 @@ def cohort_study(
     parameter uncertainty, and scored with the point network (the model is misspecified).
     """
     decision = network.spec.decision
+    guideline = decision.guideline if decision is not None else None
+    if decision is None or guideline is None:
+        raise PolicyError(
+            f"network {network.id} has no decision guideline: the cohort study scores one"
+        )
     node, members = decision.node, decision.members
-    observed = [v for v in observed if v in network.states]
+    present = [v for v in observed if v in network.states]
     rng = np.random.default_rng(seed)
 
     def run(label: str, tables: dict | None) -> Validation:
         cohort = simulate(network, n, rng, tables=tables)
         y = cohort[node].isin(members).to_numpy()
-        p = score(network, cohort, node, members, observed)
+        p = score(network, cohort, node, members, present)
+        # one record per patient: variable name -> simulated state
+        records = cast("list[dict[str, str]]", cohort[present].to_dict("records"))
         rule = np.array(
-            [
-                evaluate_guideline(decision.guideline, r).verdict == "recommended"
-                for r in cohort[observed].to_dict("records")
-            ]
+            [evaluate_guideline(guideline, r).verdict == "recommended" for r in records]
         )
         return validate(label, y, p, {"guideline rule": rule})
 

@@ -426,7 +426,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
     draws = _integer(args.draws, "--draws")
     seed = _integer(args.seed, "--seed")
-    rates = tuple(_probability(x, "--base-rates") for x in args.base_rates)
+    lo, hi = args.base_rates  # nargs=2, and _checked refuses any other count
+    rates = (_probability(lo, "--base-rates"), _probability(hi, "--base-rates"))
     net = load_network(args.network)
     case = _case(args)
     rep = sensitivity(net, case, args.target, parameters=args.parameter, base_rates=rates)
@@ -487,6 +488,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     net = load_network(args.network)
     out = _output(args, args.output)
+    targets: list[str] | str | None
     targets = [t for group in args.target for t in group] if args.target else None
     if targets == ["all"]:
         targets = "all"

@@ -9,7 +9,7 @@ calibration degrades when the truth differs from it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -100,7 +100,8 @@ def score(
     keys = cohort[observed].astype(str).agg("\x1f".join, axis=1)
     out = np.empty(len(cohort))
     for key, index in cohort.groupby(keys, sort=False).indices.items():
-        evidence = {**context, **dict(zip(observed, key.split("\x1f"), strict=True))}
+        # the group keys are the joined strings of `keys`
+        evidence = {**context, **dict(zip(observed, cast(str, key).split("\x1f"), strict=True))}
         dist, _ = marginals(network, evidence, [node])
         out[index] = sum(dist[node][s] for s in members)
     return out

@@ -440,7 +440,8 @@ class CompiledNetwork:
 
     def _chunk_size(self, x: np.ndarray, names: list[str], cpt_map: dict, draws: int) -> int:
         observed = frozenset(self.variables[j] for j in np.flatnonzero((x >= 0).any(axis=0)))
-        width = max(self._plan(observed, t, cpt_map).width for t in names or [None])
+        targets: Sequence[str | None] = names or [None]
+        width = max(self._plan(observed, t, cpt_map).width for t in targets)
         return int(np.clip(_CHUNK_BUDGET // max(width * max(draws, 1), 1), 1, 16384))
 
     def _blocks(self, x: np.ndarray, size: int, prune: str) -> Iterable[tuple[Any, frozenset[str]]]:

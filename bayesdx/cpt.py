@@ -145,7 +145,8 @@ class TableCPT:
             values = values[:, [entry.states.index(s) for s in states]]
             # every parent combination the row covers, at once (a row may cover millions)
             block = np.ix_(*([parent_states[p].index(s) for s in when[p]] for p in self.parents))
-            table[(slice(None), *block)] = values.reshape(block_shape)
+            index: tuple[slice | np.ndarray, ...] = (slice(None), *block)
+            table[index] = values.reshape(block_shape)
         return table
 
     def expand(

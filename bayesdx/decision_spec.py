@@ -236,11 +236,11 @@ def parse_decision(
     if target in owners:
         node, members = owners[target]
     else:
-        node = next((n for n in states if target in states[n] and n in diag), None)
-        if node is None:
+        found = next((n for n in states if target in states[n] and n in diag), None)
+        if found is None:
             valid = [*owners, *(s for n in diag for s in states[n])]
             raise fail(f"unknown target {shown(target)}; valid: {', '.join(valid)}", "target")
-        members = (target,)
+        node, members = found, (target,)
 
     def source_ids(value: Any, field: str) -> tuple[str, ...]:
         ids = _names(fail, value, field, "a source id")

@@ -26,9 +26,9 @@ __all__ = [
 
 
 def _listing(values: Iterable[object], limit: int = 40) -> str:
-    values = [str(v) for v in values]
-    shown = ", ".join(values[:limit])
-    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+    texts = [str(v) for v in values]
+    shown = ", ".join(texts[:limit])
+    return shown + (f", ... ({len(texts)} in all)" if len(texts) > limit else "")
 
 
 class BayesdxError(ValueError):

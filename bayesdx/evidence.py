@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,9 +150,11 @@ def normalise(
         state, number = _state_of(node, value)
         given[node.id] = state
         if number is not None:
+            measure = node.measure
+            assert measure is not None  # _state_of reads a number only for a measured node
             raw[node.id] = number
-            cut = _cut_note(node.measure, number)
-            notes[node.id] = f"{number:g} {node.measure.unit}{cut}"
+            cut = _cut_note(measure, number)
+            notes[node.id] = f"{number:g} {measure.unit}{cut}"
     assumed = {}
     if defaults:
         assumed = {v: s for v, s in network.defaults.items() if v not in given}
@@ -310,8 +313,8 @@ def _read_json(path: Path, text: str) -> Any:
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
         out = dict(pairs)
         if len(out) != len(pairs):  # linear: a set, never list.count
-            seen: set[str] = set()
-            twice = sorted({k for k, _ in pairs if k in seen or seen.add(k)})
+            counts = Counter(k for k, _ in pairs)
+            twice = sorted(k for k, count in counts.items() if count > 1)
             names = ", ".join(shown(k, quote=False) for k in twice[:5])
             more = f" and {len(twice) - 5} more" if len(twice) > 5 else ""
             raise CaseFileError(f"case file {path} gives {names}{more} twice; give each once")

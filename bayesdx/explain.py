@@ -140,10 +140,10 @@ def resolve_hypothesis(network: Network, name: str | None = None) -> Hypothesis:
             return Hypothesis(name, node, (name,))
     if "=" in name:
         var, _, state = name.partition("=")
-        node = network.node(var.strip())
-        if state.strip() in node.states:
-            return Hypothesis(name, node.id, (state.strip(),))
-        raise UnknownStateError(node.id, state.strip(), node.states)
+        spec = network.node(var.strip())
+        if state.strip() in spec.states:
+            return Hypothesis(name, spec.id, (state.strip(),))
+        raise UnknownStateError(spec.id, state.strip(), spec.states)
     valid = [*groups, *(s for n in diagnosis for s in network.states[n])]
     raise UnknownStateError("hypothesis", name, valid, "; or VAR=STATE")
 

@@ -240,7 +240,7 @@ _CACHE: dict[str, Network] = {}
 
 def _signature(files: tuple[str, ...]) -> tuple:
     """Modification time and size of every file a network was read from."""
-    out = []
+    out: list[tuple[str, int | None, int | None]] = []
     for f in files:
         try:
             stat = Path(f).stat()

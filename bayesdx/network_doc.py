@@ -22,9 +22,11 @@ def _uncertainty(entry: Entry) -> str:
     lo, hi = u.interval()
     focus = entry.states[u.focus]
     if u.kind == "counts":
+        assert u.counts is not None  # each kind carries its own field (Uncertainty)
         given = ", ".join(f"{s} {c:g}" for s, c in zip(entry.states, u.counts, strict=True))
         form = f"counts ({given})"
     elif u.kind == "range":
+        assert u.bounds is not None
         form = f"expert range {u.bounds[0]:g}-{u.bounds[1]:g}"
     else:
         form = f"ess {u.ess:g}"

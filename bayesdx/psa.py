@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bayesdx.cpt import FixedCPT
 from bayesdx.errors import BayesdxError, LimitError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
@@ -78,10 +79,15 @@ def sample_tables(network: Network, rng: np.random.Generator, n: int) -> dict[st
     tables = {}
     for v in _uncertain(network):
         spec = network.spec.nodes[v]
-        entries = list(spec.cpt.entries())
-        draws = [sample_entry(e.uncertainty.alpha, e.p, rng, n) for e in entries]
+        cpt = spec.cpt
+        # _uncertain keeps only nodes with entries, all uncertain; a FixedCPT has none
+        assert not isinstance(cpt, FixedCPT)
+        draws = []
+        for e in cpt.entries():
+            assert e.uncertainty is not None
+            draws.append(sample_entry(e.uncertainty.alpha, e.p, rng, n))
         parents = {p: network.states[p] for p in spec.parents}
-        tables[v] = spec.cpt.expand_draws(parents, spec.states, draws)
+        tables[v] = cpt.expand_draws(parents, spec.states, draws)
     return tables
 
 

@@ -29,7 +29,7 @@ import html
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -238,7 +238,7 @@ class SensitivityReport:
     def smallest_flip(self) -> OneWay | None:
         """The parameter whose smallest single change flips the verdict."""
         flips = [f for f in self.one_way if f.flip_at is not None]
-        return min(flips, key=lambda f: abs(f.flip_at - f.value)) if flips else None
+        return min(flips, key=lambda f: abs(cast(float, f.flip_at) - f.value)) if flips else None
 
     def to_dict(self) -> dict[str, Any]:
         """What ``bayesdx sensitivity --json`` prints."""
@@ -258,7 +258,7 @@ class SensitivityReport:
                 "parameter": smallest.parameter.id,
                 "value": smallest.value,
                 "flip_at": smallest.flip_at,
-                "change": smallest.flip_at - smallest.value,
+                "change": cast(float, smallest.flip_at) - smallest.value,  # a flip: not None
             },
             "prior_sweep": [
                 {"base_rate": p.base_rate, "posterior": p.posterior, "verdict": p.verdict}

@@ -255,16 +255,24 @@ def _check_expansion(text: str, path: str, case: bool) -> None:
     """
     import yaml
 
+    def line_of(event: yaml.Event) -> int:
+        mark = event.start_mark
+        assert mark is not None  # the parser marks every event it yields
+        return mark.line + 1
+
     base, _ = _loaders()
-    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    alias = yaml.AliasEvent
+    leaves = (yaml.ScalarEvent, alias)
     starts = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     ends = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     total = 0
-    anchored: dict[str, tuple[int, int]] = {}  # anchor -> (nodes, nesting) of its node
+    # anchor -> (nodes, nesting) of its node; keyed str | None as the stubs type an alias's anchor
+    anchored: dict[str | None, tuple[int, int]] = {}
     stack: list[list] = []  # open collections: [anchor, nodes so far, nesting inside]
     for event in yaml.parse(text, Loader=base):
-        kind = type(event)
-        if kind in ends:
+        # isinstance rather than type(): the same test (the parser yields these classes
+        # themselves, never subclasses), and it lets the type checker see the attributes
+        if isinstance(event, ends):
             anchor, nodes, height = stack.pop()
             if anchor is not None:
                 anchored[anchor] = (nodes, height + 1)
@@ -272,13 +280,13 @@ def _check_expansion(text: str, path: str, case: bool) -> None:
                 stack[-1][1] += nodes
                 stack[-1][2] = max(stack[-1][2], height + 1)
             continue
-        if kind in starts:
+        if isinstance(event, starts):
             stack.append([event.anchor, 1, 0])
             nodes, depth = 1, len(stack)
-        elif kind is scalar or kind is alias:
+        elif isinstance(event, leaves):
             nodes, height = 1, 0
-            if kind is alias:
-                line = event.start_mark.line + 1
+            if isinstance(event, alias):
+                line = line_of(event)
                 if case:
                     raise NetworkFileError(
                         path,
@@ -302,17 +310,17 @@ def _check_expansion(text: str, path: str, case: bool) -> None:
             continue
         total += nodes
         if depth > MAX_DEPTH:
-            raise _too_deep(path, f" at line {event.start_mark.line + 1}")
+            raise _too_deep(path, f" at line {line_of(event)}")
         if case and total > 2 * MAX_EVIDENCE + 1:  # a key and a value per finding
             raise LimitError(
                 f"case file {path} gives more than {MAX_EVIDENCE:,} findings (at line "
-                f"{event.start_mark.line + 1}); the limit is {MAX_EVIDENCE:,} "
+                f"{line_of(event)}); the limit is {MAX_EVIDENCE:,} "
                 "(bayesdx.limits.MAX_EVIDENCE)"
             )
         if total > MAX_YAML_NODES:
             raise LimitError(
                 f"{path}: more than {MAX_YAML_NODES:,} YAML nodes once aliases are expanded "
-                f"(at line {event.start_mark.line + 1}); the limit is {MAX_YAML_NODES:,} "
+                f"(at line {line_of(event)}); the limit is {MAX_YAML_NODES:,} "
                 "(bayesdx.limits.MAX_YAML_NODES)"
             )
 
@@ -428,7 +436,7 @@ def parse_spec(data: Any, path: str = "<network>") -> NetworkSpec:
     if not isinstance(raw_nodes, list) or not raw_nodes:
         raise ctx.fail("expected a non-empty list of nodes", "nodes")
 
-    heads: dict[str, dict] = {}
+    heads: dict[str, Mapping[str, Any]] = {}
     for i, raw in enumerate(raw_nodes):
         if not isinstance(raw, Mapping):
             raise ctx.fail("expected a mapping with id, label, role, states, ...", f"nodes[{i}]")

@@ -132,7 +132,9 @@ class Uncertainty:
         if self.kind == "counts":
             return np.asarray(self.counts, dtype=float) + JEFFREYS
         if self.kind == "ess":
+            assert self.ess is not None  # kind "ess" carries ess (see the class docstring)
             return float(self.ess) * p
+        assert self.bounds is not None  # kind "range" carries bounds
         return _fit_kappa(p[self.focus], *self.bounds) * p
 
     def interval(self, level: float = 0.95) -> tuple[float, float]:

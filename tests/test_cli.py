@@ -361,10 +361,10 @@ def test_the_same_number_given_twice_is_one_finding(capsys):
 
 
 def test_too_many_findings(capsys):
-    code, out, err = run(capsys, "query", *["-e", "hb=10"] * 10_001)
+    code, _out, err = run(capsys, "query", *["-e", "hb=10"] * 10_001)
     assert code == 2 and err.count("\n") == 1 and "the limit is 10,000" in err
 
 
 def test_too_many_arguments_are_refused_before_parsing(capsys):
-    code, out, err = run(capsys, "query", *["-e", "hb=10"] * 25_000)
+    code, _out, err = run(capsys, "query", *["-e", "hb=10"] * 25_000)
     assert code == 2 and err.count("\n") == 1 and "the limit is 40,000" in err
