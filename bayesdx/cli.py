@@ -649,7 +649,7 @@ class _Terminated(BaseException):
 def _escaping_streams() -> Any:
     """Let stdout and stderr show any text: a file name made of bytes that are not UTF-8
     (``\\udcff`` after Python's surrogate escape) is shown escaped, not a traceback."""
-    changed = []
+    changed: list[Any] = []  # the streams that have reconfigure (hasattr below)
     for stream in (sys.stdout, sys.stderr):
         if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

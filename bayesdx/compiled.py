@@ -198,7 +198,11 @@ class BatchResult:
         import matplotlib.pyplot as plt
 
         cols = self.columns()
-        key = target or next((k for k in cols if k.startswith("group:")), next(iter(cols)))
+        key = (
+            target
+            if target
+            else next((k for k in cols if k.startswith("group:")), next(iter(cols)))
+        )
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.5))
         values = np.asarray(cols[key]).reshape(-1)
@@ -367,10 +371,11 @@ class CompiledNetwork:
         posts = {t: np.zeros((*lead, n, self._card[t])) for t in names}
         log_pe = np.zeros((*lead, n))
         size = chunk_size or self._chunk_size(x, names, cpt_map, draws)
+        plan_targets: list[str | None] = list(names) or [None]  # None: no target
         for rows, observed in self._blocks(x, size, prune):
             xc = x[rows]
             cache: dict[tuple, np.ndarray] = {}
-            for k, t in enumerate(names or [None]):
+            for k, t in enumerate(plan_targets):
                 plan = self._plan(observed, t, cpt_map)
                 joint = self._run(plan, xc, cpt_map, cache, draws)  # (*lead, m[, card])
                 total = joint.sum(axis=-1) if t is not None else joint
@@ -440,8 +445,8 @@ class CompiledNetwork:
 
     def _chunk_size(self, x: np.ndarray, names: list[str], cpt_map: dict, draws: int) -> int:
         observed = frozenset(self.variables[j] for j in np.flatnonzero((x >= 0).any(axis=0)))
-        targets: Sequence[str | None] = names or [None]
-        width = max(self._plan(observed, t, cpt_map).width for t in targets)
+        plan_targets: list[str | None] = list(names) or [None]  # None: no target
+        width = max(self._plan(observed, t, cpt_map).width for t in plan_targets)
         return int(np.clip(_CHUNK_BUDGET // max(width * max(draws, 1), 1), 1, 16384))
 
     def _blocks(self, x: np.ndarray, size: int, prune: str) -> Iterable[tuple[Any, frozenset[str]]]:
@@ -642,7 +647,7 @@ class CompiledNetwork:
         if hit is not None:
             return hit
         if kind == "bundle":  # one joint lookup table indexed by a mixed-radix code
-            code = None
+            code: np.ndarray | None = None
             for u in v:
                 k = self._card[u] + 1
                 digit = xc[:, self._col[u]] % k  # -1 (unobserved) becomes k - 1
@@ -672,14 +677,15 @@ class CompiledNetwork:
 
     def _bundle_table(self, leaves: tuple[str, ...]) -> np.ndarray:
         """Product of the leaves' lookup tables over every combination of their states."""
-        table = self._bundle_tables.get(leaves)
-        if table is None:
-            table = self._lookup_table(leaves[0])
-            for u in leaves[1:]:
-                nxt = self._lookup_table(u)
-                table = (table[:, None] * nxt[None, :]).reshape(-1, *nxt.shape[1:])
-            table = np.ascontiguousarray(table)
-            self._bundle_tables[leaves] = table
+        cached = self._bundle_tables.get(leaves)
+        if cached is not None:
+            return cached
+        table = self._lookup_table(leaves[0])
+        for u in leaves[1:]:
+            nxt = self._lookup_table(u)
+            table = (table[:, None] * nxt[None, :]).reshape(-1, *nxt.shape[1:])
+        table = np.ascontiguousarray(table)
+        self._bundle_tables[leaves] = table
         return table
 
     def _run(

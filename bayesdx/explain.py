@@ -126,7 +126,10 @@ def resolve_hypothesis(network: Network, name: str | None = None) -> Hypothesis:
         )
     if name is None:
         decision = network.spec.decision
-        name = decision.target if decision else next(iter(network.groups), None)
+        if decision:
+            name = decision.target
+        else:
+            name = next(iter(network.groups), None)
         if name is None:
             node = network.default_targets[0]
             name = f"{node}={network.states[node][-1]}"

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from bayesdx.inference import marginals
-from bayesdx.notice import DISCLAIMER
+from bayesdx.notice import stamp
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -62,7 +62,7 @@ def waterfall(ex: Explanation, ax: Axes | None = None) -> Axes:
         "(numbers: P after each finding)",
         fontsize=9,
     )
-    ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+    stamp(ax)
     return ax
 
 
@@ -78,7 +78,7 @@ def differential(ex: Explanation, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"P({ex.hypothesis.node} | evidence)")
     ax.set_title(f"Differential; P({ex.hypothesis.name}) = {ex.posterior:.2f} (red)", fontsize=9)
-    ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+    stamp(ax)
     return ax
 
 
@@ -127,5 +127,5 @@ def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
         fontsize=9,
     )
     ax.set_axis_off()
-    ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+    stamp(ax)
     return ax

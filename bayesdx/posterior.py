@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.evidence import Evidence
-from bayesdx.notice import DISCLAIMER
+from bayesdx.notice import DISCLAIMER, stamp
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,5 +181,5 @@ class Posterior:
         if first:
             title += f": P({first[0]}) = {self.groups[first[0]]:.2f} (red)"
         ax.set_title(title, fontsize=10)
-        ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=7, color="0.4")
+        stamp(ax, fontsize=7)
         return ax

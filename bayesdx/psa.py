@@ -21,7 +21,7 @@ from bayesdx.errors import BayesdxError, LimitError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
 from bayesdx.limits import MAX_DRAWS
-from bayesdx.notice import DISCLAIMER
+from bayesdx.notice import DISCLAIMER, stamp
 from bayesdx.progress import Progress
 
 if TYPE_CHECKING:
@@ -210,7 +210,7 @@ class UncertaintyReport:
         ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over {self.draws} draws")
         ax.set_ylabel("draws")
         ax.legend(fontsize=7)
-        ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+        stamp(ax)
         return ax
 
 

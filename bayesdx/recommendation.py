@@ -11,7 +11,7 @@ from bayesdx.errors import PolicyError
 from bayesdx.guideline import GuidelineResult, evaluate_guideline
 from bayesdx.inference import marginals, query
 from bayesdx.next_test import NextTest, rank_next_tests
-from bayesdx.notice import DISCLAIMER
+from bayesdx.notice import DISCLAIMER, stamp
 from bayesdx.plan import Plan, PlanContext, build_plan, leading_diagnoses
 from bayesdx.policy import Policy, resolve_policy
 from bayesdx.posterior import Posterior
@@ -258,7 +258,7 @@ class Recommendation:
         ax.set_xlabel(f"P({self.target} | evidence)")
         ax.set_title(f"Biopsy: {self.verdict.replace('_', ' ')}", fontsize=10)
         ax.legend(loc="lower right", fontsize=7, ncol=4, frameon=False)
-        ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=7, color="0.4")
+        stamp(ax, fontsize=7)
         return ax
 
 

@@ -37,7 +37,7 @@ from bayesdx.errors import ArgumentError, BayesdxError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
 from bayesdx.inference import marginals
-from bayesdx.notice import DISCLAIMER
+from bayesdx.notice import DISCLAIMER, stamp
 from bayesdx.parameters import Parameter, find_parameter, network_parameters, table_with
 
 if TYPE_CHECKING:
@@ -389,7 +389,7 @@ class SensitivityReport:
         ax.set_title(
             "Tornado: blue = sourced, orange = expert estimate; grey = decision band", fontsize=9
         )
-        ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+        stamp(ax)
         return ax
 
     def _plot_prior(self, ax: Axes | None) -> Axes:
@@ -406,7 +406,7 @@ class SensitivityReport:
         ax.set_ylabel(f"P({self.hypothesis.name} | evidence)")
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7)
-        ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+        stamp(ax)
         return ax
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.notice import DISCLAIMER
+from bayesdx.notice import stamp
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,7 +90,7 @@ class DecisionCurve:
         ax.set_xlabel("threshold probability")
         ax.set_ylabel("net benefit")
         ax.legend(fontsize=7)
-        ax.figure.text(0.01, 0.005, DISCLAIMER, fontsize=6, color="0.4")
+        stamp(ax)
         return ax
 
 
