@@ -117,9 +117,6 @@ def write_report(
     seed: int = 2026,
 ) -> Path:
     """Write ``report.md`` with its pictures into ``folder``; returns the report's path."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     folder = Path(folder)

@@ -21,10 +21,11 @@ left}img{max-width:100%}.note{color:#666;font-size:.85em}"""
 
 
 def figure_png(plot, *args, **kwargs) -> str:
-    """Draw a plot function on a fresh figure and return the PNG as base64 text."""
-    import matplotlib
+    """Draw a plot function on a fresh figure and return the PNG as base64 text.
 
-    matplotlib.use("Agg", force=False)
+    The session's matplotlib backend is left as it is (a notebook keeps showing its plots);
+    the figure is closed once saved, so it is never shown twice.
+    """
     import matplotlib.pyplot as plt
 
     ax = plot(*args, **kwargs)
