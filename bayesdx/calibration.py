@@ -28,7 +28,6 @@ computed value, so the departure stays visible, but it does not count as pass or
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from bayesdx.errors import NetworkFileError
 from bayesdx.inference import marginals
 from bayesdx.spec import read_yaml
-from bayesdx.textnum import shown
+from bayesdx.textnum import is_finite_number, shown
 from bayesdx.uncertainty import beta_interval
 
 if TYPE_CHECKING:
@@ -139,22 +138,13 @@ def _states(network: Network, raw: Any, where: str, fail: Any) -> dict[str, tupl
     return out
 
 
-def _number(value: Any) -> bool:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer too large for a float
-        return False
-
-
 def _interval(raw: Any, where: str, fail: Any) -> tuple[float, float]:
     if isinstance(raw, Mapping) and set(raw) == {"counts"}:
         counts = raw["counts"]
         if (
             not isinstance(counts, list)
             or len(counts) != 2
-            or not all(_number(c) for c in counts)
+            or not all(is_finite_number(c) for c in counts)
             or not 0 <= counts[0] <= counts[1]
             or counts[1] <= 0
         ):
@@ -167,7 +157,7 @@ def _interval(raw: Any, where: str, fail: Any) -> tuple[float, float]:
         if (
             not isinstance(bounds, list)
             or len(bounds) != 2
-            or not all(_number(b) for b in bounds)
+            or not all(is_finite_number(b) for b in bounds)
             or not 0 <= bounds[0] <= bounds[1] <= 1
         ):
             raise fail("expected range [lo, hi] within [0, 1]", where)
@@ -234,7 +224,7 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
                 ".source",
             )
         published = t["published"]
-        if not _number(published) or not 0 <= published <= 1:
+        if not is_finite_number(published) or not 0 <= published <= 1:
             raise fail(f"expected a probability in [0, 1], got {shown(published)}", ".published")
         bounds = _interval(t["interval"], ".interval", fail)
         event = _states(network, t["event"], ".event", fail)

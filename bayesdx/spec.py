@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from bayesdx.limits import (
     size_text,
 )
 from bayesdx.measure import Measure
-from bayesdx.textnum import shown
+from bayesdx.textnum import is_finite_number, shown
 from bayesdx.uncertainty import Uncertainty, beta_cdf, beta_interval
 
 __all__ = [
@@ -648,7 +647,7 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
         if required and key not in raw:
             raise ctx.fail("missing required field", f"measure.{key}")
     cuts = raw["cuts"]
-    if not isinstance(cuts, list) or not all(_is_number(c) for c in cuts):
+    if not isinstance(cuts, list) or not all(is_finite_number(c) for c in cuts):
         raise ctx.fail("expected a list of numbers", "measure.cuts")
     for key in ("quantity", "unit"):
         if not isinstance(raw[key], str) or not raw[key].strip():
@@ -669,7 +668,7 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
     if (
         not isinstance(rng, list)
         or len(rng) != 2
-        or not all(_is_number(v) for v in rng)
+        or not all(is_finite_number(v) for v in rng)
         or not rng[0] < rng[1]
     ):
         raise ctx.fail("expected [min, max] with min < max", "measure.range")
@@ -683,15 +682,6 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
         range=(float(rng[0]), float(rng[1])),
         sources=_source_ids(ctx, raw["source"], sources, "measure.source"),
     )
-
-
-def _is_number(v: Any) -> bool:
-    if not isinstance(v, int | float) or isinstance(v, bool):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:  # an integer too large for a float
-        return False
 
 
 def _source_ids(ctx: _Ctx, raw: Any, sources: dict, field: str) -> tuple[str, ...]:
@@ -822,7 +812,7 @@ def _noisy(
             raise ctx.fail("expected a mapping with p, source and an uncertainty", field)
         raw = dict(raw)
         if form == "noisy_or":
-            if not _is_number(raw.get("p")):
+            if not is_finite_number(raw.get("p")):
                 raise ctx.fail("expected a probability (one number) for the on state", f"{field}.p")
             raw["p"] = {ordered[1]: raw["p"]}
         elif isinstance(raw.get("p"), Mapping) and ordered[0] in raw["p"]:
@@ -879,7 +869,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
             raise ctx.fail(
                 f"{shown(s)} is not a state; valid states: {', '.join(states)}", f"{where}.p"
             )
-        if not _is_number(v) or not 0.0 <= v <= 1.0:
+        if not is_finite_number(v) or not 0.0 <= v <= 1.0:
             raise ctx.fail(
                 f"probability of {s} is {shown(v)}; expected a number in [0, 1]", f"{where}.p"
             )
@@ -932,7 +922,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
                 )
             if (
                 len(value) != 2
-                or not all(_is_number(v) for v in value)
+                or not all(is_finite_number(v) for v in value)
                 or not 0 <= value[0] <= value[1]
                 or value[1] <= 0
             ):
@@ -941,7 +931,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
             counts = tuple(k if i == focus else n - k for i in range(2))
         elif isinstance(value, Mapping):
             if set(value) != set(states) or not all(
-                _is_number(v) and v >= 0 for v in value.values()
+                is_finite_number(v) and v >= 0 for v in value.values()
             ):
                 raise ctx.fail(
                     f"expected a count >= 0 for every state: {', '.join(states)}", ufield
@@ -964,7 +954,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
         if (
             not isinstance(value, list)
             or len(value) != 2
-            or not all(_is_number(v) for v in value)
+            or not all(is_finite_number(v) for v in value)
             or not 0 <= value[0] < value[1] <= 1
         ):
             raise ctx.fail("expected [lo, hi] with 0 <= lo < hi <= 1", ufield)
@@ -976,7 +966,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
             )
         unc = Uncertainty("range", p=p, focus=focus, bounds=(float(value[0]), float(value[1])))
     else:
-        if not _is_number(value) or value <= 0:
+        if not is_finite_number(value) or value <= 0:
             raise ctx.fail("expected a positive effective sample size", ufield)
         unc = Uncertainty("ess", p=p, focus=focus, ess=float(value))
     return Entry(

@@ -21,12 +21,22 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 
 from bayesdx.errors import LimitError
 from bayesdx.limits import MAX_DIGITS
 
-__all__ = ["DECIMAL", "FIRST_CHARS", "INTEGER", "NUMBER", "parse_number", "shown", "too_long"]
+__all__ = [
+    "DECIMAL",
+    "FIRST_CHARS",
+    "INTEGER",
+    "NUMBER",
+    "is_finite_number",
+    "parse_number",
+    "shown",
+    "too_long",
+]
 
 _DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 #: a plain decimal number (what YAML files resolve to a number)
@@ -119,3 +129,21 @@ def parse_number(text: str, where: str = "", *, special: bool = True) -> int | f
     if len(text) > MAX_DIGITS:
         raise too_long(text, where)
     return int(text) if INTEGER.match(text) else float(text)
+
+
+def is_finite_number(value: object) -> bool:
+    """Whether a value read from a file is a finite int or float (not a bool, not text).
+
+    Examples
+    --------
+    >>> is_finite_number(3), is_finite_number(0.5), is_finite_number(True)
+    (True, True, False)
+    >>> is_finite_number(float("nan")), is_finite_number("1"), is_finite_number(10**400)
+    (False, False, False)
+    """
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
