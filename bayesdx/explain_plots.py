@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bayesdx.inference import marginals
 from bayesdx.notice import stamp
@@ -82,45 +82,105 @@ def differential(ex: Explanation, ax: Axes | None = None) -> Axes:
     return ax
 
 
+def _rows(net: Any, width: int = 8) -> list[list[str]]:
+    """Nodes by generation (roots first), in the network's own order, wide ones split.
+
+    The order never depends on hashing, so the same explanation always gives the same picture.
+    """
+    order = {v: k for k, v in enumerate(net.variables)}
+    depth: dict[str, int] = {}
+    for v in net.variables:  # the network's variables are in topological order
+        depth[v] = 1 + max((depth[p] for p in net.parents[v]), default=-1)
+    rows: list[list[str]] = []
+    for level in range(max(depth.values(), default=-1) + 1):
+        nodes = sorted((v for v in depth if depth[v] == level), key=order.__getitem__)
+        rows += [nodes[k : k + width] for k in range(0, len(nodes), width)]
+    return rows
+
+
+def _positions(net: Any, rows: list[list[str]]) -> dict[str, tuple[float, float]]:
+    """Row by row, each row spread and shifted so that edges from the rows above cross the
+    rows in between through the gaps between boxes, not through a box (which would look like
+    an edge from that box)."""
+    pos: dict[str, tuple[float, float]] = {}
+    for r, row in enumerate(rows):
+        y = -1.25 * r
+        centred = [1.3 * (k - (len(row) - 1) / 2) for k in range(len(row))]
+        best, best_score = centred, -1.0
+        for spread in (1.0, 1.5, 2.0):
+            for shift in (0.0, 0.25, 0.5, 0.75, -0.25, -0.5, -0.75):
+                xs = [spread * c + shift for c in centred]
+                score = _clearance(net, row, xs, y, pos, rows[:r])
+                if score > best_score + 1e-9:
+                    best, best_score = xs, score
+        for v, x in zip(row, best, strict=True):
+            pos[v] = (x, y)
+    return pos
+
+
+def _clearance(
+    net: Any, row: list[str], xs: list[float], y: float, pos: dict, above: list
+) -> float:
+    """The smallest horizontal distance between an edge into ``row`` and a box it passes."""
+    score = 2.0
+    for v, x in zip(row, xs, strict=True):
+        for p in net.parents[v]:
+            px, py = pos[p]
+            for other in (n for r in above for n in r if n != p):
+                ox, oy = pos[other]
+                if not y < oy < py:
+                    continue
+                cross = px + (x - px) * (py - oy) / (py - y)
+                score = min(score, abs(cross - ox))
+    return score
+
+
 def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
-    """The network, observed findings highlighted, posteriors written on the other nodes."""
+    """The network, observed findings highlighted, posteriors written on the other nodes.
+
+    Each node is a box sized to its text; generations run top to bottom, and a generation
+    wider than eight nodes is split over staggered rows.
+    """
     import matplotlib.pyplot as plt
-    import networkx as nx
 
     net = ex.network
-    graph = nx.DiGraph()
-    graph.add_nodes_from(net.variables)
-    graph.add_edges_from((p, v) for v in net.variables for p in net.parents[v])
-    for layer, nodes in enumerate(nx.topological_generations(graph)):
-        for n in nodes:
-            graph.nodes[n]["layer"] = layer
-    pos = nx.multipartite_layout(graph, subset_key="layer", align="horizontal", scale=1.0)
-    pos = {n: (x, -y) for n, (x, y) in pos.items()}  # roots on top
+    rows = _rows(net)
+    pos = _positions(net, rows)
     observed = {**ex.context, **ex.findings}
     hidden = [v for v in net.variables if v not in observed]
     post = marginals(net, observed, hidden)[0] if hidden else {}
-    labels, colors = {}, []
+    widest = max(len(row) for row in rows)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(8.0, 1.9 * widest), 1.0 + 1.1 * len(rows)))
+    boxes = {}
     for v in net.variables:
         if v in ex.findings:
-            labels[v] = f"{v}\n= {ex.findings[v]}"
-            colors.append("#f0a35e")
+            label, color = f"{v}\n= {ex.findings[v]}", "#f0a35e"
         elif v in ex.context:
-            labels[v] = f"{v}\n= {ex.context[v]}"
-            colors.append("#f6d2a9")
+            label, color = f"{v}\n= {ex.context[v]}", "#f6d2a9"
         elif v == ex.hypothesis.node:
-            labels[v] = f"{v}\nP({ex.hypothesis.name}) {ex.posterior:.2f}"
-            colors.append("#e8a0a2")
+            label, color = f"{v}\nP({ex.hypothesis.name}) {ex.posterior:.2f}", "#e8a0a2"
         else:
             state, p = max(post[v].items(), key=lambda kv: kv[1])
-            labels[v] = f"{v}\n{state} {p:.2f}"
-            colors.append("#c6d7ee")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(12, 7))
-    nx.draw_networkx_edges(
-        graph, pos, ax=ax, arrows=True, arrowsize=8, edge_color="0.6", node_size=1400
-    )
-    nx.draw_networkx_nodes(graph, pos, ax=ax, node_color=colors, node_size=1400, edgecolors="0.3")
-    nx.draw_networkx_labels(graph, pos, labels, ax=ax, font_size=6)
+            label, color = f"{v}\n{state} {p:.2f}", "#c6d7ee"
+        x, y = pos[v]
+        boxes[v] = ax.text(
+            x, y, label, ha="center", va="center", fontsize=7, zorder=3,
+            bbox={"boxstyle": "round,pad=0.35", "fc": color, "ec": "0.3", "lw": 0.8},
+        )  # fmt: skip
+    for v in net.variables:
+        for p in net.parents[v]:
+            ax.annotate(
+                "", xy=pos[v], xytext=pos[p], zorder=4,  # over a box it passes: seen to pass
+                arrowprops={"arrowstyle": "-|>", "color": "0.35", "alpha": 0.55, "lw": 0.8,
+                            "shrinkA": 0,
+                            "shrinkB": 0, "patchA": boxes[p].get_bbox_patch(),
+                            "patchB": boxes[v].get_bbox_patch()},
+            )  # fmt: skip
+    xs = [x for x, _ in pos.values()]
+    ys = [y for _, y in pos.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     ax.set_title(
         "Network: observed findings in orange (context pale), posterior of the most "
         "likely state on the others",
