@@ -169,12 +169,12 @@ def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
             bbox={"boxstyle": "round,pad=0.35", "fc": color, "ec": "0.3", "lw": 0.8},
         )  # fmt: skip
     for v in net.variables:
-        for p in net.parents[v]:
+        for parent in net.parents[v]:
             ax.annotate(
-                "", xy=pos[v], xytext=pos[p], zorder=4,  # over a box it passes: seen to pass
+                "", xy=pos[v], xytext=pos[parent], zorder=4,  # drawn over a box it passes
                 arrowprops={"arrowstyle": "-|>", "color": "0.35", "alpha": 0.55, "lw": 0.8,
-                            "shrinkA": 0,
-                            "shrinkB": 0, "patchA": boxes[p].get_bbox_patch(),
+                            "shrinkA": 0, "shrinkB": 0,
+                            "patchA": boxes[parent].get_bbox_patch(),
                             "patchB": boxes[v].get_bbox_patch()},
             )  # fmt: skip
     xs = [x for x, _ in pos.values()]
