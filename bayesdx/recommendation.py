@@ -235,25 +235,32 @@ class Recommendation:
         import matplotlib.pyplot as plt
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(7, 2.2))
+            _, ax = plt.subplots(figsize=(7, 2.6))
         low, high = self.policy.low, self.policy.high
         ax.axvspan(0, low, color="#55a868", alpha=0.15, label="not recommended")
         if high > low:
             ax.axvspan(low, high, color="#dd8452", alpha=0.3, label="borderline")
         ax.axvspan(high, 1, color="#c44e52", alpha=0.15, label="recommended")
         ax.plot([self.p], [0], "ko", markersize=9, label=f"P({self.target}) = {self.p:.2f}")
+        top = 0.9
         if self.next_tests:
             best = self.next_tests[0]
-            for o in best.outcomes:
+            level, last = 0.5, -1.0
+            for o in sorted(best.outcomes, key=lambda o: o.p_target):
+                # outcomes that land close together get their labels on rising levels
+                level = level + 0.22 if o.p_target - last < 0.16 else 0.5
+                last = o.p_target
                 ax.annotate(
                     "",
-                    xy=(o.p_target, 0.5),
+                    xy=(o.p_target, level),
                     xytext=(self.p, 0.05),
                     arrowprops={"arrowstyle": "->", "color": "0.3"},
                 )
-                ax.text(o.p_target, 0.58, f"{best.finding}={o.state}", ha="center", fontsize=7)
+                ax.text(o.p_target, level + 0.05, f"{best.finding}={o.state}", ha="center",
+                        fontsize=7)  # fmt: skip
+                top = max(top, level + 0.3)
         ax.set_xlim(0, 1)
-        ax.set_ylim(-0.4, 0.9)
+        ax.set_ylim(-0.4, top)
         ax.set_yticks([])
         ax.set_xlabel(f"P({self.target} | evidence)")
         ax.set_title(f"Biopsy: {self.verdict.replace('_', ' ')}", fontsize=10)
