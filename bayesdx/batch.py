@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bayesdx.compiled import compile_network
-from bayesdx.errors import ArgumentError, BayesdxError, CaseFileError, ImpossibleEvidenceError
+from bayesdx.errors import (
+    ArgumentError,
+    BayesdxError,
+    CaseFileError,
+    ImpossibleEvidenceError,
+    RowError,
+)
 from bayesdx.evidence import _NUMBER, _state_of
 from bayesdx.notice import DISCLAIMER
 from bayesdx.outputs import atomic_output
@@ -42,26 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["RowError", "ScoreSummary", "score_csv", "score_frame"]
 
 _CHUNK_ROWS = 200_000  # rows per CSV chunk
-
-
-class RowError(BayesdxError):
-    """A bad cell or an impossible row in a cohort, with its line number and column.
-
-    Attributes
-    ----------
-    line : int
-        The line in the CSV file (1 is the header, 2 the first case).
-    column : str or None
-        The column of the bad cell (None for an impossible row).
-    reason : str
-        What was wrong.
-    """
-
-    def __init__(self, line: int, column: str | None, reason: str, source: str = ""):
-        self.line, self.column, self.reason = line, column, reason
-        where = f"{source} " if source else ""
-        where += f"line {line}" + (f", column {column}" if column else "")
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import UnknownStateError, UnknownVariableError
+from bayesdx.errors import ArgumentError, UnknownStateError, UnknownVariableError
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
@@ -348,22 +348,22 @@ class CompiledNetwork:
         if x.ndim == 1:
             x = x[None, :]
         if x.ndim != 2 or x.shape[1] != len(self.variables):
-            raise ValueError(
+            raise ArgumentError(
                 f"evidence must have shape (n_cases, {len(self.variables)}), got {x.shape}"
             )
         if x.size and not np.issubdtype(x.dtype, np.integer):
-            raise ValueError(f"evidence must hold integer state indices, got {x.dtype}")
+            raise ArgumentError(f"evidence must hold integer state indices, got {x.dtype}")
         x = x.astype(np.int64, copy=False)
         if x.size:
             bad = (x < -1) | (x >= np.asarray(self.cards)[None, :])
             if bad.any():
                 i, j = (int(a[0]) for a in np.nonzero(bad))
-                raise ValueError(
+                raise ArgumentError(
                     f"evidence[{i}, {j}] = {x[i, j]} is not a state index of "
                     f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
                 )
         if prune not in ("block", "case"):
-            raise ValueError(f"prune must be 'block' or 'case', got {prune!r}")
+            raise ArgumentError(f"prune must be 'block' or 'case', got {prune!r}")
         names = self._targets(targets)
         draws, cpt_map = self._draws(cpts)
         n = x.shape[0]
@@ -433,12 +433,12 @@ class CompiledNetwork:
             arr = np.ascontiguousarray(table, dtype=float)
             expected = self._cpts[v].shape
             if arr.shape[1:] != expected or arr.ndim != len(expected) + 1:
-                raise ValueError(
+                raise ArgumentError(
                     f"cpts[{v!r}] must have shape (n_draws, {', '.join(map(str, expected))}), "
                     f"got {arr.shape}"
                 )
             if n is not None and arr.shape[0] != n:
-                raise ValueError(f"cpts[{v!r}] has {arr.shape[0]} draws, the others {n}")
+                raise ArgumentError(f"cpts[{v!r}] has {arr.shape[0]} draws, the others {n}")
             n = arr.shape[0]
             out[v] = arr
         return int(n or 0), out

@@ -16,10 +16,13 @@ __all__ = [
     "ImpossibleEvidenceError",
     "LimitError",
     "NetworkFileError",
+    "NoUncertaintyError",
     "OutputFileError",
     "PolicyError",
     "RawValueError",
+    "RowError",
     "UnknownNetworkError",
+    "UnknownParameterError",
     "UnknownStateError",
     "UnknownVariableError",
 ]
@@ -138,3 +141,31 @@ class LimitError(BayesdxError):
 
 class OutputFileError(BayesdxError):
     """An output that cannot or must not be written (it is an input, a symlink, a device)."""
+
+
+class UnknownParameterError(BayesdxError):
+    """A parameter id that the network does not have."""
+
+
+class NoUncertaintyError(BayesdxError):
+    """A network whose numbers carry no uncertainty, asked for a probabilistic analysis."""
+
+
+class RowError(BayesdxError):
+    """A bad cell or an impossible row in a cohort, with its line number and column.
+
+    Attributes
+    ----------
+    line : int
+        The line in the CSV file (1 is the header, 2 the first case).
+    column : str or None
+        The column of the bad cell (None for an impossible row).
+    reason : str
+        What was wrong.
+    """
+
+    def __init__(self, line: int, column: str | None, reason: str, source: str = ""):
+        self.line, self.column, self.reason = line, column, reason
+        where = f"{source} " if source else ""
+        where += f"line {line}" + (f", column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")

@@ -440,7 +440,7 @@ class Explanation:
             "network": explain_plots.network_graph,
         }
         if kind not in kinds:
-            raise ValueError(f"unknown plot kind {kind!r}; valid: {', '.join(kinds)}")
+            raise ArgumentError(f"unknown plot kind {kind!r}; valid: {', '.join(kinds)}")
         return kinds[kind](self, ax=ax)
 
     def to_html(self) -> str:

@@ -14,17 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bayesdx.cpt import Entry
-from bayesdx.errors import BayesdxError
+from bayesdx.errors import UnknownParameterError
 from bayesdx.uncertainty import beta_interval
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
 
 __all__ = ["Parameter", "UnknownParameterError", "covary", "network_parameters", "table_with"]
-
-
-class UnknownParameterError(BayesdxError):
-    """A parameter id that the network does not have."""
 
 
 @dataclass(frozen=True)

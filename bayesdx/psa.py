@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bayesdx.cpt import FixedCPT
-from bayesdx.errors import BayesdxError, LimitError
+from bayesdx.errors import BayesdxError, LimitError, NoUncertaintyError
 from bayesdx.evidence import normalise
 from bayesdx.explain import Hypothesis, resolve_hypothesis
 from bayesdx.limits import MAX_DRAWS
@@ -212,10 +212,6 @@ class UncertaintyReport:
         ax.legend(fontsize=7)
         stamp(ax)
         return ax
-
-
-class NoUncertaintyError(BayesdxError):
-    """A network whose numbers carry no uncertainty, asked for a probabilistic analysis."""
 
 
 def _draw_count(draws: Any) -> int:

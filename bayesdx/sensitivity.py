@@ -373,7 +373,7 @@ class SensitivityReport:
         if kind == "prior":
             return self._plot_prior(ax)
         if kind != "tornado":
-            raise ValueError(f"unknown plot kind {kind!r}; valid: tornado, prior")
+            raise ArgumentError(f"unknown plot kind {kind!r}; valid: tornado, prior")
         shown = self.one_way[:top][::-1]
         if ax is None:
             _, ax = plt.subplots(figsize=(8, 0.4 * len(shown) + 1.5))

@@ -29,3 +29,37 @@ def test_network_file_error_parts():
 def test_long_listings_are_shortened():
     err = UnknownStateError("v", "s", [f"s{i}" for i in range(100)])
     assert str(err).endswith("s39, ... (100 in all)")
+
+
+def test_every_error_class_lives_in_errors_py():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import bayesdx
+    from bayesdx.errors import BayesdxError
+
+    found = set()
+    for info in pkgutil.iter_modules(bayesdx.__path__):
+        if info.name == "__main__":
+            continue
+        module = importlib.import_module(f"bayesdx.{info.name}")
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if issubclass(obj, BayesdxError):
+                found.add(obj)
+                assert obj.__module__ == "bayesdx.errors", f"{obj.__name__} in {obj.__module__}"
+    assert {"RowError", "UnknownParameterError", "NoUncertaintyError"} <= {
+        c.__name__ for c in found
+    }
+
+
+def test_bad_arguments_to_the_compiled_engine_are_bayesdx_errors(marrow):
+    import numpy as np
+    import pytest
+
+    from bayesdx.compiled import compile_network
+    from bayesdx.errors import ArgumentError
+
+    engine = compile_network(marrow)
+    with pytest.raises(ArgumentError, match="evidence must have shape"):
+        engine.evaluate(np.zeros((2, 3), dtype=np.int64), ["diagnosis"])
