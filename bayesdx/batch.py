@@ -20,7 +20,7 @@ import stat
 import sys
 import warnings
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -458,11 +458,10 @@ def _header(src: Path) -> list[str]:
         raise CaseFileError(f"{src} is empty; expected a header line of variables")
     if not any(name.strip() for name in header):
         raise CaseFileError(f"{src} has no header line; the first line names the variables")
+    seen: dict[str, int] = {}
     for k, name in enumerate(header, start=1):
         if not name.strip():
             raise CaseFileError(f"{src}: column {k} of the header has no name")
-    seen: dict[str, int] = {}
-    for k, name in enumerate(header, start=1):
         if name in seen:
             raise CaseFileError(
                 f"{src}: column '{name}' appears twice in the header (columns {seen[name]} "
@@ -479,7 +478,8 @@ def _output_columns(network: Network, names: Sequence[str], on_error: str) -> li
 
 
 def _check_columns(columns: Iterable[Any], added: Sequence[str], source: object) -> None:
-    clash = [str(c) for c in columns if str(c) in set(added)]
+    taken = set(added)
+    clash = [str(c) for c in columns if str(c) in taken]
     if clash:
         raise CaseFileError(
             f"{source}: input column '{clash[0]}' has the name of an output column; rename it "
@@ -487,38 +487,39 @@ def _check_columns(columns: Iterable[Any], added: Sequence[str], source: object)
         )
 
 
-def _record_line(src: Path, record: int) -> int:
-    """The line of the file where data record ``record`` (0-based) starts."""
-    limit = csv.field_size_limit(sys.maxsize)  # pandas read the cells: no limit here either
-    try:
-        with open(src, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
-            next(reader, None)  # the header
-            end = reader.line_num
-            for k, _ in enumerate(reader):
-                if k == record:
-                    return end + 1
-                end = reader.line_num
-    finally:
-        csv.field_size_limit(limit)
-    return end + 1  # pragma: no cover
+def _records(src: Path) -> Iterator[tuple[int, list[str]]]:
+    """Every record of a CSV file with the line it starts on (the header is line 1).
 
-
-def _long_record(src: Path, width: int) -> tuple[int, int] | None:
-    """The line and cell count of the first record with more than ``width`` cells."""
+    pandas read the cells already, so the csv module's cell-size limit is lifted here.
+    """
     limit = csv.field_size_limit(sys.maxsize)
     try:
         with open(src, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh)
             start = 1
             for record in reader:
-                if len(record) > width:
-                    return start, len(record)
+                yield start, record
                 start = reader.line_num + 1
-    except (csv.Error, UnicodeDecodeError):
-        return None
     finally:
         csv.field_size_limit(limit)
+
+
+def _record_line(src: Path, record: int) -> int:
+    """The line of the file where data record ``record`` (0-based, after the header) starts."""
+    for k, (start, _) in enumerate(_records(src)):
+        if k == record + 1:
+            return start
+    raise AssertionError(f"{src} has no data record {record}")  # pragma: no cover
+
+
+def _long_record(src: Path, width: int) -> tuple[int, int] | None:
+    """The line and cell count of the first record with more than ``width`` cells."""
+    try:
+        for start, record in _records(src):
+            if len(record) > width:
+                return start, len(record)
+    except (csv.Error, UnicodeDecodeError):
+        return None
     return None
 
 
