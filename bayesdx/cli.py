@@ -367,8 +367,13 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def _inputs(args: argparse.Namespace) -> list[str]:
-    """The files this run reads, which no output may replace."""
+    """The files this run reads, which no output may replace (a bundled network's too)."""
+    from bayesdx.registry import bundled_networks, bundled_path
+
     files = [getattr(args, name, None) for name in ("case", "input", "targets", "network")]
+    network = getattr(args, "network", None)
+    if network in bundled_networks():
+        files.append(str(bundled_path(network)))
     return [f for f in files if f and f != "-"]
 
 

@@ -192,3 +192,13 @@ def test_sigterm_removes_the_temporary_file(tmp_path):
 
 def _lock_held(out: Path) -> bool:
     return out.with_name(f".{out.name}.lock").exists()
+
+
+def test_cli_never_writes_over_a_bundled_network(capsys):
+    from bayesdx.registry import bundled_path
+
+    path = bundled_path("marrow_signal")
+    before = path.read_bytes()
+    assert main(["export", "-n", "marrow_signal", "-f", "bif", "-o", str(path)]) == 2
+    assert "it is the input file" in capsys.readouterr().err
+    assert path.read_bytes() == before
