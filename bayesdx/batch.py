@@ -35,10 +35,11 @@ from bayesdx.errors import (
     ImpossibleEvidenceError,
     RowError,
 )
-from bayesdx.evidence import _NUMBER, _state_of
+from bayesdx.evidence import _state_of
 from bayesdx.notice import DISCLAIMER
 from bayesdx.outputs import atomic_output
 from bayesdx.progress import Progress
+from bayesdx.textnum import NUMBER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -270,7 +271,7 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
         # many distinct numbers as text (a CSV column of measurements): one vectorised pass
         text = pd.Series(uniques, dtype=object).astype(str).str.strip()
         number = pd.to_numeric(
-            text.where(text.str.fullmatch(_NUMBER.pattern, flags=_NUMBER.flags)), errors="coerce"
+            text.where(text.str.fullmatch(NUMBER.pattern, flags=NUMBER.flags)), errors="coerce"
         ).to_numpy(dtype=float)
         lo, hi = node.measure.range
         done = np.isfinite(number) & (number >= lo) & (number <= hi)

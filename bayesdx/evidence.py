@@ -28,7 +28,7 @@ from bayesdx.errors import (
     UnknownVariableError,
 )
 from bayesdx.limits import MAX_CASE_BYTES, MAX_DEPTH, MAX_EVIDENCE
-from bayesdx.textnum import NUMBER, parse_number, shown
+from bayesdx.textnum import parse_number, shown
 
 if TYPE_CHECKING:
     from bayesdx.network import Network
@@ -167,10 +167,6 @@ def _cut_note(measure: Any, number: float) -> str:
     if above:
         return f" >= {above[-1]:g}"
     return f" < {below[0]:g}"
-
-
-#: a number as text (the one rule of :mod:`bayesdx.textnum`, with inf and nan)
-_NUMBER = NUMBER
 
 
 def _is_missing(value: Any) -> bool:
