@@ -3,12 +3,11 @@
 Every file bayesdx writes (a scored CSV, an HTML page, an exported network, a report) goes
 through :func:`atomic_output`:
 
-- the content goes to a temporary file in the output's own folder and is renamed over the
-  output only when it is complete, so the output is either the old file or the whole new one,
-  never a part (the temporary file has no name while it is written where the file system
-  allows it, so even ``kill -9`` leaves nothing behind; otherwise it is a hidden
-  ``.NAME.*.part`` file, removed on any error, Ctrl-C or SIGTERM, and, after a ``kill -9``,
-  by the next run that writes the same output);
+- the content goes to a hidden temporary file (``.NAME.<8 hex digits>.part``) in the
+  output's own folder and is renamed over the output only when it is complete, so the output
+  is either the old file or the whole new one, never a part; the temporary file is removed on
+  any error, Ctrl-C or SIGTERM and, after a ``kill -9``, by the next run that writes the
+  same output;
 - an output that is one of the inputs (the same file under any spelling of its path, or a
   hard link to it) is refused;
 - an existing symbolic link, FIFO, device or socket is refused unless ``force=True``; with
@@ -34,7 +33,6 @@ bayesdx.errors.OutputFileError: cannot write .../out.txt: it is the input file .
 from __future__ import annotations
 
 import contextlib
-import errno
 import glob
 import os
 import secrets
@@ -180,7 +178,8 @@ def _lock(out: Path) -> Iterator[None]:
             fd = -1
         # no other run is writing this output now: temporary files left by one that was
         # killed (SIGKILL cannot be caught) are removed here
-        for stale in out.parent.glob(f".{glob.escape(out.name)}.{'[0-9a-f]' * 8}.part"):
+        pattern = _part_name(Path(glob.escape(out.name)), "[0-9a-f]" * 8).name
+        for stale in out.parent.glob(pattern):
             with contextlib.suppress(OSError):
                 stale.unlink()
         yield
@@ -198,55 +197,27 @@ def _umask() -> int:
     return mask
 
 
-def _temporary(out: Path) -> tuple[int, Path | None]:
-    """An unnamed file in ``out``'s folder (O_TMPFILE) or, where unsupported, a hidden one."""
-    flag = getattr(os, "O_TMPFILE", 0)
-    if flag and os.path.isdir("/proc/self/fd"):
-        try:
-            fd = os.open(out.parent, flag | os.O_WRONLY | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            if exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
-                raise
-        else:
-            try:  # some file systems make the file but cannot name it later (EXDEV): probe
-                name = _link(fd, out)
-                name.unlink()
-                return fd, None
-            except OSError:
-                os.close(fd)
-    for _ in range(100):
-        name = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
+def _part_name(out: Path, token: str | None = None) -> Path:
+    """The hidden temporary name beside ``out``: ``.NAME.<8 hex digits>.part``."""
+    return out.with_name(f".{out.name}.{token or secrets.token_hex(4)}.part")
+
+
+def _temporary(out: Path) -> tuple[int, Path]:
+    """A new hidden temporary file beside ``out``, opened for writing."""
+    while True:
+        name = _part_name(out)
         try:
             return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), name
-        except FileExistsError:
-            continue
-    raise OutputFileError(f"cannot write {out}: no free temporary name")  # pragma: no cover
-
-
-def _link(fd: int, out: Path) -> Path:
-    """Give the unnamed file ``fd`` a fresh hidden name beside ``out``."""
-    while True:
-        name = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
-        try:
-            os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
-            return name
-        except FileExistsError:
+        except FileExistsError:  # 2^32 names: another run's, try the next
             continue
 
 
-def _publish(fd: int, name: Path | None, out: Path) -> None:
-    """Give the finished temporary file its mode, a name, and rename it over ``out``."""
+def _publish(fd: int, name: Path, out: Path) -> None:
+    """Give the finished temporary file its mode and rename it over ``out``."""
     old = _stat(out)
     os.fchmod(fd, stat.S_IMODE(old.st_mode) if old is not None else 0o666 & ~_umask())
     os.fsync(fd)
-    if name is None:  # O_TMPFILE: name it under a fresh hidden name first
-        name = _link(fd, out)
-    try:
-        os.replace(name, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            name.unlink()
-        raise
+    os.replace(name, out)
 
 
 @contextlib.contextmanager
@@ -289,10 +260,11 @@ def atomic_output(
     mode = "wb" if binary else "w"
     if direct:
         try:
-            with open(out, mode, **kwargs) as fh:
-                yield fh
+            fh = open(out, mode, **kwargs)  # closed by the with below
         except OSError as exc:
             raise OutputFileError(f"cannot write {out}: {_why(exc)}") from None
+        with fh:
+            yield fh  # an error in the caller's block propagates as it is
         return
     with _lock(out):
         try:
@@ -309,6 +281,5 @@ def atomic_output(
                 raise OutputFileError(f"cannot write {out}: {_why(exc)}") from None
         finally:
             fh.close()
-            if name is not None and name.exists():
-                with contextlib.suppress(OSError):
-                    name.unlink()
+            with contextlib.suppress(OSError):
+                name.unlink(missing_ok=True)  # gone already once renamed into place
