@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -124,8 +123,6 @@ def write_report(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputFileError(f"cannot make the report folder {folder}: {exc.strerror}") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputFileError(f"cannot write into {folder}: permission denied")
     report: CalibrationReport = calibrate(network, targets)
     study = cohort_study(network, n=n, seed=seed)
     _save(report.plot(), folder / "targets.png")
