@@ -18,10 +18,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from bayesdx._bench import run_benchmark
+from bayesdx._version import __version__
+from bayesdx.decision import recommend, resolve_policy
 from bayesdx.errors import BayesdxError, CaseFileError, LimitError
+from bayesdx.explanation import explain
+from bayesdx.inference import query, score_csv
+from bayesdx.io import (
+    EXPORT_FORMATS,
+    atomic_output,
+    bundled_networks,
+    bundled_path,
+    check_output,
+    load_network,
+    read_case,
+    write_model,
+)
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
-from bayesdx.outputs import atomic_output, check_output
-from bayesdx.textnum import NUMBER, parse_number
+from bayesdx.model import NUMBER, parse_assignment, parse_number
+from bayesdx.sensitivity_analysis import sensitivity
+from bayesdx.validation import calibrate, write_report
 
 __all__ = ["main"]
 
@@ -144,8 +160,10 @@ def _parser() -> _Parser:
     _add_network(p)
     _add_case(p)
     p.add_argument(
-        "--target",
-        metavar="T",
+        "--hypothesis",
+        "--target",  # the first edition's name, kept working
+        dest="hypothesis",
+        metavar="H",
         help="a group, diagnosis state or VAR=STATE (default: the decision target, neoplasm)",
     )
     p.add_argument(
@@ -248,8 +266,6 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    from bayesdx.adapter import EXPORT_FORMATS
-
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
     _add_network(p, required=True)
     p.add_argument("--format", "-f", required=True, choices=EXPORT_FORMATS)
@@ -287,13 +303,11 @@ def _checked(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def _version() -> str:
-    from bayesdx import __version__
 
     return f"bayesdx {__version__}"
 
 
 def _case(args: argparse.Namespace) -> dict[str, Any]:
-    from bayesdx.evidence import parse_assignment, read_case
 
     case: dict[str, Any] = read_case(args.case) if args.case is not None else {}
     if len(args.evidence) > MAX_EVIDENCE:
@@ -322,8 +336,6 @@ def _same_value(a: str, b: str) -> bool:
 
 
 def _cmd_networks(args: argparse.Namespace) -> int:
-    from bayesdx.network import load_network
-    from bayesdx.registry import bundled_networks, bundled_path
 
     rows = []
     for name in bundled_networks():
@@ -345,30 +357,25 @@ def _cmd_networks(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from bayesdx.network import load_network
 
     net = load_network(args.network)
     targets = [t for group in args.target for t in group] if args.target else None
-    post = net.query(_case(args), targets)
+    post = query(net, _case(args), targets=targets)
     print(json.dumps(post.to_dict(), indent=2) if args.json else str(post))
     return 0
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
-    from bayesdx.network import load_network
-    from bayesdx.recommendation import recommend
 
     net = load_network(args.network)
-    rec = recommend(
-        net, _case(args), threshold=args.threshold, harm=args.harm, benefit=args.benefit
-    )
+    policy = resolve_policy(net.spec.decision, args.threshold, args.harm, args.benefit)
+    rec = recommend(net, _case(args), policy=policy)
     print(json.dumps(rec.to_dict(), indent=2) if args.json else rec.report(args.tests))
     return 0
 
 
 def _inputs(args: argparse.Namespace) -> list[str]:
     """The files this run reads, which no output may replace (a bundled network's too)."""
-    from bayesdx.registry import bundled_networks, bundled_path
 
     files = [getattr(args, name, None) for name in ("case", "input", "targets", "network")]
     network = getattr(args, "network", None)
@@ -390,8 +397,6 @@ def _report_stream(out: str | None) -> Any:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from bayesdx.explain import explain
-    from bayesdx.network import load_network
 
     net = load_network(args.network)
     out = _output(args, args.html) if args.html else None
@@ -423,39 +428,32 @@ def _probability(text: str, name: str) -> float:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    import dataclasses
-
-    from bayesdx.network import load_network
-    from bayesdx.psa import NoUncertaintyError, uncertainty
-    from bayesdx.sensitivity import sensitivity
 
     draws = _integer(args.draws, "--draws")
+    if draws < 1:
+        raise CaseFileError(f"draws must be a positive integer, got {draws}")
     seed = _integer(args.seed, "--seed")
     lo, hi = args.base_rates  # nargs=2, and _checked refuses any other count
     rates = (_probability(lo, "--base-rates"), _probability(hi, "--base-rates"))
     net = load_network(args.network)
     case = _case(args)
-    rep = sensitivity(net, case, args.target, parameters=args.parameter, base_rates=rates)
-    note = None
-    try:
-        psa = uncertainty(net, case, args.target, draws=draws, seed=seed, policy=rep.policy)
-        rep = dataclasses.replace(rep, psa=psa)
-    except NoUncertaintyError as exc:  # an imported network: report what can be computed
-        note = f"Probabilistic sensitivity not run: {exc}"
+    rep = sensitivity(
+        net,
+        case,
+        hypothesis=args.hypothesis,
+        parameters=args.parameter,
+        base_rates=rates,
+        draws=draws,
+        seed=seed,
+    )
     if args.json:
-        print(json.dumps({**rep.to_dict(), "psa_note": note}, indent=2))
+        print(json.dumps(rep.to_dict(), indent=2))
     else:
-        text = rep.report(args.top)
-        if note:
-            body, sep, tail = text.rpartition("\n\n")
-            text = f"{body}\n\n{note}{sep}{tail}" if sep else f"{text}\n{note}"
-        print(text)
+        print(rep.report(args.top))
     return 0
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from bayesdx.calibration import calibrate
-    from bayesdx.network import load_network
 
     net = load_network(args.network)
     if args.targets is not None and not Path(args.targets).is_file():
@@ -470,12 +468,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     report = calibrate(net, args.targets)
     written = None
     if args.report is not None:
-        from bayesdx.calibration_report import write_report
-
         folder = Path(args.report)
         if folder.exists() and not folder.is_dir():
             raise CaseFileError(f"cannot write a report into {folder}: it is a file")
-        written = write_report(net, folder, args.targets)
+        written = write_report(net, folder, literature=args.targets)
     if args.json:
         doc = report.to_dict()
         doc["report"] = str(written) if written else None
@@ -488,8 +484,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from bayesdx.batch import score_csv
-    from bayesdx.network import load_network
 
     net = load_network(args.network)
     out = _output(args, args.output)
@@ -513,7 +507,6 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-    from bayesdx.bench import run_benchmark
 
     if args.quick:
         report = run_benchmark(cases=2_000, pgmpy_cases=20, large_cases=100_000, psa_draws=2_000)
@@ -524,8 +517,6 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from bayesdx.adapter import write_model
-    from bayesdx.network import load_network
 
     net = load_network(args.network)
     out = _output(args, args.output)

@@ -11,9 +11,7 @@ import pytest
 import yaml
 
 import bayesdx
-from bayesdx.cpt import FixedCPT
-from bayesdx.network import Network
-from bayesdx.spec import NetworkSpec, NodeSpec
+from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.yaml"

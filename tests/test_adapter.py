@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from conftest import TINY
 
-from bayesdx import load_network
-from bayesdx.adapter import EXPORT_FORMATS, check_model, to_pgmpy, write_model
+from bayesdx import load_network, query
 from bayesdx.errors import NetworkFileError
 from bayesdx.inference import marginals
+from bayesdx.io import EXPORT_FORMATS, check_model, to_pgmpy, write_model
 
 
 def test_tiny_passes_check_model(tiny):
@@ -35,7 +35,7 @@ def test_round_trip_keeps_posteriors(tiny, tmp_path, fmt):
 def test_imported_network_default_targets_are_all_nodes(tiny, tmp_path):
     path = tmp_path / "t.bif"
     write_model(tiny, str(path), "bif")
-    post = load_network(path).query({"test": "pos"})
+    post = query(load_network(path), {"test": "pos"})
     assert set(post.targets) == set(tiny.variables)
     assert post.groups == {}
 
@@ -47,7 +47,7 @@ def test_malformed_bif(tmp_path):
         "probability ( a ) { table 0.2 ; }\n"
     )
     with pytest.raises(NetworkFileError, match=r"bad\.bif: "):
-        load_network(path).query()
+        query(load_network(path))
 
 
 def test_tiny_source_path_is_kept():

@@ -6,11 +6,10 @@ import pandas as pd
 import pytest
 
 import bayesdx
+from bayesdx.decision import Policy
 from bayesdx.errors import ArgumentError, BayesdxError, LimitError, PolicyError
-from bayesdx.explain import explain
-from bayesdx.policy import Policy
-from bayesdx.psa import uncertainty
-from bayesdx.sensitivity import sensitivity
+from bayesdx.explanation import explain
+from bayesdx.sensitivity_analysis import sensitivity, uncertainty
 
 
 @pytest.mark.parametrize(

@@ -8,16 +8,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bayesdx import load_network
-from bayesdx.batch import RowError, score_csv, score_frame
-from bayesdx.errors import ArgumentError, BayesdxError, CaseFileError, UnknownVariableError
-from bayesdx.evidence import normalise
-from bayesdx.progress import Progress
+from bayesdx import load_network, query
+from bayesdx.display import Progress
+from bayesdx.errors import (
+    ArgumentError,
+    BayesdxError,
+    CaseFileError,
+    RowError,
+    UnknownVariableError,
+)
+from bayesdx.inference import score_csv, score_frame
+from bayesdx.model import normalise
 
 
 def _single(net, case: dict, target: str = "diagnosis") -> dict[str, float]:
     case = {k: v for k, v in case.items() if not (v is None or v == "" or v != v)}
-    post = net.query(case, target=[target])
+    post = query(net, case, targets=[target])
     return {f"{target}={s}": p for s, p in post.distributions[target].items()}
 
 
@@ -40,7 +46,7 @@ def test_rows_equal_single_queries(marrow):
         expected = _single(marrow, row.to_dict())
         for col, p in expected.items():
             assert out.loc[i, col] == pytest.approx(p, abs=1e-12)
-        single = marrow.query({k: v for k, v in row.items() if not pd.isna(v) and v != ""})
+        single = query(marrow, {k: v for k, v in row.items() if not pd.isna(v) and v != ""})
         assert out.loc[i, "group:neoplasm"] == pytest.approx(single.groups["neoplasm"], abs=1e-12)
         assert out.loc[i, "group:benign"] == pytest.approx(single.groups["benign"], abs=1e-12)
 
@@ -49,7 +55,7 @@ def test_defaults_fill_unobserved(marrow):
     out = score_frame(marrow, pd.DataFrame({"setting": ["", "incidental"]}))
     assert out.loc[0, "group:neoplasm"] == pytest.approx(0.433, abs=5e-4)
     assert out.loc[1, "group:neoplasm"] == pytest.approx(
-        marrow.query({"setting": "incidental"}).groups["neoplasm"], abs=1e-12
+        query(marrow, {"setting": "incidental"}).groups["neoplasm"], abs=1e-12
     )
 
 
@@ -210,7 +216,7 @@ def test_large_frame_is_vectorised(marrow, rng):
     out = score_frame(marrow, frame)
     assert out["group:neoplasm"].notna().all()
     i = 1234
-    single = marrow.query({k: v for k, v in frame.iloc[i].items() if v != ""})
+    single = query(marrow, {k: v for k, v in frame.iloc[i].items() if v != ""})
     assert out["group:neoplasm"][i] == pytest.approx(single.groups["neoplasm"], abs=1e-12)
 
 

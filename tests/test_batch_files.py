@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bayesdx.batch import RowError, score_csv, score_frame
-from bayesdx.errors import ArgumentError, CaseFileError
+from bayesdx import query
+from bayesdx.errors import ArgumentError, CaseFileError, RowError
+from bayesdx.inference import score_csv, score_frame
 
 
 def _score(net, tmp_path, text: str | bytes, **kw):
@@ -23,10 +24,10 @@ def _score(net, tmp_path, text: str | bytes, **kw):
 def test_blank_line_is_an_empty_case(marrow, tmp_path):
     summary, out = _score(marrow, tmp_path, "hb\n10\n\n13\n")
     assert summary.rows == 3
-    prior = marrow.query({}).groups["neoplasm"]
+    prior = query(marrow, {}).groups["neoplasm"]
     assert out["group:neoplasm"][1] == pytest.approx(prior, abs=1e-12)
     assert out["group:neoplasm"][2] == pytest.approx(
-        marrow.query({"hb": 13}).groups["neoplasm"], abs=1e-12
+        query(marrow, {"hb": 13}).groups["neoplasm"], abs=1e-12
     )
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from bayesdx.bench import BenchmarkReport, run_benchmark, sample_cases
+from bayesdx._bench import BenchmarkReport, run_benchmark, sample_cases
 
 
 @pytest.fixture(scope="module")

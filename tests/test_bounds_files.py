@@ -19,10 +19,9 @@ import yaml
 from conftest import TINY
 
 import bayesdx
-from bayesdx import limits
-from bayesdx.calibration import load_targets
+from bayesdx import limits, query
 from bayesdx.cli import main
-from bayesdx.decision_spec import parse_decision
+from bayesdx.decision import evaluate_guideline
 from bayesdx.errors import (
     ArgumentError,
     BayesdxError,
@@ -33,11 +32,9 @@ from bayesdx.errors import (
     UnknownStateError,
     UnknownVariableError,
 )
-from bayesdx.evidence import normalise, read_case
-from bayesdx.guideline import evaluate_guideline
-from bayesdx.network import load_network
-from bayesdx.spec import load_spec, parse_spec, read_yaml
-from bayesdx.textnum import parse_number
+from bayesdx.io import load_network, load_spec, read_case, read_yaml
+from bayesdx.model import normalise, parse_decision, parse_number, parse_spec
+from bayesdx.validation import load_targets
 
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)
@@ -463,7 +460,7 @@ def test_a_case_that_is_not_a_mapping(marrow, case):
     with pytest.raises(ArgumentError, match="case must be a mapping of variables to values"):
         bayesdx.normalise(marrow, case)
     with pytest.raises(TypeError, match="got " + type(case).__name__):
-        marrow.query(case)
+        query(marrow, case)
 
 
 @pytest.mark.parametrize("key", [1, None, ("hb",), b"hb"])
@@ -480,7 +477,7 @@ def test_missing_values_are_named(marrow, variable, value):
 
         value = pd.NA
     with pytest.raises(UnknownStateError, match=f"a missing value is no finding: leave {variable}"):
-        marrow.query({variable: value})
+        query(marrow, {variable: value})
 
 
 def test_long_values_are_cut_in_messages(marrow, capsys):
@@ -507,7 +504,7 @@ def test_guideline_needs_a_mapping(marrow):
 
 
 def _targets() -> dict:
-    from bayesdx.calibration import default_targets_path
+    from bayesdx.validation import default_targets_path
 
     doc = yaml.safe_load(default_targets_path().read_text())
     doc["targets"] = doc["targets"][:3]
@@ -558,7 +555,7 @@ def test_bad_targets_files(marrow, tmp_path, capsys, doc, message):
 
 
 def test_every_targets_field_is_type_checked(marrow, monkeypatch):
-    import bayesdx.calibration as calibration
+    import bayesdx.validation._targets as calibration
 
     doc = _targets()
     for where in _paths(doc):

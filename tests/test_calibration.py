@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bayesdx.calibration import calibrate, default_targets_path, load_targets, model_value
 from bayesdx.errors import NetworkFileError
 from bayesdx.inference import query
+from bayesdx.validation import calibrate, default_targets_path, load_targets, model_value
 
 REPORT = Path(__file__).parents[1] / "calibration" / "report.md"
 
@@ -23,7 +23,9 @@ def test_every_bundled_target_passes(marrow):
 def test_values_are_inference_not_tables(marrow):
     (t,) = [t for t in load_targets(marrow, default_targets_path()) if t.id == "mm_spep_spike"]
     # P(spike | MM) = P(m_protein | MM) * P(spike | m_protein): two tables, one inference
-    p_m = query(marrow, {"diagnosis": "multiple_myeloma"}, "m_protein")["m_protein"]["present"]
+    p_m = query(marrow, {"diagnosis": "multiple_myeloma"}, targets="m_protein")["m_protein"][
+        "present"
+    ]
     assert model_value(marrow, t) == pytest.approx(p_m * 0.882, abs=1e-12)
 
 
@@ -37,7 +39,7 @@ def test_mixed_given_is_weighted(marrow):
     weights = query(marrow)["diagnosis"]
     num = sum(
         weights[d]
-        * query(marrow, {"diagnosis": d}, "chemical_shift")["chemical_shift"]["retention"]
+        * query(marrow, {"diagnosis": d}, targets="chemical_shift")["chemical_shift"]["retention"]
         for d in given
     )
     assert model_value(marrow, t) == pytest.approx(num / sum(weights[d] for d in given))

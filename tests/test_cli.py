@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import TINY
 
-from bayesdx import DISCLAIMER
+from bayesdx import DISCLAIMER, query
 from bayesdx.cli import main
 
 
@@ -329,7 +329,7 @@ def test_batch_command(capsys, tmp_path):
     from bayesdx import load_network
 
     net = load_network("marrow_signal")
-    first = net.query({"hb": 10.1, "m_protein": "present"}).groups["neoplasm"]
+    first = query(net, {"hb": 10.1, "m_protein": "present"}).groups["neoplasm"]
     assert frame.loc[0, "group:neoplasm"] == pytest.approx(first, abs=1e-9)
 
 

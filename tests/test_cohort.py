@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bayesdx.cohort import observed_variables, score, simulate
 from bayesdx.inference import query
+from bayesdx.validation import observed_variables, score, simulate
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def test_sampled_frequencies_match_the_network(marrow, cohort):
     p = query(marrow).groups["neoplasm"]
     se = np.sqrt(p * (1 - p) / len(cohort))
     assert abs(share - p) < 4 * se
-    for state, prob in query(marrow, target="hb")["hb"].items():
+    for state, prob in query(marrow, targets="hb")["hb"].items():
         se = np.sqrt(prob * (1 - prob) / len(cohort))
         assert abs((cohort["hb"] == state).mean() - prob) < 4 * se
     assert set(cohort["setting"]) == {"biopsy_referral"}  # the default is the context

@@ -12,14 +12,11 @@ from conftest import brute_force_joint, random_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bayesdx.adapter import variable_elimination
-from bayesdx.bench import example_network, sample_cases
-from bayesdx.compiled import BatchResult, CompiledNetwork, compile_network
-from bayesdx.cpt import FixedCPT
+from bayesdx._bench import example_network, sample_cases
 from bayesdx.errors import UnknownNetworkError, UnknownStateError, UnknownVariableError
-from bayesdx.inference import marginals
-from bayesdx.network import Network
-from bayesdx.spec import NetworkSpec, NodeSpec
+from bayesdx.inference import BatchResult, CompiledNetwork, compile_network, marginals
+from bayesdx.io import variable_elimination
+from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 TOL = 1e-9
 
@@ -347,7 +344,7 @@ def test_plot(marrow, rng):
 def test_query_path_imports_neither_pgmpy_nor_pandas():
     code = (
         "import sys, numpy as np, bayesdx\n"
-        "from bayesdx.compiled import compile_network\n"
+        "from bayesdx.inference._compiled import compile_network\n"
         "cn = compile_network(bayesdx.load_network('marrow_signal'))\n"
         "res = cn.evaluate(cn.encode([{'hb': 'lt_12'}]), 'all')\n"
         "heavy = ('pgmpy', 'pandas', 'scipy', 'matplotlib')\n"

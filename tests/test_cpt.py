@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from bayesdx.cpt import Entry, NoisyMaxCPT, TableCPT
+from bayesdx.model import Entry, NoisyMaxCPT, TableCPT
 
 
 def _e(p, states=("off", "on")):

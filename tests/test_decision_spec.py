@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bayesdx.errors import NetworkFileError
-from bayesdx.spec import load_spec
+from bayesdx.io import load_spec
 
 
 def _fails(write_doc, doc, message):

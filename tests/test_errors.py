@@ -57,8 +57,8 @@ def test_bad_arguments_to_the_compiled_engine_are_bayesdx_errors(marrow):
     import numpy as np
     import pytest
 
-    from bayesdx.compiled import compile_network
     from bayesdx.errors import ArgumentError
+    from bayesdx.inference import compile_network
 
     engine = compile_network(marrow)
     with pytest.raises(ArgumentError, match="evidence must have shape"):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bayesdx.errors import CaseFileError, RawValueError, UnknownStateError, UnknownVariableError
-from bayesdx.evidence import normalise, parse_assignment, read_case
+from bayesdx.io import read_case
+from bayesdx.model import normalise, parse_assignment
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ import pytest
 
 from bayesdx import DISCLAIMER
 from bayesdx.errors import UnknownStateError
-from bayesdx.explain import explain, resolve_hypothesis
+from bayesdx.explanation import explain
 from bayesdx.inference import query
+from bayesdx.model import resolve_hypothesis
 
 CASE = {"hb": 10.9, "chemical_shift": "drop", "smear": "normal", "m_protein": "absent"}
 

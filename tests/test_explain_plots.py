@@ -14,15 +14,14 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 
-from bayesdx.explain import explain
-from bayesdx.explain_plots import network_graph
+from bayesdx.explanation import explain, network_graph
 
 CODE = """
 import hashlib, sys
 import bayesdx
-from bayesdx.explain import explain
-from bayesdx.explain_plots import network_graph
-from bayesdx.explain_report import figure_png
+from bayesdx.explanation import explain
+from bayesdx.explanation import network_graph
+from bayesdx.explanation import figure_png
 net = bayesdx.load_network("marrow_signal")
 ex = explain(net, {"hb": 10.4, "m_protein": "present"})
 print(hashlib.sha256(figure_png(network_graph, ex).encode()).hexdigest())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bayesdx.guideline import evaluate_guideline
+from bayesdx.decision import evaluate_guideline
 
 RULES = [
     ("unexplained_cytopenia", {"cytopenia": "present"}),

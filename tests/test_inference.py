@@ -10,12 +10,10 @@ from conftest import brute_force_joint, random_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bayesdx.adapter import variable_elimination
-from bayesdx.cpt import FixedCPT
 from bayesdx.errors import ImpossibleEvidenceError, UnknownVariableError
 from bayesdx.inference import marginals, query
-from bayesdx.network import Network
-from bayesdx.spec import NetworkSpec, NodeSpec
+from bayesdx.io import variable_elimination
+from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 
 def test_bayes_rule_by_hand(tiny):
@@ -58,7 +56,7 @@ def test_unknown_target(tiny):
         match="unknown variable 'nope' in network 'tiny'; "
         "valid variables: exposure, disease, test, symptom",
     ):
-        query(tiny, target="nope")
+        query(tiny, targets="nope")
 
 
 def _all_cases(network, variables):
@@ -147,4 +145,4 @@ def test_many_observed_findings_do_not_hit_einsum_limits():
 @pytest.mark.parametrize("target", [[], 5, [5], ()])
 def test_bad_target_types(tiny, target):
     with pytest.raises(UnknownVariableError, match="unknown variable"):
-        query(tiny, target=target)
+        query(tiny, targets=target)

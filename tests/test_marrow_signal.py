@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import RECONVERSION
 
-from bayesdx.adapter import check_model, variable_elimination
 from bayesdx.inference import marginals, query
+from bayesdx.io import check_model, variable_elimination
 
 VOCABULARY = {
     "setting": ["biopsy_referral", "incidental"],

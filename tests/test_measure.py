@@ -3,7 +3,7 @@
 import pytest
 
 from bayesdx.errors import RawValueError
-from bayesdx.measure import Measure
+from bayesdx.model import Measure
 
 AGE = Measure("age", "years", (40.0, 60.0), ("lt_40", "40_to_59", "ge_60"), (18.0, 110.0), ())
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bayesdx.cpt import FixedCPT
 from bayesdx.errors import NetworkFileError, UnknownVariableError
-from bayesdx.network import Network
-from bayesdx.spec import NetworkSpec, NodeSpec
+from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 
 def test_tables_have_parent_axes_then_own_states(marrow):
@@ -74,7 +72,7 @@ def test_cache_sees_bibliography_edits(tmp_path):
 
     import bayesdx
 
-    net_dir = Path(bayesdx.registry.bundled_path("marrow_signal")).parent
+    net_dir = Path(bayesdx.io.bundled_path("marrow_signal")).parent
     for name in ("marrow_signal.yaml", "sources.yaml"):
         (tmp_path / name).write_text((net_dir / name).read_text())
     first = bayesdx.load_network(tmp_path / "marrow_signal.yaml")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bayesdx.network_doc import entry_rows, network_markdown
+from bayesdx.io import entry_rows, network_markdown
 
 DOC = Path(__file__).parents[1] / "networks" / "marrow_signal.md"
 

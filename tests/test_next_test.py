@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from bayesdx.next_test import entropy, rank_next_tests
-from bayesdx.policy import Policy
+from bayesdx.decision import Policy, entropy, rank_next_tests
 
 
 def h2(p: float) -> float:

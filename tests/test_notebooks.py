@@ -41,7 +41,7 @@ def test_library_leaves_the_backend_alone():
     import matplotlib
 
     import bayesdx
-    from bayesdx.explain import explain
+    from bayesdx.explanation import explain
 
     before = matplotlib.get_backend()
     matplotlib.use("svg")  # any backend but Agg, as a notebook's inline backend is

@@ -13,7 +13,7 @@ import pytest
 
 from bayesdx.cli import main
 from bayesdx.errors import OutputFileError
-from bayesdx.outputs import _lock, atomic_output, check_output
+from bayesdx.io._outputs import _lock, atomic_output, check_output
 
 CSV = "hb,m_protein\n10.4,present\n"
 
@@ -195,7 +195,7 @@ def _lock_held(out: Path) -> bool:
 
 
 def test_cli_never_writes_over_a_bundled_network(capsys):
-    from bayesdx.registry import bundled_path
+    from bayesdx.io import bundled_path
 
     path = bundled_path("marrow_signal")
     before = path.read_bytes()

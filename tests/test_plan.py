@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bayesdx.decision_spec import Condition
-from bayesdx.plan import PlanContext, holds, leading_diagnoses
+from bayesdx.decision import PlanContext, holds, leading_diagnoses
+from bayesdx.model import Condition
 
 
 @pytest.fixture
@@ -57,10 +57,10 @@ def test_leading_always_has_the_top_one():
 
 
 def test_list_of_conditions_is_or(tiny):
-    from bayesdx.recommendation import recommend
+    from bayesdx.decision import recommend
 
     # borderline + guideline recommended -> the second alternative holds
-    rec = recommend(tiny, {"symptom": "present", "test": "neg"}, threshold=None)
+    rec = recommend(tiny, {"symptom": "present", "test": "neg"})
     assert rec.verdict == "not_recommended"
     assert "Biopsy: Biopsy now" not in rec.workup
     rec = recommend(tiny, {"test": "pos"})

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
+from bayesdx.decision import Policy, resolve_policy
 from bayesdx.errors import PolicyError
-from bayesdx.policy import Policy, resolve_policy
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,9 @@ from bayesdx.inference import query
 
 @pytest.fixture
 def post(marrow):
-    return query(marrow, {"hb": 10.9, "m_protein": "present"}, ["diagnosis", "marrow_process"])
+    return query(
+        marrow, {"hb": 10.9, "m_protein": "present"}, targets=["diagnosis", "marrow_process"]
+    )
 
 
 def test_views_agree(post):

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from bayesdx import load_network
-from bayesdx.compiled import compile_network
 from bayesdx.errors import BayesdxError
-from bayesdx.inference import marginals
-from bayesdx.psa import sample_entry, sample_tables, uncertainty
+from bayesdx.inference import compile_network, marginals
+from bayesdx.model import sample_entry, sample_tables
+from bayesdx.sensitivity_analysis import uncertainty
 
 CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
 
@@ -75,7 +75,7 @@ def test_draws_must_be_a_positive_integer(marrow, draws):
 
 def test_a_network_without_uncertainty_has_nothing_to_sample(tmp_path, capsys):
     from bayesdx.cli import main
-    from bayesdx.psa import NoUncertaintyError
+    from bayesdx.errors import NoUncertaintyError
 
     path = tmp_path / "m.bif"
     assert main(["export", "-n", "marrow_signal", "-f", "bif", "-o", str(path)]) == 0

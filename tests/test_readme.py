@@ -60,8 +60,8 @@ def test_quoted_output_matches(capsys, monkeypatch, tmp_path, command, quoted):
 
 
 def test_counts_quoted_in_the_readme(marrow):
-    from bayesdx.network_doc import entry_rows
-    from bayesdx.parameters import network_parameters
+    from bayesdx.io import entry_rows
+    from bayesdx.model import network_parameters
 
     entries = [e for v in marrow.variables for _, e in entry_rows(marrow, v)]
     expert = sum(e.expert for e in entries)

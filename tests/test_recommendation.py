@@ -11,8 +11,8 @@ import pytest
 from conftest import MYELOMA, RECONVERSION
 
 from bayesdx import DISCLAIMER
+from bayesdx.decision import Policy, recommend
 from bayesdx.inference import query
-from bayesdx.recommendation import recommend
 
 
 def test_classic_myeloma(marrow):
@@ -73,8 +73,8 @@ def test_disagreement_quotes_the_computed_numbers(marrow):
 
 def test_other_policies_change_only_the_threshold(marrow):
     band = recommend(marrow, {"hb": 12.5})
-    low = recommend(marrow, {"hb": 12.5}, threshold=0.2)
-    pk = recommend(marrow, {"hb": 12.5}, harm=1, benefit=1)
+    low = recommend(marrow, {"hb": 12.5}, policy=Policy.threshold(0.2))
+    pk = recommend(marrow, {"hb": 12.5}, policy=Policy.harm_benefit(1, 1))
     assert band.p == low.p == pk.p
     assert (band.verdict, low.verdict, pk.verdict) == (
         "not_recommended",

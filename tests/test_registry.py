@@ -6,7 +6,7 @@ import pytest
 
 from bayesdx import load_network
 from bayesdx.errors import NetworkFileError, UnknownNetworkError
-from bayesdx.registry import bundled_networks, resolve
+from bayesdx.io import bundled_networks, resolve
 
 
 def test_bundled():
@@ -50,8 +50,8 @@ def test_data_folders_from_a_source_checkout(monkeypatch):
     beside bayesdx/ (pyproject.toml maps networks/ and calibration/ to them on install)."""
     from pathlib import Path
 
-    from bayesdx import registry
-    from bayesdx.calibration import default_targets_path
+    from bayesdx.io import _registry as registry
+    from bayesdx.validation import default_targets_path
 
     root = Path(registry.__file__).resolve().parents[1]
     installed = registry.bundled_path("marrow_signal")

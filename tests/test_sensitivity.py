@@ -10,11 +10,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from bayesdx.errors import BayesdxError
-from bayesdx.explain import resolve_hypothesis
+from bayesdx.errors import BayesdxError, UnknownParameterError
 from bayesdx.inference import marginals
-from bayesdx.parameters import UnknownParameterError, network_parameters, table_with
-from bayesdx.sensitivity import sensitivity
+from bayesdx.model import network_parameters, resolve_hypothesis, table_with
+from bayesdx.sensitivity_analysis import sensitivity
 
 CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
 STATES = {"age": "40_to_59", "hb": "lt_12", "chemical_shift": "drop", "setting": "biopsy_referral"}
@@ -86,7 +85,7 @@ def test_prior_sweep_matches_changing_the_base_rate(marrow, report):
 def test_tiny_analytic(tiny):
     # the free parameter of the binary prior is y = P(d2) (both states listed: focus d2);
     # P(d1 | pos) = 0.9 (1 - y) / (0.9 (1 - y) + 0.2 y)
-    rep = sensitivity(tiny, {"test": "pos"}, "d1", parameters=["disease[prior].d2"])
+    rep = sensitivity(tiny, {"test": "pos"}, hypothesis="d1", parameters=["disease[prior].d2"])
     f = rep.one_way[0]
     for y in (0.1, 0.7, 0.93):
         assert f(y) == pytest.approx(0.9 * (1 - y) / (0.9 * (1 - y) + 0.2 * y), abs=1e-12)

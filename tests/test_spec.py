@@ -8,7 +8,7 @@ import pytest
 from conftest import TINY, node
 
 from bayesdx.errors import NetworkFileError
-from bayesdx.spec import load_spec, read_yaml
+from bayesdx.io import load_spec, read_yaml
 
 
 def _fails(write_doc, doc, message: str) -> None:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from bayesdx.uncertainty import Uncertainty, beta_interval
+from bayesdx.model import Uncertainty, beta_interval
 
 
 def test_counts_are_jeffreys_beta():
@@ -40,7 +40,7 @@ def test_beta_interval_matches_scipy(rng):
 
 
 def test_beta_cdf_matches_scipy(rng):
-    from bayesdx.uncertainty import beta_cdf
+    from bayesdx.model import beta_cdf
 
     for a, b in rng.uniform(0.3, 400, size=(40, 2)):
         for x in rng.uniform(0, 1, size=5):

@@ -1,0 +1,52 @@
+"""Decisions: threshold policies, guideline rules, the work-up plan, next tests, the biopsy
+recommendation."""
+
+from __future__ import annotations
+
+from bayesdx.decision._guideline import (
+    GuidelineResult,
+    evaluate_guideline,
+)
+from bayesdx.decision._next_test import (
+    NextTest,
+    Outcome,
+    entropy,
+    rank_next_tests,
+)
+from bayesdx.decision._plan import (
+    Plan,
+    PlanContext,
+    build_plan,
+    holds,
+    leading_diagnoses,
+)
+from bayesdx.decision._policy import (
+    Policy,
+    as_policy,
+    default_policy,
+    resolve_policy,
+)
+from bayesdx.decision._recommend import (
+    Recommendation,
+    recommend,
+)
+
+__all__ = [
+    "GuidelineResult",
+    "NextTest",
+    "Outcome",
+    "Plan",
+    "PlanContext",
+    "Policy",
+    "Recommendation",
+    "as_policy",
+    "build_plan",
+    "default_policy",
+    "entropy",
+    "evaluate_guideline",
+    "holds",
+    "leading_diagnoses",
+    "rank_next_tests",
+    "recommend",
+    "resolve_policy",
+]

@@ -1,0 +1,35 @@
+"""Explanations for trainees: weights of evidence, what-if, conflict, narrative, plots, pages."""
+
+from __future__ import annotations
+
+from bayesdx.explanation._explain import (
+    Comparison,
+    Contribution,
+    Explanation,
+    WhatIf,
+    decibans,
+    explain,
+)
+from bayesdx.explanation._page import (
+    explanation_html,
+    figure_png,
+)
+from bayesdx.explanation._plots import (
+    differential,
+    network_graph,
+    waterfall,
+)
+
+__all__ = [
+    "Comparison",
+    "Contribution",
+    "Explanation",
+    "WhatIf",
+    "decibans",
+    "differential",
+    "explain",
+    "explanation_html",
+    "figure_png",
+    "network_graph",
+    "waterfall",
+]

@@ -1,0 +1,34 @@
+"""Exact inference: variable elimination for one case, the compiled engine for many cases and
+parameter draws, and their results."""
+
+from __future__ import annotations
+
+from bayesdx.inference._batch import (
+    ScoreSummary,
+    score_csv,
+    score_frame,
+)
+from bayesdx.inference._compiled import (
+    BatchResult,
+    CompiledNetwork,
+    compile_network,
+)
+from bayesdx.inference._posterior import (
+    Posterior,
+)
+from bayesdx.inference._ve import (
+    marginals,
+    query,
+)
+
+__all__ = [
+    "BatchResult",
+    "CompiledNetwork",
+    "Posterior",
+    "ScoreSummary",
+    "compile_network",
+    "marginals",
+    "query",
+    "score_csv",
+    "score_frame",
+]

@@ -1,0 +1,536 @@
+"""Cohort mode: score every row of a table of cases with the compiled engine.
+
+Each column is an evidence variable; an empty cell (NaN, None, ``""``) is unobserved. A cell
+is a state id or, where the variable has cut-points, a raw number, read exactly as
+:func:`bayesdx.evidence.normalise` reads it (numeric columns are discretised in one
+vectorised pass). Network defaults fill unobserved cells. The output keeps the input columns
+and adds one ``VAR=state`` column per target state and one ``group:NAME`` column per group.
+
+A bad cell, or a row whose evidence is impossible, raises :class:`RowError` naming the line
+(the CSV line: data row + 1 for the header) and the column; with ``on_error="skip"`` the
+message goes into an ``error`` column and that row's posterior columns stay empty. No row
+is ever dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import stat
+import sys
+import warnings
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bayesdx.display import DISCLAIMER, Progress
+from bayesdx.errors import (
+    ArgumentError,
+    BayesdxError,
+    CaseFileError,
+    ImpossibleEvidenceError,
+    RowError,
+)
+from bayesdx.inference._compiled import compile_network
+from bayesdx.io import atomic_output
+from bayesdx.model import NUMBER, as_network, state_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bayesdx.model import Network
+
+__all__ = ["RowError", "ScoreSummary", "score_csv", "score_frame"]
+
+_CHUNK_ROWS = 200_000  # rows per CSV chunk
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What :func:`score_csv` did.
+
+    Attributes
+    ----------
+    network, input, output : str
+    rows : int
+        Rows written (every input row).
+    errors : int
+        Rows with a message in the ``error`` column (``on_error="skip"``).
+    """
+
+    network: str
+    input: str
+    output: str
+    rows: int
+    errors: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"network", "input", "output", "rows", "errors", "disclaimer"}``."""
+        return {**asdict(self), "disclaimer": DISCLAIMER}
+
+    def __str__(self) -> str:
+        rows = "row" if self.rows == 1 else "rows"
+        text = f"scored {self.rows} {rows} of {self.input} with {self.network} -> {self.output}"
+        if self.errors:
+            rows = "row has" if self.errors == 1 else "rows have"
+            text += f"; {self.errors} {rows} an error (see the error column)"
+        return text + "\n" + DISCLAIMER
+
+
+def _show(progress: bool | None, n_rows: int) -> bool:
+    if progress is None:  # auto: a terminal and a large input
+        return n_rows >= 50_000 and sys.stderr.isatty()
+    return bool(progress)
+
+
+def score_frame(
+    network: Network,
+    cases: pd.DataFrame,
+    *,
+    targets: str | Sequence[str] | None = None,
+    on_error: str = "raise",
+    progress: bool | None = None,
+    passthrough: Sequence[str] = (),
+    first_line: int = 2,
+    source: str = "",
+) -> pd.DataFrame:
+    """Posteriors for every row of a DataFrame of cases.
+
+    Parameters
+    ----------
+    network : Network
+    cases : pandas.DataFrame
+        One row per case, one column per evidence variable.
+    targets : str or sequence of str, optional
+        Default: the diagnosis nodes; ``"all"``: every variable.
+    on_error : {"raise", "skip"}
+        ``"raise"``: the first bad row raises :class:`RowError`. ``"skip"``: an ``error``
+        column holds the message and that row's posterior columns are empty (NaN).
+    progress : bool or None
+        Draw a progress bar on stderr; None: only for a large input on a terminal.
+    passthrough : sequence of str
+        Columns that are not network variables (an id, a date) and are only carried along;
+        any other unknown column is an error.
+    first_line : int
+        The line number of the first row (2: a CSV file with a header line).
+    source : str
+        A file name for messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns, then ``VAR=state`` per target state and ``group:NAME`` per group
+        (and ``error`` with ``on_error="skip"``).
+
+    Raises
+    ------
+    RowError, UnknownVariableError
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import bayesdx
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> cases = pd.DataFrame({"hb": [10.4, None, 13.0], "m_protein": ["present", "", "absent"]})
+    >>> out = score_frame(net, cases)
+    >>> p = out["group:neoplasm"].tolist()
+    >>> single = bayesdx.query(net, {"hb": 10.4, "m_protein": "present"}).groups["neoplasm"]
+    >>> abs(p[0] - single) < 1e-12
+    True
+    >>> round(p[1], 3)  # nothing observed: the referral base rate
+    0.433
+    >>> bad = pd.DataFrame({"hb": [10.4, 120]})
+    >>> score_frame(net, bad, on_error="skip")["error"].tolist()
+    ['', 'column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL']
+    """
+    import pandas as pd  # lazy: the single-query path does not need pandas
+
+    network = as_network(network)
+    if not isinstance(cases, pd.DataFrame):
+        raise ArgumentError(
+            f"cases must be a pandas DataFrame of cases, got {type(cases).__name__}"
+        )
+    _check_options(on_error, 1)
+    compiled = _compiled(network)
+    names = compiled._targets(targets)
+    _check_columns(cases.columns, _output_columns(network, names, on_error), source or "cases")
+    if cases.columns.has_duplicates:
+        twice = cases.columns[cases.columns.duplicated()][0]
+        raise CaseFileError(f"{source or 'cases'}: column '{twice}' is given twice")
+    group_nodes = [node for node, _ in network.groups.values() if node not in names]
+    evaluate = list(dict.fromkeys(names + group_nodes))
+    n = len(cases)
+    x = np.full((n, len(compiled.variables)), -1, dtype=np.int64)
+    errors = np.full(n, "", dtype=object)
+    first_bad: dict[int, tuple[str, str]] = {}
+    for column in cases.columns:
+        if column in passthrough:
+            continue
+        node = network.node(str(column))  # UnknownVariableError lists the valid ones
+        codes, bad = _encode_column(node, cases[column])
+        j = compiled.variables.index(node.id)
+        x[:, j] = codes
+        for i, message in bad.items():
+            if not errors[i]:
+                errors[i] = f"column {column}: {message}"
+                first_bad[i] = (str(column), message)
+    if first_bad and on_error == "raise":  # the first bad row, at its first bad column
+        i = min(first_bad)
+        raise RowError(first_line + i, first_bad[i][0], first_bad[i][1], source)
+    given = x >= 0
+    for v, state in network.defaults.items():
+        j = compiled.variables.index(v)
+        x[x[:, j] < 0, j] = network.states[v].index(state)
+    has_error = errors != ""
+    x[has_error] = -1  # scored as empty rows; their output is blanked below
+    bar = Progress(n, "bayesdx batch", enabled=_show(progress, n), unit="cases")
+    try:
+        result = compiled.evaluate(x, evaluate, progress=bar)
+    finally:
+        bar.close()
+    impossible = result.impossible & ~has_error
+    for r in np.flatnonzero(impossible):
+        row = list(zip(compiled.variables, x[r], given[r], strict=True))
+        evidence = {v: network.states[v][int(s)] for v, s, g in row if g}  # given, then assumed
+        evidence.update({v: network.states[v][int(s)] for v, s, g in row if s >= 0 and not g})
+        message = str(ImpossibleEvidenceError(evidence, network.id))
+        if on_error == "raise":
+            raise RowError(first_line + int(r), None, message, source)
+        errors[r] = message
+    blank = has_error | impossible
+    out = cases.copy()
+    columns = {}
+    for t in names:
+        post = result.posteriors[t]
+        for k, s in enumerate(network.states[t]):
+            columns[f"{t}={s}"] = np.where(blank, np.nan, post[:, k])
+    for name, p in result.groups.items():
+        columns[f"group:{name}"] = np.where(blank, np.nan, p)
+    extra = pd.DataFrame(columns, index=cases.index)
+    out = pd.concat([out, extra], axis=1)
+    if on_error == "skip":
+        out["error"] = errors
+    return out
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(network: Network) -> Any:
+    """The compiled form of a network, made once per network object."""
+    cached = _COMPILED.get(network)
+    if cached is None:
+        cached = _COMPILED[network] = compile_network(network)
+    return cached
+
+
+def _empty(series: pd.Series) -> np.ndarray:
+    values = series.to_numpy()
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype.kind in "iub":
+        return np.zeros(len(values), dtype=bool)
+    empty = series.isna().to_numpy().copy()  # pandas 3 (copy-on-write) returns read-only views
+    if values.dtype == object or values.dtype.kind in "US":
+        text = series.astype(str).str.strip().to_numpy()
+        empty |= text == ""
+    return empty
+
+
+def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
+    """State indices (-1: empty) and ``{row position: message}`` for bad cells."""
+    import pandas as pd
+
+    n = len(series)
+    codes = np.full(n, -1, dtype=np.int64)
+    bad: dict[int, str] = {}
+    empty = _empty(series)
+    values = series.to_numpy()
+    numeric_states = any(s.lstrip("+-").isdigit() for s in node.states)
+    if node.measure is not None and values.dtype.kind in "fiu" and not numeric_states:
+        number = values.astype(float)
+        lo, hi = node.measure.range
+        ok = ~empty & np.isfinite(number) & (number >= lo) & (number <= hi)
+        index = np.searchsorted(np.asarray(node.measure.cuts, dtype=float), number[ok], "right")
+        order = np.asarray([node.states.index(s) for s in node.measure.order])
+        codes[ok] = order[index]
+        for i in np.flatnonzero(~ok & ~empty):
+            bad[int(i)] = _message(node, values[i].item())
+        return codes, bad
+    labels, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    table = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last slot: NA (-1)
+    messages: dict[int, str] = {}
+    done = np.zeros(len(uniques), dtype=bool)
+    if node.measure is not None and len(uniques) > 64 and not numeric_states:
+        # many distinct numbers as text (a CSV column of measurements): one vectorised pass
+        text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+        number = pd.to_numeric(
+            text.where(text.str.fullmatch(NUMBER.pattern, flags=NUMBER.flags)), errors="coerce"
+        ).to_numpy(dtype=float)
+        lo, hi = node.measure.range
+        done = np.isfinite(number) & (number >= lo) & (number <= hi)
+        order = np.asarray([node.states.index(s) for s in node.measure.order])
+        cuts = np.asarray(node.measure.cuts, dtype=float)
+        table[: len(uniques)][done] = order[np.searchsorted(cuts, number[done], "right")]
+    for k, value in enumerate(uniques):
+        if done[k]:
+            continue
+        if isinstance(value, str) and not value.strip():
+            continue
+        value = value.item() if isinstance(value, np.generic) else value
+        if isinstance(value, float) and value.is_integer() and str(int(value)) in node.states:
+            value = int(value)  # a numeric state read as a float column (1.0 -> "1")
+        try:
+            state, _ = state_of(node, value)
+        except BayesdxError as exc:
+            messages[k] = str(exc)
+            continue
+        table[k] = node.states.index(state)
+    codes = table[labels]
+    codes[empty] = -1
+    for k, message in messages.items():
+        for i in np.flatnonzero((labels == k) & ~empty):
+            bad[int(i)] = message
+    return codes, bad
+
+
+def _message(node: Any, value: Any) -> str:
+    try:
+        state_of(node, value)
+    except BayesdxError as exc:
+        return str(exc)
+    return f"{node.id}: {value!r} cannot be read"  # pragma: no cover
+
+
+def score_csv(
+    network: Network,
+    input_path: str | os.PathLike,
+    output_path: str | os.PathLike,
+    *,
+    targets: str | Sequence[str] | None = None,
+    on_error: str = "raise",
+    progress: bool | None = None,
+    passthrough: Sequence[str] = (),
+    chunk_rows: int = _CHUNK_ROWS,
+    force: bool = False,
+) -> ScoreSummary:
+    """Score a CSV file of cases into a new CSV file (read and written in chunks).
+
+    Every record is a case: a blank line is a case with nothing observed, and a record may
+    span lines (a quoted newline); messages give the line of the file where a record starts.
+    The output is written atomically (see :func:`bayesdx.outputs.atomic_output`): it appears
+    whole or not at all, and the input is never touched.
+
+    Parameters
+    ----------
+    network : Network
+    input_path, output_path : path
+        ``output_path`` may be ``"-"`` (standard output); it may not be the input.
+    targets, on_error, passthrough
+        As in :func:`score_frame`.
+    progress : bool or None
+        A progress bar on stderr; None (default): only for a large input on a terminal.
+    chunk_rows : int
+        Rows read per chunk (memory bound).
+    force : bool
+        Write through a symbolic link, or into a FIFO or device (see ``atomic_output``).
+
+    Returns
+    -------
+    ScoreSummary
+        Rows written and rows with an error.
+
+    Raises
+    ------
+    RowError, CaseFileError, UnknownVariableError, OutputFileError
+        With ``on_error="raise"`` nothing is left at ``output_path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> import bayesdx
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "cases.csv").write_text("hb,m_protein\\n10.4,present\\n\\n")
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> score_csv(net, folder / "cases.csv", folder / "out.csv").rows  # the blank line too
+    2
+    """
+    import pandas as pd
+
+    network = as_network(network)
+    _check_options(on_error, chunk_rows)
+    src, dst = Path(input_path), output_path
+    header = _header(src)
+    compiled = _compiled(network)
+    added = _output_columns(network, compiled._targets(targets), on_error)
+    _check_columns(header, added, src)
+    lines, carriage = 0, False
+    with open(src, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            lines += block.count(b"\n")
+            carriage = carriage or b"\r" in block
+    # Python's csv writer quotes a cell holding a line break only if the break is in its line
+    # terminator: an input with any carriage return (CRLF lines, or a \r inside a cell) is
+    # written with CRLF lines, so such a cell is quoted and read back whole
+    ending = "\r\n" if carriage else "\n"
+    bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
+    written = errors = 0
+    headed = False
+    try:
+        with (
+            atomic_output(dst, inputs=[src], force=force, newline="") as out,
+            warnings.catch_warnings(),
+            pd.read_csv(
+                src, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
+                skip_blank_lines=False, encoding="utf-8", index_col=False,
+            ) as reader,
+        ):  # fmt: skip
+            # a record with more cells than the header: an error, never a silent index column
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            for chunk in reader:
+                try:
+                    scored = score_frame(
+                        network, chunk, targets=targets, on_error=on_error, progress=False,
+                        passthrough=passthrough, first_line=2 + written, source=str(src),
+                    )  # fmt: skip
+                except RowError as exc:  # the record's own line in the file
+                    line = _record_line(src, exc.line - 2)
+                    raise RowError(line, exc.column, exc.reason, str(src)) from None
+                scored.to_csv(out, header=not headed, index=False, lineterminator=ending)
+                headed = True
+                written += len(chunk)
+                if on_error == "skip":
+                    errors += int((scored["error"] != "").sum())
+                bar(len(chunk))
+            if not headed:  # no chunk at all: the header alone
+                empty = pd.DataFrame(columns=header, dtype=object)
+                score_frame(network, empty, targets=targets, on_error=on_error, progress=False,
+                            passthrough=passthrough).to_csv(out, index=False,
+                                                            lineterminator=ending)  # fmt: skip
+    except UnicodeDecodeError:
+        raise CaseFileError(
+            f"cannot read cases from {src}: line {_bad_utf8_line(src)} is not UTF-8 text"
+        ) from None
+    except (pd.errors.ParserWarning, pd.errors.ParserError) as exc:
+        found = _long_record(src, len(header))
+        if found is None:
+            raise CaseFileError(
+                f"cannot read cases from {src}: {' '.join(str(exc).split())}"
+            ) from None
+        raise CaseFileError(
+            f"cannot read cases from {src}: line {found[0]} has {found[1]} cells but the header "
+            f"names {len(header)} columns"
+        ) from None
+    except OSError as exc:
+        raise CaseFileError(f"cannot score {src} into {dst}: {exc.strerror or exc}") from None
+    finally:
+        bar.close()
+    return ScoreSummary(network.id, str(src), str(dst), written, errors)
+
+
+def _check_options(on_error: str, chunk_rows: int) -> None:
+    if on_error not in ("raise", "skip"):
+        raise ArgumentError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ArgumentError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+
+
+def _header(src: Path) -> list[str]:
+    """The header record of a CSV file, checked: names present and each given once."""
+    try:
+        if not stat.S_ISREG(os.stat(src).st_mode):  # /dev/zero, a FIFO: no end to read to
+            raise CaseFileError(f"cannot read cases from {src}: not a regular file")
+        with open(src, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), None)
+    except UnicodeDecodeError:
+        raise CaseFileError(f"cannot read cases from {src}: line 1 is not UTF-8 text") from None
+    except (OSError, csv.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise CaseFileError(f"cannot read cases from {src}: {reason}") from None
+    if header is None:
+        raise CaseFileError(f"{src} is empty; expected a header line of variables")
+    if not any(name.strip() for name in header):
+        raise CaseFileError(f"{src} has no header line; the first line names the variables")
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header, start=1):
+        if not name.strip():
+            raise CaseFileError(f"{src}: column {k} of the header has no name")
+        if name in seen:
+            raise CaseFileError(
+                f"{src}: column '{name}' appears twice in the header (columns {seen[name]} "
+                f"and {k}); give each column once"
+            )
+        seen[name] = k
+    return header
+
+
+def _output_columns(network: Network, names: Sequence[str], on_error: str) -> list[str]:
+    columns = [f"{t}={s}" for t in names for s in network.states[t]]
+    columns += [f"group:{name}" for name in network.groups]
+    return columns + (["error"] if on_error == "skip" else [])
+
+
+def _check_columns(columns: Iterable[Any], added: Sequence[str], source: object) -> None:
+    taken = set(added)
+    clash = [str(c) for c in columns if str(c) in taken]
+    if clash:
+        raise CaseFileError(
+            f"{source}: input column '{clash[0]}' has the name of an output column; rename it "
+            "(output columns are VAR=state, group:NAME and, with --on-error skip, error)"
+        )
+
+
+def _records(src: Path) -> Iterator[tuple[int, list[str]]]:
+    """Every record of a CSV file with the line it starts on (the header is line 1).
+
+    pandas read the cells already, so the csv module's cell-size limit is lifted here.
+    """
+    limit = csv.field_size_limit(sys.maxsize)
+    try:
+        with open(src, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            start = 1
+            for record in reader:
+                yield start, record
+                start = reader.line_num + 1
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _record_line(src: Path, record: int) -> int:
+    """The line of the file where data record ``record`` (0-based, after the header) starts."""
+    for k, (start, _) in enumerate(_records(src)):
+        if k == record + 1:
+            return start
+    raise AssertionError(f"{src} has no data record {record}")  # pragma: no cover
+
+
+def _long_record(src: Path, width: int) -> tuple[int, int] | None:
+    """The line and cell count of the first record with more than ``width`` cells."""
+    try:
+        for start, record in _records(src):
+            if len(record) > width:
+                return start, len(record)
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    return None
+
+
+def _bad_utf8_line(src: Path) -> int:
+    """The line holding the first byte sequence that is not UTF-8."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(src, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[: exc.start].count(b"\n")
+            line += block.count(b"\n")
+    return line

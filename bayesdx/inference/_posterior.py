@@ -1,0 +1,183 @@
+"""The :class:`Posterior` result object."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bayesdx.display import DISCLAIMER, stamp
+from bayesdx.errors import UnknownStateError, UnknownVariableError
+from bayesdx.model import Evidence
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["Posterior"]
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """Posterior distributions of the targets given a case.
+
+    Attributes
+    ----------
+    network : str
+        The network id.
+    evidence : Evidence
+        The case as normalised (given, assumed, raw values).
+    distributions : dict
+        ``{target: {state: probability}}``.
+    groups : dict
+        ``{group: probability}`` for each group of a target node (``neoplasm``).
+    p_evidence : float
+        Probability of the evidence (given and assumed) under the model.
+    group_members : dict
+        ``{group: (node, states)}``.
+
+    Examples
+    --------
+    >>> import bayesdx
+    >>> post = bayesdx.query(bayesdx.load_network("marrow_signal"), {"m_protein": "present"})
+    >>> sorted(post.to_dict())
+    ['assumed', 'disclaimer', 'evidence', 'groups', 'network', 'posterior']
+    >>> post.to_frame().columns.tolist()
+    ['target', 'state', 'probability', 'kind']
+    """
+
+    network: str
+    evidence: Evidence
+    distributions: dict[str, dict[str, float]]
+    groups: dict[str, float] = field(default_factory=dict)
+    p_evidence: float = 1.0
+    group_members: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def targets(self) -> list[str]:
+        """The queried variables."""
+        return list(self.distributions)
+
+    def __getitem__(self, target: str) -> dict[str, float]:
+        try:
+            return self.distributions[target]
+        except KeyError:
+            raise UnknownVariableError(target, self.targets, self.network) from None
+
+    def probability(self, state: str, target: str | None = None) -> float:
+        """P(target = state | evidence), or the probability of a group by its name.
+
+        Examples
+        --------
+        >>> import bayesdx
+        >>> post = bayesdx.query(bayesdx.load_network("marrow_signal"))
+        >>> post.probability("neoplasm") == post.groups["neoplasm"]
+        True
+        """
+        if state in self.groups and (target is None or self.group_members[state][0] == target):
+            return self.groups[state]
+        targets = [target] if target else self.targets
+        for t in targets:
+            if state in self.distributions.get(t, {}):
+                return self.distributions[t][state]
+
+        valid = [s for t in targets for s in self.distributions.get(t, {})]
+        raise UnknownStateError(target or "/".join(targets), state, [*valid, *self.groups])
+
+    def ranked(self, target: str | None = None) -> list[tuple[str, float]]:
+        """States of a target from most to least probable."""
+        dist = self[target or self.targets[0]]
+        return sorted(dist.items(), key=lambda kv: -kv[1])
+
+    # ------------------------------------------------------------------ views
+    def to_dict(self) -> dict[str, Any]:
+        """What ``bayesdx query --json`` prints."""
+        return {
+            "network": self.network,
+            "evidence": dict(self.evidence.given),
+            "assumed": dict(self.evidence.assumed),
+            "posterior": {t: dict(d) for t, d in self.distributions.items()},
+            "groups": dict(self.groups),
+            "disclaimer": DISCLAIMER,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per target state and per group: target, state, probability, kind."""
+        import pandas as pd
+
+        rows = [(t, s, p, "state") for t, d in self.distributions.items() for s, p in d.items()]
+        rows += [
+            (self.group_members.get(g, ("",))[0], g, p, "group") for g, p in self.groups.items()
+        ]
+        return pd.DataFrame(rows, columns=["target", "state", "probability", "kind"])
+
+    def __str__(self) -> str:
+        lines = [f"Network: {self.network}", str(self.evidence), ""]
+        for t in self.targets:
+            lines.append(f"P({t} | evidence)")
+            for state, p in self.ranked(t):
+                bar = "#" * round(p * 30)
+                lines.append(f"  {state:<28} {p:6.3f}  {bar}")
+            for g, p in self.groups.items():
+                if self.group_members.get(g, ("",))[0] == t:
+                    lines.append(f"  group {g:<22} {p:6.3f}")
+            lines.append("")
+        lines.append(DISCLAIMER)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        top = ", ".join(f"{s}={p:.3f}" for s, p in self.ranked()[:3])
+        return f"<Posterior {self.network}: {top}>"
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        given = ", ".join(f"{esc(v)}={esc(s)}" for v, s in self.evidence.given.items())
+        assumed = ", ".join(f"{esc(v)}={esc(s)}" for v, s in self.evidence.assumed.items())
+        parts = [
+            f"<div><b>Network</b> {esc(self.network)}<br><b>Evidence</b> "
+            f"{given or 'none'}" + (f"<br><b>Assumed</b> {assumed}" if assumed else "")
+        ]
+        for t in self.targets:
+            parts.append(f"<table><caption>P({esc(t)} | evidence)</caption>")
+            for state, p in self.ranked(t):
+                parts.append(
+                    f"<tr><td>{esc(state)}</td><td style='text-align:right'>{p:.3f}</td>"
+                    f"<td><div style='background:#4c72b0;height:0.8em;width:{p * 200:.0f}px'>"
+                    "</div></td></tr>"
+                )
+            for g, p in self.groups.items():
+                if self.group_members.get(g, ("",))[0] == t:
+                    parts.append(
+                        f"<tr><td><i>group {esc(g)}</i></td>"
+                        f"<td style='text-align:right'><i>{p:.3f}</i></td><td></td></tr>"
+                    )
+            parts.append("</table>")
+        parts.append(f"<p><small>{esc(DISCLAIMER)}</small></p></div>")
+        return "".join(parts)
+
+    def plot(self, ax: Axes | None = None, target: str | None = None) -> Axes:
+        """Horizontal bar chart of a target's posterior (members of the first group shaded).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        target = target or self.targets[0]
+        self[target]  # an unknown target raises UnknownVariableError before a figure exists
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 0.35 * len(self.distributions[target]) + 1.2))
+        ranked = self.ranked(target)[::-1]
+        groups = [(g, m) for g, m in self.group_members.items() if m[0] == target]
+        first = groups[0] if groups else None
+        colors = ["#c44e52" if first and s in first[1][1] else "#4c72b0" for s, _ in ranked]
+        ax.barh([s for s, _ in ranked], [p for _, p in ranked], color=colors)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel(f"P({target} | evidence)")
+        title = f"{self.network}"
+        if first:
+            title += f": P({first[0]}) = {self.groups[first[0]]:.2f} (red)"
+        ax.set_title(title, fontsize=10)
+        stamp(ax, fontsize=7)
+        return ax

@@ -1,0 +1,68 @@
+"""Reading and writing files: YAML networks, foreign formats through pgmpy, case files, the
+registry of bundled networks, and atomic outputs."""
+
+from __future__ import annotations
+
+from bayesdx.io._case import (
+    read_case,
+)
+from bayesdx.io._load import (
+    load_network,
+)
+from bayesdx.io._network_doc import (
+    entry_rows,
+    network_markdown,
+)
+from bayesdx.io._outputs import (
+    atomic_output,
+    check_output,
+    same_file,
+)
+from bayesdx.io._pgmpy import (
+    EXPORT_FORMATS,
+    check_model,
+    read_model,
+    to_pgmpy,
+    variable_elimination,
+    ve_engine,
+    write_model,
+)
+from bayesdx.io._registry import (
+    IMPORT_SUFFIXES,
+    YAML_SUFFIXES,
+    bundled_networks,
+    bundled_path,
+    package_data,
+    resolve,
+)
+from bayesdx.io._yaml import (
+    load_spec,
+    read_text,
+    read_yaml,
+)
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "IMPORT_SUFFIXES",
+    "YAML_SUFFIXES",
+    "atomic_output",
+    "bundled_networks",
+    "bundled_path",
+    "check_model",
+    "check_output",
+    "entry_rows",
+    "load_network",
+    "load_spec",
+    "network_markdown",
+    "package_data",
+    "read_case",
+    "read_model",
+    "read_text",
+    "read_yaml",
+    "resolve",
+    "same_file",
+    "to_pgmpy",
+    "variable_elimination",
+    "ve_engine",
+    "write_model",
+]

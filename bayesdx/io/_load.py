@@ -1,0 +1,78 @@
+"""Load a network by bundled name or by path (YAML, or a foreign format through pgmpy)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bayesdx.errors import ArgumentError
+from bayesdx.io._pgmpy import read_model
+from bayesdx.io._registry import IMPORT_SUFFIXES, resolve
+from bayesdx.io._yaml import load_spec
+from bayesdx.model import Network
+
+__all__ = ["load_network"]
+
+
+def load_network(name_or_path: str | Path) -> Network:
+    """Load a bundled network by name, or a network file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A bundled name (see :func:`bayesdx.registry.bundled_networks`) or a path to a
+        ``.yaml`` network file, or a ``.bif``, ``.xmlbif``/``.xml``, ``.xdsl`` or ``.net``
+        file (read through pgmpy, with no roles needed).
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    UnknownNetworkError, NetworkFileError
+
+    Examples
+    --------
+    >>> load_network("marrow_signal")
+    <Network 'marrow_signal': ... nodes, ... edges>
+    """
+
+    if not isinstance(name_or_path, str | os.PathLike):
+        raise ArgumentError(
+            "load_network takes a bundled network's name or a file's path, got "
+            f"{type(name_or_path).__name__}"
+        )
+    path = resolve(name_or_path)
+    key = str(path)
+    cached = _CACHE.get(key)
+    if cached is not None and _signature(cached.spec.files or (key,)) == cached._signature:
+        return cached
+    network = _load(key)
+    network._signature = _signature(network.spec.files or (key,))
+    _CACHE[key] = network
+    return network
+
+
+_CACHE: dict[str, Network] = {}
+
+
+def _signature(files: tuple[str, ...]) -> tuple:
+    """Modification time and size of every file a network was read from."""
+    out: list[tuple[str, int | None, int | None]] = []
+    for f in files:
+        try:
+            stat = Path(f).stat()
+            out.append((f, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            out.append((f, None, None))
+    return tuple(out)
+
+
+def _load(path: str) -> Network:
+
+    suffix = Path(path).suffix.lower()
+    if suffix in IMPORT_SUFFIXES:
+        return Network(read_model(path, IMPORT_SUFFIXES[suffix]))
+
+    return Network(load_spec(path))

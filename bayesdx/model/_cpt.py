@@ -1,0 +1,277 @@
+"""Conditional probability tables as written in a network file, and their expansion.
+
+A CPT is a full :class:`TableCPT`, a canonical :class:`NoisyMaxCPT` (noisy-OR is its
+two-state case) or, for networks imported from BIF/XMLBIF, a :class:`FixedCPT`. Each expands
+to an array of shape ``(*parent_cards, card)``: parents in the node's parent order, the
+node's own states on the last axis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bayesdx.errors import LimitError
+from bayesdx.limits import MAX_TABLE_CELLS, size_text
+from bayesdx.model._uncertainty import Uncertainty
+
+__all__ = ["CPT", "Entry", "FixedCPT", "NoisyMaxCPT", "TableCPT", "check_table_size"]
+
+
+def check_table_size(parent_cards: Sequence[int], card: int, where: str = "") -> int:
+    """The number of cells of a table, refused above :data:`~bayesdx.limits.MAX_TABLE_CELLS`.
+
+    Called before a table is allocated or its parent combinations enumerated.
+
+    Parameters
+    ----------
+    parent_cards : sequence of int
+        The number of states of each parent.
+    card : int
+        The number of states of the node.
+    where : str
+        The file and node, for the message.
+
+    Returns
+    -------
+    int
+        ``card`` times the product of ``parent_cards``.
+
+    Raises
+    ------
+    LimitError
+        Saying how much memory the table would take, and the limit.
+
+    Examples
+    --------
+    >>> check_table_size([2, 3], 2)
+    12
+    >>> check_table_size([2] * 28, 2, "net.yaml: node 'x'")
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.LimitError: net.yaml: node 'x': the table has 536,870,912 cells (28 parents \
+with 2^28 combinations, x 2 states), 4 GiB as float64; the limit is 16,777,216 cells (128 MiB) \
+(bayesdx.limits.MAX_TABLE_CELLS)
+    """
+    cells = math.prod(parent_cards) * card
+    if cells > MAX_TABLE_CELLS:
+        combos = math.prod(parent_cards)
+        if len(set(parent_cards)) == 1 and len(parent_cards) > 3:
+            count = f"{parent_cards[0]}^{len(parent_cards)}"
+        else:
+            count = f"{combos:,}"
+        prefix = f"{where}: " if where else ""
+        raise LimitError(
+            f"{prefix}the table has {cells:,} cells ({len(parent_cards)} parents with {count} "
+            f"combinations, x {card} states), {size_text(cells * 8)} as float64; the limit is "
+            f"{MAX_TABLE_CELLS:,} cells ({size_text(MAX_TABLE_CELLS * 8)}) "
+            "(bayesdx.limits.MAX_TABLE_CELLS)"
+        )
+    return cells
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One distribution entry: point values, sources, uncertainty.
+
+    Attributes
+    ----------
+    states : tuple of str
+        The states the values are for (the node's states; for noisy entries, ordered from
+        no effect to most severe).
+    p : tuple of float
+        Point values, summing to 1.
+    sources : tuple of str
+        Source ids.
+    uncertainty : Uncertainty or None
+        What a sensitivity analysis samples.
+    note : str
+        How the figure became this probability.
+    field : str
+        Where in the node's ``cpt`` the entry is written.
+    expert : bool
+        True when every source is an expert or unverified one.
+    """
+
+    states: tuple[str, ...]
+    p: tuple[float, ...]
+    sources: tuple[str, ...]
+    uncertainty: Uncertainty | None
+    note: str = ""
+    field: str = ""
+    expert: bool = False
+
+
+@dataclass(frozen=True)
+class TableCPT:
+    """A full table: one entry per row, a row covering one or more parent combinations."""
+
+    rows: tuple[tuple[dict[str, tuple[str, ...]], Entry], ...]
+    parents: tuple[str, ...]
+    kind: str = "table"
+
+    def entries(self) -> Iterator[Entry]:
+        """Every distribution entry of the table."""
+        for _, entry in self.rows:
+            yield entry
+
+    def with_entry(self, index: int, p: tuple[float, ...]) -> TableCPT:
+        """A copy with the ``index``-th entry's values replaced (sources kept)."""
+        rows = list(self.rows)
+        when, entry = rows[index]
+        rows[index] = (when, dataclasses.replace(entry, p=tuple(p)))
+        return dataclasses.replace(self, rows=tuple(rows))
+
+    def expand_draws(
+        self,
+        parent_states: dict[str, tuple[str, ...]],
+        states: tuple[str, ...],
+        draws: list[np.ndarray],
+    ) -> np.ndarray:
+        """The table under n parameter draws: ``draws[i]`` has shape (n, k) for entry i.
+
+        Returns an array of shape ``(n, *parent_cards, card)``.
+        """
+        n = draws[0].shape[0]
+        shape = [len(parent_states[p]) for p in self.parents]
+        check_table_size(shape, len(states))
+        table = np.zeros((n, *shape, len(states)))
+        block_shape = (n,) + (1,) * len(shape) + (len(states),)
+        for (when, entry), values in zip(self.rows, draws, strict=True):
+            values = values[:, [entry.states.index(s) for s in states]]
+            # every parent combination the row covers, at once (a row may cover millions)
+            block = np.ix_(*([parent_states[p].index(s) for s in when[p]] for p in self.parents))
+            index: tuple[slice | np.ndarray, ...] = (slice(None), *block)
+            table[index] = values.reshape(block_shape)
+        return table
+
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
+        """The full table, shape ``(*parent_cards, card)``.
+
+        Examples
+        --------
+        >>> from bayesdx.model._uncertainty import Uncertainty
+        >>> e = lambda p: Entry(("no", "yes"), p, ("expert",), None)
+        >>> cpt = TableCPT(rows=(({"a": ("x",)}, e((0.9, 0.1))),
+        ...                      ({"a": ("y", "z")}, e((0.2, 0.8)))), parents=("a",))
+        >>> cpt.expand({"a": ("x", "y", "z")}, ("no", "yes")).tolist()
+        [[0.9, 0.1], [0.2, 0.8], [0.2, 0.8]]
+        """
+        draws = [np.asarray(entry.p, dtype=float)[None, :] for entry in self.entries()]
+        return self.expand_draws(parent_states, states, draws)[0]
+
+
+@dataclass(frozen=True)
+class NoisyMaxCPT:
+    """Noisy-MAX with a leak (noisy-OR when the child has two states).
+
+    ``states`` orders the child from no effect to most severe. With F the cumulative
+    distribution over that order, ``P(child <= y | parents) = F_leak(y) * prod F_cause(y)``;
+    parent states without an entry have no effect.
+    """
+
+    kind: str
+    states: tuple[str, ...]
+    leak: Entry
+    causes: dict[str, dict[str, Entry]]
+    parents: tuple[str, ...]
+
+    def entries(self) -> Iterator[Entry]:
+        """The leak, then every cause entry."""
+        yield self.leak
+        for per_state in self.causes.values():
+            yield from per_state.values()
+
+    def with_entry(self, index: int, p: tuple[float, ...]) -> NoisyMaxCPT:
+        """A copy with the ``index``-th entry (0 = leak) replaced, in :meth:`entries` order."""
+        if index == 0:
+            return dataclasses.replace(self, leak=dataclasses.replace(self.leak, p=tuple(p)))
+        i = 1
+        causes = {parent: dict(per_state) for parent, per_state in self.causes.items()}
+        for per_state in causes.values():
+            for pstate, entry in per_state.items():
+                if i == index:
+                    per_state[pstate] = dataclasses.replace(entry, p=tuple(p))
+                    return dataclasses.replace(self, causes=causes)
+                i += 1
+        raise IndexError(index)
+
+    def expand_draws(
+        self,
+        parent_states: dict[str, tuple[str, ...]],
+        states: tuple[str, ...],
+        draws: list[np.ndarray],
+    ) -> np.ndarray:
+        """The table under n parameter draws (entries in :meth:`entries` order).
+
+        Returns an array of shape ``(n, *parent_cards, card)``.
+        """
+        n, card = draws[0].shape
+        shape = [len(parent_states[p]) for p in self.parents]
+        check_table_size(shape, card)
+        total = np.cumsum(draws[0], axis=1).reshape((n,) + (1,) * len(shape) + (card,))
+        total = np.broadcast_to(total, (n, *shape, card)).copy()
+        i = 1
+        for axis, parent in enumerate(self.parents):
+            factor = np.ones((n, len(parent_states[parent]), card))
+            for pstate in self.causes.get(parent, {}):
+                factor[:, parent_states[parent].index(pstate)] = np.cumsum(draws[i], axis=1)
+                i += 1
+            view = [n] + [1] * len(shape) + [card]
+            view[axis + 1] = len(parent_states[parent])
+            total = total * factor.reshape(view)
+        total[..., -1] = 1.0
+        probs = np.clip(np.diff(total, axis=-1, prepend=0.0), 0.0, None)
+        return probs[..., [self.states.index(s) for s in states]]
+
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
+        """The full table, shape ``(*parent_cards, card)``, in the node's state order.
+
+        Examples
+        --------
+        Two causes of a binary finding, leak 0.1: P(off | both) = 0.9 * 0.5 * 0.2.
+
+        >>> e = lambda p: Entry(("off", "on"), (1 - p, p), ("expert",), None)
+        >>> cpt = NoisyMaxCPT("noisy_or", ("off", "on"), e(0.1),
+        ...                   {"a": {"yes": e(0.5)}, "b": {"yes": e(0.8)}}, ("a", "b"))
+        >>> t = cpt.expand({"a": ("no", "yes"), "b": ("no", "yes")}, ("off", "on"))
+        >>> round(float(t[1, 1, 0]), 12), round(float(t[0, 0, 1]), 12)
+        (0.09, 0.1)
+        """
+        draws = [np.asarray(entry.p, dtype=float)[None, :] for entry in self.entries()]
+        return self.expand_draws(parent_states, states, draws)[0]
+
+
+@dataclass(frozen=True)
+class FixedCPT:
+    """A table imported as numbers (BIF, XMLBIF, ...), with no sources or uncertainty."""
+
+    values: np.ndarray
+    parents: tuple[str, ...]
+    origin: str = ""
+    kind: str = "fixed"
+
+    def entries(self) -> Iterator[Entry]:
+        """No entries: an imported table carries no sources."""
+        return iter(())
+
+    def with_entry(self, index: int, p: tuple[float, ...]) -> FixedCPT:
+        """Imported tables have no entries to replace."""
+        raise IndexError(index)
+
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
+        """The stored table."""
+        return np.asarray(self.values, dtype=float)
+
+
+CPT = TableCPT | NoisyMaxCPT | FixedCPT

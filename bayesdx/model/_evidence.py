@@ -1,0 +1,238 @@
+"""Turn a case (states or raw values) into evidence: one state per observed variable.
+
+Raw values are discretised by the network's cut-points (``measure`` in the network file);
+context defaults (for example ``setting = biopsy_referral``) are applied and reported as
+assumed, never silently.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bayesdx.errors import (
+    ArgumentError,
+    CaseFileError,
+    LimitError,
+    RawValueError,
+    UnknownStateError,
+    UnknownVariableError,
+)
+from bayesdx.limits import MAX_EVIDENCE
+from bayesdx.model._network import as_network
+from bayesdx.model._textnum import parse_number, shown
+
+if TYPE_CHECKING:
+    from bayesdx.model._network import Network
+
+__all__ = ["Evidence", "normalise", "parse_assignment", "state_of"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A case after normalisation.
+
+    Attributes
+    ----------
+    given : dict
+        Variable -> state, for what the case gave (raw values already discretised).
+    assumed : dict
+        Variable -> state, for defaults applied because the case did not give them.
+    raw : dict
+        Variable -> the raw number, for variables given as a measurement.
+    notes : dict
+        Variable -> how a raw value became a state (``"11.9 g/dL < 12"``).
+    """
+
+    given: dict[str, str] = field(default_factory=dict)
+    assumed: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, float] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def states(self) -> dict[str, str]:
+        """Everything inference conditions on: given and assumed."""
+        return {**self.given, **self.assumed}
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"evidence": {...}, "assumed": {...}, "raw": {...}}``."""
+        return {"evidence": dict(self.given), "assumed": dict(self.assumed), "raw": dict(self.raw)}
+
+    def __str__(self) -> str:
+        parts = [
+            f"{v}={s}" + (f" ({self.notes[v]})" if v in self.notes else "")
+            for v, s in self.given.items()
+        ]
+        text = "Evidence: " + (", ".join(parts) if parts else "none")
+        if self.assumed:
+            text += "\nAssumed (defaults): " + ", ".join(
+                f"{v}={s}" for v, s in self.assumed.items()
+            )
+        return text
+
+
+def normalise(
+    network: Network, case: Mapping[str, Any] | None = None, *, defaults: bool = True
+) -> Evidence:
+    """Normalise a case against a network.
+
+    Parameters
+    ----------
+    network : Network
+    case : mapping, optional
+        Variable -> value. A value is a state id, or a number (or numeric text) that the
+        variable's cut-points discretise.
+    defaults : bool
+        Apply the network's declared defaults to variables the case does not give.
+
+    Returns
+    -------
+    Evidence
+
+    Raises
+    ------
+    UnknownVariableError, UnknownStateError, RawValueError
+        A variable or value the network does not know; a missing value (None, NaN, NA).
+    ArgumentError
+        A case that is not a mapping, or a variable that is not a name (str).
+    LimitError
+        More than :data:`~bayesdx.limits.MAX_EVIDENCE` findings, or a number written with
+        more than :data:`~bayesdx.limits.MAX_DIGITS` characters.
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> net = load_network("marrow_signal")
+    >>> ev = normalise(net, {"hb": 11.9, "monocytosis": "1.0", "smear": "rouleaux"})
+    >>> ev.given
+    {'hb': 'lt_12', 'monocytosis': 'present', 'smear': 'rouleaux'}
+    >>> ev.assumed
+    {'setting': 'biopsy_referral'}
+    >>> normalise(net, {"hb": 12.0}).given["hb"]
+    'ge_12'
+    """
+
+    network = as_network(network)
+    if case is None:
+        case = {}
+    if not isinstance(case, Mapping):
+        raise ArgumentError(
+            "case must be a mapping of variables to values (for example {'hb': 11.2}), "
+            f"got {type(case).__name__}"
+        )
+    if len(case) > MAX_EVIDENCE:
+        raise LimitError(
+            f"the case gives {len(case):,} findings; the limit is {MAX_EVIDENCE:,} "
+            "(bayesdx.limits.MAX_EVIDENCE)"
+        )
+    given: dict[str, str] = {}
+    raw: dict[str, float] = {}
+    notes: dict[str, str] = {}
+    for variable, value in case.items():
+        if not isinstance(variable, str):
+            raise ArgumentError(
+                f"a variable must be given by its name (str), got {type(variable).__name__} "
+                f"{shown(variable)}"
+            )
+        if variable not in network.states:
+            valid = network.variables
+            raise UnknownVariableError(shown(variable, quote=False), valid, network.id)
+        node = network.node(variable)
+        state, number = state_of(node, value)
+        given[node.id] = state
+        if number is not None:
+            measure = node.measure
+            assert measure is not None  # state_of reads a number only for a measured node
+            raw[node.id] = number
+            cut = _cut_note(measure, number)
+            notes[node.id] = f"{number:g} {measure.unit}{cut}"
+    assumed = {}
+    if defaults:
+        assumed = {v: s for v, s in network.defaults.items() if v not in given}
+    return Evidence(given=given, assumed=assumed, raw=raw, notes=notes)
+
+
+def _cut_note(measure: Any, number: float) -> str:
+    below = [c for c in measure.cuts if number < c]
+    above = [c for c in measure.cuts if number >= c]
+    if above:
+        return f" >= {above[-1]:g}"
+    return f" < {below[0]:g}"
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN (float or numpy) or pandas' NA: no finding, rather than a value."""
+    if value is None or type(value).__name__ == "NAType":  # pandas.NA, without pandas
+        return True
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def state_of(node: Any, value: Any) -> tuple[str, float | None]:
+    hint = f"; or a number in {node.measure.unit}" if node.measure else ""
+    if isinstance(value, bool | np.bool_):
+        raise UnknownStateError(
+            node.id,
+            value,
+            node.states,
+            hint + " (YAML reads yes/no/on/off as true/false: quote them)",
+        )
+    if _is_missing(value):
+        raise UnknownStateError(
+            node.id,
+            shown(value, quote=False),
+            node.states,
+            f"{hint} (a missing value is no finding: leave {node.id} out of the case)",
+        )
+    if isinstance(value, str):
+        text = value.strip()
+        if text in node.states:
+            return text, None
+        number = parse_number(text, node.id)  # the one rule: 012 is 12, 0x0C and 1_0 are text
+        if number is None:
+            raise UnknownStateError(node.id, shown(text, quote=False), node.states, hint)
+        if isinstance(number, int) and str(number) in node.states:
+            return str(number), None  # a state named by a number, e.g. BIF states 0 and 1
+    elif isinstance(value, numbers.Real):
+        if isinstance(value, numbers.Integral):
+            integer = int(value)
+            if integer.bit_length() <= 256 and str(integer) in node.states:
+                return str(integer), None  # a state named by a number
+        try:
+            number = float(value)
+        except OverflowError:
+            raise RawValueError(f"{node.id}: {shown(value)} is too large a number") from None
+    else:
+        raise UnknownStateError(node.id, shown(value, quote=False), node.states, hint)
+    if node.measure is None:
+        raise RawValueError(
+            f"{node.id}: {shown(value)} is a number, but {node.id} has no cut-points; give a "
+            f"state: {', '.join(node.states)}"
+        )
+    if not math.isfinite(number):
+        raise RawValueError(f"{node.id}: {shown(value)} is not a finite number")
+    return node.measure.discretise(number, node.id), float(number)
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """Split ``VAR=VALUE`` from the command line.
+
+    Examples
+    --------
+    >>> parse_assignment("hb=11.2")
+    ('hb', '11.2')
+    >>> parse_assignment("hb")
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.CaseFileError: evidence 'hb' is not VAR=VALUE ...
+    """
+    variable, sep, value = text.partition("=")
+    if not sep or not variable.strip() or not value.strip():
+        raise CaseFileError(
+            f"evidence {shown(text)} is not VAR=VALUE (for example hb=11.2 or m_protein=present)"
+        )
+    return variable.strip(), value.strip()

@@ -1,0 +1,49 @@
+"""Validation: literature targets (calibration), simulated cohorts, metrics, reports."""
+
+from __future__ import annotations
+
+from bayesdx.validation._cohort import (
+    observed_variables,
+    score,
+    simulate,
+)
+from bayesdx.validation._metrics import (
+    DecisionCurve,
+    Validation,
+    net_benefit,
+    validate,
+)
+from bayesdx.validation._report import (
+    CohortStudy,
+    cohort_study,
+    write_report,
+)
+from bayesdx.validation._targets import (
+    CalibrationReport,
+    Target,
+    TargetResult,
+    calibrate,
+    default_targets_path,
+    load_targets,
+    model_value,
+)
+
+__all__ = [
+    "CalibrationReport",
+    "CohortStudy",
+    "DecisionCurve",
+    "Target",
+    "TargetResult",
+    "Validation",
+    "calibrate",
+    "cohort_study",
+    "default_targets_path",
+    "load_targets",
+    "model_value",
+    "net_benefit",
+    "observed_variables",
+    "score",
+    "simulate",
+    "validate",
+    "write_report",
+]

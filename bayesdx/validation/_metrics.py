@@ -1,0 +1,198 @@
+"""How well scored probabilities fit simulated truth: reliability, Brier score, AUC, net benefit.
+
+Brier score, AUC and the reliability curve come from scikit-learn's metrics. Net benefit is
+a small implementation of Vickers and Elkin's decision curve,
+NB(t) = TP/n - FP/n * t / (1 - t); the test suite checks it against the ``dcurves`` package.
+It is written here rather than imported so that the package does not need ``dcurves`` and its
+dependencies at run time.
+
+References
+----------
+Vickers AJ, Elkin EB. Decision curve analysis: a novel method for evaluating prediction
+models. Med Decis Making 2006;26:565-74.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bayesdx.display import stamp
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["DecisionCurve", "Validation", "net_benefit", "validate"]
+
+
+def net_benefit(y: np.ndarray, decide: np.ndarray, threshold: float) -> float:
+    """Net benefit of a decision vector at a threshold probability.
+
+    Examples
+    --------
+    One true and one false positive among four patients, t = 0.25: 1/4 - 1/4 * (1/3).
+
+    >>> round(net_benefit(np.array([1, 0, 1, 0]), np.array([1, 1, 0, 0]), 0.25), 12)
+    0.166666666667
+    """
+    y = np.asarray(y, dtype=bool)
+    decide = np.asarray(decide, dtype=bool)
+    n = y.size
+    tp = np.sum(decide & y) / n
+    fp = np.sum(decide & ~y) / n
+    return float(tp - fp * threshold / (1.0 - threshold))
+
+
+@dataclass(frozen=True)
+class DecisionCurve:
+    """Net benefit of several biopsy policies over threshold probabilities."""
+
+    thresholds: np.ndarray
+    curves: dict[str, np.ndarray]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per (policy, threshold)."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                (name, float(t), float(nb))
+                for name, values in self.curves.items()
+                for t, nb in zip(self.thresholds, values, strict=True)
+            ],
+            columns=["policy", "threshold", "net_benefit"],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"thresholds": [...], "curves": {policy: [...]}}``."""
+        return {
+            "thresholds": self.thresholds.tolist(),
+            "curves": {k: v.tolist() for k, v in self.curves.items()},
+        }
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Net benefit against threshold probability, one line per policy."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4))
+        styles = {"biopsy all": ("0.5", "--"), "biopsy none": ("0.2", ":")}
+        for name, values in self.curves.items():
+            color, ls = styles.get(name, (None, "-"))
+            ax.plot(self.thresholds, values, ls, color=color, label=name)
+        top = max(float(np.max(v)) for v in self.curves.values())
+        ax.set_ylim(-0.05, top + 0.05)
+        ax.set_xlabel("threshold probability")
+        ax.set_ylabel("net benefit")
+        ax.legend(fontsize=7)
+        stamp(ax)
+        return ax
+
+
+@dataclass(frozen=True)
+class Validation:
+    """Scores of P(target) against simulated truth."""
+
+    label: str
+    y: np.ndarray
+    p: np.ndarray
+    bins: int = 10
+    decisions: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def brier(self) -> float:
+        """Brier score (lower is better)."""
+        from sklearn.metrics import brier_score_loss
+
+        return float(brier_score_loss(self.y, self.p))
+
+    @property
+    def auc(self) -> float:
+        """Area under the ROC curve."""
+        from sklearn.metrics import roc_auc_score
+
+        return float(roc_auc_score(self.y, self.p))
+
+    @property
+    def prevalence(self) -> float:
+        """Share of patients with the target condition."""
+        return float(np.mean(self.y))
+
+    def reliability(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mean predicted, observed share) per probability bin (scikit-learn)."""
+        from sklearn.calibration import calibration_curve
+
+        observed, predicted = calibration_curve(
+            self.y, self.p, n_bins=self.bins, strategy="quantile"
+        )
+        return predicted, observed
+
+    def decision_curve(self, thresholds: np.ndarray | None = None) -> DecisionCurve:
+        """Net benefit of thresholding P, of each fixed decision rule, of all and of none."""
+        t = np.round(np.arange(0.05, 0.801, 0.01) if thresholds is None else thresholds, 10)
+        curves = {"posterior threshold": np.array([net_benefit(self.y, self.p >= x, x) for x in t])}
+        for name, decide in self.decisions.items():
+            curves[name] = np.array([net_benefit(self.y, decide, x) for x in t])
+        curves["biopsy all"] = np.array([net_benefit(self.y, np.ones_like(self.y), x) for x in t])
+        curves["biopsy none"] = np.zeros_like(t)
+        return DecisionCurve(thresholds=t, curves=curves)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Brier, AUC, prevalence and the reliability points."""
+        predicted, observed = self.reliability()
+        return {
+            "label": self.label,
+            "n": int(self.y.size),
+            "prevalence": self.prevalence,
+            "brier": self.brier,
+            "auc": self.auc,
+            "reliability": {"predicted": predicted.tolist(), "observed": observed.tolist()},
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per patient: truth and score."""
+        import pandas as pd
+
+        return pd.DataFrame({"y": self.y, "p": self.p})
+
+    def __str__(self) -> str:
+        return (
+            f"{self.label}: n = {self.y.size}, prevalence {self.prevalence:.3f}, "
+            f"Brier {self.brier:.4f}, AUC {self.auc:.3f}"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(str(self))}</p>"
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Reliability diagram (quantile bins) with the diagonal."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(4.5, 4.5))
+        predicted, observed = self.reliability()
+        ax.plot([0, 1], [0, 1], ":", color="0.5")
+        ax.plot(predicted, observed, "o-", label=f"{self.label} (Brier {self.brier:.3f})")
+        ax.set_xlabel("predicted P(neoplasm)")
+        ax.set_ylabel("observed share with a neoplasm")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.legend(fontsize=7)
+        return ax
+
+
+def validate(
+    label: str, y: np.ndarray, p: np.ndarray, decisions: Mapping[str, np.ndarray] | None = None
+) -> Validation:
+    """Bundle truth, scores and fixed decision rules for metrics and curves."""
+    return Validation(
+        label=label,
+        y=np.asarray(y, dtype=int),
+        p=np.asarray(p, dtype=float),
+        decisions=dict(decisions or {}),
+    )

@@ -1,0 +1,432 @@
+"""Calibration against the literature: does the network reproduce the figures it was built from?
+
+A targets file (``calibration/targets.yaml``) lists published figures, each with its source,
+an interval (from study counts, or a stated range) and the query that gives the network's
+value: a conditional probability ``P(event | given)`` in a setting, computed by exact
+inference on the network (never read back from a table). ``given`` may name a group or
+several states of a node; their posterior-weighted mixture is used, as a study that pooled
+those patients would see it.
+
+Format of one target::
+
+    - id: mm_anaemia
+      quantity: anaemia (Hb < 12 g/dL) at myeloma diagnosis
+      source: kyle2003
+      published: 0.73
+      interval: {range: [0.70, 0.76]}        # or {counts: [k, n]} (Jeffreys 95% interval)
+      event: {hb: lt_12}                      # a state, list of states or group of one node
+      given: {diagnosis: multiple_myeloma}    # optional; states, lists or group names
+      context: {setting: biopsy_referral}     # optional; default: the network's defaults
+      note: ...
+      exclude: why the figure does not apply   # optional: shown, computed, not counted
+
+A target with ``exclude`` is a published figure that the network deliberately does not
+reproduce (a different population, a selected cohort); it is listed with its reason and its
+computed value, so the departure stays visible, but it does not count as pass or fail.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bayesdx.errors import NetworkFileError
+from bayesdx.inference import marginals
+from bayesdx.io import package_data, read_yaml
+from bayesdx.model import as_network, beta_interval, is_finite_number, shown
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from bayesdx.model import Network
+
+__all__ = [
+    "CalibrationReport",
+    "Target",
+    "TargetResult",
+    "calibrate",
+    "default_targets_path",
+    "load_targets",
+    "model_value",
+]
+
+_KEYS = {
+    "id": True,
+    "quantity": True,
+    "source": True,
+    "published": True,
+    "interval": True,
+    "event": True,
+    "given": False,
+    "context": False,
+    "note": False,
+    "exclude": False,
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One published figure and the query that reproduces it."""
+
+    id: str
+    quantity: str
+    source: str
+    published: float
+    interval: tuple[float, float]
+    event: dict[str, tuple[str, ...]]
+    given: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    context: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    exclude: str = ""
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """A target with the network's value."""
+
+    target: Target
+    model: float
+
+    @property
+    def passed(self) -> bool:
+        """Whether the network's value lies in the target's interval."""
+        lo, hi = self.target.interval
+        return lo <= self.model <= hi
+
+    def to_dict(self) -> dict[str, Any]:
+        """One item of ``targets`` in ``bayesdx calibrate --json``."""
+        t = self.target
+        return {
+            "id": t.id,
+            "quantity": t.quantity,
+            "source": t.source,
+            "published": t.published,
+            "model": self.model,
+            "interval": list(t.interval),
+            "pass": self.passed,
+        }
+
+
+def _states(network: Network, raw: Any, where: str, fail: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, Mapping) or len(raw) < 1:
+        raise fail("expected {variable: state, list of states or group}", where)
+    groups = network.groups
+    out = {}
+    for var, value in raw.items():
+        if not isinstance(var, str) or var not in network.states:
+            raise fail(f"unknown variable {shown(var)}; valid: {', '.join(network.states)}", where)
+        values = value if isinstance(value, list) else [value]
+        if not values:
+            raise fail("expected a state, a group or a non-empty list of them", f"{where}.{var}")
+        states: list[str] = []
+        for v in values:
+            if isinstance(v, str) and v in groups and groups[v][0] == var:
+                states += groups[v][1]
+            elif isinstance(v, str) and v in network.states[var]:
+                states.append(v)
+            else:
+                raise fail(
+                    f"{shown(v)} is not a state or group of {var}; valid: "
+                    f"{', '.join(network.states[var])}",
+                    f"{where}.{var}" if isinstance(value, list) else where,
+                )
+        out[var] = tuple(dict.fromkeys(states))
+    return out
+
+
+def _interval(raw: Any, where: str, fail: Any) -> tuple[float, float]:
+    if isinstance(raw, Mapping) and set(raw) == {"counts"}:
+        counts = raw["counts"]
+        if (
+            not isinstance(counts, list)
+            or len(counts) != 2
+            or not all(is_finite_number(c) for c in counts)
+            or not 0 <= counts[0] <= counts[1]
+            or counts[1] <= 0
+        ):
+            raise fail("expected counts [k, n] with 0 <= k <= n and n > 0", where)
+        k, n = float(counts[0]), float(counts[1])
+        lo, hi = beta_interval(k + 0.5, n - k + 0.5)
+        return float(lo), float(hi)
+    if isinstance(raw, Mapping) and set(raw) == {"range"}:
+        bounds = raw["range"]
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(is_finite_number(b) for b in bounds)
+            or not 0 <= bounds[0] <= bounds[1] <= 1
+        ):
+            raise fail("expected range [lo, hi] within [0, 1]", where)
+        return float(bounds[0]), float(bounds[1])
+    raise fail("expected {counts: [k, n]} or {range: [lo, hi]}", where)
+
+
+def load_targets(network: Network, path: str | Path) -> list[Target]:
+    """Read and validate a targets file against a network.
+
+    Every field is checked; an error names the file, the target (its position and id) and
+    the field, and says what was expected.
+
+    Raises
+    ------
+    NetworkFileError
+        A targets file that cannot be read, is malformed or names what the network lacks.
+    LimitError
+        A file beyond a limit of :mod:`bayesdx.limits`.
+    """
+    path = str(path)
+    raw = read_yaml(path)
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("targets"), list):
+        raise NetworkFileError(path, "expected a mapping with a list under 'targets'")
+    for key in raw:
+        if key != "targets":
+            raise NetworkFileError(
+                path, "unknown key; the file has one key, targets", field=shown(key, quote=False)
+            )
+    out, seen = [], set()
+    for i, t in enumerate(raw["targets"]):
+        tid = t.get("id") if isinstance(t, Mapping) else None
+        label = f" ({tid})" if isinstance(tid, str) else ""
+
+        def fail(message: str, field: str, i: int = i, label: str = label) -> NetworkFileError:
+            return NetworkFileError(path, message, field=f"targets[{i}]{label}{field}")
+
+        if not isinstance(t, Mapping):
+            raise fail(f"expected a mapping with {', '.join(_KEYS)}", "")
+        for key in t:
+            if key not in _KEYS:
+                raise fail(
+                    f"unknown key; valid keys: {', '.join(_KEYS)}", f".{shown(key, quote=False)}"
+                )
+        for key, required in _KEYS.items():
+            if required and key not in t:
+                raise fail("missing required field", f".{key}")
+        text = {}
+        for key in ("id", "quantity", "source", "note", "exclude"):
+            value = t.get(key)
+            if value is not None and not isinstance(value, str):
+                raise fail(f"expected text, got {shown(value)}", f".{key}")
+            text[key] = " ".join((value or "").split())
+        for key in ("id", "quantity", "source"):
+            if not text[key]:
+                raise fail("expected non-empty text", f".{key}")
+        if text["id"] in seen:
+            raise fail(f"duplicate target id {shown(text['id'])}", ".id")
+        seen.add(text["id"])
+        if text["source"] not in network.spec.sources:
+            raise fail(
+                f"unknown source {shown(text['source'])}; sources are those of the network's "
+                "bibliography",
+                ".source",
+            )
+        published = t["published"]
+        if not is_finite_number(published) or not 0 <= published <= 1:
+            raise fail(f"expected a probability in [0, 1], got {shown(published)}", ".published")
+        bounds = _interval(t["interval"], ".interval", fail)
+        event = _states(network, t["event"], ".event", fail)
+        if len(event) != 1:
+            raise fail("an event is about one variable", ".event")
+        given = {}
+        if t.get("given") is not None:
+            given = _states(network, t["given"], ".given", fail)
+            if sum(len(v) > 1 for v in given.values()) > 1:
+                raise fail("only one given variable may list several states", ".given")
+        context = {}
+        raw_context = t.get("context")
+        if raw_context is not None and not isinstance(raw_context, Mapping):
+            raise fail("expected {variable: state}", ".context")
+        for var, state in (raw_context or {}).items():
+            if (
+                not isinstance(var, str)
+                or var not in network.states
+                or not isinstance(state, str)
+                or state not in network.states[var]
+            ):
+                raise fail(
+                    f"bad context {shown(var, quote=False)}={shown(state, quote=False)}; "
+                    "expected a variable and one of its states",
+                    ".context",
+                )
+            context[var] = state
+        out.append(
+            Target(
+                id=text["id"],
+                quantity=text["quantity"],
+                source=text["source"],
+                published=float(published),
+                interval=bounds,
+                event=event,
+                given=given,
+                context=context,
+                note=(t.get("note") or "").strip(),
+                exclude=text["exclude"],
+            )
+        )
+    return out
+
+
+def model_value(network: Network, target: Target) -> float:
+    """P(event | given, context) by exact inference; multi-state ``given`` are mixed by weight.
+
+    With ``given`` = {node: (s1, s2, ...)} the value is
+    sum_s P(event | s, rest) P(s | rest) / sum_s P(s | rest), i.e. P(event | node in {s...}).
+    Several given variables are conditioned on in turn (the first with several states is mixed
+    over, the others must be single states).
+    """
+    ((event_var, event_states),) = target.event.items()
+    context = {**network.defaults, **target.context}
+    fixed = {v: s[0] for v, s in target.given.items() if len(s) == 1}
+    mixed = [(v, s) for v, s in target.given.items() if len(s) > 1]
+    base = {**context, **fixed}
+    if not mixed:
+        dist, _ = marginals(network, base, [event_var])
+        return float(sum(dist[event_var][s] for s in event_states))
+    if len(mixed) > 1:
+        raise NetworkFileError(
+            "targets", f"target {target.id}: only one given variable may list several states"
+        )
+    var, states = mixed[0]
+    weights, _ = marginals(network, base, [var])
+    num = den = 0.0
+    for s in states:
+        w = weights[var][s]
+        if w == 0.0:
+            continue
+        dist, _ = marginals(network, {**base, var: s}, [event_var])
+        num += w * sum(dist[event_var][e] for e in event_states)
+        den += w
+    return num / den
+
+
+@dataclass(frozen=True)
+class CalibrationReport:
+    """Every target with the network's value, pass or fail."""
+
+    network: str
+    results: list[TargetResult]
+
+    @property
+    def counted(self) -> list[TargetResult]:
+        """The targets that count (not excluded)."""
+        return [r for r in self.results if not r.target.exclude]
+
+    @property
+    def excluded(self) -> list[TargetResult]:
+        """Figures the network deliberately departs from, with the reason."""
+        return [r for r in self.results if r.target.exclude]
+
+    @property
+    def passed(self) -> int:
+        """Number of counted targets whose interval contains the network's value."""
+        return sum(r.passed for r in self.counted)
+
+    @property
+    def failed(self) -> int:
+        """Number of counted targets missed."""
+        return len(self.counted) - self.passed
+
+    def to_dict(self) -> dict[str, Any]:
+        """What ``bayesdx calibrate --json`` prints."""
+        return {
+            "network": self.network,
+            "targets": [r.to_dict() for r in self.counted],
+            "passed": self.passed,
+            "failed": self.failed,
+            "excluded": [r.to_dict() | {"reason": r.target.exclude} for r in self.excluded],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per target."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                r.to_dict()
+                | {"interval_lo": r.target.interval[0], "interval_hi": r.target.interval[1]}
+                for r in self.results
+            ]
+        ).drop(columns=["interval"])
+
+    def __str__(self) -> str:
+        lines = [f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed", ""]
+        for r in self.results:
+            lo, hi = r.target.interval
+            mark = "n/a " if r.target.exclude else ("pass" if r.passed else "FAIL")
+            lines.append(
+                f"  {mark}  {r.target.id:<34} model {r.model:.3f}  published "
+                f"{r.target.published:.3f}  interval {lo:.3f}-{hi:.3f}  "
+                f"[{r.target.source}]"
+            )
+        if self.excluded:
+            lines += ["", "Not counted (the network deliberately departs from these figures):"]
+            lines += [f"  {r.target.id}: {r.target.exclude}" for r in self.excluded]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(r.target.id)}</td><td>{r.model:.3f}</td><td>{r.target.published:.3f}"
+            f"</td><td>{r.target.interval[0]:.3f}-{r.target.interval[1]:.3f}</td>"
+            f"<td>{'pass' if r.passed else '<b>FAIL</b>'}</td><td>{esc(r.target.source)}</td>"
+            "</tr>"
+            for r in self.results
+        )
+        return (
+            f"<table><caption>{self.passed} passed, {self.failed} failed</caption><tr>"
+            "<th>target</th><th>model</th><th>published</th><th>interval</th><th></th>"
+            f"<th>source</th></tr>{rows}</table>"
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each target's interval with the network's value (red when it misses).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.32 * len(self.results) + 1.2))
+        for i, r in enumerate(self.results[::-1]):
+            lo, hi = r.target.interval
+            ax.plot([lo, hi], [i, i], color="0.5", linewidth=3)
+            ax.plot([r.target.published], [i], "|", color="0.2", markersize=10)
+            color = "0.6" if r.target.exclude else ("#55a868" if r.passed else "#c44e52")
+            ax.plot([r.model], [i], "o", color=color)
+        ax.set_yticks(
+            range(len(self.results)), [r.target.id for r in self.results[::-1]], fontsize=7
+        )
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("probability: published interval (grey), published value (|), network (o)")
+        ax.set_title(
+            f"{self.network}: {self.passed} of {len(self.results)} targets reproduced", fontsize=9
+        )
+        return ax
+
+
+def default_targets_path() -> Path:
+    """``calibration/targets.yaml`` shipped with the package."""
+
+    return package_data("bayesdx.calibration_data", "calibration") / "targets.yaml"
+
+
+def calibrate(network: Network, literature: str | Path | None = None) -> CalibrationReport:
+    """Compute every target's value on the network.
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> rep = calibrate(load_network("marrow_signal"))
+    >>> rep.failed
+    0
+    """
+
+    network = as_network(network)
+    path = literature if literature is not None else default_targets_path()
+    results = [TargetResult(t, model_value(network, t)) for t in load_targets(network, path)]
+    return CalibrationReport(network=network.id, results=results)
