@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import TINY
 
 from bayesdx import DISCLAIMER, query
 from bayesdx.cli import main
+
+from helpers import TINY
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:

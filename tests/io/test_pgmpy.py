@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TINY
 
 from bayesdx import load_network, query
 from bayesdx.errors import NetworkFileError
 from bayesdx.inference import marginals
 from bayesdx.io import EXPORT_FORMATS, check_model, to_pgmpy, write_model
+
+from helpers import TINY
 
 
 def test_tiny_passes_check_model(tiny):

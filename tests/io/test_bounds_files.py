@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import TINY
 
 import bayesdx
 from bayesdx import limits, query
@@ -35,6 +34,8 @@ from bayesdx.errors import (
 from bayesdx.io import load_network, load_spec, read_case, read_yaml
 from bayesdx.model import normalise, parse_decision, parse_number, parse_spec
 from bayesdx.validation import load_targets
+
+from helpers import TINY
 
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)

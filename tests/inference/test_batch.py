@@ -104,7 +104,7 @@ def test_skip_writes_the_error_and_blanks_the_row(marrow):
 
 
 def test_impossible_row(tiny_doc, write_doc):
-    from conftest import node
+    from helpers import node
 
     row = node(tiny_doc, "test")["cpt"]["table"][0]
     row.update({"p": {"pos": 1.0}, "range": [0.9, 1.0], "source": "expert"})

@@ -15,6 +15,8 @@ from bayesdx.cli import main
 from bayesdx.errors import OutputFileError
 from bayesdx.io._outputs import _lock, atomic_output, check_output
 
+from helpers import ROOT
+
 CSV = "hb,m_protein\n10.4,present\n"
 
 
@@ -165,7 +167,7 @@ def test_sigterm_removes_the_temporary_file(tmp_path):
     src = tmp_path / "big.csv"
     src.write_text("hb,calcium\n" + "10.4,11.6\n13,9\n" * 300_000)
     out = tmp_path / "out.csv"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "bayesdx.cli", "batch", "-i", str(src), "-o", str(out)],
         stdout=subprocess.PIPE,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import matplotlib
+
+from helpers import DATA
 
 matplotlib.use("Agg")
 
@@ -27,7 +28,7 @@ def data(rng):
 # dcurves caps pandas below 3, so the suite does not install it: its output for the `data`
 # inputs is recorded in DCURVES, with the dcurves and pandas versions it came from. That
 # file's "how" field is the one-liner that regenerates it in a throwaway venv with dcurves.
-DCURVES = Path(__file__).parent / "data" / "dcurves_net_benefit.json"
+DCURVES = DATA / "dcurves_net_benefit.json"
 
 
 def test_net_benefit_equals_dcurves(data):

@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 from itertools import combinations
-from pathlib import Path
 
 import matplotlib
+
+from helpers import ROOT
 
 matplotlib.use("Agg")
 
@@ -29,7 +30,7 @@ print(hashlib.sha256(figure_png(network_graph, ex).encode()).hexdigest())
 
 
 def test_same_picture_whatever_the_hash_seed():
-    root = str(Path(__file__).parents[1])
+    root = str(ROOT)
     digests = set()
     for seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"}

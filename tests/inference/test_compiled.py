@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import brute_force_joint, random_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,8 @@ from bayesdx.errors import UnknownNetworkError, UnknownStateError, UnknownVariab
 from bayesdx.inference import BatchResult, CompiledNetwork, compile_network, marginals
 from bayesdx.io import variable_elimination
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
+
+from helpers import brute_force_joint, random_network
 
 TOL = 1e-9
 

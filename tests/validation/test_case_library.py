@@ -14,7 +14,9 @@ import yaml
 
 from bayesdx import normalise
 
-FOLDER = Path(__file__).parents[1] / "calibration" / "cases"
+from helpers import ROOT
+
+FOLDER = ROOT / "calibration" / "cases"
 CASES = sorted(FOLDER.glob("*.yaml"))
 
 # shared/DESIGN.md: first edition and the second edition's additions

@@ -35,7 +35,7 @@ def test_bad_paths(tmp_path):
 
 
 def test_cache_sees_edits(tmp_path):
-    from conftest import TINY
+    from helpers import TINY
 
     path = tmp_path / "t.yaml"
     path.write_text(TINY.read_text())

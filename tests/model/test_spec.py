@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import TINY, node
 
 from bayesdx.errors import NetworkFileError
 from bayesdx.io import load_spec, read_yaml
+
+from helpers import TINY, node
 
 
 def _fails(write_doc, doc, message: str) -> None:

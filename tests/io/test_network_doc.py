@@ -1,10 +1,10 @@
 """The committed network document matches the network file."""
 
-from pathlib import Path
-
 from bayesdx.io import entry_rows, network_markdown
 
-DOC = Path(__file__).parents[1] / "networks" / "marrow_signal.md"
+from helpers import ROOT
+
+DOC = ROOT / "networks" / "marrow_signal.md"
 
 
 def test_committed_document_is_current(marrow):

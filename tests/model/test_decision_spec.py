@@ -16,7 +16,7 @@ def _fails(write_doc, doc, message):
 
 
 def test_tiny_decision_parses():
-    from conftest import TINY
+    from helpers import TINY
 
     d = load_spec(TINY).decision
     assert (d.node, d.target, d.members, d.band) == ("disease", "sick", ("d1",), (0.4, 0.5))

@@ -6,7 +6,6 @@ import itertools
 
 import numpy as np
 import pytest
-from conftest import brute_force_joint, random_network
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from bayesdx.errors import ImpossibleEvidenceError, UnknownVariableError
 from bayesdx.inference import marginals, query
 from bayesdx.io import variable_elimination
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
+
+from helpers import brute_force_joint, random_network
 
 
 def test_bayes_rule_by_hand(tiny):
@@ -103,7 +104,7 @@ def test_random_networks_equal_pgmpy(seed, n, max_parents, zero_share, n_evidenc
 
 
 def test_impossible_evidence(tiny, write_doc, tiny_doc):
-    from conftest import node
+    from helpers import node
 
     node(tiny_doc, "test")["cpt"]["table"][0].update({"p": {"pos": 1.0}, "range": [0.9, 1.0]})
     node(tiny_doc, "test")["cpt"]["table"][0].pop("counts")

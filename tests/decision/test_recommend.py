@@ -8,11 +8,12 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pytest
-from conftest import MYELOMA, RECONVERSION
 
 from bayesdx import DISCLAIMER
 from bayesdx.decision import Policy, recommend
 from bayesdx.inference import query
+
+from helpers import MYELOMA, RECONVERSION
 
 
 def test_classic_myeloma(marrow):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -11,7 +9,9 @@ from bayesdx.errors import NetworkFileError
 from bayesdx.inference import query
 from bayesdx.validation import calibrate, default_targets_path, load_targets, model_value
 
-REPORT = Path(__file__).parents[1] / "calibration" / "report.md"
+from helpers import ROOT
+
+REPORT = ROOT / "calibration" / "report.md"
 
 
 def test_every_bundled_target_passes(marrow):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import RECONVERSION
 
 from bayesdx.inference import marginals, query
 from bayesdx.io import check_model, variable_elimination
+
+from helpers import RECONVERSION
 
 VOCABULARY = {
     "setting": ["biopsy_referral", "incidental"],
