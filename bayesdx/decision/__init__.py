@@ -4,12 +4,9 @@ recommendation."""
 from __future__ import annotations
 
 from bayesdx.decision._guideline import (
-    GuidelineResult,
     evaluate_guideline,
 )
 from bayesdx.decision._next_test import (
-    NextTest,
-    Outcome,
     entropy,
     rank_next_tests,
 )
@@ -27,8 +24,13 @@ from bayesdx.decision._policy import (
     resolve_policy,
 )
 from bayesdx.decision._recommend import (
-    Recommendation,
     recommend,
+)
+from bayesdx.decision._results import (
+    GuidelineResult,
+    NextTest,
+    Outcome,
+    Recommendation,
 )
 
 __all__ = [

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from bayesdx.decision._results import GuidelineResult
 from bayesdx.errors import ArgumentError
 from bayesdx.model import Guideline
 
-__all__ = ["GuidelineResult", "evaluate_guideline"]
-
-
-@dataclass(frozen=True)
-class GuidelineResult:
-    """Which rules fired, and the guideline's verdict.
-
-    ``verdict`` is ``recommended`` when any rule fired, ``not_recommended`` when every
-    variable the rules look at is observed and none fired, and ``incomplete`` otherwise
-    (the step-1 results are not all in).
-    """
-
-    fired: tuple[str, ...]
-    labels: dict[str, str]
-    verdict: str
-    missing: tuple[str, ...]
-    title: str = ""
-
-    def to_dict(self) -> dict:
-        """``{"fired": [...], "verdict": ..., "missing": [...]}``."""
-        return {"fired": list(self.fired), "verdict": self.verdict, "missing": list(self.missing)}
+__all__ = ["evaluate_guideline"]
 
 
 def evaluate_guideline(guideline: Guideline, states: Mapping[str, str]) -> GuidelineResult:

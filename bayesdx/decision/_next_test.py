@@ -18,62 +18,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bayesdx.decision._results import NextTest, Outcome
 from bayesdx.inference import marginals
 
 if TYPE_CHECKING:
     from bayesdx.decision._policy import Policy
     from bayesdx.model import Network
 
-__all__ = ["NextTest", "Outcome", "entropy", "rank_next_tests"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One possible result of a test."""
-
-    state: str
-    probability: float
-    p_target: float
-    verdict: str
-
-
-@dataclass(frozen=True)
-class NextTest:
-    """A candidate finding with its value for the decision and for the diagnosis."""
-
-    finding: str
-    value: float
-    expected_change: float
-    entropy_reduction: float
-    outcomes: tuple[Outcome, ...]
-
-    def describe(self, target: str = "neoplasm") -> str:
-        """``m_protein present: P(neoplasm) 0.81, recommended; absent: 0.35, ...``."""
-        parts = [
-            f"{o.state}: P({target}) {o.p_target:.2f}, {o.verdict.replace('_', ' ')}"
-            for o in self.outcomes
-        ]
-        return f"{self.finding} " + "; ".join(parts)
-
-    def to_dict(self) -> dict:
-        """The ``next_tests`` item of ``bayesdx recommend --json``."""
-        return {
-            "finding": self.finding,
-            "value": self.value,
-            "expected_change": self.expected_change,
-            "entropy_reduction": self.entropy_reduction,
-            "outcomes": {
-                o.state: {
-                    "probability": o.probability,
-                    "p_neoplasm": o.p_target,
-                    "verdict": o.verdict,
-                }
-                for o in self.outcomes
-            },
-        }
+__all__ = ["entropy", "rank_next_tests"]
 
 
 def entropy(dist: Mapping[str, float]) -> float:

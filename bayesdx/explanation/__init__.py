@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 from bayesdx.explanation._explain import (
-    Comparison,
-    Contribution,
-    Explanation,
-    WhatIf,
-    decibans,
     explain,
 )
 from bayesdx.explanation._page import (
@@ -18,6 +13,13 @@ from bayesdx.explanation._plots import (
     differential,
     network_graph,
     waterfall,
+)
+from bayesdx.explanation._results import (
+    Comparison,
+    Contribution,
+    Explanation,
+    WhatIf,
+    decibans,
 )
 
 __all__ = [

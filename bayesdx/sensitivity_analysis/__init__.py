@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from bayesdx.sensitivity_analysis._oneway import (
-    OneWay,
-    PriorPoint,
-    SensitivityReport,
     prior_sweep,
     sensitivity,
     sensitivity_function,
 )
 from bayesdx.sensitivity_analysis._psa import (
-    UncertaintyReport,
     uncertainty,
+)
+from bayesdx.sensitivity_analysis._results import (
+    OneWay,
+    PriorPoint,
+    SensitivityReport,
+    UncertaintyReport,
 )
 
 __all__ = [

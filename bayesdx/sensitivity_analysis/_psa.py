@@ -9,160 +9,32 @@ reproducible.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bayesdx.decision import as_policy, default_policy
-from bayesdx.display import DISCLAIMER, Progress, stamp
+from bayesdx.display import Progress
 from bayesdx.errors import BayesdxError, LimitError, NoUncertaintyError
 from bayesdx.inference import compile_network, marginals
 from bayesdx.limits import MAX_DRAWS
 from bayesdx.model import (
-    Hypothesis,
     as_network,
     normalise,
     resolve_hypothesis,
     sample_tables,
     uncertain_nodes,
 )
+from bayesdx.sensitivity_analysis._results import UncertaintyReport
 
 if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.axes import Axes
-
     from bayesdx.decision import Policy
     from bayesdx.model import Network
 
-__all__ = ["UncertaintyReport", "uncertainty"]
+__all__ = ["uncertainty"]
 
 _CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class UncertaintyReport:
-    """The posterior's distribution over parameter draws.
-
-    Attributes
-    ----------
-    hypothesis : Hypothesis
-    posterior : float
-        At the network's point values.
-    samples : numpy.ndarray
-        P(hypothesis | evidence) in each draw (NaN where the evidence was impossible).
-    seed : int
-    policy : Policy or None
-    """
-
-    network: str
-    hypothesis: Hypothesis
-    evidence: dict[str, str]
-    posterior: float
-    samples: np.ndarray
-    seed: int
-    policy: Policy | None = None
-
-    @property
-    def draws(self) -> int:
-        """Number of draws."""
-        return int(self.samples.size)
-
-    @property
-    def valid(self) -> np.ndarray:
-        """The draws under which the evidence was possible."""
-        return self.samples[~np.isnan(self.samples)]
-
-    @property
-    def mean(self) -> float:
-        """Mean posterior over the draws."""
-        return float(self.valid.mean())
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        """Central 95% interval of the posterior over the draws."""
-        lo, hi = np.quantile(self.valid, [0.025, 0.975])
-        return float(lo), float(hi)
-
-    @property
-    def verdict_shares(self) -> dict[str, float]:
-        """Share of draws in which each verdict holds."""
-        if self.policy is None:
-            return {}
-        v = self.valid
-        shares = {
-            "recommended": float((v >= self.policy.high).mean()),
-            "borderline": float(((v >= self.policy.low) & (v < self.policy.high)).mean()),
-            "not_recommended": float((v < self.policy.low).mean()),
-        }
-        if self.policy.low == self.policy.high:
-            shares.pop("borderline")
-        return shares
-
-    def to_dict(self) -> dict[str, Any]:
-        """The ``psa`` object of ``bayesdx sensitivity --json``."""
-        return {
-            "draws": self.draws,
-            "seed": self.seed,
-            "mean": self.mean,
-            "interval": list(self.interval),
-            "verdict_shares": self.verdict_shares,
-            "impossible_draws": int(np.isnan(self.samples).sum()),
-            "posterior_at_point_values": self.posterior,
-        }
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per draw: the posterior."""
-        import pandas as pd
-
-        return pd.DataFrame({"draw": np.arange(self.draws), "posterior": self.samples})
-
-    def __str__(self) -> str:
-        lo, hi = self.interval
-        h = self.hypothesis.name
-        lines = [
-            f"Probabilistic sensitivity ({self.draws} draws, seed {self.seed}): "
-            f"P({h} | evidence) mean {self.mean:.3f}, 95% interval {lo:.3f}-{hi:.3f} "
-            f"(point value {self.posterior:.3f})"
-        ]
-        if self.verdict_shares:
-            lines.append(
-                "Verdict in the draws: "
-                + ", ".join(f"{k} {v:.1%}" for k, v in self.verdict_shares.items())
-            )
-        lines.append(DISCLAIMER)
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Histogram of the posterior over the draws, with the decision band.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
-        if self.policy is not None:
-            ax.axvspan(
-                self.policy.low, self.policy.high, color="0.85", zorder=0, label="decision band"
-            )
-        ax.hist(self.valid, bins=50, range=(0, 1), color="#4c72b0")
-        ax.axvline(self.posterior, color="k", linewidth=1, label="point value")
-        lo, hi = self.interval
-        ax.axvline(lo, color="k", linestyle=":", linewidth=1, label="95% interval")
-        ax.axvline(hi, color="k", linestyle=":", linewidth=1)
-        ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over {self.draws} draws")
-        ax.set_ylabel("draws")
-        ax.legend(fontsize=7)
-        stamp(ax)
-        return ax
 
 
 def _draw_count(draws: Any) -> int:

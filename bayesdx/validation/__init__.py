@@ -8,7 +8,6 @@ from bayesdx.validation._cohort import (
     simulate,
 )
 from bayesdx.validation._metrics import (
-    DecisionCurve,
     Validation,
     net_benefit,
     validate,
@@ -18,10 +17,13 @@ from bayesdx.validation._report import (
     cohort_study,
     write_report,
 )
-from bayesdx.validation._targets import (
+from bayesdx.validation._results import (
     CalibrationReport,
-    Target,
+    DecisionCurve,
     TargetResult,
+)
+from bayesdx.validation._targets import (
+    Target,
     calibrate,
     default_targets_path,
     load_targets,

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.display import stamp
+from bayesdx.validation._results import DecisionCurve
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["DecisionCurve", "Validation", "net_benefit", "validate"]
+__all__ = ["Validation", "net_benefit", "validate"]
 
 
 def net_benefit(y: np.ndarray, decide: np.ndarray, threshold: float) -> float:
@@ -48,50 +48,16 @@ def net_benefit(y: np.ndarray, decide: np.ndarray, threshold: float) -> float:
     return float(tp - fp * threshold / (1.0 - threshold))
 
 
-@dataclass(frozen=True)
-class DecisionCurve:
-    """Net benefit of several biopsy policies over threshold probabilities."""
-
-    thresholds: np.ndarray
-    curves: dict[str, np.ndarray]
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per (policy, threshold)."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [
-                (name, float(t), float(nb))
-                for name, values in self.curves.items()
-                for t, nb in zip(self.thresholds, values, strict=True)
-            ],
-            columns=["policy", "threshold", "net_benefit"],
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """``{"thresholds": [...], "curves": {policy: [...]}}``."""
-        return {
-            "thresholds": self.thresholds.tolist(),
-            "curves": {k: v.tolist() for k, v in self.curves.items()},
-        }
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Net benefit against threshold probability, one line per policy."""
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
-        styles = {"biopsy all": ("0.5", "--"), "biopsy none": ("0.2", ":")}
-        for name, values in self.curves.items():
-            color, ls = styles.get(name, (None, "-"))
-            ax.plot(self.thresholds, values, ls, color=color, label=name)
-        top = max(float(np.max(v)) for v in self.curves.values())
-        ax.set_ylim(-0.05, top + 0.05)
-        ax.set_xlabel("threshold probability")
-        ax.set_ylabel("net benefit")
-        ax.legend(fontsize=7)
-        stamp(ax)
-        return ax
+def validate(
+    label: str, y: np.ndarray, p: np.ndarray, decisions: Mapping[str, np.ndarray] | None = None
+) -> Validation:
+    """Bundle truth, scores and fixed decision rules for metrics and curves."""
+    return Validation(
+        label=label,
+        y=np.asarray(y, dtype=int),
+        p=np.asarray(p, dtype=float),
+        decisions=dict(decisions or {}),
+    )
 
 
 @dataclass(frozen=True)
@@ -184,15 +150,3 @@ class Validation:
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7)
         return ax
-
-
-def validate(
-    label: str, y: np.ndarray, p: np.ndarray, decisions: Mapping[str, np.ndarray] | None = None
-) -> Validation:
-    """Bundle truth, scores and fixed decision rules for metrics and curves."""
-    return Validation(
-        label=label,
-        y=np.asarray(y, dtype=int),
-        p=np.asarray(p, dtype=float),
-        decisions=dict(decisions or {}),
-    )
