@@ -184,4 +184,11 @@ def explain(
         next_test=next_test,
         prior_odds=h.odds(prior_dist),
         posterior_odds=h.odds(full),
+        marginals=_hidden_marginals(network, {**context, **findings}),
     )
+
+
+def _hidden_marginals(network: Network, observed: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Posterior of every unobserved node, for the network picture."""
+    hidden = [v for v in network.variables if v not in observed]
+    return marginals(network, observed, hidden)[0] if hidden else {}

@@ -11,7 +11,7 @@ from bayesdx.display import DISCLAIMER
 from bayesdx.explanation import _plots as explain_plots
 
 if TYPE_CHECKING:
-    from bayesdx.explanation._explain import Explanation
+    from bayesdx.explanation._results import Explanation
 
 __all__ = ["explanation_html", "figure_png"]
 

@@ -6,12 +6,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.display import stamp
-from bayesdx.inference import marginals
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from bayesdx.explanation._explain import Explanation
+    from bayesdx.explanation._results import Explanation
 
 __all__ = ["differential", "network_graph", "waterfall"]
 
@@ -146,9 +145,7 @@ def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
     net = ex.network
     rows = _rows(net)
     pos = _positions(net, rows)
-    observed = {**ex.context, **ex.findings}
-    hidden = [v for v in net.variables if v not in observed]
-    post = marginals(net, observed, hidden)[0] if hidden else {}
+    post = ex.marginals  # computed by explain(); drawing never runs inference
     widest = max(len(row) for row in rows)
     if ax is None:
         _, ax = plt.subplots(figsize=(max(8.0, 1.9 * widest), 1.0 + 1.1 * len(rows)))

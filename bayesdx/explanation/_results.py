@@ -111,6 +111,8 @@ class Explanation:
         its target.
     next_test : str
         The best next test, described with its outcomes ("" if none).
+    marginals : dict
+        The posterior of every unobserved node (for the network picture).
     """
 
     network: Network = field(repr=False)
@@ -131,6 +133,7 @@ class Explanation:
     # -------------------------------------------------------------- numbers
     prior_odds: float = 1.0
     posterior_odds: float = 1.0
+    marginals: dict[str, dict[str, float]] = field(default_factory=dict, repr=False)
 
     @property
     def total_decibans(self) -> float:
