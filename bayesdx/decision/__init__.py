@@ -18,7 +18,9 @@ from bayesdx.decision._plan import (
     leading_diagnoses,
 )
 from bayesdx.decision._policy import (
+    POLICY_KINDS,
     Policy,
+    PolicyKind,
     as_policy,
     default_policy,
     resolve_policy,
@@ -34,12 +36,14 @@ from bayesdx.decision._results import (
 )
 
 __all__ = [
+    "POLICY_KINDS",
     "GuidelineResult",
     "NextTest",
     "Outcome",
     "Plan",
     "PlanContext",
     "Policy",
+    "PolicyKind",
     "Recommendation",
     "as_policy",
     "build_plan",

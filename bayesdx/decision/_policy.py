@@ -20,16 +20,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from bayesdx.errors import ArgumentError, PolicyError
 from bayesdx.limits import MAX_DIGITS
-from bayesdx.model import NUMBER, Hypothesis, Network, shown
+from bayesdx.model import NUMBER, Hypothesis, Network, Verdict, shown
 
 if TYPE_CHECKING:
     from bayesdx.model import DecisionSpec
 
-__all__ = ["Policy", "as_policy", "default_policy", "resolve_policy"]
+__all__ = [
+    "POLICY_KINDS",
+    "Policy",
+    "PolicyKind",
+    "as_policy",
+    "default_policy",
+    "resolve_policy",
+]
+
+#: How a policy was set.
+PolicyKind = Literal["band", "threshold", "harm_benefit"]
+POLICY_KINDS: tuple[PolicyKind, ...] = ("band", "threshold", "harm_benefit")
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class Policy:
     0.25
     """
 
-    kind: str
+    kind: PolicyKind
     low: float
     high: float
     inputs: dict[str, float] = field(default_factory=dict)
@@ -82,7 +93,7 @@ class Policy:
             "harm / (harm + benefit), Pauker and Kassirer 1980",
         )
 
-    def verdict(self, p: float) -> str:
+    def verdict(self, p: float) -> Verdict:
         """``recommended``, ``borderline`` or ``not_recommended`` for a posterior."""
         if p >= self.high:
             return "recommended"

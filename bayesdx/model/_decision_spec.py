@@ -11,23 +11,31 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from bayesdx.errors import NetworkFileError
 from bayesdx.model._textnum import shown
 
 __all__ = [
+    "GUIDELINE_VERDICTS",
+    "VERDICTS",
     "Condition",
     "DecisionSpec",
     "Guideline",
+    "GuidelineVerdict",
     "PlanItem",
     "Rule",
+    "Verdict",
     "WorkupItem",
     "parse_decision",
 ]
 
-VERDICTS = ("recommended", "borderline", "not_recommended")
-GUIDELINE_VERDICTS = ("recommended", "not_recommended", "incomplete")
+#: A posterior's verdict under a policy.
+Verdict = Literal["recommended", "borderline", "not_recommended"]
+VERDICTS: tuple[Verdict, ...] = ("recommended", "borderline", "not_recommended")
+#: The guideline's verdict: ``incomplete`` while step-1 results are missing.
+GuidelineVerdict = Literal["recommended", "not_recommended", "incomplete"]
+GUIDELINE_VERDICTS: tuple[GuidelineVerdict, ...] = ("recommended", "not_recommended", "incomplete")
 _CONDITION_KEYS = (
     "leading",
     "observed",
