@@ -31,6 +31,7 @@ from bayesdx.io import (
     bundled_path,
     check_output,
     load_network,
+    network_markdown,
     read_case,
     write_model,
 )
@@ -85,7 +86,11 @@ def _add_case(p: argparse.ArgumentParser) -> None:
         metavar="VAR=VALUE",
         help="a finding: a state id or a raw number (repeatable)",
     )
-    p.add_argument("--case", metavar="FILE", help="YAML or JSON file mapping variables to values")
+    p.add_argument(
+        "--case",
+        metavar="FILE",
+        help="YAML or JSON file mapping variables to values (- reads standard input)",
+    )
 
 
 def _add_force(p: argparse.ArgumentParser) -> None:
@@ -113,6 +118,11 @@ def _parser() -> _Parser:
 
     p = sub.add_parser("networks", help="list the bundled networks")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--markdown",
+        metavar="NAME|PATH",
+        help="print one network's reference document (nodes, tables, sources) as Markdown",
+    )
 
     p = sub.add_parser("query", help="posterior probabilities for a case")
     _add_network(p)
@@ -336,7 +346,9 @@ def _same_value(a: str, b: str) -> bool:
 
 
 def _cmd_networks(args: argparse.Namespace) -> int:
-
+    if args.markdown is not None:
+        sys.stdout.write(network_markdown(load_network(args.markdown)))
+        return 0
     rows = []
     for name in bundled_networks():
         net = load_network(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ import pytest
 from bayesdx import DISCLAIMER, query
 from bayesdx.cli import main
 
-from helpers import TINY
+from helpers import ROOT, TINY
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -369,3 +370,25 @@ def test_too_many_findings(capsys):
 def test_too_many_arguments_are_refused_before_parsing(capsys):
     code, _out, err = run(capsys, "query", *["-e", "hb=10"] * 25_000)
     assert code == 2 and err.count("\n") == 1 and "the limit is 40,000" in err
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [(b"hb: 10.4\nm_protein: present\n", "hb=lt_12"), (b'{"hb": 13.1}', "hb=ge_12")],
+)
+def test_case_from_standard_input(capsys, monkeypatch, data, expected):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    code, out, err = run(capsys, "query", "--case", "-")
+    assert code == 0 and expected in out and err == ""
+
+
+def test_bad_case_on_standard_input_is_named(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hb: [1\n")))
+    code, out, err = run(capsys, "query", "--case", "-")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "case file (standard input) is malformed YAML" in err
+
+
+def test_networks_markdown_is_the_committed_document(capsys):
+    code, out, _ = run(capsys, "networks", "--markdown", "marrow_signal")
+    assert code == 0 and out == (ROOT / "networks" / "marrow_signal.md").read_text()

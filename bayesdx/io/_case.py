@@ -16,7 +16,7 @@ __all__ = ["read_case"]
 
 
 def read_case(path: str | Path) -> dict[str, Any]:
-    """Read a case file: a YAML or JSON mapping of variables to values.
+    """Read a case file: a YAML or JSON mapping of variables to values (``-``: standard input).
 
     The file is read as the command line reads ``-e``: numbers are plain decimals
     (:mod:`bayesdx.textnum`), so ``hb: 012`` is 12 and ``hb: 0x0C`` is text. A case is one
@@ -41,35 +41,37 @@ def read_case(path: str | Path) -> dict[str, Any]:
 
     if not str(path).strip():
         raise CaseFileError("the case file name is empty")
+    stdin = str(path) == "-"
     path = Path(path)
+    name = "(standard input)" if stdin else str(path)
     try:
         text = read_text(path, MAX_CASE_BYTES, "MAX_CASE_BYTES", "case file")
     except OSError as exc:
-        raise CaseFileError(f"cannot read case file {path}: {exc.strerror}") from None
+        raise CaseFileError(f"cannot read case file {name}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
-        raise CaseFileError(f"cannot read case file {path}: {_not_utf8(exc)}") from None
+        raise CaseFileError(f"cannot read case file {name}: {_not_utf8(exc)}") from None
 
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() == ".json":  # standard input is read as YAML, which takes JSON too
         data = _read_json(path, text)
     else:
         try:
-            data = read_yaml(path, text, case=True)
+            data = read_yaml(name, text, case=True)
         except NetworkFileError as exc:  # the strict YAML reader's complaint
-            raise CaseFileError(f"case file {path} is {exc.message}") from None
+            raise CaseFileError(f"case file {name} is {exc.message}") from None
     if not isinstance(data, dict):
         raise CaseFileError(
-            f"case file {path} must map variables to values (for example hb: 11.2), "
+            f"case file {name} must map variables to values (for example hb: 11.2), "
             f"got {type(data).__name__}"
         )
     if len(data) > MAX_EVIDENCE:
         raise LimitError(
-            f"case file {path} gives {len(data):,} findings; the limit is {MAX_EVIDENCE:,} "
+            f"case file {name} gives {len(data):,} findings; the limit is {MAX_EVIDENCE:,} "
             "(bayesdx.limits.MAX_EVIDENCE)"
         )
     for key, value in data.items():
         if isinstance(value, dict | list) or value is None:
             raise CaseFileError(
-                f"case file {path}: {shown(key, quote=False)} must be a state or a number, "
+                f"case file {name}: {shown(key, quote=False)} must be a state or a number, "
                 f"got {shown(value)}"
             )
     return {str(k): v for k, v in data.items()}

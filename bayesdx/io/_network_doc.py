@@ -1,15 +1,13 @@
 """Write a network's reference document: every node, its states, parents and sources.
 
-``python -m bayesdx.network_doc marrow_signal > networks/marrow_signal.md`` regenerates the
+``bayesdx networks --markdown marrow_signal > networks/marrow_signal.md`` regenerates the
 bundled document; a test checks that the committed file matches the network.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 
-from bayesdx.io._load import load_network
 from bayesdx.model import Entry, Network, NoisyMaxCPT, TableCPT
 
 __all__ = ["entry_rows", "network_markdown"]
@@ -88,7 +86,7 @@ def network_markdown(network: Network) -> str:
     out = [
         f"# {spec.id}: nodes, states, parents and sources",
         "",
-        "Generated from the network file by `python -m bayesdx.network_doc "
+        "Generated from the network file by `bayesdx networks --markdown "
         f"{spec.id}`; do not edit by hand.",
         "",
         f"**{spec.title}**",
@@ -156,9 +154,3 @@ def network_markdown(network: Network) -> str:
         if src.notes:
             out.append(f"  {' '.join(src.notes.split())}")
     return "\n".join(out).rstrip() + "\n"
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.stdout.write(
-        network_markdown(load_network(sys.argv[1] if len(sys.argv) > 1 else "marrow_signal"))
-    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -52,8 +53,12 @@ def read_text(path: str | Path, limit: int, limit_name: str, what: str = "file")
     bayesdx.errors.LimitError: case file /dev/zero is larger than 1 KiB, the limit \
 (bayesdx.limits.MAX_CASE_BYTES)
     """
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
+    if str(path) == "-":  # standard input
+        data = sys.stdin.buffer.read(limit + 1)
+        path = "(standard input)"
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
     if len(data) > limit:
         raise LimitError(
             f"{what} {path} is larger than {size_text(limit)}, the limit (bayesdx.limits."

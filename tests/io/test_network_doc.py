@@ -10,7 +10,7 @@ DOC = ROOT / "networks" / "marrow_signal.md"
 def test_committed_document_is_current(marrow):
     assert DOC.read_text() == network_markdown(marrow), (
         "networks/marrow_signal.md is stale: run "
-        "python -m bayesdx.network_doc marrow_signal > networks/marrow_signal.md"
+        "bayesdx networks --markdown marrow_signal > networks/marrow_signal.md"
     )
 
 
