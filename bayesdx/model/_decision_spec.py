@@ -9,7 +9,7 @@ items, each shown when its condition holds. See ``networks/FORMAT.md``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -237,38 +237,73 @@ def parse_decision(
     for key, required in keys.items():
         if required and key not in raw:
             raise fail("missing required field", key)
+    parser = _DecisionParser(fail, states, groups, sources, diagnosis_nodes, raw["target"])
+    low, high, band_sources, band_note = parser.band(raw["band"])
+    parser.guideline = parser.parse_guideline(raw["guideline"]) if "guideline" in raw else None
+    return DecisionSpec(
+        node=parser.node,
+        target=parser.target,
+        members=parser.members,
+        band=(low, high),
+        band_sources=band_sources,
+        band_note=band_note,
+        leading_min=_prob(fail, raw.get("leading_min", 0.10), "leading_min"),
+        guideline=parser.guideline,
+        workup=parser.workup(raw["workup"]) if "workup" in raw else (),
+        **{name: parser.plan(raw[name], name) if name in raw else () for name in _PLAN_LISTS},
+    )
 
-    target = _name(fail, raw["target"], "target", "a group or a diagnosis state")
-    owners = {name: (node, members) for node, g in groups.items() for name, members in g.items()}
-    diag = diagnosis_nodes
-    if target in owners:
-        node, members = owners[target]
-    else:
-        found = next((n for n in states if target in states[n] and n in diag), None)
+
+class _DecisionParser:
+    """The checks of one ``decision`` section, against the network it belongs to."""
+
+    def __init__(
+        self,
+        fail: _Fail,
+        states: dict[str, tuple[str, ...]],
+        groups: dict[str, dict[str, tuple[str, ...]]],
+        sources: Mapping[str, Any],
+        diagnosis_nodes: list[str],
+        target: Any,
+    ):
+        self.fail, self.states, self.sources = fail, states, sources
+        self.owners = {
+            name: (node, members) for node, g in groups.items() for name, members in g.items()
+        }
+        self.guideline: Guideline | None = None
+        self.target = str(_name(fail, target, "target", "a group or a diagnosis state"))
+        if self.target in self.owners:
+            self.node, members = self.owners[self.target]
+            self.members = tuple(members)
+            return
+        diag = diagnosis_nodes
+        found = next((n for n in states if self.target in states[n] and n in diag), None)
         if found is None:
-            valid = [*owners, *(s for n in diag for s in states[n])]
-            raise fail(f"unknown target {shown(target)}; valid: {', '.join(valid)}", "target")
-        node, members = found, (target,)
+            valid = [*self.owners, *(s for n in diag for s in states[n])]
+            raise fail(f"unknown target {shown(self.target)}; valid: {', '.join(valid)}", "target")
+        self.node, self.members = found, (self.target,)
 
-    def source_ids(value: Any, field: str) -> tuple[str, ...]:
-        ids = _names(fail, value, field, "a source id")
+    def band(self, value: Any) -> tuple[float, float, tuple[str, ...], str]:
+        fail = self.fail
+        band = _mapping(
+            fail, value, "band", {"low": True, "high": True, "source": True, "note": False}
+        )
+        low = _prob(fail, band["low"], "band.low")
+        high = _prob(fail, band["high"], "band.high")
+        if not 0.0 < low <= high < 1.0:
+            raise fail("expected 0 < low <= high < 1", "band")
+        sources = self.source_ids(band["source"], "band.source")
+        return low, high, sources, _note(fail, band.get("note"), "band.note")
+
+    def source_ids(self, value: Any, field: str) -> tuple[str, ...]:
+        ids = _names(self.fail, value, field, "a source id")
         for sid in ids:
-            if sid not in sources:
-                raise fail(f"unknown source {shown(sid)}", field)
+            if sid not in self.sources:
+                raise self.fail(f"unknown source {shown(sid)}", field)
         return ids
 
-    band_raw = _mapping(
-        fail, raw["band"], "band", {"low": True, "high": True, "source": True, "note": False}
-    )
-    low = _prob(fail, band_raw["low"], "band.low")
-    high = _prob(fail, band_raw["high"], "band.high")
-    if not 0.0 < low <= high < 1.0:
-        raise fail("expected 0 < low <= high < 1", "band")
-    band_sources = source_ids(band_raw["source"], "band.source")
-    band_note = _note(fail, band_raw.get("note"), "band.note")
-    leading_min = _prob(fail, raw.get("leading_min", 0.10), "leading_min")
-
-    def variable_states(value: Any, field: str) -> dict[str, tuple[str, ...]]:
+    def variable_states(self, value: Any, field: str) -> dict[str, tuple[str, ...]]:
+        fail, states = self.fail, self.states
         if not isinstance(value, Mapping) or not value:
             raise fail("expected {variable: [states]}", field)
         out = {}
@@ -286,77 +321,66 @@ def parse_decision(
             out[var] = vals
         return out
 
-    def variables(value: Any, field: str) -> tuple[str, ...]:
-        out = _names(fail, _list(fail, value, field), field, "a variable")
+    def variables(self, value: Any, field: str) -> tuple[str, ...]:
+        out = _names(self.fail, _list(self.fail, value, field), field, "a variable")
         for var in out:
-            if var not in states:
-                raise fail(f"unknown variable {shown(var)}; valid: {', '.join(states)}", field)
+            if var not in self.states:
+                raise self.fail(
+                    f"unknown variable {shown(var)}; valid: {', '.join(self.states)}", field
+                )
         return out
 
-    def probabilities(value: Any, field: str) -> dict[str, float]:
+    def probabilities(self, value: Any, field: str) -> dict[str, float]:
+        fail, node = self.fail, self.node
         if not isinstance(value, Mapping) or not value:
             raise fail("expected {group or state: probability}", field)
         for name in value:
-            if not isinstance(name, str) or (name not in owners and name not in states[node]):
+            if not isinstance(name, str) or (
+                name not in self.owners and name not in self.states[node]
+            ):
                 raise fail(f"unknown group or {node} state {shown(name)}", field)
         return {name: _prob(fail, p, f"{field}.{name}") for name, p in value.items()}
 
-    def choices(value: Any, valid: tuple[str, ...], field: str) -> tuple[str, ...]:
-        out = _names(fail, _list(fail, value, field), field, "a value")
+    def choices(self, value: Any, valid: tuple[str, ...], field: str) -> tuple[str, ...]:
+        out = _names(self.fail, _list(self.fail, value, field), field, "a value")
         for v in out:
             if v not in valid:
-                raise fail(f"unknown value {shown(v)}; valid: {', '.join(valid)}", field)
+                raise self.fail(f"unknown value {shown(v)}; valid: {', '.join(valid)}", field)
         return out
 
-    def conditions(value: Any, field: str) -> tuple[Condition, ...]:
+    def conditions(self, value: Any, field: str) -> tuple[Condition, ...]:
         if isinstance(value, list):  # a list of conditions: any of them
             return tuple(
-                condition(v, f"{field}[{i}]") for i, v in enumerate(_list(fail, value, field))
+                self.condition(v, f"{field}[{i}]")
+                for i, v in enumerate(_list(self.fail, value, field))
             )
-        return (condition(value, field),)
+        return (self.condition(value, field),)
 
-    def rule_ids() -> tuple[str, ...]:
-        return tuple(r.id for r in guideline.rules) if guideline else ()
-
-    def condition(value: Any, field: str) -> Condition:
-        value = _mapping(fail, value, field, dict.fromkeys(_CONDITION_KEYS, False))
+    def condition(self, value: Any, field: str) -> Condition:
+        value = _mapping(self.fail, value, field, dict.fromkeys(_CONDITION_KEYS, False))
         if not value:
-            raise fail(f"expected at least one of {', '.join(_CONDITION_KEYS)}", field)
-        return Condition(
-            leading=choices(value["leading"], states[node], f"{field}.leading")
-            if "leading" in value
-            else (),
-            observed=variable_states(value["observed"], f"{field}.observed")
-            if "observed" in value
-            else {},
-            unobserved_any=variables(value["unobserved_any"], f"{field}.unobserved_any")
-            if "unobserved_any" in value
-            else (),
-            assumed=variables(value["assumed"], f"{field}.assumed") if "assumed" in value else (),
-            p_at_least=probabilities(value["p_at_least"], f"{field}.p_at_least")
-            if "p_at_least" in value
-            else {},
-            p_below=probabilities(value["p_below"], f"{field}.p_below")
-            if "p_below" in value
-            else {},
-            verdict=choices(value["verdict"], VERDICTS, f"{field}.verdict")
-            if "verdict" in value
-            else (),
-            guideline=choices(value["guideline"], GUIDELINE_VERDICTS, f"{field}.guideline")
-            if "guideline" in value
-            else (),
-            fired=choices(value["fired"], rule_ids(), f"{field}.fired") if "fired" in value else (),
-        )
+            raise self.fail(f"expected at least one of {', '.join(_CONDITION_KEYS)}", field)
+        rule_ids = tuple(r.id for r in self.guideline.rules) if self.guideline else ()
+        read: dict[str, Callable[[Any, str], Any]] = {  # field -> its check
+            "leading": lambda v, f: self.choices(v, self.states[self.node], f),
+            "observed": self.variable_states,
+            "unobserved_any": self.variables,
+            "assumed": self.variables,
+            "p_at_least": self.probabilities,
+            "p_below": self.probabilities,
+            "verdict": lambda v, f: self.choices(v, VERDICTS, f),
+            "guideline": lambda v, f: self.choices(v, GUIDELINE_VERDICTS, f),
+            "fired": lambda v, f: self.choices(v, rule_ids, f),
+        }
+        return Condition(**{k: read[k](v, f"{field}.{k}") for k, v in value.items()})
 
-    guideline = None
-    if "guideline" in raw:
+    def parse_guideline(self, value: Any) -> Guideline:
+        fail = self.fail
         g = _mapping(
-            fail,
-            raw["guideline"],
-            "guideline",
-            {"title": True, "rules": True, "source": True, "note": False},
+            fail, value, "guideline", {"title": True, "rules": True, "source": True, "note": False}
         )
-        rules, seen = [], set()
+        rules: list[Rule] = []
+        seen: set[str] = set()
         for i, r in enumerate(_list(fail, g["rules"], "guideline.rules")):
             f = f"guideline.rules[{i}]"
             r = _mapping(fail, r, f, {"id": True, "label": True, "any": True})
@@ -364,57 +388,43 @@ def parse_decision(
             if rule_id in seen:
                 raise fail(f"duplicate rule id {shown(rule_id)}", f"{f}.id")
             seen.add(rule_id)
+            label = _text(fail, r["label"], f"{f}.label")
             rules.append(
-                Rule(
-                    id=rule_id,
-                    label=_text(fail, r["label"], f"{f}.label"),
-                    any=variable_states(r["any"], f"{f}.any"),
-                )
+                Rule(id=rule_id, label=label, any=self.variable_states(r["any"], f"{f}.any"))
             )
-        guideline = Guideline(
+        return Guideline(
             title=_text(fail, g["title"], "guideline.title"),
             rules=tuple(rules),
-            sources=source_ids(g["source"], "guideline.source"),
+            sources=self.source_ids(g["source"], "guideline.source"),
             note=_note(fail, g.get("note"), "guideline.note"),
         )
 
-    def plan(name: str) -> tuple[PlanItem, ...]:
-        if name not in raw:
-            return ()
+    def plan(self, value: Any, name: str) -> tuple[PlanItem, ...]:
         items = []
-        for i, item in enumerate(_list(fail, raw[name], name)):
+        for i, item in enumerate(_list(self.fail, value, name)):
             f = f"{name}[{i}]"
-            item = _mapping(fail, item, f, {"text": True, "when": False, "source": False})
+            item = _mapping(self.fail, item, f, {"text": True, "when": False, "source": False})
             items.append(
                 PlanItem(
-                    text=_text(fail, item["text"], f"{f}.text"),
-                    when=conditions(item["when"], f"{f}.when") if "when" in item else (),
-                    sources=source_ids(item["source"], f"{f}.source") if "source" in item else (),
+                    text=_text(self.fail, item["text"], f"{f}.text"),
+                    when=self.conditions(item["when"], f"{f}.when") if "when" in item else (),
+                    sources=self.source_ids(item["source"], f"{f}.source")
+                    if "source" in item
+                    else (),
                 )
             )
         return tuple(items)
 
-    workup = []
-    for i, w in enumerate(_list(fail, raw["workup"], "workup") if "workup" in raw else []):
-        f = f"workup[{i}]"
-        w = _mapping(fail, w, f, {"id": True, "label": True, "findings": True})
-        workup.append(
-            WorkupItem(
-                id=_name(fail, w["id"], f"{f}.id"),
-                label=_text(fail, w["label"], f"{f}.label"),
-                findings=variables(w["findings"], f"{f}.findings"),
+    def workup(self, value: Any) -> tuple[WorkupItem, ...]:
+        out = []
+        for i, w in enumerate(_list(self.fail, value, "workup")):
+            f = f"workup[{i}]"
+            w = _mapping(self.fail, w, f, {"id": True, "label": True, "findings": True})
+            out.append(
+                WorkupItem(
+                    id=_name(self.fail, w["id"], f"{f}.id"),
+                    label=_text(self.fail, w["label"], f"{f}.label"),
+                    findings=self.variables(w["findings"], f"{f}.findings"),
+                )
             )
-        )
-
-    return DecisionSpec(
-        node=node,
-        target=str(target),
-        members=tuple(members),
-        band=(low, high),
-        band_sources=band_sources,
-        band_note=band_note,
-        leading_min=leading_min,
-        guideline=guideline,
-        workup=tuple(workup),
-        **{name: plan(name) for name in _PLAN_LISTS},
-    )
+        return tuple(out)
