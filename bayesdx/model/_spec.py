@@ -565,7 +565,24 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
         raise ctx.fail("missing required field", f"{where}.p")
     if "source" not in raw:
         raise ctx.fail("missing required field (a source id, or 'expert')", f"{where}.source")
-    praw = raw["p"]
+    p = _probabilities(ctx, raw["p"], states, where)
+    src = _source_ids(ctx, raw["source"], sources, f"{where}.source")
+    expert = all(sources[s].how_sure in ("expert", "unverified") for s in src)
+    listed = [s for s in states if s in raw["p"]]
+    focus = states.index(listed[0]) if len(listed) == 1 else 1
+    return Entry(
+        states=states,
+        p=p,
+        sources=src,
+        uncertainty=_entry_uncertainty(ctx, raw, states, p, focus, expert, where),
+        note=_text(ctx, raw.get("note"), f"{where}.note"),
+        field=where,
+        expert=expert,
+    )
+
+
+def _probabilities(ctx: _Ctx, praw: Any, states: tuple[str, ...], where: str) -> tuple[float, ...]:
+    """An entry's ``p``: every state in [0, 1], summing to 1; one state may take the rest."""
     if not isinstance(praw, Mapping) or not praw:
         raise ctx.fail("expected {state: probability}", f"{where}.p")
     for s, v in praw.items():
@@ -598,10 +615,19 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
                 f"probabilities sum to {total:.12g}; expected 1 (within {_SUM_TOL:g})", f"{where}.p"
             )
         p = tuple(float(praw[s]) for s in states)
-    src = _source_ids(ctx, raw["source"], sources, f"{where}.source")
-    expert = all(sources[s].how_sure in ("expert", "unverified") for s in src)
-    listed = [s for s in states if s in praw]
-    focus = states.index(listed[0]) if len(listed) == 1 else 1
+    return p
+
+
+def _entry_uncertainty(
+    ctx: _Ctx,
+    raw: Mapping,
+    states: tuple[str, ...],
+    p: tuple[float, ...],
+    focus: int,
+    expert: bool,
+    where: str,
+) -> Uncertainty:
+    """Exactly one of study counts, an expert range or an effective sample size."""
     kinds = [k for k in ("counts", "range", "ess") if k in raw]
     if len(kinds) != 1:
         raise ctx.fail(
@@ -617,44 +643,8 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
                 "an expert or unverified estimate cannot give study counts; use range or ess",
                 ufield,
             )
-        if isinstance(value, list):
-            if len(states) != 2:
-                raise ctx.fail(
-                    "counts [k, n] need a two-state distribution; give "
-                    "{state: count} for every state",
-                    ufield,
-                )
-            if (
-                len(value) != 2
-                or not all(is_finite_number(v) for v in value)
-                or not 0 <= value[0] <= value[1]
-                or value[1] <= 0
-            ):
-                raise ctx.fail("expected [k, n] with 0 <= k <= n and n > 0", ufield)
-            k, n = float(value[0]), float(value[1])
-            counts = tuple(k if i == focus else n - k for i in range(2))
-        elif isinstance(value, Mapping):
-            if set(value) != set(states) or not all(
-                is_finite_number(v) and v >= 0 for v in value.values()
-            ):
-                raise ctx.fail(
-                    f"expected a count >= 0 for every state: {', '.join(states)}", ufield
-                )
-            counts = tuple(float(value[s]) for s in states)
-        else:
-            raise ctx.fail("expected [k, n] or {state: count}", ufield)
-        unc = Uncertainty("counts", p=p, focus=focus, counts=counts)
-        for i, s in enumerate(states):
-            a, b = float(unc.alpha[i]), float(unc.alpha.sum() - unc.alpha[i])
-            tail = beta_cdf(p[i], a, b)  # no SciPy on the load path
-            if not 0.025 - 1e-9 <= tail <= 0.975 + 1e-9:
-                lo, hi = beta_interval(a, b)
-                raise ctx.fail(
-                    f"p({s}) = {p[i]:g} lies outside the 95% interval "
-                    f"[{lo:.3f}, {hi:.3f}] that the counts support",
-                    ufield,
-                )
-    elif kind == "range":
+        return _counts(ctx, value, states, p, focus, ufield)
+    if kind == "range":
         if (
             not isinstance(value, list)
             or len(value) != 2
@@ -668,20 +658,51 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
                 f"p({states[focus]}) = {p[focus]:g}",
                 ufield,
             )
-        unc = Uncertainty("range", p=p, focus=focus, bounds=(float(value[0]), float(value[1])))
+        return Uncertainty("range", p=p, focus=focus, bounds=(float(value[0]), float(value[1])))
+    if not is_finite_number(value) or value <= 0:
+        raise ctx.fail("expected a positive effective sample size", ufield)
+    return Uncertainty("ess", p=p, focus=focus, ess=float(value))
+
+
+def _counts(
+    ctx: _Ctx, value: Any, states: tuple[str, ...], p: tuple[float, ...], focus: int, ufield: str
+) -> Uncertainty:
+    """Study counts, [k, n] or {state: count}, whose 95% interval must hold the entry's p."""
+    if isinstance(value, list):
+        if len(states) != 2:
+            raise ctx.fail(
+                "counts [k, n] need a two-state distribution; give {state: count} for every state",
+                ufield,
+            )
+        if (
+            len(value) != 2
+            or not all(is_finite_number(v) for v in value)
+            or not 0 <= value[0] <= value[1]
+            or value[1] <= 0
+        ):
+            raise ctx.fail("expected [k, n] with 0 <= k <= n and n > 0", ufield)
+        k, n = float(value[0]), float(value[1])
+        counts = tuple(k if i == focus else n - k for i in range(2))
+    elif isinstance(value, Mapping):
+        if set(value) != set(states) or not all(
+            is_finite_number(v) and v >= 0 for v in value.values()
+        ):
+            raise ctx.fail(f"expected a count >= 0 for every state: {', '.join(states)}", ufield)
+        counts = tuple(float(value[s]) for s in states)
     else:
-        if not is_finite_number(value) or value <= 0:
-            raise ctx.fail("expected a positive effective sample size", ufield)
-        unc = Uncertainty("ess", p=p, focus=focus, ess=float(value))
-    return Entry(
-        states=states,
-        p=p,
-        sources=src,
-        uncertainty=unc,
-        note=_text(ctx, raw.get("note"), f"{where}.note"),
-        field=where,
-        expert=expert,
-    )
+        raise ctx.fail("expected [k, n] or {state: count}", ufield)
+    unc = Uncertainty("counts", p=p, focus=focus, counts=counts)
+    for i, s in enumerate(states):
+        a, b = float(unc.alpha[i]), float(unc.alpha.sum() - unc.alpha[i])
+        tail = beta_cdf(p[i], a, b)  # no SciPy on the load path
+        if not 0.025 - 1e-9 <= tail <= 0.975 + 1e-9:
+            lo, hi = beta_interval(a, b)
+            raise ctx.fail(
+                f"p({s}) = {p[i]:g} lies outside the 95% interval "
+                f"[{lo:.3f}, {hi:.3f}] that the counts support",
+                ufield,
+            )
+    return unc
 
 
 def _groups(ctx: _Ctx, raw: Any, states: dict[str, tuple]) -> dict[str, dict[str, tuple]]:
