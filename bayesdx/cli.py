@@ -116,6 +116,19 @@ def _parser() -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
+    _args_networks(sub)
+    _args_query(sub)
+    _args_recommend(sub)
+    _args_explain(sub)
+    _args_sensitivity(sub)
+    _args_calibrate(sub)
+    _args_batch(sub)
+    _args_bench(sub)
+    _args_export(sub)
+    return parser
+
+
+def _args_networks(sub: Any) -> None:
     p = sub.add_parser("networks", help="list the bundled networks")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument(
@@ -124,6 +137,8 @@ def _parser() -> _Parser:
         help="print one network's reference document (nodes, tables, sources) as Markdown",
     )
 
+
+def _args_query(sub: Any) -> None:
     p = sub.add_parser("query", help="posterior probabilities for a case")
     _add_network(p)
     _add_case(p)
@@ -138,6 +153,8 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_recommend(sub: Any) -> None:
     p = sub.add_parser("recommend", help="biopsy recommendation, guideline, next tests, plan")
     _add_network(p)
     _add_case(p)
@@ -153,6 +170,8 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_explain(sub: Any) -> None:
     p = sub.add_parser("explain", help="what each finding did, what if, conflict, narrative")
     _add_network(p)
     _add_case(p)
@@ -166,6 +185,8 @@ def _parser() -> _Parser:
     _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_sensitivity(sub: Any) -> None:
     p = sub.add_parser("sensitivity", help="which numbers drive the posterior; how uncertain")
     _add_network(p)
     _add_case(p)
@@ -205,6 +226,8 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_calibrate(sub: Any) -> None:
     p = sub.add_parser("calibrate", help="check the network against published figures")
     _add_network(p)
     p.add_argument(
@@ -219,6 +242,8 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_batch(sub: Any) -> None:
     p = sub.add_parser("batch", help="score every row of a CSV file of cases")
     _add_network(p)
     p.add_argument(
@@ -268,6 +293,8 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_bench(sub: Any) -> None:
     p = sub.add_parser("bench", help="benchmark the compiled engine against pgmpy here")
     p.add_argument(
         "--quick",
@@ -276,13 +303,14 @@ def _parser() -> _Parser:
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+
+def _args_export(sub: Any) -> None:
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
     _add_network(p, required=True)
     p.add_argument("--format", "-f", required=True, choices=EXPORT_FORMATS)
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    return parser
 
 
 def _checked(args: argparse.Namespace) -> argparse.Namespace:
