@@ -1,7 +1,18 @@
-"""Display helpers shared by every result: the disclaimer, progress bars, and the renderer."""
+"""Display helpers shared by every result: the disclaimer, the renderer, plot scaffolding, and
+progress bars.
+
+A result describes what it shows once as a :class:`Report` (lines, tables, lists); the report
+is written out as text (``__str__``), HTML (``_repr_html_``), Markdown, or a DataFrame
+(``to_frame``). Every ``plot(*, ax=None, ...)`` gets its Axes from :func:`figure_axes` and
+ends with :func:`finish` (title and disclaimer).
+"""
 
 from __future__ import annotations
 
+from bayesdx.display._figure import (
+    figure_axes,
+    finish,
+)
 from bayesdx.display._notice import (
     DISCLAIMER,
     stamp,
@@ -9,9 +20,25 @@ from bayesdx.display._notice import (
 from bayesdx.display._progress import (
     Progress,
 )
+from bayesdx.display._render import (
+    Column,
+    Items,
+    Lines,
+    Report,
+    Table,
+    jsonable,
+)
 
 __all__ = [
     "DISCLAIMER",
+    "Column",
+    "Items",
+    "Lines",
     "Progress",
+    "Report",
+    "Table",
+    "figure_axes",
+    "finish",
+    "jsonable",
     "stamp",
 ]
