@@ -22,6 +22,7 @@ __all__ = [
     "Column",
     "Items",
     "Lines",
+    "Rendered",
     "Report",
     "Table",
     "jsonable",
@@ -107,6 +108,18 @@ class Column:
 class Table:
     """Rows under named columns, with an optional caption and note.
 
+    Parameters
+    ----------
+    columns : sequence of Column
+    rows : sequence of sequences
+        The raw values, one per column (the DataFrame holds them as they are).
+    caption, note : str
+        A line above and below the table.
+    header : bool
+        Text only: print the header row (HTML and Markdown always have one).
+    indent, sep : str
+        Text only: what starts each line, and what goes between columns.
+
     Examples
     --------
     >>> t = Table(
@@ -180,15 +193,15 @@ class Table:
         parts = ["<table>"]
         if self.caption:
             parts.append(f"<caption>{esc(self.caption.rstrip(':'))}</caption>")
-        if self.header:
-            parts.append(
-                "<tr>"
-                + "".join(
-                    f"<th{right if a == '>' else ''}>{esc(c.heading)}</th>"
-                    for (_, c), a in zip(shown, aligns, strict=True)
-                )
-                + "</tr>"
+        # HTML always has a header row (text may write labels inline instead)
+        parts.append(
+            "<tr>"
+            + "".join(
+                f"<th{right if a == '>' else ''}>{esc(c.heading)}</th>"
+                for (_, c), a in zip(shown, aligns, strict=True)
             )
+            + "</tr>"
+        )
         for r in self.rows:
             tds = []
             for (k, c), a in zip(shown, aligns, strict=True):
@@ -199,7 +212,7 @@ class Table:
                         f"width:{width:.0f}px'></div>"
                     )
                 else:
-                    inner = esc(c.cell(r[k]))
+                    inner = esc(c.cell(r[k]).strip())
                 tds.append(f"<td{right if a == '>' else ''}>{inner}</td>")
             parts.append("<tr>" + "".join(tds) + "</tr>")
         parts.append("</table>")
@@ -215,7 +228,9 @@ class Table:
         lines.append("| " + " | ".join(c.heading for c in shown) + " |")
         lines.append("|" + "---|" * len(shown))
         for r in self.rows:
-            cells = [c.cell(r[k]).replace("|", "\\|") for k, c in zip(keys, shown, strict=True)]
+            cells = [
+                c.cell(r[k]).strip().replace("|", "\\|") for k, c in zip(keys, shown, strict=True)
+            ]
             lines.append("| " + " | ".join(cells) + " |")
         if self.note:
             lines += ["", self.note]
@@ -367,6 +382,39 @@ class Report:
 
             return pd.DataFrame()
         return table.frame()
+
+
+class Rendered:
+    """Mixin: ``__str__``, ``_repr_html_`` and ``to_frame`` from the result's one :class:`Report`.
+
+    A result class defines ``_report()``; the three views are written out from it.
+
+    Examples
+    --------
+    >>> class Demo(Rendered):
+    ...     def _report(self):
+    ...         return Report([Table((Column("state"), Column("p", ".2f")), [("a", 0.5)])])
+    >>> print(Demo())
+      state     p
+      a      0.50
+    <BLANKLINE>
+    Educational and research tool, not medical advice.
+    >>> Demo().to_frame().shape
+    (1, 2)
+    """
+
+    def _report(self) -> Report:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self._report().text()
+
+    def _repr_html_(self) -> str:
+        return self._report().html()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The result's values as a DataFrame (the table its text shows)."""
+        return self._report().frame()
 
 
 def jsonable(value: Any) -> Any:
