@@ -19,7 +19,6 @@ import os
 import stat
 import sys
 import warnings
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +34,8 @@ from bayesdx.errors import (
     ImpossibleEvidenceError,
     RowError,
 )
-from bayesdx.inference._compiled import compile_network
+from bayesdx.inference._engine import compiled as _compiled
+from bayesdx.inference._graph import resolve_targets
 from bayesdx.io import atomic_output
 from bayesdx.model import NUMBER, as_network, state_of
 
@@ -156,7 +156,7 @@ def score_frame(
         )
     _check_options(on_error, 1)
     compiled = _compiled(network)
-    names = compiled._targets(targets)
+    names = resolve_targets(network, targets, allow_empty=True)
     _check_columns(cases.columns, _output_columns(network, names, on_error), source or "cases")
     if cases.columns.has_duplicates:
         twice = cases.columns[cases.columns.duplicated()][0]
@@ -215,17 +215,6 @@ def score_frame(
     if on_error == "skip":
         out["error"] = errors
     return out
-
-
-_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _compiled(network: Network) -> Any:
-    """The compiled form of a network, made once per network object."""
-    cached = _COMPILED.get(network)
-    if cached is None:
-        cached = _COMPILED[network] = compile_network(network)
-    return cached
 
 
 def _empty(series: pd.Series) -> np.ndarray:
@@ -365,8 +354,7 @@ def score_csv(
     _check_options(on_error, chunk_rows)
     src, dst = Path(input_path), output_path
     header = _header(src)
-    compiled = _compiled(network)
-    added = _output_columns(network, compiled._targets(targets), on_error)
+    added = _output_columns(network, resolve_targets(network, targets, allow_empty=True), on_error)
     _check_columns(header, added, src)
     lines, carriage = 0, False
     with open(src, "rb") as fh:

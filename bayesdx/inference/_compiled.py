@@ -13,8 +13,10 @@ The arithmetic is the same sum of products as variable elimination, so the resul
 pgmpy's ``VariableElimination`` to rounding (``tests/test_compiled.py`` checks 1e-9 on the
 bundled network, on pgmpy's example networks and on random networks). A case whose
 evidence has probability zero is flagged in ``impossible``; its posterior rows are zeros,
-never NaN. Cases whose P(evidence) underflows are recomputed with per-step rescaling, so a
-tiny but positive probability is never mistaken for an impossible case.
+never NaN. Cases whose P(evidence) underflows (below 1e-250) are recomputed with per-step
+rescaling, so a tiny but positive probability is never mistaken for an impossible case:
+the same rule as variable elimination (:mod:`bayesdx.inference._ve`). Pruning, targets,
+the elimination heuristic and group sums are shared with it (:mod:`bayesdx.inference._graph`).
 
 This module imports only numpy and opt_einsum (no pgmpy, no pandas).
 """
@@ -28,7 +30,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import ArgumentError, UnknownStateError, UnknownVariableError
+from bayesdx.errors import ArgumentError
+from bayesdx.inference._graph import (
+    TINY,
+    ancestors,
+    check_tables,
+    evidence_indices,
+    group_sums,
+    next_to_eliminate,
+    resolve_targets,
+    sums_to_one,
+)
 
 if TYPE_CHECKING:
     from bayesdx.model import Network
@@ -37,7 +49,8 @@ __all__ = ["BatchResult", "CompiledNetwork", "compile_network"]
 
 _BATCH = "\x00b"  # labels no network variable can have
 _DRAW = "\x00d"
-_TINY = 1e-250  # totals below this are recomputed with rescaling
+_WIDE = frozenset({_BATCH, _DRAW})
+_MAX_PLANS = 4096  # plans kept per compiled network (the oldest go first)
 _NOMINAL_BATCH = 4096  # the batch size the contraction path is optimised for
 _CHUNK_BUDGET = 1 << 22  # floats per chunk in the largest intermediate (32 MB)
 _BUNDLE_ROWS = 4096  # observed leaves with the same parents share a lookup table this long
@@ -130,6 +143,21 @@ class BatchResult:
     def draws(self) -> int | None:
         """Number of parameter draws, or None for a batch without a draw axis."""
         return int(self.p_evidence.shape[0]) if self.p_evidence.ndim == 2 else None
+
+    def distribution(self, target: str, case: int = 0, draw: int | None = None) -> dict[str, float]:
+        """The posterior of one target for one case (and draw) as ``{state: p}``.
+
+        Examples
+        --------
+        >>> import bayesdx
+        >>> cn = compile_network(bayesdx.load_network("marrow_signal"))
+        >>> res = cn.evaluate(cn.encode([{"hb": "lt_12"}]), ["hb"])
+        >>> res.distribution("hb")
+        {'ge_12': 0.0, 'lt_12': 1.0}
+        """
+        post = self.posteriors[target]
+        row = post[case] if draw is None else post[draw, case]
+        return {s: float(p) for s, p in zip(self.states[target], row, strict=True)}
 
     def columns(self) -> dict[str, np.ndarray]:
         """Flat columns: ``VAR=state`` per target state, ``group:NAME`` per group."""
@@ -237,6 +265,7 @@ class CompiledNetwork:
             for p in self._parents[v]:
                 self._children[p].append(v)
         self._cpts = {v: np.ascontiguousarray(network.cpts[v], dtype=float) for v in self.variables}
+        self.sums_to_one = sums_to_one(self._cpts.values())
         # indicator rows: one-hot per state, then the all-ones row that index -1 picks
         self._eye = {v: np.vstack([np.eye(k), np.ones(k)]) for v, k in self._card.items()}
         self._lookup: dict[str, np.ndarray] = {}
@@ -250,12 +279,16 @@ class CompiledNetwork:
         Parameters
         ----------
         cases : iterable of mapping
-            Variable -> state id (already normalised, see :func:`bayesdx.evidence.normalise`).
+            Variable -> state id (already normalised, see :func:`bayesdx.model.normalise`).
 
         Returns
         -------
         numpy.ndarray
             Shape ``(n_cases, n_vars)``, ``int64`` state indices, -1 where unobserved.
+
+        Raises
+        ------
+        UnknownVariableError, UnknownStateError
 
         Examples
         --------
@@ -268,13 +301,8 @@ class CompiledNetwork:
         rows = []
         for case in cases:
             row = np.full(len(self.variables), -1, dtype=np.int64)
-            for v, s in case.items():
-                if v not in self._col:
-                    raise UnknownVariableError(v, self.variables, self.network.id)
-                states = self.network.states[v]
-                if s not in states:
-                    raise UnknownStateError(v, s, states)
-                row[self._col[v]] = states.index(s)
+            for v, i in evidence_indices(self.network, case).items():
+                row[self._col[v]] = i
             rows.append(row)
         if not rows:
             return np.empty((0, len(self.variables)), dtype=np.int64)
@@ -298,35 +326,47 @@ class CompiledNetwork:
         evidence : array_like of int
             Shape ``(n_cases, n_vars)`` with columns in :attr:`variables` order (one case:
             shape ``(n_vars,)``). Each entry is a state index, or -1 for unobserved.
-            Defaults are not applied here (see :mod:`bayesdx.batch`).
+            Defaults are not applied here (see :func:`bayesdx.inference.score_frame`).
         targets : str or sequence of str or None
             The variables to return; None: the network's default targets (the diagnosis
-            nodes); ``"all"``: every variable (all marginals).
+            nodes); ``"all"``: every variable (all marginals); an empty list: P(evidence)
+            alone.
         cpts : mapping, optional
-            Parameter draws: node -> array of shape ``(n_draws, *cpt_shape)`` where
-            ``cpt_shape = network.cpts[node].shape`` (parents' cards, then the node's card).
-            Every overridden node must have the same ``n_draws``; other nodes keep their
-            tables. Each draw is evaluated on every case, and every result array then has a
+            Replacement tables, node -> array (see
+            :func:`bayesdx.inference._graph.check_tables`): of the node's table shape
+            ``network.cpts[node].shape`` (parents' cards, then the node's card), or with a
+            leading axis of parameter draws ``(n_draws, *cpt_shape)``. Every table with a
+            draw axis must have the same ``n_draws``; other nodes keep their tables. With a
+            draw axis, each draw is evaluated on every case and every result array has a
             leading draw axis: posteriors ``(n_draws, n_cases, card)``, P(evidence) and
             ``impossible`` ``(n_draws, n_cases)``.
         chunk_size : int, optional
             Cases per chunk (memory bound); by default chosen from the plan.
         progress : callable, optional
             Called with the number of cases finished after each chunk.
-        prune : {"block", "case"}
+        prune : {"block", "case", "auto"}
             ``"block"`` (fast): a chunk of cases is pruned to the variables observed in any
             of them, and a variable a case does not observe is summed out (an unobserved
             leaf counts exactly 1). ``"case"``: cases are grouped by exactly which variables
             they observe and each group is pruned as a single query would be. The two agree
             to rounding when every table sums to 1; tables that sum to 1 only to a tolerance
             (BIF files often round to 1e-7) can differ by about that tolerance, and
-            ``"case"`` then reproduces single queries (pgmpy's, :mod:`bayesdx.inference`)
+            ``"case"`` then reproduces single queries (pgmpy's, :func:`bayesdx.query`)
             exactly. ``"case"`` builds one plan per distinct pattern, so it is slow for
-            cohorts with many missingness patterns.
+            cohorts with many missingness patterns. ``"auto"``: ``"block"`` when every table
+            in use sums to 1 (to 1e-13), else ``"case"``.
 
         Returns
         -------
         BatchResult
+
+        Raises
+        ------
+        ArgumentError
+            For an evidence matrix of the wrong shape or type, a state index out of range,
+            replacement tables of the wrong shape, or an unknown ``prune``.
+        UnknownVariableError
+            For a target or a table of a node the network does not have.
 
         Examples
         --------
@@ -343,7 +383,42 @@ class CompiledNetwork:
         (2, 1, 11)
         >>> round(float(res.groups["neoplasm"][1, 0]), 3)  # a flat hb table: the prior
         0.433
+        >>> cn.evaluate(x, cpts={"hb": draws[1]}).posteriors["diagnosis"].shape  # no draw axis
+        (1, 11)
         """
+        x = self._check_evidence(evidence)
+        if prune not in ("block", "case", "auto"):
+            raise ArgumentError(f"prune must be 'block', 'case' or 'auto', got {prune!r}")
+        names = resolve_targets(self.network, targets, allow_empty=True)
+        n_draws, tables = check_tables(self.network, cpts, "cpts")
+        if prune == "auto":
+            prune = "block" if self.sums_to_one and sums_to_one(tables.values()) else "case"
+        draws = n_draws or (1 if tables else 0)  # fixed tables: one draw, dropped at the end
+        cpt_map = {v: self._drawn(v, t, draws) for v, t in tables.items()}
+        n = x.shape[0]
+        lead = (draws,) if draws else ()
+        posts = {t: np.zeros((*lead, n, self._card[t])) for t in names}
+        log_pe = np.zeros((*lead, n))
+        size = chunk_size or self._chunk_size(x, names, cpt_map, draws)
+        for rows, observed in self._blocks(x, size, prune):
+            self._evaluate_block(x[rows], rows, observed, names, cpt_map, draws, posts, log_pe)
+            if progress is not None:
+                progress(len(x[rows]))
+        if draws and n_draws is None:
+            posts = {t: p[0] for t, p in posts.items()}
+            log_pe = log_pe[0]
+        return BatchResult(
+            network=self.network.id,
+            states={t: tuple(self.network.states[t]) for t in names},
+            posteriors=posts,
+            p_evidence=np.exp(log_pe),
+            log_p_evidence=log_pe,
+            impossible=np.isneginf(log_pe),
+            groups=group_sums(self.network, posts),
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def _check_evidence(self, evidence: np.ndarray) -> np.ndarray:
         x = np.asarray(evidence)
         if x.ndim == 1:
             x = x[None, :]
@@ -362,86 +437,44 @@ class CompiledNetwork:
                     f"evidence[{i}, {j}] = {x[i, j]} is not a state index of "
                     f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
                 )
-        if prune not in ("block", "case"):
-            raise ArgumentError(f"prune must be 'block' or 'case', got {prune!r}")
-        names = self._targets(targets)
-        draws, cpt_map = self._draws(cpts)
-        n = x.shape[0]
-        lead = (draws,) if draws else ()
-        posts = {t: np.zeros((*lead, n, self._card[t])) for t in names}
-        log_pe = np.zeros((*lead, n))
-        size = chunk_size or self._chunk_size(x, names, cpt_map, draws)
+        return x
+
+    def _drawn(self, v: str, table: np.ndarray, draws: int) -> np.ndarray:
+        """A replacement table with its draw axis (a table without one: the same each draw)."""
+        if table.shape == self._cpts[v].shape:
+            table = np.broadcast_to(table, (draws, *table.shape))
+        return np.ascontiguousarray(table, dtype=float)
+
+    def _evaluate_block(
+        self,
+        xc: np.ndarray,
+        rows: Any,
+        observed: frozenset[str],
+        names: list[str],
+        cpt_map: Mapping[str, np.ndarray],
+        draws: int,
+        posts: dict[str, np.ndarray],
+        log_pe: np.ndarray,
+    ) -> None:
+        """Fill the posteriors and log P(evidence) of one block of cases."""
+        cache: dict[tuple, np.ndarray] = {}
         plan_targets: list[str | None] = list(names) or [None]  # None: no target
-        for rows, observed in self._blocks(x, size, prune):
-            xc = x[rows]
-            cache: dict[tuple, np.ndarray] = {}
-            for k, t in enumerate(plan_targets):
-                plan = self._plan(observed, t, cpt_map)
-                joint = self._run(plan, xc, cpt_map, cache, draws)  # (*lead, m[, card])
-                total = joint.sum(axis=-1) if t is not None else joint
-                tiny = ~(total >= _TINY)
-                log_scale: Any = 0.0
-                if tiny.any():  # impossible or underflowing: redo those cases with rescaling
-                    joint, total, log_scale = self._rescaled(plan, xc, cpt_map, draws, joint, tiny)
-                if k == 0:
-                    with np.errstate(divide="ignore"):
-                        log_pe[..., rows] = np.log(total) + log_scale
-                if t is not None:
-                    safe = np.where(total > 0, total, 1.0)
-                    posts[t][..., rows, :] = np.where(
-                        (total > 0)[..., None], joint / safe[..., None], 0.0
-                    )
-            if progress is not None:
-                progress(len(xc))
-        impossible = np.isneginf(log_pe)
-        p_e = np.exp(log_pe)
-        groups = {}
-        for name, (node, members) in self.network.groups.items():
-            if node in posts:
-                mask = np.isin(self.network.states[node], members).astype(float)
-                groups[name] = posts[node] @ mask
-        return BatchResult(
-            network=self.network.id,
-            states={t: tuple(self.network.states[t]) for t in names},
-            posteriors=posts,
-            p_evidence=p_e,
-            log_p_evidence=log_pe,
-            impossible=impossible,
-            groups=groups,
-        )
-
-    # ---------------------------------------------------------------- helpers
-    def _targets(self, targets: str | Sequence[str] | None) -> list[str]:
-        if targets is None:
-            return list(self.network.default_targets)
-        if isinstance(targets, str):
-            targets = list(self.variables) if targets == "all" else [targets]
-        out = []
-        for t in targets:
-            if t not in self._col:
-                raise UnknownVariableError(str(t), self.variables, self.network.id)
-            out.append(t)
-        return list(dict.fromkeys(out))
-
-    def _draws(self, cpts: Mapping[str, np.ndarray] | None) -> tuple[int, dict[str, np.ndarray]]:
-        if not cpts:
-            return 0, {}
-        out, n = {}, None
-        for v, table in cpts.items():
-            if v not in self._col:
-                raise UnknownVariableError(str(v), self.variables, self.network.id)
-            arr = np.ascontiguousarray(table, dtype=float)
-            expected = self._cpts[v].shape
-            if arr.shape[1:] != expected or arr.ndim != len(expected) + 1:
-                raise ArgumentError(
-                    f"cpts[{v!r}] must have shape (n_draws, {', '.join(map(str, expected))}), "
-                    f"got {arr.shape}"
+        for k, t in enumerate(plan_targets):
+            plan = self._plan(observed, t, cpt_map)
+            joint = self._run(plan, xc, cpt_map, cache, draws)  # (*lead, m[, card])
+            total = joint.sum(axis=-1) if t is not None else joint
+            tiny = ~(total >= TINY)
+            log_scale: Any = 0.0
+            if tiny.any():  # impossible or underflowing: redo those cases with rescaling
+                joint, total, log_scale = self._rescaled(plan, xc, cpt_map, draws, joint, tiny)
+            if k == 0:
+                with np.errstate(divide="ignore"):
+                    log_pe[..., rows] = np.log(total) + log_scale
+            if t is not None:
+                safe = np.where(total > 0, total, 1.0)
+                posts[t][..., rows, :] = np.where(
+                    (total > 0)[..., None], joint / safe[..., None], 0.0
                 )
-            if n is not None and arr.shape[0] != n:
-                raise ArgumentError(f"cpts[{v!r}] has {arr.shape[0]} draws, the others {n}")
-            n = arr.shape[0]
-            out[v] = arr
-        return int(n or 0), out
 
     def _chunk_size(self, x: np.ndarray, names: list[str], cpt_map: dict, draws: int) -> int:
         observed = frozenset(self.variables[j] for j in np.flatnonzero((x >= 0).any(axis=0)))
@@ -469,31 +502,49 @@ class CompiledNetwork:
             for start in range(0, len(members), size):
                 yield members[start : start + size], observed
 
-    def _ancestors(self, seeds: Iterable[str]) -> set[str]:
-        keep: set[str] = set()
-        stack = list(seeds)
-        while stack:
-            v = stack.pop()
-            if v not in keep:
-                keep.add(v)
-                stack.extend(self._parents[v])
-        return keep
-
     def _plan(self, observed: frozenset[str], target: str | None, cpt_map: Mapping) -> _Plan:
         key = (observed, target, frozenset(cpt_map))
         plan = self._plans.get(key)
         if plan is None:
+            if len(self._plans) >= _MAX_PLANS:  # forget the oldest plan
+                del self._plans[next(iter(self._plans))]
             plan = self._build(observed, target, frozenset(cpt_map))
             self._plans[key] = plan
         return plan
 
+    # ---------------------------------------------------------------- plans
     def _build(self, observed: frozenset[str], target: str | None, drawn: frozenset[str]) -> _Plan:
-        keep = self._ancestors(observed | ({target} if target else set()))
-        order = [v for v in self.variables if v in keep]
+        """A contraction plan: the factors, an elimination order, constants folded."""
+        operands, labels = self._factors(observed, target, drawn)
+        output = (
+            *((_DRAW,) if any(_DRAW in lab for lab in labels) else ()),
+            *((_BATCH,) if any(_BATCH in lab for lab in labels) else ()),
+            *((target,) if target else ()),
+        )
+        builder = _PlanBuilder(labels, self._card, self._col)
+        result = builder.eliminate(target)
+        if builder.labels[result] != output:
+            result = builder.emit((result,), output)
+        op_list, steps = _fold_constants(operands, builder)
+        return _Plan(
+            target=target,
+            operands=tuple(op_list),
+            labels=tuple(builder.labels),
+            steps=tuple(steps),
+            result=result,
+            output=output,
+            width=builder.width(),
+        )
+
+    def _factors(
+        self, observed: frozenset[str], target: str | None, drawn: frozenset[str]
+    ) -> tuple[list[tuple[str, Any]], list[tuple[str, ...]]]:
+        """The operands of P(target, evidence) and their labels, pruned to the ancestors."""
+        keep = ancestors(self._parents, observed | ({target} if target else set()))
         operands: list[tuple[str, Any]] = []
         labels: list[tuple[str, ...]] = []
         bundles: dict[tuple[str, ...], list[str]] = {}
-        for v in order:
+        for v in (v for v in self.variables if v in keep):
             scope = (*self._parents[v], v)
             draw = (_DRAW,) if v in drawn else ()
             leaf = v in observed and v != target and not any(c in keep for c in self._children[v])
@@ -516,111 +567,7 @@ class CompiledNetwork:
         if not labels:  # nothing observed and no target: P(evidence) = 1
             operands.append(("const", np.asarray(1.0)))
             labels.append(())
-        has_b = any(_BATCH in lab for lab in labels)
-        has_d = any(_DRAW in lab for lab in labels)
-        output = (
-            *((_DRAW,) if has_d else ()),
-            *((_BATCH,) if has_b else ()),
-            *((target,) if target else ()),
-        )
-        sizes = {**self._card, _BATCH: _NOMINAL_BATCH, _DRAW: 8}
-        all_labels = list(labels)
-        raw_steps: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
-
-        def size(lab: Iterable[str]) -> int:
-            return math.prod(sizes[u] for u in lab)
-
-        def emit(ids: tuple[int, ...], out: tuple[str, ...]) -> int:
-            lead = tuple(u for u in (_DRAW, _BATCH) if u in out)  # cases and draws first
-            out = (*lead, *(u for u in out if u not in lead))
-            raw_steps.append((ids, out))
-            all_labels.append(out)
-            return len(all_labels) - 1
-
-        def combine(ids: list[int], drop: str | None) -> int:
-            """Multiply factors pairwise (smallest product first), summing ``drop`` last."""
-            ids = list(ids)
-            if len(ids) > 4:  # first multiply factors with the same scope (cheap to find)
-                same: dict[frozenset[str], list[int]] = {}
-                for i in ids:
-                    same.setdefault(frozenset(all_labels[i]), []).append(i)
-                ids = []
-                for group in same.values():
-                    while len(group) > 1:
-                        a, b = group.pop(0), group.pop(0)
-                        group.append(emit((a, b), all_labels[a]))
-                    ids.append(group[0])
-            while len(ids) > 1:
-                best = None
-                for i in range(len(ids)):
-                    for j in range(i + 1, len(ids)):
-                        lab = set(all_labels[ids[i]]) | set(all_labels[ids[j]])
-                        if len(ids) == 2 and drop is not None:
-                            lab.discard(drop)
-                        cost = size(lab)
-                        if best is None or cost < best[0]:
-                            best = (cost, i, j)
-                assert best is not None
-                _, i, j = best
-                pair = (ids[i], ids[j])
-                last = len(ids) == 2
-                out = tuple(
-                    dict.fromkeys(
-                        u for k in pair for u in all_labels[k] if not (last and u == drop)
-                    )
-                )
-                ids = [k for n_, k in enumerate(ids) if n_ not in (i, j)]
-                ids.append(emit(pair, out))
-            if len(ids) == 1 and drop is not None and drop in all_labels[ids[0]]:
-                only = ids[0]
-                ids = [emit((only,), tuple(u for u in all_labels[only] if u != drop))]
-            return ids[0]
-
-        # variable elimination, min-size order (cases and draws count as large axes)
-        live = list(range(len(labels)))
-        hidden = {u for lab in labels for u in lab} - {target, _BATCH, _DRAW}
-        while hidden:
-
-            def cost(h: str, live: list[int] = live) -> tuple[int, bool, int]:
-                scope = {u for i in live if h in all_labels[i] for u in all_labels[i]}
-                scope.discard(h)
-                per_case = math.prod(self._card[u] for u in scope if u not in (_BATCH, _DRAW))
-                return per_case, _BATCH in scope, self._col[h]
-
-            var = min(hidden, key=cost)
-            hidden.discard(var)
-            touching = [i for i in live if var in all_labels[i]]
-            live = [i for i in live if var not in all_labels[i]]
-            live.append(combine(touching, var))
-        result = combine(live, None)
-        if all_labels[result] != output:
-            result = emit((result,), output)
-        steps = [(ids, out, _step([all_labels[i] for i in ids], out)) for ids, out in raw_steps]
-        # constant folding: any step whose inputs are all constant is done now
-        values = {i: op[1] for i, op in enumerate(operands) if op[0] == "const"}
-        final_steps = []
-        op_list = list(operands)
-        for n_step, (ids, out, fn) in enumerate(steps):
-            new_id = len(operands) + n_step
-            if all(j in values for j in ids):
-                values[new_id] = fn(*(values[j] for j in ids))
-                op_list.append(("const", values[new_id]))
-            else:
-                op_list.append(("step", None))
-                final_steps.append((ids, out, fn))
-        per_case = max(
-            [int(np.prod([sizes[u] for u in lab if u not in (_BATCH, _DRAW)], dtype=np.int64))
-             for lab in all_labels] or [1]
-        )  # fmt: skip
-        return _Plan(
-            target=target,
-            operands=tuple(op_list),
-            labels=tuple(all_labels),
-            steps=tuple(final_steps),
-            result=result,
-            output=output,
-            width=max(per_case, 1),
-        )
+        return operands, labels
 
     def _lookup_table(self, v: str, table: np.ndarray | None = None) -> np.ndarray:
         """The CPT of a leaf with an extra 'unobserved' state (exactly 1: the leaf is barren
@@ -688,17 +635,17 @@ class CompiledNetwork:
         self._bundle_tables[leaves] = table
         return table
 
-    def _run(
-        self,
-        plan: _Plan,
-        xc: np.ndarray,
-        cpt_map: Mapping,
-        cache: dict,
-        draws: int,
-        rescale: bool = False,
-    ) -> Any:
+    # ---------------------------------------------------------------- running plans
+    def _execute(
+        self, plan: _Plan, xc: np.ndarray, cpt_map: Mapping, cache: dict, rescale: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Run a plan: its result and the log of its scale (zero unless ``rescale``).
+
+        With ``rescale`` every step is divided by its largest entry per case (and draw), so
+        no intermediate underflows; the logs of those divisors add up to the scale.
+        """
         values: dict[int, np.ndarray] = {}
-        scales: dict[int, Any] = {}
+        scales: dict[int, np.ndarray] = {}
         for i, op in enumerate(plan.operands):
             if op[0] != "step":
                 values[i] = self._operand(op, xc, cpt_map, cache)
@@ -708,7 +655,7 @@ class CompiledNetwork:
             for j in ids:
                 if j in step_ids:
                     values.pop(j, None)
-            if rescale:  # divide by the largest entry per case (and draw), keep its log
+            if rescale:
                 dsz = res.shape[out.index(_DRAW)] if _DRAW in out else 1
                 bsz = res.shape[out.index(_BATCH)] if _BATCH in out else 1
                 other = tuple(a for a, u in enumerate(out) if u not in (_BATCH, _DRAW))
@@ -720,13 +667,22 @@ class CompiledNetwork:
                     log_m = log_m + scales.pop(j, 0.0)
                 scales[new_id] = log_m
             values[new_id] = res
-        result = values[plan.result]
-        scale = scales.get(plan.result, 0.0)
-        result = self._align(plan, result, xc.shape[0], draws)
-        if rescale:
-            scale = self._align_scale(plan, np.asarray(scale), xc.shape[0], draws)
-            return result, scale
-        return result
+        return values[plan.result], np.asarray(scales.get(plan.result, 0.0))
+
+    def _run(
+        self, plan: _Plan, xc: np.ndarray, cpt_map: Mapping, cache: dict, draws: int
+    ) -> np.ndarray:
+        """P(target, evidence) per case (and draw): shape ``(*draws, m[, card])``."""
+        result, _ = self._execute(plan, xc, cpt_map, cache, rescale=False)
+        return self._align(plan, result, xc.shape[0], draws)
+
+    def _run_rescaled(
+        self, plan: _Plan, xc: np.ndarray, cpt_map: Mapping, draws: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(target, evidence) divided by exp(log scale), and the log scale ``(*draws, m)``."""
+        result, scale = self._execute(plan, xc, cpt_map, {}, rescale=True)
+        m = xc.shape[0]
+        return self._align(plan, result, m, draws), self._align_scale(scale, m, draws)
 
     def _align(self, plan: _Plan, result: np.ndarray, m: int, draws: int) -> np.ndarray:
         """Broadcast a result to ``(*draws, m[, card])`` when an axis was absent."""
@@ -741,7 +697,8 @@ class CompiledNetwork:
             result = np.expand_dims(result, 1 if draws else 0)
         return np.broadcast_to(result, shape)
 
-    def _align_scale(self, plan: _Plan, scale: np.ndarray, m: int, draws: int) -> np.ndarray:
+    @staticmethod
+    def _align_scale(scale: np.ndarray, m: int, draws: int) -> np.ndarray:
         """A ``(draws or 1, cases or 1)`` log-scale as ``(*draws, m)``."""
         if scale.ndim == 0:
             return np.broadcast_to(scale, ([draws] if draws else []) + [m])
@@ -763,7 +720,7 @@ class CompiledNetwork:
         total = joint.sum(axis=-1) if plan.target is not None else joint.copy()
         log_scale = np.zeros(total.shape)
         rows = np.flatnonzero(tiny.reshape(-1, xc.shape[0]).any(axis=0))
-        j, s = self._run(plan, xc[rows], cpt_map, {}, draws, rescale=True)
+        j, s = self._run_rescaled(plan, xc[rows], cpt_map, draws)
         if plan.target is not None:
             joint[..., rows, :] = j
             total[..., rows] = j.sum(axis=-1)
@@ -772,6 +729,114 @@ class CompiledNetwork:
             total[..., rows] = j
         log_scale[..., rows] = s
         return joint, total, log_scale
+
+
+class _PlanBuilder:
+    """Variable elimination on labels: the steps of a plan in SSA form.
+
+    ``labels[i]`` are the labels of operand or step ``i``; ``steps`` lists
+    ``(input ids, output labels)``; each step's id is ``len(operands) + its position``.
+    """
+
+    def __init__(
+        self, labels: list[tuple[str, ...]], cards: Mapping[str, int], position: Mapping[str, int]
+    ):
+        self.n_operands = len(labels)
+        self.labels = list(labels)
+        self.steps: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
+        self.cards = cards
+        self.position = position
+        self.sizes = {**cards, _BATCH: _NOMINAL_BATCH, _DRAW: 8}
+
+    def emit(self, ids: tuple[int, ...], out: tuple[str, ...]) -> int:
+        """Add a step; its output puts the draw and case axes first."""
+        lead = tuple(u for u in (_DRAW, _BATCH) if u in out)
+        out = (*lead, *(u for u in out if u not in lead))
+        self.steps.append((ids, out))
+        self.labels.append(out)
+        return len(self.labels) - 1
+
+    def eliminate(self, target: str | None) -> int:
+        """Sum out every hidden variable in min-size order; the id of the final product."""
+        live = list(range(self.n_operands))
+        hidden = {u for lab in self.labels for u in lab} - {target, _BATCH, _DRAW}
+        while hidden:
+            scopes = [self.labels[i] for i in live]
+            var = next_to_eliminate(hidden, scopes, self.cards, self.position, _WIDE)
+            hidden.discard(var)
+            touching = [i for i in live if var in self.labels[i]]
+            live = [i for i in live if var not in self.labels[i]]
+            live.append(self.combine(touching, var))
+        return self.combine(live, None)
+
+    def combine(self, ids: list[int], drop: str | None) -> int:
+        """Multiply factors pairwise (smallest product first), summing ``drop`` last."""
+        ids = self._same_scope_first(list(ids))
+        while len(ids) > 1:
+            i, j = self._cheapest_pair(ids, drop)
+            pair = (ids[i], ids[j])
+            last = len(ids) == 2
+            out = tuple(
+                dict.fromkeys(u for k in pair for u in self.labels[k] if not (last and u == drop))
+            )
+            ids = [k for n_, k in enumerate(ids) if n_ not in (i, j)]
+            ids.append(self.emit(pair, out))
+        if len(ids) == 1 and drop is not None and drop in self.labels[ids[0]]:
+            only = ids[0]
+            ids = [self.emit((only,), tuple(u for u in self.labels[only] if u != drop))]
+        return ids[0]
+
+    def _same_scope_first(self, ids: list[int]) -> list[int]:
+        """With many factors, first multiply those with the same scope (cheap to find)."""
+        if len(ids) <= 4:
+            return ids
+        same: dict[frozenset[str], list[int]] = {}
+        for i in ids:
+            same.setdefault(frozenset(self.labels[i]), []).append(i)
+        out = []
+        for group in same.values():
+            while len(group) > 1:
+                a, b = group.pop(0), group.pop(0)
+                group.append(self.emit((a, b), self.labels[a]))
+            out.append(group[0])
+        return out
+
+    def _cheapest_pair(self, ids: list[int], drop: str | None) -> tuple[int, int]:
+        best: tuple[int, int, int] | None = None
+        for i in range(len(ids)):
+            for j in range(i + 1, len(ids)):
+                lab = set(self.labels[ids[i]]) | set(self.labels[ids[j]])
+                if len(ids) == 2 and drop is not None:
+                    lab.discard(drop)
+                cost = math.prod(self.sizes[u] for u in lab)
+                if best is None or cost < best[0]:
+                    best = (cost, i, j)
+        assert best is not None
+        return best[1], best[2]
+
+    def width(self) -> int:
+        """The largest intermediate per case (and draw), in floats."""
+        per_case = [math.prod(self.sizes[u] for u in lab if u not in _WIDE) for lab in self.labels]
+        return max([*per_case, 1])
+
+
+def _fold_constants(
+    operands: list[tuple[str, Any]], builder: _PlanBuilder
+) -> tuple[list[tuple[str, Any]], list[tuple[tuple[int, ...], tuple[str, ...], Callable]]]:
+    """Compute now every step whose inputs are all constant; the rest become plan steps."""
+    values = {i: op[1] for i, op in enumerate(operands) if op[0] == "const"}
+    op_list = list(operands)
+    steps = []
+    for n_step, (ids, out) in enumerate(builder.steps):
+        fn = _step([builder.labels[i] for i in ids], out)
+        new_id = len(operands) + n_step
+        if all(j in values for j in ids):
+            values[new_id] = fn(*(values[j] for j in ids))
+            op_list.append(("const", values[new_id]))
+        else:
+            op_list.append(("step", None))
+            steps.append((ids, out, fn))
+    return op_list, steps
 
 
 def _step(ins: list[tuple[str, ...]], out: tuple[str, ...]) -> Callable:

@@ -1,25 +1,40 @@
-"""Exact inference by variable elimination on numpy arrays.
+"""Exact inference by variable elimination on numpy arrays: the fast path for one case.
 
 The network is pruned to the ancestors of the targets and the evidence (barren nodes sum to
 one and drop out), evidence is applied by slicing, and the remaining variables are summed
 out in a greedy min-size order; each elimination step is one ``numpy.einsum`` over the
 factors that mention the variable. Results agree with pgmpy's VariableElimination to
-within 1e-12 (``tests/test_inference.py``).
+within 1e-12 (``tests/inference/test_ve.py``).
+
+Impossible evidence and underflow follow the rule shared with the compiled engine (see
+:data:`bayesdx.inference._graph.TINY`): a total below 1e-250 is recomputed with every step
+rescaled, and only a total that is exactly zero then is impossible. :func:`marginals` and
+:func:`query` raise :class:`~bayesdx.errors.ImpossibleEvidenceError` for it.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import ImpossibleEvidenceError, UnknownVariableError
+from bayesdx.errors import ArgumentError, ImpossibleEvidenceError
+from bayesdx.inference._graph import (
+    TINY,
+    ancestors,
+    check_tables,
+    evidence_indices,
+    group_sums,
+    next_to_eliminate,
+    resolve_targets,
+)
 from bayesdx.inference._posterior import Posterior
 from bayesdx.model import as_network, normalise
 
 if TYPE_CHECKING:
-    from bayesdx.inference._posterior import Posterior
     from bayesdx.model import Network
 
 __all__ = ["marginals", "query"]
@@ -39,13 +54,19 @@ def query(
     ----------
     network : Network
     evidence : mapping, optional
-        Variable -> state or raw value; see :func:`bayesdx.evidence.normalise`.
+        Variable -> state or raw value; see :func:`bayesdx.model.normalise`.
     targets : str or list of str, optional
-        Nodes whose posterior is wanted (default: the diagnosis node).
+        Nodes whose posterior is wanted (default: the diagnosis node; ``"all"``: every
+        node).
 
     Returns
     -------
     Posterior
+
+    Raises
+    ------
+    ImpossibleEvidenceError
+        If the evidence has probability zero (the message names it).
 
     Examples
     --------
@@ -60,33 +81,19 @@ def query(
 
     network = as_network(network)
     ev = normalise(network, evidence)
-    targets = _targets(network, targets)
-    dists, p_e = marginals(network, ev.states, targets)
-    groups = {}
-    for name, (node, members) in network.groups.items():
-        if node in dists:
-            groups[name] = float(sum(dists[node][s] for s in members))
+    names = resolve_targets(network, targets)
+    solved = _solve(network, evidence_indices(network, ev.states), names, {})
+    if solved.impossible:
+        raise ImpossibleEvidenceError(dict(ev.states), network.id)
+    groups = group_sums(network, solved.posteriors)
     return Posterior(
         network=network.id,
         evidence=ev,
-        distributions=dists,
-        groups=groups,
-        p_evidence=p_e,
+        distributions=_as_dicts(network, solved.posteriors),
+        groups={name: float(p) for name, p in groups.items()},
+        p_evidence=solved.p_evidence,
         group_members=dict(network.groups),
     )
-
-
-def _targets(network: Network, target: str | list[str] | None) -> list[str]:
-    if target is None:
-        return network.default_targets
-    targets = [target] if isinstance(target, str) else target
-    if not isinstance(targets, list | tuple) or not targets:
-        raise UnknownVariableError(repr(target), network.variables, network.id)
-    for t in targets:
-        if not isinstance(t, str):
-            raise UnknownVariableError(repr(t), network.variables, network.id)
-        network.node(t)  # raises UnknownVariableError with the valid ones
-    return list(dict.fromkeys(targets))
 
 
 def marginals(
@@ -104,117 +111,187 @@ def marginals(
         Variable -> state id (already normalised).
     targets : list of str
     cpts : mapping, optional
-        Tables to use instead of the network's own for some nodes (same shapes), for
-        sensitivity analysis.
+        Replacement tables for some nodes, each of the node's own table shape (see
+        :func:`bayesdx.inference.posteriors` for tables with a draw axis).
 
     Returns
     -------
     dict, float
-        ``{target: {state: p}}`` and P(evidence).
+        ``{target: {state: p}}`` and P(evidence) (which may underflow to 0.0 for evidence
+        that is possible but extremely unlikely; the posterior is still exact).
 
     Raises
     ------
     ImpossibleEvidenceError
         If the evidence has probability zero.
+    ArgumentError
+        For replacement tables with a draw axis, or of the wrong shape.
+
+    Examples
+    --------
+    >>> import bayesdx
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> dists, p_e = marginals(net, {"hb": "lt_12"}, ["hb", "diagnosis"])
+    >>> dists["hb"], round(p_e, 3)
+    ({'ge_12': 0.0, 'lt_12': 1.0}, 0.313)
     """
-    idx = {v: network.states[v].index(s) for v, s in evidence.items()}
-    out: dict[str, dict[str, float]] = {}
-    p_e = None
+    draws, tables = check_tables(network, cpts, "cpts")
+    if draws is not None:
+        raise ArgumentError(
+            "marginals takes replacement tables without a draw axis; for parameter draws "
+            "use bayesdx.inference.posteriors"
+        )
+    solved = _solve(network, evidence_indices(network, evidence), list(targets), tables)
+    if solved.impossible:
+        raise ImpossibleEvidenceError(dict(evidence), network.id)
+    return _as_dicts(network, solved.posteriors), solved.p_evidence
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The posteriors of one case (zeros if it is impossible) and P(evidence)."""
+
+    posteriors: dict[str, np.ndarray]
+    p_evidence: float
+    log_p_evidence: float
+
+    @property
+    def impossible(self) -> bool:
+        """Whether the evidence has probability zero."""
+        return self.log_p_evidence == -math.inf
+
+
+def solve(
+    network: Network,
+    evidence: Mapping[str, str],
+    targets: list[str],
+    tables: Mapping[str, np.ndarray] | None = None,
+) -> Solution:
+    """One case by variable elimination, never raising for impossible evidence.
+
+    ``tables`` are replacement tables without a draw axis (already checked).
+    """
+    return _solve(network, evidence_indices(network, evidence), targets, tables or {})
+
+
+def _solve(
+    network: Network, idx: dict[str, int], targets: list[str], tables: Mapping[str, np.ndarray]
+) -> Solution:
+    posts: dict[str, np.ndarray] = {}
+    total: float | None = None
+    log_total = 0.0
     for t in targets:
         if t in idx:  # an observed target is certain
-            out[t] = {s: float(i == idx[t]) for i, s in enumerate(network.states[t])}
+            posts[t] = np.eye(len(network.states[t]))[idx[t]]
             continue
-        unnorm = _eliminate(network, idx, t, cpts)
+        unnorm, total, log_total = _joint(network, idx, t, tables)
+        posts[t] = unnorm / total if total > 0.0 else np.zeros_like(unnorm)
+    if total is None:  # every target observed: P(e) from the evidence alone
+        if idx:
+            _, total, log_total = _joint(network, idx, None, tables)
+        else:
+            total = 1.0
+    if not total > 0.0:
+        posts = {t: np.zeros(len(network.states[t])) for t in targets}
+        return Solution(posts, 0.0, -math.inf)
+    if log_total:
+        log_pe = math.log(total) + log_total
+        return Solution(posts, math.exp(log_pe), log_pe)
+    return Solution(posts, total, math.log(total))
+
+
+def _joint(
+    network: Network, idx: dict[str, int], target: str | None, tables: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, float, float]:
+    """Unnormalised P(target, evidence), its total and the log of a scale factor.
+
+    The total is exact up to ``exp(log scale)``; a total below :data:`TINY` is recomputed
+    with every step rescaled, so it underflows only if it is exactly zero.
+    """
+    (_, unnorm), log_scale = _eliminate(network, idx, target, tables, rescale=False)
+    total = float(unnorm.sum())
+    if not total >= TINY:
+        (_, unnorm), log_scale = _eliminate(network, idx, target, tables, rescale=True)
         total = float(unnorm.sum())
-        if not total > 0.0:
-            raise ImpossibleEvidenceError(dict(evidence), network.id)
-        p_e = total
-        out[t] = {s: float(v) for s, v in zip(network.states[t], unnorm / total, strict=True)}
-    if p_e is None:  # every target observed: P(e) from the evidence alone
-        p_e = float(_eliminate(network, idx, None, cpts).sum()) if idx else 1.0
-        if not p_e > 0.0:
-            raise ImpossibleEvidenceError(dict(evidence), network.id)
-    return out, p_e
-
-
-def _ancestral(network: Network, seeds: set[str]) -> set[str]:
-    keep, stack = set(), list(seeds)
-    while stack:
-        v = stack.pop()
-        if v not in keep:
-            keep.add(v)
-            stack.extend(network.parents[v])
-    return keep
+    return unnorm, total, log_scale
 
 
 def _eliminate(
     network: Network,
     idx: dict[str, int],
     target: str | None,
-    cpts: Mapping[str, np.ndarray] | None = None,
-) -> np.ndarray:
-    """Unnormalised P(target, evidence) (or P(evidence) as a 0-d array if no target)."""
-    return _eliminate_scoped(network, idx, target, cpts)[1]
-
-
-def _eliminate_scoped(
-    network: Network,
-    idx: dict[str, int],
-    target: str | None,
-    cpts: Mapping[str, np.ndarray] | None,
-) -> Factor:
-    seeds = set(idx) | ({target} if target else set())
-    keep = _ancestral(network, seeds)
-    cards = {v: len(s) for v, s in network.states.items()}
+    tables: Mapping[str, np.ndarray],
+    rescale: bool,
+) -> tuple[Factor, float]:
+    """Sum out every variable but the target: a factor over the target (or a 0-d one)."""
+    keep = ancestors(network.parents, set(idx) | ({target} if target else set()))
     factors: list[Factor] = []
     for v in network.variables:
         if v not in keep:
             continue
         scope = (*network.parents[v], v)
-        table = cpts[v] if cpts and v in cpts else network.cpts[v]
+        table = tables[v] if v in tables else network.cpts[v]
         if any(u in idx for u in scope):
             table = table[tuple(idx.get(u, slice(None)) for u in scope)]
             scope = tuple(u for u in scope if u not in idx)
         factors.append((scope, table))
+    cards = {v: len(s) for v, s in network.states.items()}
+    position = {v: i for i, v in enumerate(network.variables)}
     hidden = {v for v in keep if v not in idx and v != target}
+    log_scale = 0.0
     while hidden:
-        var = min(hidden, key=lambda h: _cost(cards, factors, h))
+        var = next_to_eliminate(hidden, [s for s, _ in factors], cards, position)
         hidden.discard(var)
         touching = [f for f in factors if var in f[0]]
         factors = [f for f in factors if var not in f[0]]
-        factors.append(_contract(touching, drop=var))
-    return _contract(factors, drop=None)
-
-
-def _cost(cards: Mapping[str, int], factors: list[Factor], var: str) -> int:
-    scope: set[str] = set()
-    for s, _ in factors:
-        if var in s:
-            scope.update(s)
-    scope.discard(var)
-    size = 1
-    for u in scope:
-        size *= cards[u]
-    return size
+        factor, log_m = _contract(touching, var, rescale)
+        factors.append(factor)
+        log_scale += log_m
+    factor, log_m = _contract(factors, None, rescale)
+    return factor, log_scale + log_m
 
 
 _MAX_OPERANDS = 24  # numpy.einsum takes at most 32 operand arrays
 
 
-def _contract(factors: list[Factor], drop: str | None) -> Factor:
-    """Multiply factors and sum out ``drop`` (in one einsum, or in chunks if there are many)."""
-    scalar = 1.0
+def _contract(factors: list[Factor], drop: str | None, rescale: bool) -> tuple[Factor, float]:
+    """Multiply factors and sum out ``drop`` (in one einsum, or in chunks if there are many).
+
+    With ``rescale`` the factors are multiplied two at a time and every product is divided
+    by its largest entry, whose log is returned (no intermediate underflows).
+    """
+    scalar, log_scale = 1.0, 0.0
     rest = []
     for scope, table in factors:  # fold constants first: observed leaves leave many of them
         if scope:
             rest.append((scope, table))
+        elif rescale:
+            value = float(table)
+            log_scale += math.log(value) if value > 0.0 else 0.0
+            scalar *= 1.0 if value > 0.0 else 0.0
         else:
             scalar *= float(table)
-    while len(rest) > _MAX_OPERANDS:  # multiply a chunk, keeping every variable
-        chunk, rest = rest[:_MAX_OPERANDS], rest[_MAX_OPERANDS:]
-        rest.append(_einsum(chunk, drop=None))
+    width = 2 if rescale else _MAX_OPERANDS
+    while len(rest) > width:  # multiply a chunk, keeping every variable
+        chunk, rest = rest[:width], rest[width:]
+        product = _einsum(chunk, drop=None)
+        if rescale:
+            product, log_m = _rescaled(product)
+            log_scale += log_m
+        rest.append(product)
     scope, table = _einsum(rest, drop)
-    return scope, table * scalar
+    if rescale:
+        (scope, table), log_m = _rescaled((scope, table))
+        log_scale += log_m
+    return (scope, table * scalar), log_scale
+
+
+def _rescaled(factor: Factor) -> tuple[Factor, float]:
+    scope, table = factor
+    m = float(table.max()) if table.size else 0.0
+    if not m > 0.0:
+        return factor, 0.0
+    return (scope, table / m), math.log(m)
 
 
 def _einsum(factors: list[Factor], drop: str | None) -> Factor:
@@ -228,3 +305,10 @@ def _einsum(factors: list[Factor], drop: str | None) -> Factor:
         return (), np.asarray(1.0)
     result = np.einsum(*operands, [labels[u] for u in out_scope], optimize=len(factors) > 2)
     return out_scope, np.asarray(result)
+
+
+def _as_dicts(network: Network, posts: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    return {
+        t: {s: float(v) for s, v in zip(network.states[t], p, strict=True)}
+        for t, p in posts.items()
+    }
