@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,11 +24,25 @@ from bayesdx.model._measure import Measure
 from bayesdx.model._textnum import is_finite_number, shown
 from bayesdx.model._uncertainty import Uncertainty, beta_cdf, beta_interval
 
-__all__ = ["FORMAT", "HOW_SURE", "ROLES", "NetworkSpec", "NodeSpec", "Source", "parse_spec"]
+__all__ = [
+    "FORMAT",
+    "HOW_SURE",
+    "ROLES",
+    "HowSure",
+    "NetworkSpec",
+    "NodeSpec",
+    "Role",
+    "Source",
+    "parse_spec",
+]
 
 FORMAT = "bayesdx/1"
-ROLES = ("context", "diagnosis", "intermediate", "finding")
-HOW_SURE = ("read", "secondary", "derived", "unverified", "expert")
+#: What a node is for: a case's context, the differential, a hidden process, a finding.
+Role = Literal["context", "diagnosis", "intermediate", "finding"]
+ROLES: tuple[Role, ...] = ("context", "diagnosis", "intermediate", "finding")
+#: How sure a source's figure is, from read in the paper to an expert estimate.
+HowSure = Literal["read", "secondary", "derived", "unverified", "expert"]
+HOW_SURE: tuple[HowSure, ...] = ("read", "secondary", "derived", "unverified", "expert")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _TOP_KEYS = {
     "format": True,
@@ -64,7 +78,7 @@ class Source:
 
     id: str
     citation: str
-    how_sure: str
+    how_sure: HowSure
     doi: str = ""
     url: str = ""
     notes: str = ""
@@ -79,7 +93,7 @@ class NodeSpec:
     parents: tuple[str, ...]
     cpt: CPT
     label: str = ""
-    role: str | None = None
+    role: Role | None = None
     description: str = ""
     default: str | None = None
     measure: Measure | None = None

@@ -11,10 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 
-__all__ = ["JEFFREYS", "Uncertainty", "beta_cdf", "beta_interval"]
+__all__ = ["JEFFREYS", "Uncertainty", "UncertaintyKind", "beta_cdf", "beta_interval"]
+
+#: Where an entry's uncertainty comes from: study counts, an expert range, or an effective
+#: sample size.
+UncertaintyKind = Literal["counts", "range", "ess"]
 
 #: pseudo-count added to study counts (Jeffreys prior)
 JEFFREYS = 0.5
@@ -113,7 +118,7 @@ class Uncertainty:
     [2.0, 6.0]
     """
 
-    kind: str
+    kind: UncertaintyKind
     p: tuple[float, ...]
     focus: int
     counts: tuple[float, ...] | None = None
