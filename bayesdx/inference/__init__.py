@@ -1,5 +1,5 @@
-"""Exact inference: variable elimination for one case, the compiled engine for many cases and
-parameter draws, and their results."""
+"""Exact inference: one engine interface (:func:`posteriors`) over variable elimination for
+one case and the compiled engine for many cases and parameter draws, and their results."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from bayesdx.inference._compiled import (
     BatchResult,
     CompiledNetwork,
     compile_network,
+)
+from bayesdx.inference._engine import (
+    posteriors,
 )
 from bayesdx.inference._posterior import (
     Posterior,
@@ -28,6 +31,7 @@ __all__ = [
     "ScoreSummary",
     "compile_network",
     "marginals",
+    "posteriors",
     "query",
     "score_csv",
     "score_frame",
