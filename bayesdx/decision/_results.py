@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.decision._plan import Plan
 from bayesdx.decision._policy import Policy
-from bayesdx.display import DISCLAIMER, stamp
+from bayesdx.display import (
+    DISCLAIMER,
+    Column,
+    Items,
+    Lines,
+    Rendered,
+    Report,
+    Table,
+    figure_axes,
+    finish,
+)
 from bayesdx.inference import Posterior
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bayesdx.decision._policy import Policy
-
 __all__ = ["GuidelineResult", "NextTest", "Outcome", "Recommendation"]
 
 
 @dataclass(frozen=True)
-class Recommendation:
+class Recommendation(Rendered):
     """The biopsy decision for one case, with the reasoning around it.
 
     Attributes
@@ -104,70 +108,74 @@ class Recommendation:
 
     def to_frame(self) -> pd.DataFrame:
         """The next tests, one row per outcome: finding, value, state, probability, p, verdict."""
-        import pandas as pd
-
-        rows = [
-            (t.finding, t.value, t.entropy_reduction, o.state, o.probability, o.p_target, o.verdict)
-            for t in self.next_tests
-            for o in t.outcomes
-        ]
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "finding",
-                "value",
-                "entropy_reduction",
-                "state",
-                "probability",
-                f"p_{self.target}",
-                "verdict",
-            ],
-        )
+        return self._report().frame()
 
     def _fired(self) -> str:
         g = self.guideline
         return ", ".join(g.labels[r] for r in g.fired) if g and g.fired else "none"
 
-    def __str__(self) -> str:
-        return self.report()
-
     def report(self, tests: int = 5) -> str:
         """The readable report, showing the ``tests`` best next tests."""
+        return self._report(tests).text()
+
+    def _report(self, tests: int = 5) -> Report:
         post = self.posterior
-        lines = [f"Network: {post.network}", str(post.evidence), ""]
-        lines.append(
+        verdict = [
             f"Biopsy: {self.verdict.replace('_', ' ').upper()}  "
-            f"P({self.target}) = {self.p:.3f}  (margin {self.margin:.3f})"
-        )
-        lines.append(f"  Policy: {self.policy.describe()}")
+            f"P({self.target}) = {self.p:.3f}  (margin {self.margin:.3f})",
+            f"  Policy: {self.policy.describe()}",
+        ]
         if self.guideline:
-            lines.append(
+            verdict.append(
                 f"Guideline ({self.guideline.title}): "
                 f"{self.guideline.verdict.replace('_', ' ')}; fired: {self._fired()}"
             )
-            lines.append(
+            verdict.append(
                 "Agreement: yes" if self.agreement else f"Agreement: no. {self.disagreement}"
             )
         lead = ", ".join(f"{s} {post.distributions[self._node][s]:.2f}" for s in self.leading)
-        lines += [f"Leading diagnoses: {lead}", ""]
-        if self.next_tests and tests:
-            lines.append("Next tests (value for the decision; entropy reduction in bits):")
-            for i, t in enumerate(self.next_tests[:tests], 1):
-                lines.append(
-                    f"  {i}. {t.finding:<15} value {t.value:.3f}  "
-                    f"dH {t.entropy_reduction:.3f}  {t.describe(self.target)}"
-                )
-            lines.append("")
-        for title, items in (
-            ("Work-up", self.workup),
-            ("Management", self.management),
-            ("Pitfalls", self.plan.pitfalls),
-        ):
-            if items:
-                lines.append(f"{title}:")
-                lines += [f"  - {x}" for x in items]
-        lines += ["", DISCLAIMER]
-        return "\n".join(lines)
+        verdict.append(f"Leading diagnoses: {lead}")
+        shown = self.next_tests[:tests] if tests else []
+        table = Table(
+            (
+                Column("rank", lambda i: f"{i}.", label="#"),
+                Column("finding", width=15, sep=" "),
+                Column("value", ".3f", inline=True, sep=" "),
+                Column("entropy_reduction", ".3f", label="dH", inline=True),
+                Column("outcomes"),
+            ),
+            [
+                (i, t.finding, t.value, t.entropy_reduction, t.describe(self.target))
+                for i, t in enumerate(shown, 1)
+            ],
+            caption="Next tests (value for the decision; entropy reduction in bits):",
+            header=False,
+        )
+        data = Table(
+            (
+                Column("finding"),
+                Column("value"),
+                Column("entropy_reduction"),
+                Column("state"),
+                Column("probability"),
+                Column(f"p_{self.target}"),
+                Column("verdict"),
+            ),
+            [
+                (t.finding, t.value, t.entropy_reduction, *astuple(o))
+                for t in self.next_tests
+                for o in t.outcomes
+            ],
+        )
+        plan = Items(
+            [
+                ("Work-up", self.workup),
+                ("Management", self.management),
+                ("Pitfalls", self.plan.pitfalls),
+            ]
+        )
+        head = Lines([f"Network: {post.network}", *str(post.evidence).split("\n")])
+        return Report([head, Lines(verdict), table if shown else Lines([]), plan], data=data)
 
     @property
     def _node(self) -> str:
@@ -176,64 +184,20 @@ class Recommendation:
     def __repr__(self) -> str:
         return f"<Recommendation {self.verdict}: P({self.target}) = {self.p:.3f}>"
 
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        colour = {"recommended": "#c44e52", "borderline": "#dd8452", "not_recommended": "#55a868"}[
-            self.verdict
-        ]
-        parts = [
-            f"<div><p><b style='color:{colour}'>Biopsy: {esc(self.verdict.replace('_', ' '))}"
-            f"</b> &mdash; P({esc(self.target)}) = {self.p:.3f} (margin {self.margin:.3f})<br>"
-            f"<small>{esc(self.policy.describe())}</small></p>"
-        ]
-        if self.guideline:
-            parts.append(
-                f"<p><b>Guideline</b>: {esc(self.guideline.verdict.replace('_', ' '))}"
-                f"; fired: {esc(self._fired())}<br>"
-                + (
-                    "agrees with the posterior"
-                    if self.agreement
-                    else f"<i>disagrees</i>: {esc(self.disagreement)}"
-                )
-                + "</p>"
-            )
-        if self.next_tests:
-            parts.append(
-                "<table><tr><th>next test</th><th>value</th><th>dH (bits)</th>"
-                "<th>outcomes</th></tr>"
-            )
-            for t in self.next_tests[:5]:
-                parts.append(
-                    f"<tr><td>{esc(t.finding)}</td><td>{t.value:.3f}</td>"
-                    f"<td>{t.entropy_reduction:.3f}</td>"
-                    f"<td>{esc(t.describe(self.target))}</td></tr>"
-                )
-            parts.append("</table>")
-        for title, items in (
-            ("Work-up", self.workup),
-            ("Management", self.management),
-            ("Pitfalls", self.plan.pitfalls),
-        ):
-            if items:
-                parts.append(
-                    f"<p><b>{title}</b></p><ul>"
-                    + "".join(f"<li>{esc(x)}</li>" for x in items)
-                    + "</ul>"
-                )
-        parts.append(f"<p><small>{esc(DISCLAIMER)}</small></p></div>")
-        return "".join(parts)
-
-    def plot(self, ax: Axes | None = None) -> Axes:
+    def plot(self, *, ax: Axes | None = None) -> Axes:
         """P(target) against the policy band, with the outcomes of the best next test.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 2.6))
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (7, 2.6))
         low, high = self.policy.low, self.policy.high
         ax.axvspan(0, low, color="#55a868", alpha=0.15, label="not recommended")
         if high > low:
@@ -261,25 +225,71 @@ class Recommendation:
         ax.set_ylim(-0.4, top)
         ax.set_yticks([])
         ax.set_xlabel(f"P({self.target} | evidence)")
-        ax.set_title(f"Biopsy: {self.verdict.replace('_', ' ')}", fontsize=10)
         ax.legend(loc="lower right", fontsize=7, ncol=4, frameon=False)
-        stamp(ax, fontsize=7)
-        return ax
+        return finish(ax, f"Biopsy: {self.verdict.replace('_', ' ')}", fontsize=10)
+
+
+def _verdict_text(verdict: str) -> str:
+    return verdict.replace("_", " ")
+
+
+_OUTCOME_COLUMNS = (
+    Column("state"),
+    Column("probability", ".3f"),
+    Column("p_target", ".3f", label="P(target)"),
+    Column("verdict", _verdict_text),
+)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """One possible result of a test."""
+class Outcome(Rendered):
+    """One possible result of a test.
+
+    Attributes
+    ----------
+    state : str
+        The test's result.
+    probability : float
+        How likely that result is, given the evidence.
+    p_target : float
+        P(target | evidence and this result).
+    verdict : str
+        The biopsy verdict after this result.
+    """
 
     state: str
     probability: float
     p_target: float
     verdict: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"state", "probability", "p_target", "verdict"}``."""
+        return {
+            "state": self.state,
+            "probability": self.probability,
+            "p_target": self.p_target,
+            "verdict": self.verdict,
+        }
+
+    def _report(self) -> Report:
+        return Report([Table(_OUTCOME_COLUMNS, [astuple(self)])])
+
 
 @dataclass(frozen=True)
-class NextTest:
-    """A candidate finding with its value for the decision and for the diagnosis."""
+class NextTest(Rendered):
+    """A candidate finding with its value for the decision and for the diagnosis.
+
+    Attributes
+    ----------
+    finding : str
+    value : float
+        Expected value of information for the decision.
+    expected_change : float
+        Expected absolute change of P(target).
+    entropy_reduction : float
+        Expected entropy reduction of the diagnosis, in bits.
+    outcomes : tuple of Outcome
+    """
 
     finding: str
     value: float
@@ -312,9 +322,19 @@ class NextTest:
             },
         }
 
+    def _report(self) -> Report:
+        head = Lines(
+            [
+                f"{self.finding}: value {self.value:.3f}, expected change "
+                f"{self.expected_change:.3f}, entropy reduction {self.entropy_reduction:.3f} bits"
+            ]
+        )
+        rows = [astuple(o) for o in self.outcomes]
+        return Report([head, Table(_OUTCOME_COLUMNS, rows, caption="If the result is:")])
+
 
 @dataclass(frozen=True)
-class GuidelineResult:
+class GuidelineResult(Rendered):
     """Which rules fired, and the guideline's verdict.
 
     ``verdict`` is ``recommended`` when any rule fired, ``not_recommended`` when every
@@ -331,3 +351,14 @@ class GuidelineResult:
     def to_dict(self) -> dict:
         """``{"fired": [...], "verdict": ..., "missing": [...]}``."""
         return {"fired": list(self.fired), "verdict": self.verdict, "missing": list(self.missing)}
+
+    def _report(self) -> Report:
+        head = [f"Guideline{' (' + self.title + ')' if self.title else ''}: "
+                f"{_verdict_text(self.verdict)}"]  # fmt: skip
+        if self.missing:
+            head.append("Not yet observed: " + ", ".join(self.missing))
+        rules = Table(
+            (Column("rule"), Column("label"), Column("fired", lambda f: "yes" if f else "")),
+            [(r, label, r in self.fired) for r, label in self.labels.items()],
+        )
+        return Report([Lines(head), rules])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bayesdx.display import DISCLAIMER, stamp
+from bayesdx.display import DISCLAIMER, Column, Lines, Report, Table, figure_axes, finish
 from bayesdx.errors import UnknownStateError, UnknownVariableError
 from bayesdx.model import Evidence
 
@@ -101,74 +100,70 @@ class Posterior:
             "disclaimer": DISCLAIMER,
         }
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per target state and per group: target, state, probability, kind."""
-        import pandas as pd
+    def _members(self, target: str) -> list[tuple[str, float]]:
+        """The groups of ``target`` with their probabilities."""
+        return [
+            (g, p) for g, p in self.groups.items() if self.group_members.get(g, ("",))[0] == target
+        ]
 
+    def _report(self) -> Report:
+        tables = [
+            Table(
+                (
+                    Column("state", width=28),
+                    Column("probability", "6.3f", sep=" "),
+                    Column("bar", label="", bar=True),
+                ),
+                [(s, p, p) for s, p in self.ranked(t)]
+                + [(f"group {g}", p, None) for g, p in self._members(t)],
+                caption=f"P({t} | evidence)",
+                header=False,
+            )
+            for t in self.targets
+        ]
         rows = [(t, s, p, "state") for t, d in self.distributions.items() for s, p in d.items()]
         rows += [
             (self.group_members.get(g, ("",))[0], g, p, "group") for g, p in self.groups.items()
         ]
-        return pd.DataFrame(rows, columns=["target", "state", "probability", "kind"])
+        data = Table(
+            (Column("target"), Column("state"), Column("probability"), Column("kind")), rows
+        )
+        head = Lines([f"Network: {self.network}", *str(self.evidence).split("\n")])
+        return Report([head, *tables], data=data)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per target state and per group: target, state, probability, kind."""
+        return self._report().frame()
 
     def __str__(self) -> str:
-        lines = [f"Network: {self.network}", str(self.evidence), ""]
-        for t in self.targets:
-            lines.append(f"P({t} | evidence)")
-            for state, p in self.ranked(t):
-                bar = "#" * round(p * 30)
-                lines.append(f"  {state:<28} {p:6.3f}  {bar}")
-            for g, p in self.groups.items():
-                if self.group_members.get(g, ("",))[0] == t:
-                    lines.append(f"  group {g:<22} {p:6.3f}")
-            lines.append("")
-        lines.append(DISCLAIMER)
-        return "\n".join(lines)
+        return self._report().text()
 
     def __repr__(self) -> str:
         top = ", ".join(f"{s}={p:.3f}" for s, p in self.ranked()[:3])
         return f"<Posterior {self.network}: {top}>"
 
     def _repr_html_(self) -> str:
-        esc = html.escape
-        given = ", ".join(f"{esc(v)}={esc(s)}" for v, s in self.evidence.given.items())
-        assumed = ", ".join(f"{esc(v)}={esc(s)}" for v, s in self.evidence.assumed.items())
-        parts = [
-            f"<div><b>Network</b> {esc(self.network)}<br><b>Evidence</b> "
-            f"{given or 'none'}" + (f"<br><b>Assumed</b> {assumed}" if assumed else "")
-        ]
-        for t in self.targets:
-            parts.append(f"<table><caption>P({esc(t)} | evidence)</caption>")
-            for state, p in self.ranked(t):
-                parts.append(
-                    f"<tr><td>{esc(state)}</td><td style='text-align:right'>{p:.3f}</td>"
-                    f"<td><div style='background:#4c72b0;height:0.8em;width:{p * 200:.0f}px'>"
-                    "</div></td></tr>"
-                )
-            for g, p in self.groups.items():
-                if self.group_members.get(g, ("",))[0] == t:
-                    parts.append(
-                        f"<tr><td><i>group {esc(g)}</i></td>"
-                        f"<td style='text-align:right'><i>{p:.3f}</i></td><td></td></tr>"
-                    )
-            parts.append("</table>")
-        parts.append(f"<p><small>{esc(DISCLAIMER)}</small></p></div>")
-        return "".join(parts)
+        return self._report().html()
 
-    def plot(self, ax: Axes | None = None, target: str | None = None) -> Axes:
-        """Horizontal bar chart of a target's posterior (members of the first group shaded).
+    def plot(self, *, target: str | None = None, ax: Axes | None = None) -> Axes:
+        """Horizontal bar chart of a target's posterior (members of the first group in red).
+
+        Parameters
+        ----------
+        target : str, optional
+            The node to show (default: the first target).
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
-
         target = target or self.targets[0]
         self[target]  # an unknown target raises UnknownVariableError before a figure exists
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 0.35 * len(self.distributions[target]) + 1.2))
         ranked = self.ranked(target)[::-1]
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (6, 0.35 * len(ranked) + 1.2))
         groups = [(g, m) for g, m in self.group_members.items() if m[0] == target]
         first = groups[0] if groups else None
         colors = ["#c44e52" if first and s in first[1][1] else "#4c72b0" for s, _ in ranked]
@@ -178,6 +173,4 @@ class Posterior:
         title = f"{self.network}"
         if first:
             title += f": P({first[0]}) = {self.groups[first[0]]:.2f} (red)"
-        ax.set_title(title, fontsize=10)
-        stamp(ax, fontsize=7)
-        return ax
+        return finish(ax, title, fontsize=10)
