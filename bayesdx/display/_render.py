@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -30,6 +31,8 @@ __all__ = [
 
 #: width of a text bar for a probability of 1 (characters), and of an HTML bar (pixels)
 BAR_CHARS, BAR_PIXELS = 30, 200
+#: text notes under a table are wrapped to this width
+NOTE_WIDTH = 88
 _BAR_COLOUR = "#4c72b0"
 
 
@@ -43,7 +46,8 @@ class Column:
         The column's name in the DataFrame.
     fmt : str or callable
         A format spec (``".3f"``) or a function from the value to its text; used in text,
-        HTML and Markdown. ``None`` is always shown as an empty cell.
+        HTML and Markdown. With a spec, ``None`` is shown as an empty cell; a function is
+        given every value, ``None`` included.
     label : str or None
         The header in text, HTML and Markdown (default: ``name``).
     width : int
@@ -85,12 +89,12 @@ class Column:
         >>> Column("p", ".3f").cell(0.25), Column("p", lambda v: f"{v:.0%}").cell(0.25)
         ('0.250', '25%')
         """
+        if callable(self.fmt):
+            return self.fmt(value)
         if value is None:
             return ""
         if self.bar:
             return "#" * round(float(value) * BAR_CHARS)
-        if callable(self.fmt):
-            return self.fmt(value)
         return format(value, self.fmt)
 
     def alignment(self, values: Iterable[Any]) -> str:
@@ -181,7 +185,7 @@ class Table:
             lines.append(line(heads))
         lines += [line(row) for row in cells]
         if self.note:
-            lines.append(self.note)
+            lines += textwrap.wrap(self.note, NOTE_WIDTH)
         return lines
 
     def html(self) -> str:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 from bayesdx.display import DISCLAIMER
 from bayesdx.explanation import _plots as explain_plots
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from bayesdx.explanation._results import Explanation
 
 __all__ = ["explanation_html", "figure_png"]
@@ -21,34 +26,41 @@ line-height:1.4;color:#222}table{border-collapse:collapse;margin:.5rem 0}td,th{p
 left}img{max-width:100%}.note{color:#666;font-size:.85em}"""
 
 
-def figure_png(plot, *args, **kwargs) -> str:
+def figure_png(plot: Callable[..., Axes], *args: Any, **kwargs: Any) -> str:
     """Draw a plot function on a fresh figure and return the PNG as base64 text.
 
     The session's matplotlib backend is left as it is (a notebook keeps showing its plots);
     the figure is closed once saved, so it is never shown twice.
     """
+    # pyplot is imported lazily, only when a page with pictures is made (see _plots)
     import matplotlib.pyplot as plt
 
     ax = plot(*args, **kwargs)
+    fig = cast("Figure", ax.figure)
     buf = io.BytesIO()
-    ax.figure.tight_layout()
-    ax.figure.savefig(buf, format="png", dpi=110)
-    plt.close(ax.figure)
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _img(ex: Explanation, kind: str) -> str:
+_PLOTS = {
+    "waterfall": explain_plots.waterfall,
+    "differential": explain_plots.differential,
+    "network": explain_plots.network_graph,
+}
 
-    plot = {
-        "waterfall": explain_plots.waterfall,
-        "differential": explain_plots.differential,
-        "network": explain_plots.network_graph,
-    }[kind]
-    return f"<img alt='{kind}' src='data:image/png;base64,{figure_png(plot, ex)}'>"
+
+def _img(ex: Explanation, kind: str) -> str:
+    return f"<img alt='{kind}' src='data:image/png;base64,{figure_png(_PLOTS[kind], ex)}'>"
 
 
 def explanation_html(ex: Explanation, standalone: bool = True) -> str:
-    """The explanation as HTML with embedded pictures."""
+    """The explanation as HTML with embedded pictures.
+
+    Its tables are the ones the text shows, written out by the shared renderer
+    (:class:`bayesdx.display.Table`).
+    """
     esc = html.escape
     h = esc(ex.hypothesis.name)
     parts = [
@@ -58,46 +70,15 @@ def explanation_html(ex: Explanation, standalone: bool = True) -> str:
         _img(ex, "differential"),
     ]
     if ex.contributions:
-        parts.append(
-            "<h3>What each finding did</h3><table><tr><th>finding</th><th>LR</th>"
-            "<th>dB</th><th>P without it</th><th>sequential dB</th><th>P after</th>"
-            "</tr>"
-        )
-        for c in ex.contributions:
-            parts.append(
-                f"<tr><td>{esc(c.finding)} = {esc(c.state)}</td><td>{c.lr:.3g}</td>"
-                f"<td>{c.decibans:+.1f}</td><td>{c.p_without:.3f}</td>"
-                f"<td>{c.sequential_decibans:+.1f}</td><td>{c.p_after:.3f}</td></tr>"
-            )
-        parts.append(
-            "</table><p class='note'>LR and dB (10 log10 LR) given all the other "
-            "findings; sequential dB in the order entered, which add up to the change "
-            "in log-odds from prior to posterior.</p>"
-        )
+        parts += ["<h3>What each finding did</h3>", ex.contribution_table().html()]
     if ex.comparison:
         cmp = ex.comparison
-        parts.append(
-            f"<h3>Why {esc(cmp.a)} ({cmp.p_a:.2f}) rather than {esc(cmp.b)} "
-            f"({cmp.p_b:.2f})</h3><table><tr><th>finding</th><th>dB for "
-            f"{esc(cmp.a)}</th></tr>"
-        )
         parts += [
-            f"<tr><td>{esc(f)} = {esc(s)}</td><td>{d:+.1f}</td></tr>" for f, s, d in cmp.weights
+            f"<h3>Why {esc(cmp.a)} ({cmp.p_a:.2f}) rather than {esc(cmp.b)} ({cmp.p_b:.2f})</h3>",
+            replace(cmp.table(), caption="").html(),
         ]
-        parts.append("</table>")
     if ex.what_if:
-        parts.append(
-            f"<h3>What if</h3><table><tr><th>finding</th><th>instead</th>"
-            f"<th>P({h})</th><th>verdict</th></tr>"
-        )
-        for w in ex.what_if:
-            instead = "not known" if w.state is None else w.state
-            parts.append(
-                f"<tr><td>{esc(w.finding)} = {esc(w.observed)}</td>"
-                f"<td>{esc(instead)}</td><td>{w.p:.3f}</td>"
-                f"<td>{esc((w.verdict or '').replace('_', ' '))}</td></tr>"
-            )
-        parts.append("</table>")
+        parts += [f"<h3>What if (P({h}) and the verdict)</h3>", ex.what_if_table().html()]
     parts.append(f"<h3>Conflict</h3><p>{esc(ex.conflict_reading())}</p>")
     if standalone:
         parts.append(_img(ex, "network"))

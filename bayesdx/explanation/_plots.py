@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from bayesdx.display import stamp
+from bayesdx.display import figure_axes, finish
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -22,13 +22,20 @@ def _db(p: float) -> float:
     return 10.0 * math.log10(p / (1.0 - p))
 
 
-def waterfall(ex: Explanation, ax: Axes | None = None) -> Axes:
-    """Log-odds of the hypothesis (decibans) from prior to posterior, one step per finding."""
-    import matplotlib.pyplot as plt
+# Each picture draws what the explanation already holds (explain() computed it), never runs
+# inference, and imports matplotlib only when drawn (inside figure_axes), so that importing
+# bayesdx stays fast and works without matplotlib.
 
+
+def waterfall(ex: Explanation, *, ax: Axes | None = None) -> Axes:
+    """Log-odds of the hypothesis (decibans) from prior to posterior, one step per finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     steps = list(ex.contributions)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(5.0, 1.0 + 0.9 * (len(steps) + 2)), 3.6))
+    _, ax = figure_axes(ax, (max(5.0, 1.0 + 0.9 * (len(steps) + 2)), 3.6))
     level = _db(ex.prior)
     ax.bar(0, level, color=_NEUTRAL)
     ax.text(
@@ -56,29 +63,27 @@ def waterfall(ex: Explanation, ax: Axes | None = None) -> Axes:
     ax.margins(y=0.15)
     ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=30, ha="right")
     ax.set_ylabel(f"log-odds of {ex.hypothesis.name} (dB)")
-    ax.set_title(
+    return finish(
+        ax,
         f"P({ex.hypothesis.name}): {ex.prior:.2f} -> {ex.posterior:.2f} "
         "(numbers: P after each finding)",
-        fontsize=9,
     )
-    stamp(ax)
-    return ax
 
 
-def differential(ex: Explanation, ax: Axes | None = None) -> Axes:
-    """The posterior of the hypothesis' node, members of the hypothesis in red."""
-    import matplotlib.pyplot as plt
+def differential(ex: Explanation, *, ax: Axes | None = None) -> Axes:
+    """The posterior of the hypothesis' node, members of the hypothesis in red.
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ranked = sorted(ex.distribution.items(), key=lambda kv: kv[1])
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.35 * len(ranked) + 1.2))
+    _, ax = figure_axes(ax, (6, 0.35 * len(ranked) + 1.2))
     colors = [_FOR if s in ex.hypothesis.members else "#4c72b0" for s, _ in ranked]
     ax.barh([s for s, _ in ranked], [p for _, p in ranked], color=colors)
     ax.set_xlim(0, 1)
     ax.set_xlabel(f"P({ex.hypothesis.node} | evidence)")
-    ax.set_title(f"Differential; P({ex.hypothesis.name}) = {ex.posterior:.2f} (red)", fontsize=9)
-    stamp(ax)
-    return ax
+    return finish(ax, f"Differential; P({ex.hypothesis.name}) = {ex.posterior:.2f} (red)")
 
 
 def _rows(net: Any, width: int = 8) -> list[list[str]]:
@@ -134,21 +139,22 @@ def _clearance(
     return score
 
 
-def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
+def network_graph(ex: Explanation, *, ax: Axes | None = None) -> Axes:
     """The network, observed findings highlighted, posteriors written on the other nodes.
 
     Each node is a box sized to its text; generations run top to bottom, and a generation
     wider than eight nodes is split over staggered rows.
-    """
-    import matplotlib.pyplot as plt
 
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     net = ex.network
     rows = _rows(net)
     pos = _positions(net, rows)
     post = ex.marginals  # computed by explain(); drawing never runs inference
     widest = max(len(row) for row in rows)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(max(8.0, 1.9 * widest), 1.0 + 1.1 * len(rows)))
+    _, ax = figure_axes(ax, (max(8.0, 1.9 * widest), 1.0 + 1.1 * len(rows)))
     boxes = {}
     for v in net.variables:
         if v in ex.findings:
@@ -178,11 +184,9 @@ def network_graph(ex: Explanation, ax: Axes | None = None) -> Axes:
     ys = [y for _, y in pos.values()]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
-    ax.set_title(
+    ax.set_axis_off()
+    return finish(
+        ax,
         "Network: observed findings in orange (context pale), posterior of the most "
         "likely state on the others",
-        fontsize=9,
     )
-    ax.set_axis_off()
-    stamp(ax)
-    return ax

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bayesdx.display import DISCLAIMER
+from bayesdx.display import DISCLAIMER, Column, Lines, Rendered, Report, Table
 from bayesdx.errors import ArgumentError
 from bayesdx.explanation import _plots as explain_plots
 from bayesdx.explanation._page import explanation_html
@@ -34,9 +34,40 @@ def decibans(lr: float) -> float:
     return math.inf if math.isinf(lr) else 10.0 * math.log10(lr)
 
 
+#: one finding's weight of evidence, in text, HTML and frames alike
+CONTRIBUTION_COLUMNS = (
+    Column("finding"),
+    Column("state"),
+    Column("lr", ".3g", label="LR"),
+    Column("decibans", "+.1f", label="dB"),
+    Column("p_without", ".3f", label="P without"),
+    Column("sequential_decibans", "+.1f", label="seq dB"),
+    Column("posterior_after", ".3f", label="P after"),
+)
+CONTRIBUTION_NOTE = (
+    "LR and dB (10 log10 LR) given all the other findings; seq dB in the order entered, "
+    "which add up to the change in log-odds from prior to posterior."
+)
+
+
 @dataclass(frozen=True)
-class Contribution:
-    """One finding's weight of evidence: leave-one-out and sequential."""
+class Contribution(Rendered):
+    """One finding's weight of evidence: leave-one-out and sequential.
+
+    Attributes
+    ----------
+    finding, state : str
+    lr : float
+        Likelihood ratio of the finding given all the others.
+    decibans : float
+        10 log10 of ``lr``.
+    p_without : float
+        The posterior without this finding.
+    sequential_decibans : float
+        The finding's weight in the order entered.
+    p_after : float
+        The posterior after this finding, in the order entered.
+    """
 
     finding: str
     state: str
@@ -46,10 +77,51 @@ class Contribution:
     sequential_decibans: float
     p_after: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, infinite ratios as None."""
+        return {
+            "finding": self.finding,
+            "state": self.state,
+            "lr": _finite(self.lr),
+            "decibans": _finite(self.decibans),
+            "p_without": self.p_without,
+            "sequential_decibans": _finite(self.sequential_decibans),
+            "posterior_after": self.p_after,
+        }
+
+    def _report(self) -> Report:
+        return Report([Table(CONTRIBUTION_COLUMNS, [astuple(self)], indent="")])
+
+
+def _instead(state: str | None) -> str:
+    return "not known" if state is None else state
+
+
+#: one what-if row: the finding as observed, what it is changed to, and the result
+WHAT_IF_COLUMNS = (
+    Column("finding"),
+    Column("observed"),
+    Column("state", _instead, label="instead"),
+    Column("p", ".3f", label="P"),
+    Column("verdict", lambda v: (v or "").replace("_", " ")),
+)
+
 
 @dataclass(frozen=True)
-class WhatIf:
-    """The hypothesis' posterior if one finding were unobserved or had another state."""
+class WhatIf(Rendered):
+    """The hypothesis' posterior if one finding were unobserved or had another state.
+
+    Attributes
+    ----------
+    finding, observed : str
+        The finding and its observed state.
+    state : str or None
+        The state it is changed to (None: the finding removed).
+    p : float
+        The hypothesis' posterior then.
+    verdict : str or None
+        The biopsy verdict then (None without a decision section).
+    """
 
     finding: str
     observed: str
@@ -57,10 +129,33 @@ class WhatIf:
     p: float
     verdict: str | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"finding", "observed", "state", "p", "verdict"}``."""
+        return {
+            "finding": self.finding,
+            "observed": self.observed,
+            "state": self.state,
+            "p": self.p,
+            "verdict": self.verdict,
+        }
+
+    def _report(self) -> Report:
+        return Report([Table(WHAT_IF_COLUMNS, [astuple(self)], indent="")])
+
 
 @dataclass(frozen=True)
-class Comparison:
-    """Why A rather than B: each finding's log-likelihood ratio between them (decibans)."""
+class Comparison(Rendered):
+    """Why A rather than B: each finding's log-likelihood ratio between them (decibans).
+
+    Attributes
+    ----------
+    a, b : str
+        The two diagnoses.
+    p_a, p_b : float
+        Their posteriors.
+    weights : tuple
+        ``(finding, state, decibans for A over B)`` for each finding.
+    """
 
     a: str
     b: str
@@ -80,13 +175,28 @@ class Comparison:
             ],
         }
 
+    def table(self) -> Table:
+        """The findings with their decibans for A over B."""
+        return Table(
+            (
+                Column("finding"),
+                Column("state"),
+                Column("decibans", "+.1f", label=f"dB for {self.a}"),
+            ),
+            self.weights,
+            caption=f"{self.a} ({self.p_a:.3f}) versus {self.b} ({self.p_b:.3f}):",
+        )
+
+    def _report(self) -> Report:
+        return Report([self.table()])
+
 
 def _finite(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(Rendered):
     """The reasoning behind a posterior, in numbers, words and pictures.
 
     Attributes
@@ -246,78 +356,65 @@ class Explanation:
             "disclaimer": DISCLAIMER,
         }
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per finding: state, LR, decibans (leave one out and sequential), posterior."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [
-                (
-                    c.finding,
-                    c.state,
-                    c.lr,
-                    c.decibans,
-                    c.p_without,
-                    c.sequential_decibans,
-                    c.p_after,
-                )
-                for c in self.contributions
-            ],
-            columns=[
-                "finding",
-                "state",
-                "lr",
-                "decibans",
-                "p_without",
-                "sequential_decibans",
-                "posterior_after",
-            ],
+    def contribution_table(self) -> Table:
+        """What each finding did: the table the text, the page and the frame show."""
+        return Table(
+            CONTRIBUTION_COLUMNS,
+            [astuple(c) for c in self.contributions],
+            note=CONTRIBUTION_NOTE,
+            indent="",
         )
 
-    def __str__(self) -> str:
+    def what_if_table(self) -> Table:
+        """The posterior and verdict if a finding were not known or had another state."""
+        return Table(WHAT_IF_COLUMNS, [astuple(w) for w in self.what_if], indent="")
+
+    def _report(self) -> Report:
         h = self.hypothesis.name
-        lines = [
-            f"Network: {self.network.id}; hypothesis: {h}",
-            "",
-            f"Prior P({h}) = {self.prior:.3f}   posterior = {self.posterior:.3f}",
-            "",
+        blocks = [
+            Lines([f"Network: {self.network.id}; hypothesis: {h}"]),
+            Lines([f"Prior P({h}) = {self.prior:.3f}   posterior = {self.posterior:.3f}"]),
+            self.contribution_table() if self.contributions else Lines([]),
+            self.comparison.table() if self.comparison else Lines([]),
+            Lines([self.conflict_reading()]),
+            Lines([self.narrative()]),
         ]
-        if self.contributions:
-            lines.append(
-                f"{'finding':<28}{'LR':>9}{'dB':>8}{'P without':>11}{'seq dB':>9}{'P after':>9}"
-            )
-            for c in self.contributions:
-                lines.append(
-                    f"{c.finding + '=' + c.state:<28}{c.lr:>9.3g}{c.decibans:>8.1f}"
-                    f"{c.p_without:>11.3f}{c.sequential_decibans:>9.1f}"
-                    f"{c.p_after:>9.3f}"
-                )
-            lines.append("")
-        if self.comparison:
-            cmp = self.comparison
-            lines.append(
-                f"{cmp.a} ({cmp.p_a:.3f}) versus {cmp.b} ({cmp.p_b:.3f}), decibans for {cmp.a}:"
-            )
-            lines += [f"  {f}={s}: {d:+.1f}" for f, s, d in cmp.weights]
-            lines.append("")
-        lines += [self.conflict_reading(), "", self.narrative(), "", DISCLAIMER]
-        return "\n".join(lines)
+        return Report(blocks, data=self.contribution_table())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding: state, LR, decibans (leave one out and sequential), posterior."""
+        return self._report().frame()
 
     def __repr__(self) -> str:
         return f"<Explanation {self.hypothesis.name}: {self.prior:.3f} -> {self.posterior:.3f}>"
 
     def _repr_html_(self) -> str:
-
+        """The page without its network picture (the waterfall and differential embedded)."""
         return explanation_html(self, standalone=False)
 
-    def plot(self, kind: str = "waterfall", ax: Axes | None = None) -> Axes:
-        """``waterfall`` (log-odds from prior to posterior), ``differential`` or ``network``.
+    def plot(self, *, kind: str = "waterfall", ax: Axes | None = None) -> Axes:
+        """Draw ``waterfall`` (log-odds from prior to posterior), ``differential`` or ``network``.
+
+        Parameters
+        ----------
+        kind : {"waterfall", "differential", "network"}
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
 
         Returns
         -------
         matplotlib.axes.Axes
-        """
 
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> import bayesdx
+        >>> ex = bayesdx.explain(bayesdx.load_network("marrow_signal"), {"hb": 10.4})
+        >>> ax = ex.plot(kind="differential")
+        >>> ax.get_xlabel()
+        'P(diagnosis | evidence)'
+        >>> plt.close(ax.figure)
+        """
         kinds = {
             "waterfall": explain_plots.waterfall,
             "differential": explain_plots.differential,
@@ -329,5 +426,4 @@ class Explanation:
 
     def to_html(self) -> str:
         """One self-contained HTML page (pictures embedded) to hand out."""
-
         return explanation_html(self, standalone=True)
