@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from bayesdx.display import DISCLAIMER, stamp
+from bayesdx.display import (
+    DISCLAIMER,
+    Column,
+    Lines,
+    Rendered,
+    Report,
+    Table,
+    figure_axes,
+    finish,
+)
 from bayesdx.errors import ArgumentError
 from bayesdx.model import (
     Hypothesis,
@@ -24,9 +32,34 @@ if TYPE_CHECKING:
 __all__ = ["OneWay", "PriorPoint", "SensitivityReport", "UncertaintyReport"]
 
 
+#: one parameter's one-way analysis: the text and HTML show all but derivative and swing
+ONE_WAY_COLUMNS = (
+    Column("parameter"),
+    Column("value", ".3f"),
+    Column("range_lo", ".3f", label="95% lo"),
+    Column("range_hi", ".3f", label="95% hi"),
+    Column("derivative", show=False),
+    Column("posterior_lo", ".3f", label="P lo"),
+    Column("posterior_hi", ".3f", label="P hi"),
+    Column("swing", show=False),
+    Column("flip_at", ".3f", label="flips at"),
+    Column("expert", lambda e: "expert" if e else "", label="source"),
+)
+
+
 @dataclass(frozen=True)
-class OneWay:
-    """The sensitivity function of one parameter: f(x) = (a x + b) / (c x + d)."""
+class OneWay(Rendered):
+    """The sensitivity function of one parameter: f(x) = (a x + b) / (c x + d).
+
+    Attributes
+    ----------
+    parameter : Parameter
+        The network's number, with its 95% range and sources.
+    a, b, c, d : float
+        The coefficients.
+    flip_at : float or None
+        The value at which the verdict changes (the nearest one), if any in [0, 1].
+    """
 
     parameter: Parameter
     a: float
@@ -80,18 +113,52 @@ class OneWay:
             "sources": list(self.parameter.entry.sources),
         }
 
+    def row(self) -> tuple[Any, ...]:
+        """The values under :data:`ONE_WAY_COLUMNS`."""
+        return (
+            self.parameter.id,
+            self.value,
+            *self.parameter.range,
+            self.derivative,
+            *self.posterior_range,
+            self.swing,
+            self.flip_at,
+            self.parameter.expert,
+        )
+
+    def _report(self) -> Report:
+        return Report([Table(ONE_WAY_COLUMNS, [self.row()])])
+
 
 @dataclass(frozen=True)
-class PriorPoint:
+class PriorPoint(Rendered):
     """The posterior and verdict at one base rate."""
 
     base_rate: float
     posterior: float
     verdict: str | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """``{"base_rate", "posterior", "verdict"}``."""
+        return {"base_rate": self.base_rate, "posterior": self.posterior, "verdict": self.verdict}
+
+    def _report(self) -> Report:
+        return Report([_sweep_table([self])])
+
+
+def _sweep_table(points: list[PriorPoint]) -> Table:
+    return Table(
+        (
+            Column("base_rate", ".3f", label="base rate"),
+            Column("posterior", ".3f"),
+            Column("verdict", lambda v: (v or "").replace("_", " ")),
+        ),
+        [(p.base_rate, p.posterior, p.verdict) for p in points],
+    )
+
 
 @dataclass(frozen=True)
-class SensitivityReport:
+class SensitivityReport(Rendered):
     """Which numbers drive a posterior, and whether the decision survives them.
 
     Attributes
@@ -158,10 +225,7 @@ class SensitivityReport:
                 "flip_at": smallest.flip_at,
                 "change": cast(float, smallest.flip_at) - smallest.value,  # a flip: not None
             },
-            "prior_sweep": [
-                {"base_rate": p.base_rate, "posterior": p.posterior, "verdict": p.verdict}
-                for p in self.prior_sweep
-            ],
+            "prior_sweep": [p.to_dict() for p in self.prior_sweep],
             "base_rate_flip": self.base_rate_flip,
             "psa": self.psa.to_dict() if self.psa is not None else None,
             "psa_note": self.psa_note,
@@ -170,114 +234,70 @@ class SensitivityReport:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter: value, range, derivative, posterior range, flip point."""
-        import pandas as pd
-
-        rows = [
-            (
-                f.parameter.id,
-                f.value,
-                *f.parameter.range,
-                f.derivative,
-                *f.posterior_range,
-                f.swing,
-                f.flip_at,
-                f.parameter.expert,
-            )
-            for f in self.one_way
-        ]
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "parameter",
-                "value",
-                "range_lo",
-                "range_hi",
-                "derivative",
-                "posterior_lo",
-                "posterior_hi",
-                "swing",
-                "flip_at",
-                "expert",
-            ],
-        )
-
-    def __str__(self) -> str:
-        return self.report()
+        return self._report().frame()
 
     def report(self, top: int = 10) -> str:
         """The readable report, showing the ``top`` parameters."""
+        return self._report(top).text()
+
+    def _report(self, top: int = 10) -> Report:
         h = self.hypothesis.name
-        lines = [
-            f"Network: {self.network}; target: {h}",
-            "Evidence: " + (", ".join(f"{k}={v}" for k, v in self.evidence.items()) or "none"),
-            f"P({h} | evidence) = {self.posterior:.3f}"
-            + (f"  verdict: {self.verdict}" if self.verdict else ""),
-            "",
-            "Parameters that matter most (posterior over each one's 95% range):",
-        ]
-        for f in self.one_way[:top]:
-            lo, hi = f.posterior_range
-            flip = f"  flips at {f.flip_at:.3f}" if f.flip_at is not None else ""
-            tag = " (expert)" if f.parameter.expert else ""
-            lines.append(
-                f"  {f.parameter.id}{tag}: {f.value:.3f} "
-                f"[{f.parameter.range[0]:.3f}, {f.parameter.range[1]:.3f}] -> "
-                f"P {lo:.3f}-{hi:.3f}{flip}"
-            )
+        head = Lines(
+            [
+                f"Network: {self.network}; target: {h}",
+                "Evidence: " + (", ".join(f"{k}={v}" for k, v in self.evidence.items()) or "none"),
+                f"P({h} | evidence) = {self.posterior:.3f}"
+                + (f"  verdict: {self.verdict}" if self.verdict else ""),
+            ]
+        )
+        table = Table(
+            ONE_WAY_COLUMNS,
+            [f.row() for f in self.one_way[:top]],
+            caption="Parameters that matter most (posterior over each one's 95% range):",
+        )
+        flips = []
         smallest = self.smallest_flip
         if smallest is not None:
-            lines.append(
+            flips.append(
                 f"Smallest single change that flips the verdict: "
                 f"{smallest.parameter.id} from {smallest.value:.3f} to "
                 f"{smallest.flip_at:.3f}"
             )
         elif self.policy is not None:
-            lines.append("No single parameter, anywhere in [0, 1], flips the verdict.")
+            flips.append("No single parameter, anywhere in [0, 1], flips the verdict.")
         if self.base_rate_flip is not None:
-            lines.append(
+            flips.append(
                 f"The verdict flips at a base rate of {self.base_rate_flip:.3f} "
                 f"(now {self.prior:.3f})."
             )
-        if self.psa is not None:
-            lines += ["", str(self.psa).split("\n" + DISCLAIMER)[0]]
-        if self.psa_note:
-            lines += ["", self.psa_note]
-        lines += ["", DISCLAIMER]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(
-            f"<tr><td>{esc(f.parameter.id)}</td><td>{f.value:.3f}</td>"
-            f"<td>{f.parameter.range[0]:.3f}-{f.parameter.range[1]:.3f}</td>"
-            f"<td>{f.posterior_range[0]:.3f}-{f.posterior_range[1]:.3f}</td>"
-            f"<td>{'' if f.flip_at is None else f'{f.flip_at:.3f}'}</td></tr>"
-            for f in self.one_way[:15]
-        )
-        return (
-            f"<div><p>P({esc(self.hypothesis.name)} | evidence) = {self.posterior:.3f}"
-            f"{' (' + esc(self.verdict) + ')' if self.verdict else ''}</p><table><tr>"
-            "<th>parameter</th><th>value</th><th>95% range</th><th>posterior range</th>"
-            f"<th>flips at</th></tr>{rows}</table><p><small>{esc(DISCLAIMER)}</small></p>"
-            "</div>"
+        psa = self.psa._report().blocks if self.psa is not None else []
+        return Report(
+            [head, table, Lines(flips), *psa, Lines([self.psa_note] if self.psa_note else [])],
+            data=Table(ONE_WAY_COLUMNS, [f.row() for f in self.one_way]),
         )
 
-    def plot(self, ax: Axes | None = None, top: int = 12, kind: str = "tornado") -> Axes:
-        """``tornado`` (posterior over each parameter's range) or ``prior`` (base-rate sweep).
+    def plot(self, *, kind: str = "tornado", top: int = 12, ax: Axes | None = None) -> Axes:
+        """Draw ``tornado`` (posterior over each parameter's range) or ``prior`` (base-rate sweep).
+
+        Parameters
+        ----------
+        kind : {"tornado", "prior"}
+        top : int
+            The tornado's number of parameters (largest swing first).
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
-
         if kind == "prior":
             return self._plot_prior(ax)
         if kind != "tornado":
             raise ArgumentError(f"unknown plot kind {kind!r}; valid: tornado, prior")
         shown = self.one_way[:top][::-1]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(8, 0.4 * len(shown) + 1.5))
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (8, 0.4 * len(shown) + 1.5))
         for i, f in enumerate(shown):
             lo, hi = f.posterior_range
             color = "#dd8452" if f.parameter.expert else "#4c72b0"
@@ -287,17 +307,10 @@ class SensitivityReport:
         if self.policy is not None:
             ax.axvspan(self.policy.low, self.policy.high, color="0.85", zorder=0)
         ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over each parameter's 95% range")
-        ax.set_title(
-            "Tornado: blue = sourced, orange = expert estimate; grey = decision band", fontsize=9
-        )
-        stamp(ax)
-        return ax
+        return finish(ax, "Tornado: blue = sourced, orange = expert estimate; grey = decision band")
 
     def _plot_prior(self, ax: Axes | None) -> Axes:
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
+        _, ax = figure_axes(ax, (6, 3.5))
         rates = [p.base_rate for p in self.prior_sweep]
         ax.plot(rates, [p.posterior for p in self.prior_sweep], "-o", markersize=3)
         ax.axvline(self.prior, color="0.4", linestyle=":", label=f"base rate {self.prior:.2f}")
@@ -307,12 +320,11 @@ class SensitivityReport:
         ax.set_ylabel(f"P({self.hypothesis.name} | evidence)")
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7)
-        stamp(ax)
-        return ax
+        return finish(ax, f"Posterior as the base rate of {self.hypothesis.name} varies")
 
 
 @dataclass(frozen=True)
-class UncertaintyReport:
+class UncertaintyReport(Rendered):
     """The posterior's distribution over parameter draws.
 
     Attributes
@@ -384,11 +396,9 @@ class UncertaintyReport:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per draw: the posterior."""
-        import pandas as pd
+        return self._report().frame()
 
-        return pd.DataFrame({"draw": np.arange(self.draws), "posterior": self.samples})
-
-    def __str__(self) -> str:
+    def _report(self) -> Report:
         lo, hi = self.interval
         h = self.hypothesis.name
         lines = [
@@ -401,28 +411,33 @@ class UncertaintyReport:
                 "Verdict in the draws: "
                 + ", ".join(f"{k} {v:.1%}" for k, v in self.verdict_shares.items())
             )
-        lines.append(DISCLAIMER)
-        return "\n".join(lines)
+        draws = Table(
+            (Column("draw"), Column("posterior")),
+            list(zip(range(self.draws), self.samples.tolist(), strict=True)),
+        )
+        return Report([Lines(lines)], data=draws)
 
-    def _repr_html_(self) -> str:
-        return f"<pre>{html.escape(str(self))}</pre>"
-
-    def plot(self, ax: Axes | None = None) -> Axes:
+    def plot(self, *, bins: int = 50, ax: Axes | None = None) -> Axes:
         """Histogram of the posterior over the draws, with the decision band.
+
+        Parameters
+        ----------
+        bins : int
+            Number of bins over [0, 1].
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (6, 3.5))
         if self.policy is not None:
             ax.axvspan(
                 self.policy.low, self.policy.high, color="0.85", zorder=0, label="decision band"
             )
-        ax.hist(self.valid, bins=50, range=(0, 1), color="#4c72b0")
+        ax.hist(self.valid, bins=bins, range=(0, 1), color="#4c72b0")
         ax.axvline(self.posterior, color="k", linewidth=1, label="point value")
         lo, hi = self.interval
         ax.axvline(lo, color="k", linestyle=":", linewidth=1, label="95% interval")
@@ -430,5 +445,4 @@ class UncertaintyReport:
         ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over {self.draws} draws")
         ax.set_ylabel("draws")
         ax.legend(fontsize=7)
-        stamp(ax)
-        return ax
+        return finish(ax, f"Probabilistic sensitivity: P({self.hypothesis.name}) over the draws")
