@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bayesdx.decision._results import NextTest, Outcome
-from bayesdx.inference import marginals
+from bayesdx.inference import posteriors
 
 if TYPE_CHECKING:
     from bayesdx.decision._policy import Policy
@@ -69,23 +69,31 @@ def rank_next_tests(
     """
     if candidates is None:
         candidates = [v for v in network.role("finding") if v not in states]
-    base, _ = marginals(network, states, [node])
-    p0 = sum(base[node][s] for s in members)
-    h0 = entropy(base[node])
+    # one query for the diagnosis and every candidate now, one batch for every result
+    now = posteriors(network, [states], [node, *candidates], impossible="raise")
+    base = now.distribution(node)
+    p0 = sum(base[s] for s in members)
+    h0 = entropy(base)
     t = policy.high
+    results = [
+        (finding, state, q)
+        for finding in candidates
+        for state, q in now.distribution(finding).items()
+        if q > 0.0
+    ]
+    after = posteriors(network, [{**states, f: s} for f, s, _ in results], [node])
     out = []
     for finding in candidates:
-        dist, _ = marginals(network, states, [finding])
         outcomes, value, change, h = [], -max(p0 - t, 0.0), 0.0, 0.0
-        for state, q in dist[finding].items():
-            if q <= 0.0:
+        for k, (f, state, q) in enumerate(results):
+            if f != finding or after.impossible[k]:  # (impossible: q is rounding)
                 continue
-            post, _ = marginals(network, {**states, finding: state}, [node])
-            p = sum(post[node][s] for s in members)
+            post = after.distribution(node, k)
+            p = sum(post[s] for s in members)
             outcomes.append(Outcome(state, q, p, policy.verdict(p)))
             value += q * max(p - t, 0.0)
             change += q * abs(p - p0)
-            h += q * entropy(post[node])
+            h += q * entropy(post)
         value = value if value > 1e-12 else 0.0  # below this it is rounding, not information
         out.append(NextTest(finding, value, change, max(h0 - h, 0.0), tuple(outcomes)))
     out.sort(key=lambda c: (-round(c.value, 12), -c.entropy_reduction))

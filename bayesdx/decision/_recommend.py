@@ -11,7 +11,7 @@ from bayesdx.decision._plan import PlanContext, build_plan, leading_diagnoses
 from bayesdx.decision._policy import Policy, as_policy, resolve_policy
 from bayesdx.decision._results import Recommendation
 from bayesdx.errors import PolicyError
-from bayesdx.inference import Posterior, marginals, query
+from bayesdx.inference import Posterior, posteriors, query
 from bayesdx.model import as_network
 
 if TYPE_CHECKING:
@@ -20,9 +20,12 @@ if TYPE_CHECKING:
 __all__ = ["recommend"]
 
 
-def _target_p(network: Network, states: Mapping[str, str], node: str, members: tuple) -> float:
-    dist, _ = marginals(network, states, [node])
-    return sum(dist[node][s] for s in members)
+def _target_ps(
+    network: Network, evidence_sets: list[dict[str, str]], node: str, members: tuple
+) -> list[float]:
+    """P(node in members) for each evidence set, in one batch."""
+    res = posteriors(network, evidence_sets, [node], impossible="raise")
+    return [sum(res.distribution(node, k)[s] for s in members) for k in range(len(evidence_sets))]
 
 
 def _why(
@@ -43,14 +46,18 @@ def _why(
             f"Meanwhile P({target}) = {p:.2f} ({verdict.replace('_', ' ')})."
         )
     states = post.evidence.states
-    effects = []  # (finding, state, p without it)
+    removed = []  # (finding, state, the evidence without it)
     for var, state in post.evidence.given.items():
         rest = {k: v for k, v in states.items() if k != var}
         if var in network.defaults:  # a removed context variable falls back to its default
             rest[var] = network.defaults[var]
             if state == rest[var]:
                 continue
-        effects.append((var, state, _target_p(network, rest, node, members)))
+        removed.append((var, state, rest))
+    prior_states = {k: v for k, v in states.items() if k not in post.evidence.given}
+    # the leave-one-out posteriors and the one with no findings: one batch
+    *without, prior = _target_ps(network, [r for *_, r in removed] + [prior_states], node, members)
+    effects = [(var, state, pw) for (var, state, _), pw in zip(removed, without, strict=True)]
     edge = policy.high if guideline.verdict == "recommended" else policy.low
     side = "below" if guideline.verdict == "recommended" else "at or above"
     head = (
@@ -69,9 +76,6 @@ def _why(
             f"{v}={s} {verb} it (P would be {pw:.2f} without it)" for v, s, pw in movers[:4]
         )
         return f"{head} {shown}."
-    prior = _target_p(
-        network, {k: v for k, v in states.items() if k not in post.evidence.given}, node, members
-    )
     return f"{head} No single finding explains it; with no findings P({target}) = {prior:.2f}."
 
 

@@ -24,14 +24,13 @@ Jensen FV, Nielsen TD. Bayesian Networks and Decision Graphs, 2nd ed., 2007 (con
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.decision import Policy, as_policy, default_policy, rank_next_tests
-from bayesdx.errors import ArgumentError, ImpossibleEvidenceError, UnknownStateError
+from bayesdx.errors import ArgumentError, UnknownStateError
 from bayesdx.explanation._results import Comparison, Contribution, Explanation, WhatIf, decibans
-from bayesdx.inference import marginals
+from bayesdx.inference import BatchResult, posteriors
 from bayesdx.model import as_network, normalise, ratio, resolve_hypothesis
 
 if TYPE_CHECKING:
@@ -93,22 +92,23 @@ def explain(
     context = {v: s for v, s in ev.states.items() if v in context_vars}
     findings = {v: s for v, s in ev.given.items() if v not in context_vars}
     node = h.node
+    queries = _EvidenceSets(context, findings, network)
+    res = posteriors(network, queries.sets, [node])
+    if res.impossible[0]:  # every other set but the what-ifs is part of this one
+        posteriors(network, queries.sets[:1], [node], impossible="raise")
 
-    def dist(extra: Mapping[str, str]) -> dict[str, float]:
-        return marginals(network, {**context, **extra}, [node])[0][node]
+    def dist(k: int) -> dict[str, float]:
+        return res.distribution(node, k)
 
-    full = dist(findings)
+    full = dist(0)
     p_post = h.probability(full)
-    prior_dist = dist({})
+    prior_dist = dist(queries.prior)
     p_prior = h.probability(prior_dist)
 
-    loo: dict[str, dict[str, float]] = {}
-    for var in findings:
-        loo[var] = dist({k: v for k, v in findings.items() if k != var})
-    contributions, prev, entered = [], prior_dist, {}
+    loo = {var: dist(k) for var, k in queries.without.items()}
+    contributions, prev = [], prior_dist
     for var, state in findings.items():
-        entered[var] = state
-        after = dist(entered)
+        after = dist(queries.entered[var])
         lr = ratio(h.odds(full), h.odds(loo[var]))
         seq = decibans(ratio(h.odds(after), h.odds(prev)))
         contributions.append(
@@ -139,27 +139,15 @@ def explain(
     policy = default_policy(network, h) if policy is None else as_policy(policy)
     what_if = []
     for var, state in findings.items():
-        rest = {k: v for k, v in findings.items() if k != var}
         p = h.probability(loo[var])
         what_if.append(WhatIf(var, state, None, p, policy.verdict(p) if policy else None))
-        for alt in network.states[var]:
-            if alt == state:
+        for alt, k in queries.alternatives[var]:
+            if res.impossible[k]:  # an alternative the model rules out
                 continue
-            try:
-                p = h.probability(dist({**rest, var: alt}))
-            except ImpossibleEvidenceError:  # an alternative the model rules out
-                continue
+            p = h.probability(dist(k))
             what_if.append(WhatIf(var, state, alt, p, policy.verdict(p) if policy else None))
 
-    conflict = None
-    if len(findings) >= 2:
-        _, p_e = marginals(network, {**context, **findings}, [node])
-        _, p_c = marginals(network, context, [node]) if context else (None, 1.0)
-        singles = 0.0
-        for var, state in findings.items():
-            _, p_i = marginals(network, {**context, var: state}, [node])
-            singles += math.log(p_i / p_c)
-        conflict = singles - math.log(p_e / p_c)
+    conflict = _conflict(queries, res, bool(context)) if len(findings) >= 2 else None
 
     next_test = ""
     verdict = policy.verdict(p_post) if policy else None
@@ -188,7 +176,63 @@ def explain(
     )
 
 
+class _EvidenceSets:
+    """Every evidence set an explanation needs, in one list (row 0: the whole case).
+
+    Attributes
+    ----------
+    sets : list of dict
+        Context and findings; then the context alone; then without each finding; then the
+        findings entered so far (in order); then each alternative state of each finding; then
+        each finding alone (with the context).
+    prior : int
+        The row of the context alone.
+    without, entered, alone : dict
+        Finding -> its row.
+    alternatives : dict
+        Finding -> [(alternative state, row)].
+    """
+
+    def __init__(self, context: dict[str, str], findings: dict[str, str], network: Network):
+        self.sets: list[dict[str, str]] = [{**context, **findings}]
+        self.prior = self._add(dict(context))
+        self.without = {
+            var: self._add({**context, **{k: v for k, v in findings.items() if k != var}})
+            for var in findings
+        }
+        self.entered: dict[str, int] = {}
+        names = list(findings)
+        for i, var in enumerate(names):
+            last = i == len(names) - 1  # all findings entered: the whole case
+            done = {k: findings[k] for k in names[: i + 1]}
+            self.entered[var] = 0 if last else self._add({**context, **done})
+        self.alternatives = {
+            var: [
+                (alt, self._add({**context, **findings, var: alt}))
+                for alt in network.states[var]
+                if alt != state
+            ]
+            for var, state in findings.items()
+        }
+        self.alone = {var: self._add({**context, var: s}) for var, s in findings.items()}
+
+    def _add(self, evidence: dict[str, str]) -> int:
+        self.sets.append(evidence)
+        return len(self.sets) - 1
+
+
+def _conflict(queries: _EvidenceSets, res: BatchResult, has_context: bool) -> float:
+    """Jensen's conflict, ln(prod_i P(e_i | c) / P(e | c)), from the batch's log P(evidence)."""
+    log_pe = res.log_p_evidence
+    log_c = float(log_pe[queries.prior]) if has_context else 0.0
+    singles = sum(float(log_pe[k]) - log_c for k in queries.alone.values())
+    return singles - (float(log_pe[0]) - log_c)
+
+
 def _hidden_marginals(network: Network, observed: dict[str, str]) -> dict[str, dict[str, float]]:
     """Posterior of every unobserved node, for the network picture."""
     hidden = [v for v in network.variables if v not in observed]
-    return marginals(network, observed, hidden)[0] if hidden else {}
+    if not hidden:
+        return {}
+    res = posteriors(network, [observed], hidden, impossible="raise")
+    return {v: res.distribution(v) for v in hidden}

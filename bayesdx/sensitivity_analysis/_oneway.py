@@ -33,7 +33,7 @@ import numpy as np
 
 from bayesdx.decision import as_policy, default_policy
 from bayesdx.errors import ArgumentError, BayesdxError, NoUncertaintyError
-from bayesdx.inference import marginals
+from bayesdx.inference import BatchResult, posteriors
 from bayesdx.model import (
     Hypothesis,
     Parameter,
@@ -51,18 +51,9 @@ if TYPE_CHECKING:
     from bayesdx.decision import Policy
     from bayesdx.model import Network
 
-__all__ = ["prior_sweep", "sensitivity", "sensitivity_function"]
+__all__ = ["prior_sweep", "sensitivity", "sensitivity_function", "sensitivity_functions"]
 
-
-def _joint(
-    network: Network,
-    states: Mapping[str, str],
-    h: Hypothesis,
-    cpts: Mapping[str, np.ndarray] | None = None,
-) -> tuple[float, float]:
-    """(P(H, e), P(e)) under optional replacement tables."""
-    dist, p_e = marginals(network, states, [h.node], cpts)
-    return h.probability(dist[h.node]) * p_e, p_e
+_DRAW_FLOATS = 1 << 22  # floats of replacement tables per batch of parameters (32 MB)
 
 
 def _flip(f: OneWay, policy: Policy | None) -> float | None:
@@ -95,15 +86,86 @@ def sensitivity_function(
     parameter: Parameter,
     policy: Policy | None = None,
 ) -> OneWay:
-    """The exact linear-fractional sensitivity function of one parameter."""
-    x0 = parameter.value
-    x1 = x0 + 0.5 if x0 < 0.5 else x0 - 0.5
-    n0, d0 = _joint(network, states, h, {parameter.node: table_with(network, parameter, x0)})
-    n1, d1 = _joint(network, states, h, {parameter.node: table_with(network, parameter, x1)})
-    a = (n1 - n0) / (x1 - x0)
-    c = (d1 - d0) / (x1 - x0)
-    f = OneWay(parameter, a, n0 - a * x0, c, d0 - c * x0, None)
-    return OneWay(parameter, f.a, f.b, f.c, f.d, _flip(f, policy))
+    """The exact linear-fractional sensitivity function of one parameter.
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> from bayesdx.model import network_parameters, resolve_hypothesis
+    >>> net = load_network("marrow_signal")
+    >>> (p,) = [p for p in network_parameters(net) if p.id == "hb[diagnosis=cmml].lt_12"]
+    >>> h = resolve_hypothesis(net, "neoplasm")
+    >>> f = sensitivity_function(net, {"hb": "lt_12", "setting": "biopsy_referral"}, h, p)
+    >>> round(f(p.value), 4), round(f(0.5), 4)
+    (0.7239, 0.7214)
+    """
+    return sensitivity_functions(network, states, h, [parameter], policy)[0]
+
+
+def sensitivity_functions(
+    network: Network,
+    states: Mapping[str, str],
+    h: Hypothesis,
+    parameters: list[Parameter],
+    policy: Policy | None = None,
+) -> list[OneWay]:
+    """The sensitivity functions of many parameters, from one batch of exact inferences.
+
+    Each parameter is set to two values (its own, and half a unit away); both P(H, e) and
+    P(e) are linear in it, which gives the four coefficients. Every parameter's two tables
+    are evaluated together on the compiled engine's axis of parameter draws (in batches that
+    keep the tables within 32 MB).
+
+    Returns
+    -------
+    list of OneWay
+        In the order of ``parameters``.
+    """
+    out: list[OneWay] = []
+    batch: list[Parameter] = []
+    for parameter in parameters:
+        nodes = {q.node for q in batch} | {parameter.node}
+        floats = 2 * (len(batch) + 1) * sum(network.cpts[v].size for v in nodes)
+        if batch and floats > _DRAW_FLOATS:
+            out += _functions(network, states, h, batch, policy)
+            batch = []
+        batch.append(parameter)
+    if batch:
+        out += _functions(network, states, h, batch, policy)
+    return out
+
+
+def _functions(
+    network: Network,
+    states: Mapping[str, str],
+    h: Hypothesis,
+    parameters: list[Parameter],
+    policy: Policy | None,
+) -> list[OneWay]:
+    """One batch of parameters: draws 2k and 2k + 1 set parameter k to x0 and x1."""
+    xs = [(p.value, p.value + 0.5 if p.value < 0.5 else p.value - 0.5) for p in parameters]
+    nodes = list(dict.fromkeys(p.node for p in parameters))
+    tables = {v: np.repeat(network.cpts[v][None], 2 * len(parameters), axis=0) for v in nodes}
+    for k, (p, pair) in enumerate(zip(parameters, xs, strict=True)):
+        for j, x in enumerate(pair):
+            tables[p.node][2 * k + j] = table_with(network, p, x)
+    res = posteriors(network, [states], [h.node], tables=tables, impossible="raise")
+    members = [network.states[h.node].index(s) for s in h.members]
+    out = []
+    for k, (p, (x0, x1)) in enumerate(zip(parameters, xs, strict=True)):
+        (n0, d0), (n1, d1) = (_joint(res, members, 2 * k + j) for j in (0, 1))
+        a = (n1 - n0) / (x1 - x0)
+        c = (d1 - d0) / (x1 - x0)
+        f = OneWay(p, a, n0 - a * x0, c, d0 - c * x0, None)
+        out.append(OneWay(p, f.a, f.b, f.c, f.d, _flip(f, policy)))
+    return out
+
+
+def _joint(res: BatchResult, members: list[int], draw: int) -> tuple[float, float]:
+    """(P(H, e), P(e)) in one draw of a one-case batch."""
+    (post,) = res.posteriors.values()
+    p_e = float(res.p_evidence[draw, 0])
+    return float(sum(post[draw, 0, i] for i in members)) * p_e, p_e
 
 
 def prior_sweep(
@@ -198,10 +260,10 @@ def sensitivity(
     policy = default_policy(network, h) if policy is None else as_policy(policy)
     ev = normalise(network, evidence)
     states = ev.states
-    dist, _ = marginals(network, states, [h.node])
-    posterior = h.probability(dist[h.node])
     context = {v: s for v, s in states.items() if v in network.defaults}
-    prior = h.probability(marginals(network, context, [h.node])[0][h.node])
+    now = posteriors(network, [states, context], [h.node], impossible="raise")
+    posterior = h.probability(now.distribution(h.node, 0))
+    prior = h.probability(now.distribution(h.node, 1))
 
     params = network_parameters(network)
     if parameters is not None:
@@ -210,7 +272,7 @@ def sensitivity(
                 f"parameters must be a list of parameter ids, got {type(parameters).__name__}"
             )
         params = [find_parameter(params, pid) for pid in parameters]
-    one_way = [sensitivity_function(network, states, h, p, policy) for p in params]
+    one_way = sensitivity_functions(network, states, h, params, policy)
     one_way.sort(key=lambda f: -f.swing)
 
     sweep = prior_sweep(posterior, prior, rates, policy)

@@ -3,8 +3,8 @@
 Every distribution entry of the network carries a Dirichlet (a Beta for two states) from its
 study counts, expert range or effective sample size. A draw samples every entry at once,
 expands every table, and evaluates the exact posterior; all draws of a chunk are evaluated at
-once by the compiled engine (:mod:`bayesdx.compiled`) on its parameter-draw axis. Seeded and
-reproducible.
+once through the engine interface (:func:`bayesdx.inference.posteriors`), on the compiled
+engine's parameter-draw axis. Seeded and reproducible.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 from bayesdx.decision import as_policy, default_policy
 from bayesdx.display import Progress
 from bayesdx.errors import BayesdxError, LimitError, NoUncertaintyError
-from bayesdx.inference import compile_network, marginals
+from bayesdx.inference import posteriors
 from bayesdx.limits import MAX_DRAWS
 from bayesdx.model import (
     as_network,
@@ -96,7 +96,9 @@ def uncertainty(
     h = resolve_hypothesis(network, hypothesis)
     policy = default_policy(network, h) if policy is None else as_policy(policy)
     states = normalise(network, evidence).states
-    point = h.probability(marginals(network, states, [h.node])[0][h.node])
+    point = h.probability(
+        posteriors(network, [states], [h.node], impossible="raise").distribution(h.node)
+    )
     if not uncertain_nodes(network):
         raise NoUncertaintyError(
             f"network '{network.id}' gives no uncertainty for its numbers (study counts or "
@@ -105,13 +107,12 @@ def uncertainty(
 
     rng = np.random.default_rng(seed)
     members = [network.states[h.node].index(s) for s in h.members]
-    engine = compile_network(network)
-    case = engine.encode([states])
     samples = np.empty(n)
     bar = Progress(n, "bayesdx draws", enabled=progress, unit="draws")
     for start in range(0, n, _CHUNK):
         size = min(_CHUNK, n - start)
-        result = engine.evaluate(case, [h.node], cpts=sample_tables(network, rng, size))
+        tables = sample_tables(network, rng, size)
+        result = posteriors(network, [states], [h.node], tables=tables)
         post = result.posteriors[h.node][:, 0, :]
         possible = ~result.impossible[:, 0]
         samples[start : start + size] = np.where(possible, post[:, members].sum(axis=1), np.nan)

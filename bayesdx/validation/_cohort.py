@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
-from bayesdx.inference import marginals
+from bayesdx.inference import posteriors
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,15 +93,32 @@ def score(
     """P(node in members | observed variables) for every patient (exact, by pattern).
 
     The network's defaults (the setting) are applied to variables not in ``observed``, as a
-    query does. Patients with the same observed pattern share one inference.
+    query does. Patients with the same observed pattern share one inference, and all the
+    patterns are inferred in one batch (:func:`bayesdx.inference.posteriors`).
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> net = load_network("marrow_signal")
+    >>> df = simulate(net, 50, np.random.default_rng(0))
+    >>> p = score(net, df, "diagnosis", ("multiple_myeloma",), ["hb", "m_protein"])
+    >>> p.shape, bool(((p >= 0) & (p <= 1)).all())
+    ((50,), True)
     """
     observed = observed if observed is not None else observed_variables(network)
     context = {v: s for v, s in network.defaults.items() if v not in observed}
     keys = cohort[observed].astype(str).agg("\x1f".join, axis=1)
+    groups = cohort.groupby(keys, sort=False).indices
+    # the group keys are the joined strings of `keys`
+    sets = [
+        {**context, **dict(zip(observed, cast(str, key).split("\x1f"), strict=True))}
+        for key in groups
+    ]
     out = np.empty(len(cohort))
-    for key, index in cohort.groupby(keys, sort=False).indices.items():
-        # the group keys are the joined strings of `keys`
-        evidence = {**context, **dict(zip(observed, cast(str, key).split("\x1f"), strict=True))}
-        dist, _ = marginals(network, evidence, [node])
-        out[index] = sum(dist[node][s] for s in members)
+    if not sets:
+        return out
+    res = posteriors(network, sets, [node], impossible="raise")
+    for k, index in enumerate(groups.values()):
+        dist = res.distribution(node, k)
+        out[index] = sum(dist[s] for s in members)
     return out
