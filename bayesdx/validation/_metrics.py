@@ -14,13 +14,13 @@ models. Med Decis Making 2006;26:565-74.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bayesdx.display import Column, Lines, Rendered, Report, Table, figure_axes, finish
 from bayesdx.validation._results import DecisionCurve
 
 if TYPE_CHECKING:
@@ -61,8 +61,30 @@ def validate(
 
 
 @dataclass(frozen=True)
-class Validation:
-    """Scores of P(target) against simulated truth."""
+class Validation(Rendered):
+    """Scores of P(target) against simulated truth.
+
+    Attributes
+    ----------
+    label : str
+        The cohort's name.
+    y : numpy.ndarray
+        Truth, 1 where the patient has the target condition.
+    p : numpy.ndarray
+        The scored P(target) of each patient.
+    bins : int
+        Quantile bins of the reliability diagram.
+    decisions : dict
+        ``{rule: decision vector}``: fixed decision rules compared on the decision curve.
+
+    Examples
+    --------
+    >>> v = validate("demo", [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    >>> print(v)
+    demo: n = 4, prevalence 0.500, Brier 0.1581, AUC 0.750
+    >>> v.to_frame().shape
+    (4, 2)
+    """
 
     label: str
     y: np.ndarray
@@ -120,33 +142,45 @@ class Validation:
             "reliability": {"predicted": predicted.tolist(), "observed": observed.tolist()},
         }
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per patient: truth and score."""
-        import pandas as pd
-
-        return pd.DataFrame({"y": self.y, "p": self.p})
-
-    def __str__(self) -> str:
+    def summary(self) -> str:
+        """One line: n, prevalence, Brier score and AUC."""
         return (
             f"{self.label}: n = {self.y.size}, prevalence {self.prevalence:.3f}, "
             f"Brier {self.brier:.4f}, AUC {self.auc:.3f}"
         )
 
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(str(self))}</p>"
+    def _report(self) -> Report:
+        data = Table(
+            (Column("y"), Column("p")), list(zip(self.y.tolist(), self.p.tolist(), strict=True))
+        )
+        return Report([Lines([self.summary()])], disclaimer=False, data=data)
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Reliability diagram (quantile bins) with the diagonal."""
-        import matplotlib.pyplot as plt
+    def to_frame(self) -> pd.DataFrame:
+        """One row per patient: truth and score."""
+        return self._report().frame()
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(4.5, 4.5))
-        predicted, observed = self.reliability()
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """Reliability diagram (quantile bins) with the diagonal.
+
+        Several cohorts can share one Axes: each adds its curve and legend entry.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        predicted, observed = self.reliability()  # binning the scores held here, no inference
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (4.5, 4.5))
         ax.plot([0, 1], [0, 1], ":", color="0.5")
         ax.plot(predicted, observed, "o-", label=f"{self.label} (Brier {self.brier:.3f})")
-        ax.set_xlabel("predicted P(neoplasm)")
-        ax.set_ylabel("observed share with a neoplasm")
+        ax.set_xlabel("predicted probability")
+        ax.set_ylabel("observed share with the condition")
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.legend(fontsize=7)
-        return ax
+        return finish(ax, "Reliability (quantile bins)", disclaimer=False)

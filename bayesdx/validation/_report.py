@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from bayesdx.decision import evaluate_guideline
-from bayesdx.display import DISCLAIMER
+from bayesdx.display import DISCLAIMER, Column, Table, figure_axes
 from bayesdx.errors import OutputFileError, PolicyError
 from bayesdx.io import atomic_output
 from bayesdx.model import sample_tables
@@ -21,6 +21,9 @@ from bayesdx.validation._metrics import Validation, validate
 from bayesdx.validation._targets import CalibrationReport, calibrate
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     from bayesdx.model import Network
 
 __all__ = ["CohortStudy", "cohort_study", "write_report"]
@@ -97,15 +100,32 @@ def cohort_study(
     return CohortStudy(point=point, misspecified=mis, n=n, seed=seed)
 
 
-def _save(ax, path: Path) -> None:
+def _save(ax: Axes, path: Path) -> None:
+    # pyplot is imported lazily, only when a report with pictures is written
     import matplotlib.pyplot as plt
 
-    ax.figure.tight_layout()
+    fig = cast("Figure", ax.figure)
+    fig.tight_layout()
     try:
         with atomic_output(path, binary=True) as fh:
-            ax.figure.savefig(fh, dpi=100, format="png")
+            fig.savefig(fh, dpi=100, format="png")
     finally:
-        plt.close(ax.figure)
+        plt.close(fig)
+
+
+def _cohort_table(study: CohortStudy) -> Table:
+    rows: list[Any] = [
+        (v.label, v.prevalence, v.brier, v.auc) for v in [study.point, *study.misspecified]
+    ]
+    return Table(
+        (
+            Column("cohort"),
+            Column("prevalence", ".3f"),
+            Column("brier", ".4f", label="Brier"),
+            Column("auc", ".3f", label="AUC"),
+        ),
+        rows,
+    )
 
 
 def write_report(
@@ -116,9 +136,11 @@ def write_report(
     n: int = 4000,
     seed: int = 2026,
 ) -> Path:
-    """Write ``report.md`` with its pictures into ``folder``; returns the report's path."""
-    import matplotlib.pyplot as plt
+    """Write ``report.md`` with its pictures into ``folder``; returns the report's path.
 
+    Its tables are the results' own (:meth:`CalibrationReport.table`,
+    :meth:`DecisionCurve.at`), written out as Markdown by the shared renderer.
+    """
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -126,13 +148,18 @@ def write_report(
         raise OutputFileError(f"cannot make the report folder {folder}: {exc.strerror}") from None
     report: CalibrationReport = calibrate(network, literature)
     study = cohort_study(network, n=n, seed=seed)
+    decision = network.spec.decision
+    target = decision.target if decision is not None else "target"
     _save(report.plot(), folder / "targets.png")
-    _, ax = plt.subplots(figsize=(5, 5))
+    _, ax = figure_axes(None, (5, 5))
     for v in [study.point, *study.misspecified]:
         v.plot(ax=ax)
+    ax.set_xlabel(f"predicted P({target})")
+    ax.set_ylabel(f"observed share with {target}")
     ax.set_title("Reliability: cohorts from the network and from misspecified truths", fontsize=8)
     _save(ax, folder / "reliability.png")
-    _save(study.point.decision_curve().plot(), folder / "decision_curve.png")
+    dc = study.point.decision_curve()
+    _save(dc.plot(), folder / "decision_curve.png")
 
     lines = [
         f"# Calibration of `{network.id}`",
@@ -143,16 +170,8 @@ def write_report(
         "",
         "Each network value is computed by exact inference (never read back from a table).",
         "",
-        "| target | model | published | interval | pass | source |",
-        "|---|---|---|---|---|---|",
+        *report.table().markdown_lines(),
     ]
-    for r in report.results:
-        lo, hi = r.target.interval
-        verdict = "not counted" if r.target.exclude else ("yes" if r.passed else "**no**")
-        lines.append(
-            f"| {r.target.id} | {r.model:.3f} | {r.target.published:.3f} | "
-            f"{lo:.3f}-{hi:.3f} | {verdict} | {r.target.source} |"
-        )
     if report.excluded:
         lines += ["", "Not counted: published figures the network deliberately departs from.", ""]
         lines += [f"- `{r.target.id}`: {r.target.exclude}" for r in report.excluded]
@@ -163,19 +182,12 @@ def write_report(
         f"## Simulated cohorts ({study.n} patients each, seed {study.seed})",
         "",
         "Patients are drawn from the network (biopsy-referral setting) and scored with "
-        "P(neoplasm) given what a clinician would know after step 1 (context, blood "
+        f"P({target}) given what a clinician would know after step 1 (context, blood "
         "tests, smear, M-protein, calcium, creatinine, LDH, chemical shift). The "
         "misspecified cohorts come from networks whose tables are one joint draw from the "
         "parameter uncertainty and are still scored with the point network.",
         "",
-        "| cohort | prevalence | Brier | AUC |",
-        "|---|---|---|---|",
-    ]
-    for v in [study.point, *study.misspecified]:
-        lines.append(f"| {v.label} | {v.prevalence:.3f} | {v.brier:.4f} | {v.auc:.3f} |")
-    dc = study.point.decision_curve()
-    at = [0.1, 0.2, 0.3, 0.4, 0.47, 0.6]
-    lines += [
+        *_cohort_table(study).markdown_lines(),
         "",
         "![reliability](reliability.png)",
         "",
@@ -183,14 +195,20 @@ def write_report(
         "",
         "Net benefit, Vickers and Elkin: NB(t) = TP/n - FP/n * t / (1 - t).",
         "",
-        "| policy | " + " | ".join(f"t = {t:g}" for t in at) + " |",
-        "|---|" + "---|" * len(at),
+        *dc.at((0.1, 0.2, 0.3, 0.4, *_band_edge(network), 0.6)).markdown_lines(),
+        "",
+        "![decision curve](decision_curve.png)",
+        "",
+        f"*{DISCLAIMER}*",
+        "",
     ]
-    for name, values in dc.curves.items():
-        cells = [f"{values[int(np.argmin(np.abs(dc.thresholds - t)))]:.3f}" for t in at]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines += ["", "![decision curve](decision_curve.png)", "", f"*{DISCLAIMER}*", ""]
     path = folder / "report.md"
     with atomic_output(path) as fh:
         fh.write("\n".join(lines))
     return path
+
+
+def _band_edge(network: Network) -> tuple[float, ...]:
+    """The policy's upper edge, as a column of the decision-curve table (0.47 for marrow)."""
+    decision = network.spec.decision
+    return (decision.band[1],) if decision is not None else ()

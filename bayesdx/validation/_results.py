@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bayesdx.display import Column, Lines, Rendered, Report, Table, figure_axes, finish
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -12,22 +16,38 @@ if TYPE_CHECKING:
 
     from bayesdx.validation._targets import Target
 
-from typing import TYPE_CHECKING
-
-import numpy as np
-
-from bayesdx.display import stamp
-
-if TYPE_CHECKING:
-    import pandas as pd
-    from matplotlib.axes import Axes
-
 __all__ = ["CalibrationReport", "DecisionCurve", "TargetResult"]
 
 
+def _pass(passed: bool | None) -> str:
+    return "not counted" if passed is None else ("yes" if passed else "NO")
+
+
+#: a target and the network's value: text, HTML, Markdown and frame alike
+TARGET_COLUMNS = (
+    Column("id", label="target"),
+    Column("quantity", show=False),
+    Column("model", ".3f"),
+    Column("published", ".3f"),
+    Column("interval_lo", ".3f", label="low"),
+    Column("interval_hi", ".3f", label="high"),
+    Column("pass", _pass),
+    Column("source"),
+    Column("excluded", show=False),
+)
+
+
 @dataclass(frozen=True)
-class TargetResult:
-    """A target with the network's value."""
+class TargetResult(Rendered):
+    """A target with the network's value.
+
+    Attributes
+    ----------
+    target : Target
+        The published figure, its interval and source.
+    model : float
+        The network's value, computed by inference.
+    """
 
     target: Target
     model: float
@@ -51,10 +71,35 @@ class TargetResult:
             "pass": self.passed,
         }
 
+    def row(self) -> tuple[Any, ...]:
+        """The values under :data:`TARGET_COLUMNS` (``pass`` None when not counted)."""
+        t = self.target
+        return (
+            t.id,
+            t.quantity,
+            self.model,
+            t.published,
+            *t.interval,
+            None if t.exclude else self.passed,
+            t.source,
+            t.exclude or None,
+        )
+
+    def _report(self) -> Report:
+        return Report([Table(TARGET_COLUMNS, [self.row()])], disclaimer=False)
+
 
 @dataclass(frozen=True)
-class CalibrationReport:
-    """Every target with the network's value, pass or fail."""
+class CalibrationReport(Rendered):
+    """Every target with the network's value, pass or fail.
+
+    Attributes
+    ----------
+    network : str
+        The network id.
+    results : list of TargetResult
+        Every target, counted or not.
+    """
 
     network: str
     results: list[TargetResult]
@@ -89,59 +134,42 @@ class CalibrationReport:
             "excluded": [r.to_dict() | {"reason": r.target.exclude} for r in self.excluded],
         }
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per target."""
-        import pandas as pd
+    def table(self) -> Table:
+        """Every target with the network's value (text, HTML, Markdown and the frame)."""
+        return Table(TARGET_COLUMNS, [r.row() for r in self.results])
 
-        return pd.DataFrame(
-            [
-                r.to_dict()
-                | {"interval_lo": r.target.interval[0], "interval_hi": r.target.interval[1]}
-                for r in self.results
-            ]
-        ).drop(columns=["interval"])
-
-    def __str__(self) -> str:
-        lines = [f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed", ""]
-        for r in self.results:
-            lo, hi = r.target.interval
-            mark = "n/a " if r.target.exclude else ("pass" if r.passed else "FAIL")
-            lines.append(
-                f"  {mark}  {r.target.id:<34} model {r.model:.3f}  published "
-                f"{r.target.published:.3f}  interval {lo:.3f}-{hi:.3f}  "
-                f"[{r.target.source}]"
-            )
+    def _report(self) -> Report:
+        blocks: list[Lines | Table] = [
+            Lines([f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed"]),
+            self.table(),
+        ]
         if self.excluded:
-            lines += ["", "Not counted (the network deliberately departs from these figures):"]
-            lines += [f"  {r.target.id}: {r.target.exclude}" for r in self.excluded]
-        return "\n".join(lines)
+            blocks.append(
+                Lines(
+                    ["Not counted (the network deliberately departs from these figures):"]
+                    + [f"  {r.target.id}: {r.target.exclude}" for r in self.excluded]
+                )
+            )
+        return Report(blocks, disclaimer=False)
 
-    def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(
-            f"<tr><td>{esc(r.target.id)}</td><td>{r.model:.3f}</td><td>{r.target.published:.3f}"
-            f"</td><td>{r.target.interval[0]:.3f}-{r.target.interval[1]:.3f}</td>"
-            f"<td>{'pass' if r.passed else '<b>FAIL</b>'}</td><td>{esc(r.target.source)}</td>"
-            "</tr>"
-            for r in self.results
-        )
-        return (
-            f"<table><caption>{self.passed} passed, {self.failed} failed</caption><tr>"
-            "<th>target</th><th>model</th><th>published</th><th>interval</th><th></th>"
-            f"<th>source</th></tr>{rows}</table>"
-        )
+    def to_frame(self) -> pd.DataFrame:
+        """One row per target: id, quantity, model, published, interval, pass, source, excluded."""
+        return self._report().frame()
 
-    def plot(self, ax: Axes | None = None) -> Axes:
+    def plot(self, *, ax: Axes | None = None) -> Axes:
         """Each target's interval with the network's value (red when it misses).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.32 * len(self.results) + 1.2))
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (7, 0.32 * len(self.results) + 1.2))
         for i, r in enumerate(self.results[::-1]):
             lo, hi = r.target.interval
             ax.plot([lo, hi], [i, i], color="0.5", linewidth=3)
@@ -153,31 +181,55 @@ class CalibrationReport:
         )
         ax.set_xlim(0, 1)
         ax.set_xlabel("probability: published interval (grey), published value (|), network (o)")
-        ax.set_title(
-            f"{self.network}: {self.passed} of {len(self.results)} targets reproduced", fontsize=9
+        return finish(
+            ax,
+            f"{self.network}: {self.passed} of {len(self.counted)} counted targets reproduced",
+            disclaimer=False,  # about the network, not a patient
         )
-        return ax
 
 
 @dataclass(frozen=True)
-class DecisionCurve:
-    """Net benefit of several biopsy policies over threshold probabilities."""
+class DecisionCurve(Rendered):
+    """Net benefit of several biopsy policies over threshold probabilities.
+
+    Attributes
+    ----------
+    thresholds : numpy.ndarray
+        The threshold probabilities.
+    curves : dict
+        ``{policy: net benefit at each threshold}``.
+    """
 
     thresholds: np.ndarray
     curves: dict[str, np.ndarray]
 
+    def at(self, thresholds: Sequence[float] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)) -> Table:
+        """Net benefit of each policy at a few thresholds (the nearest computed ones)."""
+        near = [int(np.argmin(np.abs(self.thresholds - t))) for t in thresholds]
+        return Table(
+            (
+                Column("policy"),
+                *(Column(f"t = {t:g}", ".3f") for t in thresholds),
+            ),
+            [(name, *(float(values[k]) for k in near)) for name, values in self.curves.items()],
+        )
+
+    def _report(self) -> Report:
+        rows = [
+            (name, float(t), float(nb))
+            for name, values in self.curves.items()
+            for t, nb in zip(self.thresholds, values, strict=True)
+        ]
+        data = Table((Column("policy"), Column("threshold"), Column("net_benefit")), rows)
+        return Report(
+            [Lines(["Net benefit, NB(t) = TP/n - FP/n * t / (1 - t):"]), self.at()],
+            disclaimer=False,
+            data=data,
+        )
+
     def to_frame(self) -> pd.DataFrame:
         """One row per (policy, threshold)."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            [
-                (name, float(t), float(nb))
-                for name, values in self.curves.items()
-                for t, nb in zip(self.thresholds, values, strict=True)
-            ],
-            columns=["policy", "threshold", "net_benefit"],
-        )
+        return self._report().frame()
 
     def to_dict(self) -> dict[str, Any]:
         """``{"thresholds": [...], "curves": {policy: [...]}}``."""
@@ -186,12 +238,20 @@ class DecisionCurve:
             "curves": {k: v.tolist() for k, v in self.curves.items()},
         }
 
-    def plot(self, ax: Axes | None = None) -> Axes:
-        """Net benefit against threshold probability, one line per policy."""
-        import matplotlib.pyplot as plt
+    def plot(self, *, ax: Axes | None = None) -> Axes:
+        """Net benefit against threshold probability, one line per policy.
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4))
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Draw here; by default on a new figure.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
+        _, ax = figure_axes(ax, (6, 4))
         styles = {"biopsy all": ("0.5", "--"), "biopsy none": ("0.2", ":")}
         for name, values in self.curves.items():
             color, ls = styles.get(name, (None, "-"))
@@ -201,5 +261,4 @@ class DecisionCurve:
         ax.set_xlabel("threshold probability")
         ax.set_ylabel("net benefit")
         ax.legend(fontsize=7)
-        stamp(ax)
-        return ax
+        return finish(ax, "Decision curves")
