@@ -54,3 +54,22 @@ def test_observed_findings_are_not_candidates(tiny):
 
 def test_entropy():
     assert entropy({"a": 0.25, "b": 0.25, "c": 0.5}) == pytest.approx(1.5)
+
+
+def test_batched_outcomes_equal_single_queries(marrow):
+    from bayesdx.inference import marginals
+    from bayesdx.model import normalise
+
+    states = normalise(marrow, {"hb": 10.9, "chemical_shift": "drop"}).states
+    node, members = marrow.groups["neoplasm"]
+    ranked = rank_next_tests(marrow, states, node, members, Policy.band(0.4, 0.47))
+    assert ranked
+    for test in ranked:
+        dist, _ = marginals(marrow, states, [test.finding])
+        assert [o.state for o in test.outcomes] == [
+            s for s, q in dist[test.finding].items() if q > 0.0
+        ]
+        for o in test.outcomes:
+            assert o.probability == dist[test.finding][o.state]  # the same single query
+            post, _ = marginals(marrow, {**states, test.finding: o.state}, [node])
+            assert o.p_target == pytest.approx(sum(post[node][s] for s in members), abs=1e-12)

@@ -182,8 +182,25 @@ def test_views(marrow, tmp_path):
     assert DISCLAIMER in page and "http" not in body
     assert ex._repr_html_().count("<img") == 2
     for kind in ("waterfall", "differential", "network"):
-        ax = ex.plot(kind)
+        ax = ex.plot(kind=kind)
         assert ax.figure is not None
         plt.close(ax.figure)
     with pytest.raises(ValueError, match="unknown plot kind"):
-        ex.plot("pie")
+        ex.plot(kind="pie")
+
+
+def test_sequential_posteriors_match_queries(marrow):
+    ex = explain(marrow, CASE)
+    entered = {}
+    for c in ex.contributions:
+        entered[c.finding] = CASE[c.finding]
+        expected = query(marrow, entered).groups["neoplasm"]
+        assert c.p_after == pytest.approx(expected, abs=1e-12)
+
+
+def test_impossible_case_names_its_evidence(marrow):
+    from bayesdx.errors import ImpossibleEvidenceError
+
+    with pytest.raises(ImpossibleEvidenceError, match="probability zero") as info:
+        explain(marrow, {"diagnosis": "multiple_myeloma", "disease_class": "benign"})
+    assert info.value.evidence["diagnosis"] == "multiple_myeloma"

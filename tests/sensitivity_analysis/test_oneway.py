@@ -129,3 +129,33 @@ def test_parameter_ids_are_unique(marrow):
     assert len(ids) == len(set(ids))
     assert all(" " not in i for i in ids)
     np.testing.assert_array_less(-1e-12, [p.value for p in network_parameters(marrow)])
+
+
+def test_batch_on_the_draw_axis_equals_single_queries(marrow, report):
+    # the coefficients from one batch equal those of two single queries per parameter
+    h = resolve_hypothesis(marrow, "neoplasm")
+    for f in report.one_way[:8] + report.one_way[-4:]:
+        p = f.parameter
+        x0 = p.value
+        x1 = x0 + 0.5 if x0 < 0.5 else x0 - 0.5
+        joint = []
+        for x in (x0, x1):
+            dist, p_e = marginals(marrow, STATES, [h.node], {p.node: table_with(marrow, p, x)})
+            joint.append((h.probability(dist[h.node]) * p_e, p_e))
+        (n0, d0), (n1, d1) = joint
+        a, c = (n1 - n0) / (x1 - x0), (d1 - d0) / (x1 - x0)
+        expected = [a, n0 - a * x0, c, d0 - c * x0]
+        assert [f.a, f.b, f.c, f.d] == pytest.approx(expected, rel=1e-12, abs=1e-15), p.id
+
+
+def test_batches_of_parameters_give_the_same_functions(marrow, monkeypatch):
+    import bayesdx.sensitivity_analysis._oneway as oneway
+
+    h = resolve_hypothesis(marrow, "neoplasm")
+    params = network_parameters(marrow)[:30]
+    whole = oneway.sensitivity_functions(marrow, STATES, h, params)
+    monkeypatch.setattr(oneway, "_DRAW_FLOATS", 1)  # one parameter per batch
+    split = oneway.sensitivity_functions(marrow, STATES, h, params)
+    assert [f.parameter.id for f in split] == [p.id for p in params]
+    for f, g in zip(whole, split, strict=True):
+        assert [f.a, f.b, f.c, f.d] == pytest.approx([g.a, g.b, g.c, g.d], rel=1e-12, abs=1e-15)
