@@ -4,7 +4,9 @@ Everything is measured on this machine in the same process (the CLI cold start i
 subprocesses): cases per second of the compiled engine and of pgmpy (one query per case,
 with the engine built once) on the bundled marrow network and on pgmpy's example network
 ``hepar2``, their ratio, the time for all marginals, the time for a large batch of marrow
-cases on one core, and the cold start of ``bayesdx query`` against ``import pgmpy``.
+cases on one core, the cold start of ``bayesdx query`` against ``import pgmpy``, and what
+asking for an analysis's queries as one batch gains over asking for them one by one (as a
+ratio measured in the same run: one-way sensitivity, and explain's evidence sets).
 Cases are drawn from each network's own joint distribution, with about 30% of the cells then
 hidden, so no case is impossible.
 
@@ -24,17 +26,17 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from bayesdx.errors import UnknownNetworkError
-from bayesdx.inference import compile_network
+from bayesdx.inference import compile_network, marginals, posteriors
+from bayesdx.inference._engine import compiled
 from bayesdx.io import load_network, ve_engine
+from bayesdx.model import Network, network_parameters, normalise, resolve_hypothesis, table_with
 from bayesdx.sensitivity_analysis import uncertainty
-
-if TYPE_CHECKING:
-    from bayesdx.model import Network
+from bayesdx.sensitivity_analysis._oneway import sensitivity_functions
 
 __all__ = ["BenchmarkReport", "example_network", "run_benchmark", "sample_cases"]
 
@@ -114,6 +116,14 @@ class BenchmarkReport:
     psa : dict
         ``draws`` and ``seconds`` of the probabilistic sensitivity analysis (sampling every
         parameter and evaluating the posterior) on a marrow case, best of ``repeats``.
+    batching : dict
+        Single queries against one batch through the engine interface, on a marrow case:
+        ``oneway_*`` (every parameter's sensitivity function: two variable-elimination
+        queries per parameter, against all parameters on the draw axis in one call;
+        ``oneway_max_diff`` is the largest difference of a coefficient) and ``explain_*``
+        (explain's evidence sets one query each, against one batch on the network's compiled
+        engine with its contraction plans built in the time, as for a new case).
+        ``*_ratio`` is loop time / batch time.
     """
 
     machine: dict[str, Any]
@@ -121,6 +131,7 @@ class BenchmarkReport:
     large: dict[str, Any] = field(default_factory=dict)
     cold_start: dict[str, Any] = field(default_factory=dict)
     psa: dict[str, Any] = field(default_factory=dict)
+    batching: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what ``bayesdx bench --json`` prints)."""
@@ -160,6 +171,24 @@ class BenchmarkReport:
                     "s (sampling and exact posteriors)",
                 )
             )
+        if self.batching:
+            b = self.batching
+            rows += [
+                (
+                    "one-way: queries / batch",
+                    "marrow_signal",
+                    b["oneway_ratio"],
+                    f"x ({b['oneway_parameters']} parameters: {b['oneway_loop_s']:.3f} s "
+                    f"as single queries, {b['oneway_batch_s']:.3f} s on the draw axis)",
+                ),
+                (
+                    "explain sets: loop / batch",
+                    "marrow_signal",
+                    b["explain_ratio"],
+                    f"x ({b['explain_sets']} evidence sets: {b['explain_loop_s'] * 1e3:.1f} ms "
+                    f"one by one, {b['explain_batch_s'] * 1e3:.1f} ms as one batch)",
+                ),
+            ]
         if self.cold_start:
             c = self.cold_start
             rows += [
@@ -323,6 +352,7 @@ def run_benchmark(
     networks: tuple[str, ...] = ("marrow_signal", "hepar2"),
     seed: int = 20261123,
     psa_draws: int = 10_000,
+    batching: bool = True,
 ) -> BenchmarkReport:
     """Measure the compiled engine against pgmpy on this machine, in one run.
 
@@ -342,6 +372,9 @@ def run_benchmark(
     seed : int
     psa_draws : int
         Draws of the probabilistic sensitivity analysis timed on a marrow case (0 skips it).
+    batching : bool
+        Measure single queries against one batch (one-way sensitivity, explain's evidence
+        sets) on a marrow case.
 
     Returns
     -------
@@ -365,6 +398,8 @@ def run_benchmark(
         case = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}
         seconds = _best(lambda: uncertainty(net, case, draws=psa_draws, seed=seed), repeats)
         report.psa = {"draws": psa_draws, "seconds": seconds, "case": case}
+    if batching:
+        report.batching = _batching(repeats)
     if cold_repeats:
         query = _cold([sys.executable, "-m", "bayesdx.cli", "query", "-e", "hb=10"], cold_repeats)
         pgmpy = _cold([sys.executable, "-c", "import pgmpy.models, pgmpy.inference"], cold_repeats)
@@ -375,6 +410,79 @@ def run_benchmark(
             "repeats": cold_repeats,
         }
     return report
+
+
+BATCH_CASE = {"age": 58, "hb": 11.4, "chemical_shift": "drop", "smear": "normal",
+              "m_protein": "absent", "ldh": "high"}  # fmt: skip
+
+
+def _batching(repeats: int) -> dict[str, Any]:
+    """Single queries against one batch, for one-way sensitivity and explain's evidence sets."""
+    net = load_network("marrow_signal")
+    ev = normalise(net, BATCH_CASE)
+    h = resolve_hypothesis(net, None)
+    params = network_parameters(net)
+
+    def one_by_one() -> list[tuple[float, ...]]:  # what sensitivity_function did before
+        out: list[tuple[float, ...]] = []
+        for p in params:
+            x0 = p.value
+            x1 = x0 + 0.5 if x0 < 0.5 else x0 - 0.5
+            joint = []
+            for x in (x0, x1):
+                dist, p_e = marginals(net, ev.states, [h.node], {p.node: table_with(net, p, x)})
+                joint.append((h.probability(dist[h.node]) * p_e, p_e))
+            (n0, d0), (n1, d1) = joint
+            a, c = (n1 - n0) / (x1 - x0), (d1 - d0) / (x1 - x0)
+            out.append((a, n0 - a * x0, c, d0 - c * x0))
+        return out
+
+    def batch() -> list[tuple[float, ...]]:
+        fs = sensitivity_functions(net, ev.states, h, params)
+        return [(f.a, f.b, f.c, f.d) for f in fs]
+
+    diff = float(np.max(np.abs(np.asarray(one_by_one()) - np.asarray(batch()))))
+    loop_s = _best(one_by_one, repeats)
+    batch_s = _best(batch, repeats)
+
+    sets = _explain_sets(net, ev.states)
+    targets = [h.node]
+    posteriors(net, sets[:2], targets)  # warm up the imports
+
+    def fresh_batch() -> None:  # a new case has a new pattern: its plans are built each time
+        compiled(net)._plans.clear()
+        posteriors(net, sets, targets)
+
+    explain_loop = _best(lambda: posteriors(net, sets, targets, backend="ve"), repeats)
+    explain_batch = _best(fresh_batch, repeats)
+    return {
+        "oneway_parameters": len(params),
+        "oneway_loop_s": loop_s,
+        "oneway_batch_s": batch_s,
+        "oneway_ratio": loop_s / batch_s,
+        "oneway_max_diff": diff,
+        "explain_sets": len(sets),
+        "explain_loop_s": explain_loop,
+        "explain_batch_s": explain_batch,
+        "explain_ratio": explain_loop / explain_batch,
+    }
+
+
+def _explain_sets(network: Network, states: dict[str, str]) -> list[dict[str, str]]:
+    """The evidence sets explain asks for: the case, the context, leave-one-out, sequential,
+    what-if and single findings."""
+    context = {v: s for v, s in states.items() if v in network.defaults}
+    findings = {v: s for v, s in states.items() if v not in network.defaults}
+    names = list(findings)
+    sets = [{**context, **findings}, dict(context)]
+    sets += [{**context, **{k: findings[k] for k in names if k != v}} for v in names]
+    sets += [{**context, **{k: findings[k] for k in names[:i]}} for i in range(1, len(names))]
+    sets += [
+        {**context, **findings, v: alt} for v in names for alt in network.states[v]
+        if alt != findings[v]
+    ]  # fmt: skip
+    sets += [{**context, v: findings[v]} for v in names]
+    return sets
 
 
 def _central(network: Network) -> str:

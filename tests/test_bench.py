@@ -33,7 +33,7 @@ def test_report_structure(report):
 
 def test_report_outputs(report):
     d = report.to_dict()
-    assert set(d) == {"machine", "engines", "large", "cold_start", "psa"}
+    assert set(d) == {"machine", "engines", "large", "cold_start", "psa", "batching"}
     json.dumps(d)
     frame = report.to_frame()
     assert list(frame.columns) == ["measure", "network", "value", "unit"]
@@ -56,3 +56,13 @@ def test_sample_cases(marrow):
 def test_psa_figure_is_reported(report):
     assert report.psa["draws"] == 50 and report.psa["seconds"] > 0
     assert any(row[0].startswith("PSA, 50 draws") for row in report._rows())
+
+
+def test_batching_is_reported_as_ratios(report):
+    b = report.batching
+    assert b["oneway_ratio"] == pytest.approx(b["oneway_loop_s"] / b["oneway_batch_s"])
+    assert b["explain_ratio"] == pytest.approx(b["explain_loop_s"] / b["explain_batch_s"])
+    assert b["oneway_parameters"] > 100 and b["explain_sets"] > 10
+    assert b["oneway_max_diff"] < 1e-12  # the same coefficients either way
+    measures = [row[0] for row in report._rows()]
+    assert "one-way: queries / batch" in measures and "explain sets: loop / batch" in measures
