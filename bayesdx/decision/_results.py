@@ -197,7 +197,7 @@ class Recommendation(Rendered):
         matplotlib.axes.Axes
         """
         # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
-        _, ax = figure_axes(ax, (7, 2.6))
+        _, ax = figure_axes(ax, (7, 3.0))
         low, high = self.policy.low, self.policy.high
         ax.axvspan(0, low, color="#55a868", alpha=0.15, label="not recommended")
         if high > low:
@@ -222,10 +222,11 @@ class Recommendation(Rendered):
                         fontsize=7)  # fmt: skip
                 top = max(top, level + 0.3)
         ax.set_xlim(0, 1)
-        ax.set_ylim(-0.4, top)
+        ax.set_ylim(-0.25, top)
         ax.set_yticks([])
         ax.set_xlabel(f"P({self.target} | evidence)")
-        ax.legend(loc="lower right", fontsize=7, ncol=4, frameon=False)
+        # the legend goes under the axis, where no point or arrow can land on it
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=7, ncol=4, frameon=False)
         return finish(ax, f"Biopsy: {self.verdict.replace('_', ' ')}", fontsize=10)
 
 

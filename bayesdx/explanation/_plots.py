@@ -27,6 +27,10 @@ def _db(p: float) -> float:
 # bayesdx stays fast and works without matplotlib.
 
 
+def _label(ax: Axes, x: float, y: float, text: str, *, up: bool) -> None:
+    ax.text(x, y, text, ha="center", va="bottom" if up else "top", fontsize=8)
+
+
 def waterfall(ex: Explanation, *, ax: Axes | None = None) -> Axes:
     """Log-odds of the hypothesis (decibans) from prior to posterior, one step per finding.
 
@@ -37,30 +41,27 @@ def waterfall(ex: Explanation, *, ax: Axes | None = None) -> Axes:
     steps = list(ex.contributions)
     _, ax = figure_axes(ax, (max(5.0, 1.0 + 0.9 * (len(steps) + 2)), 3.6))
     level = _db(ex.prior)
+    levels = [0.0, level]
     ax.bar(0, level, color=_NEUTRAL)
-    ax.text(
-        0, level, f"{ex.prior:.2f}", ha="center", va="bottom" if level >= 0 else "top", fontsize=8
-    )
+    _label(ax, 0, level, f"{ex.prior:.2f}", up=level >= 0)
     labels = ["prior"]
     for i, c in enumerate(steps, start=1):
         new = _db(c.p_after)
         ax.bar(i, new - level, bottom=level, color=_FOR if new >= level else _AGAINST)
-        ax.text(i, max(new, level), f"{c.p_after:.2f}", ha="center", va="bottom", fontsize=8)
+        # P after the finding, written where the step ends: above a rise, below a fall
+        _label(ax, i, new, f"{c.p_after:.2f}", up=new >= level)
         labels.append(f"{c.finding}\n={c.state}")
         level = new
+        levels.append(level)
     end = len(steps) + 1
     ax.bar(end, level, color=_NEUTRAL)
-    ax.text(
-        end,
-        level,
-        f"{ex.posterior:.2f}",
-        ha="center",
-        va="bottom" if level >= 0 else "top",
-        fontsize=8,
-    )
+    _label(ax, end, level, f"{ex.posterior:.2f}", up=level >= 0)
     labels.append("posterior")
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.margins(y=0.15)
+    # bars stick the autoscaled limits to their ends, so the room for the labels is set here
+    low, high = min(levels), max(levels)
+    pad = 0.15 * max(high - low, 1.0)
+    ax.set_ylim(low - pad, high + pad)
     ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=30, ha="right")
     ax.set_ylabel(f"log-odds of {ex.hypothesis.name} (dB)")
     return finish(

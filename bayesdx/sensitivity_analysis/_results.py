@@ -296,18 +296,27 @@ class SensitivityReport(Rendered):
         if kind != "tornado":
             raise ArgumentError(f"unknown plot kind {kind!r}; valid: tornado, prior")
         shown = self.one_way[:top][::-1]
+        names = [f.parameter.id for f in shown]
+        # the figure widens with the longest parameter name (7 pt text, at most 0.065 in a letter)
+        width = 4.5 + 0.065 * max((len(n) for n in names), default=0)
         # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
-        _, ax = figure_axes(ax, (8, 0.4 * len(shown) + 1.5))
+        _, ax = figure_axes(ax, (width, 0.4 * len(shown) + 1.6))
+        colours = {False: ("#4c72b0", "sourced"), True: ("#dd8452", "expert estimate")}
         for i, f in enumerate(shown):
             lo, hi = f.posterior_range
-            color = "#dd8452" if f.parameter.expert else "#4c72b0"
-            ax.barh(i, hi - lo, left=lo, color=color)
-        ax.set_yticks(range(len(shown)), [f.parameter.id for f in shown], fontsize=7)
-        ax.axvline(self.posterior, color="k", linewidth=1)
+            colour, label = colours[f.parameter.expert]
+            ax.barh(i, hi - lo, left=lo, color=colour, label=label)
+            colours[f.parameter.expert] = (colour, "_")  # one legend entry per colour
+        ax.set_yticks(range(len(shown)), names, fontsize=7)
+        h = self.hypothesis.name
+        ax.axvline(self.posterior, color="k", linewidth=1, label=f"P({h}) = {self.posterior:.2f}")
         if self.policy is not None:
-            ax.axvspan(self.policy.low, self.policy.high, color="0.85", zorder=0)
-        ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over each parameter's 95% range")
-        return finish(ax, "Tornado: blue = sourced, orange = expert estimate; grey = decision band")
+            ax.axvspan(
+                self.policy.low, self.policy.high, color="0.85", zorder=0, label="decision band"
+            )
+        ax.set_xlabel(f"P({h} | evidence)")
+        ax.legend(fontsize=7, loc="lower right")
+        return finish(ax, "Tornado: the posterior over each parameter's 95% range")
 
     def _plot_prior(self, ax: Axes | None) -> Axes:
         _, ax = figure_axes(ax, (6, 3.5))
@@ -315,7 +324,9 @@ class SensitivityReport(Rendered):
         ax.plot(rates, [p.posterior for p in self.prior_sweep], "-o", markersize=3)
         ax.axvline(self.prior, color="0.4", linestyle=":", label=f"base rate {self.prior:.2f}")
         if self.policy is not None:
-            ax.axhspan(self.policy.low, self.policy.high, color="0.85", zorder=0)
+            ax.axhspan(
+                self.policy.low, self.policy.high, color="0.85", zorder=0, label="decision band"
+            )
         ax.set_xlabel(f"base rate P({self.hypothesis.name})")
         ax.set_ylabel(f"P({self.hypothesis.name} | evidence)")
         ax.set_ylim(0, 1)

@@ -180,7 +180,7 @@ class Validation(Rendered):
         ax.plot(predicted, observed, "o-", label=f"{self.label} (Brier {self.brier:.3f})")
         ax.set_xlabel("predicted probability")
         ax.set_ylabel("observed share with the condition")
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.legend(fontsize=7)
+        ax.set_xlim(-0.02, 1.02)  # points at 0 or 1 are drawn whole
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=7, loc="lower right")  # below the diagonal, where no point falls
         return finish(ax, "Reliability (quantile bins)", disclaimer=False)

@@ -169,18 +169,34 @@ class CalibrationReport(Rendered):
         matplotlib.axes.Axes
         """
         # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
-        _, ax = figure_axes(ax, (7, 0.32 * len(self.results) + 1.2))
+        _, ax = figure_axes(ax, (7, 0.32 * len(self.results) + 1.8))
+        labels = {
+            "interval": "published interval",
+            "published": "published value",
+            "#55a868": "network, in the interval",
+            "#c44e52": "network, outside it",
+            "0.6": "network, not counted",
+        }
+
+        def once(key: str) -> str:  # one legend entry per kind of mark
+            return labels.pop(key, "_")
+
         for i, r in enumerate(self.results[::-1]):
             lo, hi = r.target.interval
-            ax.plot([lo, hi], [i, i], color="0.5", linewidth=3)
-            ax.plot([r.target.published], [i], "|", color="0.2", markersize=10)
+            ax.plot([lo, hi], [i, i], color="0.5", linewidth=3, label=once("interval"))
+            ax.plot([r.target.published], [i], "|", color="0.2", markersize=10,
+                    label=once("published"))  # fmt: skip
             color = "0.6" if r.target.exclude else ("#55a868" if r.passed else "#c44e52")
-            ax.plot([r.model], [i], "o", color=color)
+            ax.plot([r.model], [i], "o", color=color, label=once(color))
         ax.set_yticks(
             range(len(self.results)), [r.target.id for r in self.results[::-1]], fontsize=7
         )
-        ax.set_xlim(0, 1)
-        ax.set_xlabel("probability: published interval (grey), published value (|), network (o)")
+        ax.set_xlim(-0.02, 1.02)  # a mark at 0 or 1 is drawn whole
+        ax.set_xlabel("probability")
+        ax.legend(
+            loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(self.results) - 0.04),
+            fontsize=7, ncol=3, frameon=False,
+        )  # fmt: skip
         return finish(
             ax,
             f"{self.network}: {self.passed} of {len(self.counted)} counted targets reproduced",
