@@ -78,6 +78,7 @@ def network_markdown(network: Network) -> str:
 
     Examples
     --------
+    >>> from bayesdx import load_network
     >>> text = network_markdown(load_network("marrow_signal"))
     >>> text.splitlines()[0]
     '# marrow_signal: nodes, states, parents and sources'
