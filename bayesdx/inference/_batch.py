@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.display import DISCLAIMER, Progress
+from bayesdx.display import DISCLAIMER, Column, Progress, Report, Table
 from bayesdx.errors import (
     ArgumentError,
     BayesdxError,
@@ -71,6 +71,17 @@ class ScoreSummary:
     def to_dict(self) -> dict[str, Any]:
         """``{"network", "input", "output", "rows", "errors", "disclaimer"}``."""
         return {**asdict(self), "disclaimer": DISCLAIMER}
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: network, input, output, rows, errors."""
+        import pandas as pd  # heavy; the CLI's batch path imports it anyway
+
+        return pd.DataFrame([asdict(self)])
+
+    def _repr_html_(self) -> str:
+        fields = asdict(self)
+        table = Table((Column("field"), Column("value")), list(fields.items()))
+        return Report([table], title="Batch run").html()
 
     def __str__(self) -> str:
         rows = "row" if self.rows == 1 else "rows"

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.errors import ArgumentError
+from bayesdx.display import Column, Lines, Report, Table, figure_axes, finish
+from bayesdx.errors import ArgumentError, UnknownVariableError
 from bayesdx.inference._graph import (
     TINY,
     ancestors,
@@ -43,6 +44,8 @@ from bayesdx.inference._graph import (
 )
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from bayesdx.model import Network
 
 __all__ = ["BatchResult", "CompiledNetwork", "compile_network"]
@@ -198,23 +201,28 @@ class BatchResult:
             "impossible": self.impossible.tolist(),
         }
 
-    def __str__(self) -> str:
+    def _report(self) -> Report:
         shape = f"{self.n_cases} cases" + (f" x {self.draws} draws" if self.draws else "")
-        lines = [f"BatchResult: network {self.network}, {shape}, "
-                 f"{int(self.impossible.sum())} impossible"]  # fmt: skip
+        head = Lines([f"Network: {self.network}, {shape}, {int(self.impossible.sum())} impossible"])
+        rows = []
         for t, post in self.posteriors.items():
             mean = post.reshape(-1, post.shape[-1]).mean(axis=0)
-            top = ", ".join(f"{s} {m:.3f}" for s, m in zip(self.states[t], mean, strict=True))
-            lines.append(f"  mean P({t}): {top}")
-        return "\n".join(lines)
+            rows += [(t, s, float(m)) for s, m in zip(self.states[t], mean, strict=True)]
+        table = Table(
+            (Column("target"), Column("state"), Column("mean", ".3f", label="mean P")), rows
+        )
+        return Report([head, table], title="Batch posteriors")
+
+    def __str__(self) -> str:
+        return self._report().text()
 
     def _repr_html_(self) -> str:
-        frame = self.to_frame()
-        return f"<p>{self.n_cases} cases, network <code>{self.network}</code></p>" + frame.head(
-            20
-        ).to_html(float_format=lambda v: f"{v:.4f}")
+        first = self.to_frame().head(20).to_html(float_format=lambda v: f"{v:.4f}")
+        report = self._report().html()
+        cut = report.rfind("<p")  # the disclaimer closes the page, after the first rows
+        return report[:cut] + "<p>First rows:</p>" + first + report[cut:]
 
-    def plot(self, target: str | None = None, ax: Any = None) -> Any:
+    def plot(self, *, target: str | None = None, ax: Axes | None = None) -> Axes:
         """Histogram of one state's posterior (or a group's) over the cases.
 
         Parameters
@@ -222,23 +230,25 @@ class BatchResult:
         target : str, optional
             ``VAR=state`` or ``group:NAME`` (default: the first group, else the first column).
         ax : matplotlib Axes, optional
-        """
-        import matplotlib.pyplot as plt
 
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         cols = self.columns()
         key = (
             target
             if target
             else next((k for k in cols if k.startswith("group:")), next(iter(cols)))
         )
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 3.5))
+        if key not in cols:
+            raise UnknownVariableError(key, tuple(cols), self.network)
+        _, ax = figure_axes(ax, (6, 3.5))
         values = np.asarray(cols[key]).reshape(-1)
         ax.hist(values[~np.asarray(self.impossible).reshape(-1)], bins=40, range=(0, 1))
         ax.set_xlabel(f"P({key})")
         ax.set_ylabel("cases")
-        ax.set_title(f"{self.network}: {self.n_cases} cases")
-        return ax
+        return finish(ax, f"{self.network}: {self.n_cases} cases")
 
 
 class CompiledNetwork:
