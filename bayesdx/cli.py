@@ -251,7 +251,8 @@ def _args_batch(sub: Any) -> None:
         "-i",
         required=True,
         metavar="CASES.csv",
-        help="one case per row, one column per variable; an empty cell is unobserved",
+        help="one case per row, one column per variable; an empty cell is unobserved "
+        "('-': standard input)",
     )
     p.add_argument(
         "--output",

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_DRAWS",
     "MAX_EVIDENCE",
     "MAX_NETWORK_BYTES",
+    "MAX_STDIN_CSV_BYTES",
     "MAX_TABLE_CELLS",
     "MAX_YAML_NODES",
     "size_text",
@@ -28,6 +29,9 @@ __all__ = [
 MAX_CASE_BYTES = 1 << 20
 #: a network file (YAML, BIF, XMLBIF, XDSL, NET): pgmpy's largest bundled file is ~2 MB
 MAX_NETWORK_BYTES = 64 << 20
+#: a CSV of cases read from standard input (copied to a temporary file; a file on disk is
+#: streamed and has no size limit)
+MAX_STDIN_CSV_BYTES = 1 << 30
 #: characters in one number (digits, sign, point and exponent)
 MAX_DIGITS = 64
 #: nesting of lists and mappings in a YAML or JSON file

@@ -18,6 +18,7 @@ import csv
 import os
 import stat
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
@@ -32,11 +33,13 @@ from bayesdx.errors import (
     BayesdxError,
     CaseFileError,
     ImpossibleEvidenceError,
+    LimitError,
     RowError,
 )
 from bayesdx.inference._engine import compiled as _compiled
 from bayesdx.inference._graph import resolve_targets
 from bayesdx.io import atomic_output
+from bayesdx.limits import MAX_STDIN_CSV_BYTES, size_text
 from bayesdx.model import NUMBER, as_network, state_of
 
 if TYPE_CHECKING:
@@ -329,7 +332,9 @@ def score_csv(
     ----------
     network : Network
     input_path, output_path : path
-        ``output_path`` may be ``"-"`` (standard output); it may not be the input.
+        ``input_path`` may be ``"-"`` (standard input, copied to a temporary file first, at
+        most :data:`~bayesdx.limits.MAX_STDIN_CSV_BYTES`); ``output_path`` may be ``"-"``
+        (standard output); it may not be the input.
     targets, on_error, passthrough
         As in :func:`score_frame`.
     progress : bool or None
@@ -359,14 +364,52 @@ def score_csv(
     >>> score_csv(net, folder / "cases.csv", folder / "out.csv").rows  # the blank line too
     2
     """
+
+    def run(src: Path, label: str) -> ScoreSummary:
+        return _score_file(
+            network, src, label, output_path, targets=targets, on_error=on_error,
+            progress=progress, passthrough=passthrough, chunk_rows=chunk_rows, force=force,
+        )  # fmt: skip
+
+    if str(input_path) != "-":
+        return run(Path(input_path), str(input_path))
+    # standard input is read three times over (header, line count, records): copy it first
+    with tempfile.TemporaryDirectory(prefix="bayesdx-") as folder:
+        copy = Path(folder) / "stdin.csv"
+        with open(copy, "wb") as fh:
+            for block in iter(lambda: sys.stdin.buffer.read(1 << 20), b""):
+                if fh.tell() + len(block) > MAX_STDIN_CSV_BYTES:
+                    raise LimitError(
+                        f"cases on standard input are larger than "
+                        f"{size_text(MAX_STDIN_CSV_BYTES)}, the limit (bayesdx.limits."
+                        "MAX_STDIN_CSV_BYTES); give a file instead"
+                    )
+                fh.write(block)
+        return run(copy, "(standard input)")
+
+
+def _score_file(
+    network: Network,
+    src: Path,
+    label: str,
+    dst: str | os.PathLike,
+    *,
+    targets: str | Sequence[str] | None,
+    on_error: str,
+    progress: bool | None,
+    passthrough: Sequence[str],
+    chunk_rows: int,
+    force: bool,
+) -> ScoreSummary:
+    """score_csv on a regular file ``src``, named ``label`` in messages."""
+
     import pandas as pd
 
     network = as_network(network)
     _check_options(on_error, chunk_rows)
-    src, dst = Path(input_path), output_path
-    header = _header(src)
+    header = _header(src, label)
     added = _output_columns(network, resolve_targets(network, targets, allow_empty=True), on_error)
-    _check_columns(header, added, src)
+    _check_columns(header, added, label)
     lines, carriage = 0, False
     with open(src, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -394,11 +437,11 @@ def score_csv(
                 try:
                     scored = score_frame(
                         network, chunk, targets=targets, on_error=on_error, progress=False,
-                        passthrough=passthrough, first_line=2 + written, source=str(src),
+                        passthrough=passthrough, first_line=2 + written, source=label,
                     )  # fmt: skip
                 except RowError as exc:  # the record's own line in the file
                     line = _record_line(src, exc.line - 2)
-                    raise RowError(line, exc.column, exc.reason, str(src)) from None
+                    raise RowError(line, exc.column, exc.reason, label) from None
                 scored.to_csv(out, header=not headed, index=False, lineterminator=ending)
                 headed = True
                 written += len(chunk)
@@ -412,23 +455,23 @@ def score_csv(
                                                             lineterminator=ending)  # fmt: skip
     except UnicodeDecodeError:
         raise CaseFileError(
-            f"cannot read cases from {src}: line {_bad_utf8_line(src)} is not UTF-8 text"
+            f"cannot read cases from {label}: line {_bad_utf8_line(src)} is not UTF-8 text"
         ) from None
     except (pd.errors.ParserWarning, pd.errors.ParserError) as exc:
         found = _long_record(src, len(header))
         if found is None:
             raise CaseFileError(
-                f"cannot read cases from {src}: {' '.join(str(exc).split())}"
+                f"cannot read cases from {label}: {' '.join(str(exc).split())}"
             ) from None
         raise CaseFileError(
-            f"cannot read cases from {src}: line {found[0]} has {found[1]} cells but the header "
+            f"cannot read cases from {label}: line {found[0]} has {found[1]} cells but the header "
             f"names {len(header)} columns"
         ) from None
     except OSError as exc:
-        raise CaseFileError(f"cannot score {src} into {dst}: {exc.strerror or exc}") from None
+        raise CaseFileError(f"cannot score {label} into {dst}: {exc.strerror or exc}") from None
     finally:
         bar.close()
-    return ScoreSummary(network.id, str(src), str(dst), written, errors)
+    return ScoreSummary(network.id, label, str(dst), written, errors)
 
 
 def _check_options(on_error: str, chunk_rows: int) -> None:
@@ -438,29 +481,29 @@ def _check_options(on_error: str, chunk_rows: int) -> None:
         raise ArgumentError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
 
 
-def _header(src: Path) -> list[str]:
+def _header(src: Path, label: str) -> list[str]:
     """The header record of a CSV file, checked: names present and each given once."""
     try:
         if not stat.S_ISREG(os.stat(src).st_mode):  # /dev/zero, a FIFO: no end to read to
-            raise CaseFileError(f"cannot read cases from {src}: not a regular file")
+            raise CaseFileError(f"cannot read cases from {label}: not a regular file")
         with open(src, encoding="utf-8-sig", newline="") as fh:
             header = next(csv.reader(fh), None)
     except UnicodeDecodeError:
-        raise CaseFileError(f"cannot read cases from {src}: line 1 is not UTF-8 text") from None
+        raise CaseFileError(f"cannot read cases from {label}: line 1 is not UTF-8 text") from None
     except (OSError, csv.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise CaseFileError(f"cannot read cases from {src}: {reason}") from None
+        raise CaseFileError(f"cannot read cases from {label}: {reason}") from None
     if header is None:
-        raise CaseFileError(f"{src} is empty; expected a header line of variables")
+        raise CaseFileError(f"{label} is empty; expected a header line of variables")
     if not any(name.strip() for name in header):
-        raise CaseFileError(f"{src} has no header line; the first line names the variables")
+        raise CaseFileError(f"{label} has no header line; the first line names the variables")
     seen: dict[str, int] = {}
     for k, name in enumerate(header, start=1):
         if not name.strip():
-            raise CaseFileError(f"{src}: column {k} of the header has no name")
+            raise CaseFileError(f"{label}: column {k} of the header has no name")
         if name in seen:
             raise CaseFileError(
-                f"{src}: column '{name}' appears twice in the header (columns {seen[name]} "
+                f"{label}: column '{name}' appears twice in the header (columns {seen[name]} "
                 f"and {k}); give each column once"
             )
         seen[name] = k

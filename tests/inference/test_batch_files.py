@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 
 from bayesdx import query
-from bayesdx.errors import ArgumentError, CaseFileError, RowError
+from bayesdx.errors import ArgumentError, CaseFileError, LimitError, RowError
 from bayesdx.inference import score_csv, score_frame
 
 
@@ -135,3 +137,28 @@ def test_carriage_returns_survive_the_round_trip(marrow, tmp_path, raw):
     back = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
     want = pd.read_csv(src, dtype=str, keep_default_na=False)
     assert back[["hb", "note"]].to_dict("list") == want.to_dict("list")
+
+
+def test_cases_from_standard_input(marrow, monkeypatch, tmp_path):
+    data = b"hb,smear\n10.4,rouleaux\n\n13.2,normal\n"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+    summary = score_csv(marrow, "-", tmp_path / "out.csv")
+    (tmp_path / "in.csv").write_bytes(data)
+    assert summary.rows == 3 and summary.input == "(standard input)"
+    again = score_csv(marrow, tmp_path / "in.csv", tmp_path / "again.csv")
+    assert again.rows == 3
+    assert (tmp_path / "out.csv").read_text() == (tmp_path / "again.csv").read_text()
+
+
+def test_a_bad_row_on_standard_input_is_named(marrow, monkeypatch, tmp_path):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hb\n10\n11\nweird\n")))
+    with pytest.raises(RowError, match=r"^\(standard input\) line 4, column hb"):
+        score_csv(marrow, "-", tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_standard_input_is_bounded(marrow, monkeypatch, tmp_path):
+    monkeypatch.setattr("bayesdx.inference._batch.MAX_STDIN_CSV_BYTES", 1000)
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hb\n" + b"10\n" * 600)))
+    with pytest.raises(LimitError, match="MAX_STDIN_CSV_BYTES"):
+        score_csv(marrow, "-", tmp_path / "out.csv")
