@@ -35,8 +35,7 @@ from bayesdx.inference import compile_network, marginals, posteriors
 from bayesdx.inference._engine import compiled
 from bayesdx.io import load_network, ve_engine
 from bayesdx.model import Network, network_parameters, normalise, resolve_hypothesis, table_with
-from bayesdx.sensitivity_analysis import uncertainty
-from bayesdx.sensitivity_analysis._oneway import sensitivity_functions
+from bayesdx.sensitivity_analysis import sensitivity_functions, uncertainty
 
 __all__ = ["BenchmarkReport", "example_network", "run_benchmark", "sample_cases"]
 

@@ -6,6 +6,7 @@ from bayesdx.sensitivity_analysis._oneway import (
     prior_sweep,
     sensitivity,
     sensitivity_function,
+    sensitivity_functions,
 )
 from bayesdx.sensitivity_analysis._psa import (
     uncertainty,
@@ -25,5 +26,6 @@ __all__ = [
     "prior_sweep",
     "sensitivity",
     "sensitivity_function",
+    "sensitivity_functions",
     "uncertainty",
 ]
