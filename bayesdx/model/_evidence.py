@@ -173,6 +173,23 @@ def _is_missing(value: Any) -> bool:
 
 
 def state_of(node: Any, value: Any) -> tuple[str, float | None]:
+    """The state a value means for a node, and the number read (None for a state id).
+
+    A state id is taken as it is; a number (or numeric text) of a measured node is cut by
+    the node's cut-points.
+
+    Raises
+    ------
+    UnknownStateError, RawValueError
+        Naming the valid states (and the unit, for a measured node).
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> hb = load_network("marrow_signal").node("hb")
+    >>> state_of(hb, 10.4), state_of(hb, "ge_12")
+    (('lt_12', 10.4), ('ge_12', None))
+    """
     hint = f"; or a number in {node.measure.unit}" if node.measure else ""
     if isinstance(value, bool | np.bool_):
         raise UnknownStateError(

@@ -13,6 +13,13 @@ __all__ = ["Hypothesis", "ratio", "resolve_hypothesis"]
 
 
 def ratio(a: float, b: float) -> float:
+    """a / b for odds and likelihood ratios: inf / inf is 1, x / 0 is inf (0 / 0 is 1).
+
+    Examples
+    --------
+    >>> ratio(3.0, 1.5), ratio(1.0, 0.0), ratio(0.0, 0.0), ratio(math.inf, math.inf)
+    (2.0, inf, 1.0, 1.0)
+    """
     if math.isinf(a) and math.isinf(b):
         return 1.0
     if b == 0.0:
