@@ -1,7 +1,14 @@
-"""Validation: literature targets (calibration), simulated cohorts, metrics, reports."""
+"""Validation: literature targets (calibration), the case library, simulated cohorts, metrics,
+reports."""
 
 from __future__ import annotations
 
+from bayesdx.validation._cases import (
+    Case,
+    default_cases_path,
+    load_cases,
+    validate_cases,
+)
 from bayesdx.validation._cohort import (
     observed_variables,
     score,
@@ -19,6 +26,8 @@ from bayesdx.validation._report import (
 )
 from bayesdx.validation._results import (
     CalibrationReport,
+    CaseResult,
+    CaseValidation,
     DecisionCurve,
     TargetResult,
 )
@@ -32,6 +41,9 @@ from bayesdx.validation._targets import (
 
 __all__ = [
     "CalibrationReport",
+    "Case",
+    "CaseResult",
+    "CaseValidation",
     "CohortStudy",
     "DecisionCurve",
     "Target",
@@ -39,7 +51,9 @@ __all__ = [
     "Validation",
     "calibrate",
     "cohort_study",
+    "default_cases_path",
     "default_targets_path",
+    "load_cases",
     "load_targets",
     "model_value",
     "net_benefit",
@@ -47,5 +61,6 @@ __all__ = [
     "score",
     "simulate",
     "validate",
+    "validate_cases",
     "write_report",
 ]

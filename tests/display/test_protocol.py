@@ -57,6 +57,7 @@ def _build() -> dict[str, object]:
     rng = np.random.default_rng(3)
     y = rng.integers(0, 2, 300)
     val = bayesdx.validation.validate("demo", y, np.clip(0.3 * y + rng.uniform(0, 0.7, 300), 0, 1))
+    cases = bayesdx.validation.validate_cases(net)
     assert rec.guideline is not None and ex.comparison is not None
     return {
         "Posterior": bayesdx.query(net, CASE, targets=["diagnosis", "marrow_process"]),
@@ -76,6 +77,8 @@ def _build() -> dict[str, object]:
         "TargetResult": cal.results[0],
         "Validation": val,
         "DecisionCurve": val.decision_curve(),
+        "CaseValidation": cases,
+        "CaseResult": cases.cases[0],
     }
 
 
@@ -150,6 +153,7 @@ def test_the_pictures_that_help_are_there():
         "CalibrationReport",
         "Validation",
         "DecisionCurve",
+        "CaseValidation",
         "BatchResult",
     }
 
