@@ -5,10 +5,13 @@ Tests import these from here (``from helpers import ...``); conftest.py holds on
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
+import yaml
 
+from bayesdx.io import load_network
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +78,47 @@ def brute_force_joint(net: Network, tables: dict[str, np.ndarray] | None = None)
         table = (tables or {}).get(v, net.cpts[v])
         operands += [table, [label[u] for u in (*net.parents[v], v)]]
     return np.einsum(*operands, list(range(len(net.variables))))
+
+
+# ---- a network with an earlier edition's inputs (tests/model/test_legacy.py, batch)
+LEVEL = {
+    "id": "level",
+    "label": "Marker level",
+    "role": "finding",
+    "states": ["low", "mid", "high"],
+    "parents": ["disease"],
+    "description": "The marker in three bands.",
+    "measure": {"quantity": "marker", "unit": "U", "cuts": [10.0, 20.0], "range": [0, 100],
+                "source": "study"},
+    "cpt": {"table": [
+        {"when": {"disease": "d1"}, "p": {"low": 0.6, "mid": 0.3, "high": 0.1},
+         "source": "expert", "ess": 10},
+        {"when": {"disease": "d2"}, "p": {"low": 0.1, "mid": 0.3, "high": 0.6},
+         "source": "expert", "ess": 10},
+    ]},
+}  # fmt: skip
+COARSE = {
+    "id": "coarse",
+    "label": "Marker below 10",
+    "role": "finding",
+    "states": ["ge_10", "lt_10"],
+    "parents": ["level"],
+    "description": "The first edition's reading of the marker.",
+    "raw_to": "level",
+    "cpt": {"deterministic": {"lt_10": ["low"], "ge_10": ["mid", "high"]}},
+}
+LEGACY = [
+    {"given": {"old_test": "positive"}, "read_as": {"test": "pos"}, "note": "first edition"},
+    {"given": {"old_test": "negative", "exposure": "yes"}, "read_as": {"test": "neg"}},
+    {"given": {"old_test": "negative"}, "read_as": {}, "note": "left unobserved"},
+]
+
+
+def legacy_network(tmp_path: Path) -> Network:
+    """The tiny network plus a three-band marker, its coarse reading and legacy rules."""
+    doc = yaml.safe_load(TINY.read_text())
+    doc["nodes"] += [copy.deepcopy(LEVEL), copy.deepcopy(COARSE)]
+    doc["legacy"] = copy.deepcopy(LEGACY)
+    path = tmp_path / "net.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return load_network(path)

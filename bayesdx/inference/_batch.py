@@ -20,7 +20,7 @@ import stat
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,7 @@ from bayesdx.inference._engine import compiled as _compiled
 from bayesdx.inference._graph import resolve_targets
 from bayesdx.io import atomic_output
 from bayesdx.limits import MAX_STDIN_CSV_BYTES, size_text
-from bayesdx.model import NUMBER, as_network, state_of
+from bayesdx.model import NUMBER, DeterministicCPT, as_network, normalise, state_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,17 +181,27 @@ def score_frame(
     x = np.full((n, len(compiled.variables)), -1, dtype=np.int64)
     errors = np.full(n, "", dtype=object)
     first_bad: dict[int, tuple[str, str]] = {}
+
+    def fail(i: int, column: str, message: str) -> None:
+        if not errors[i]:
+            errors[i] = f"column {column}: {message}"
+            first_bad[i] = (column, message)
+
+    legacy = _legacy_columns(network, cases, passthrough)
     for column in cases.columns:
-        if column in passthrough:
+        if column in passthrough or column in legacy:
             continue
         node = network.node(str(column))  # UnknownVariableError lists the valid ones
-        codes, bad = _encode_column(node, cases[column])
         j = compiled.variables.index(node.id)
+        if node.raw_to is not None:
+            _encode_raw_to(network, node, cases[column], x, compiled.variables, fail)
+            continue
+        codes, bad = _encode_column(node, cases[column])
         x[:, j] = codes
         for i, message in bad.items():
-            if not errors[i]:
-                errors[i] = f"column {column}: {message}"
-                first_bad[i] = (str(column), message)
+            fail(i, str(column), message)
+    if legacy:
+        _encode_legacy(network, cases, legacy, x, compiled.variables, fail)
     if first_bad and on_error == "raise":  # the first bad row, at its first bad column
         i = min(first_bad)
         raise RowError(first_line + i, first_bad[i][0], first_bad[i][1], source)
@@ -229,6 +239,102 @@ def score_frame(
     if on_error == "skip":
         out["error"] = errors
     return out
+
+
+def _legacy_columns(network: Network, cases: pd.DataFrame, passthrough: Sequence[str]) -> list[str]:
+    """Columns an earlier edition of the network read, which this one reads by its rules."""
+    named = {k for rule in network.spec.legacy for k in rule.given}
+    return [
+        str(c)
+        for c in cases.columns
+        if c not in passthrough and str(c) in named and str(c) not in network.states
+    ]
+
+
+def _encode_legacy(
+    network: Network,
+    cases: pd.DataFrame,
+    columns: list[str],
+    x: np.ndarray,
+    variables: Sequence[str],
+    fail: Callable[[int, str, str], None],
+) -> None:
+    """Read the earlier edition's columns row by row through ``normalise`` (cached by value).
+
+    Items the case gives directly (already in ``x``) win over a legacy reading, as in
+    :func:`bayesdx.normalise`.
+    """
+    conditions = sorted(
+        {k for rule in network.spec.legacy for k in rule.given if k in network.states}
+        & {str(c) for c in cases.columns}
+    )
+    frame = cases[[*columns, *conditions]]
+    empty = {c: _empty(frame[c]) for c in frame.columns}
+    seen: dict[tuple, dict[str, str] | str] = {}
+    for i, row in enumerate(frame.itertuples(index=False, name=None)):
+        case = {c: v for c, v in zip(frame.columns, row, strict=True) if not empty[c][i]}
+        if not any(c in case for c in columns):
+            continue
+        key = tuple(sorted((c, str(v)) for c, v in case.items()))
+        if key not in seen:
+            try:
+                seen[key] = normalise(network, case, defaults=False).given
+            except BayesdxError as exc:
+                seen[key] = str(exc)
+        read = seen[key]
+        if isinstance(read, str):
+            fail(i, next(c for c in columns if c in case), read)
+            continue
+        for var, state in read.items():
+            j = variables.index(var)
+            if x[i, j] < 0:
+                x[i, j] = network.states[var].index(state)
+
+
+def _encode_raw_to(
+    network: Network,
+    node: Any,
+    series: pd.Series,
+    x: np.ndarray,
+    variables: Sequence[str],
+    fail: Callable[[int, str, str], None],
+) -> None:
+    """A column of a node whose raw numbers are read by a finer node (``raw_to``).
+
+    A state id of the node is evidence on the node; a number is evidence on the finer node,
+    and on the node too when it is defined from it, as :func:`bayesdx.normalise` reads it.
+    """
+    target = network.node(node.raw_to)
+    own, own_bad = _encode_column(node, series)
+    finer, finer_bad = _encode_column(target, series)
+    j, k = variables.index(node.id), variables.index(target.id)
+    derive = None
+    if isinstance(node.cpt, DeterministicCPT) and node.cpt.parents == (target.id,):
+        derive = np.asarray(
+            [
+                node.states.index(next(c for c, m in node.cpt.mapping.items() if s in m))
+                for s in target.states
+            ]
+        )
+    numeric = np.asarray([_is_number(v) for v in series.to_numpy()])
+    use_own = own >= 0
+    use_finer = ~use_own & (finer >= 0) & numeric
+    x[use_own, j] = own[use_own]
+    x[use_finer, k] = finer[use_finer]
+    if derive is not None:
+        x[use_finer, j] = derive[finer[use_finer]]
+    for i in set(own_bad) | set(finer_bad):
+        if not (use_own[i] or use_finer[i]):
+            message = finer_bad.get(i) if numeric[i] else own_bad.get(i)
+            fail(i, str(series.name), message or own_bad.get(i) or finer_bad[i])
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, int | float | np.integer | np.floating):
+        return bool(np.isfinite(value))
+    return isinstance(value, str) and NUMBER.fullmatch(value.strip()) is not None
 
 
 def _empty(series: pd.Series) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bayesdx.model import Entry, Network, NoisyMaxCPT, TableCPT
+from bayesdx.model import DeterministicCPT, Entry, Network, NoisyMaxCPT, TableCPT
 
 __all__ = ["entry_rows", "network_markdown"]
 
@@ -137,6 +137,18 @@ def network_markdown(network: Network) -> str:
             out.append(
                 f"- raw values: {n.measure.describe()}; source {', '.join(n.measure.sources)}"
             )
+        if n.raw_to:
+            out.append(f"- raw values: read by `{n.raw_to}`'s cut-points")
+        if isinstance(n.cpt, DeterministicCPT):
+            (parent,) = n.cpt.parents
+            out += [
+                f"- defined from `{parent}`: "
+                + "; ".join(
+                    f"{c} = {parent} in {{{', '.join(m)}}}" for c, m in n.cpt.mapping.items()
+                ),
+                "",
+            ]
+            continue
         out += ["", "| given | p | source | uncertainty | note |", "|---|---|---|---|---|"]
         for label, e in entry_rows(network, v):
             note = e.note.replace("\n", " ").replace("|", "/")
@@ -144,6 +156,15 @@ def network_markdown(network: Network) -> str:
             out.append(f"| {label} | {_p_text(e)} | {srcs} | {_uncertainty(e)} | {note} |")
         out.append("")
     out += _decision(network)
+    if spec.legacy:
+        out += ["## Inputs of the earlier edition", ""]
+        out += [
+            f"- {', '.join(f'{k}={v}' for k, v in r.given.items())} -> "
+            f"{', '.join(f'{k}={v}' for k, v in r.read_as.items()) or 'nothing'}"
+            + (f" ({' '.join(r.note.split())})" if r.note else "")
+            for r in spec.legacy
+        ]
+        out.append("")
     out += ["## Sources", ""]
     for sid, src in sorted(spec.sources.items()):
         line = f"- `{sid}` ({src.how_sure}): {src.citation}"

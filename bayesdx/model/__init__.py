@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bayesdx.model._cpt import (
     CPT,
+    DeterministicCPT,
     Entry,
     FixedCPT,
     NoisyMaxCPT,
@@ -60,6 +61,7 @@ from bayesdx.model._spec import (
     HOW_SURE,
     ROLES,
     HowSure,
+    LegacyRule,
     NetworkSpec,
     NodeSpec,
     Role,
@@ -98,6 +100,7 @@ __all__ = [
     "VERDICTS",
     "Condition",
     "DecisionSpec",
+    "DeterministicCPT",
     "Entry",
     "Evidence",
     "FixedCPT",
@@ -105,6 +108,7 @@ __all__ = [
     "GuidelineVerdict",
     "HowSure",
     "Hypothesis",
+    "LegacyRule",
     "Measure",
     "Network",
     "NetworkSpec",

@@ -19,7 +19,15 @@ from bayesdx.errors import LimitError
 from bayesdx.limits import MAX_TABLE_CELLS, size_text
 from bayesdx.model._uncertainty import Uncertainty
 
-__all__ = ["CPT", "Entry", "FixedCPT", "NoisyMaxCPT", "TableCPT", "check_table_size"]
+__all__ = [
+    "CPT",
+    "DeterministicCPT",
+    "Entry",
+    "FixedCPT",
+    "NoisyMaxCPT",
+    "TableCPT",
+    "check_table_size",
+]
 
 
 def check_table_size(parent_cards: Sequence[int], card: int, where: str = "") -> int:
@@ -274,4 +282,43 @@ class FixedCPT:
         return np.asarray(self.values, dtype=float)
 
 
-CPT = TableCPT | NoisyMaxCPT | FixedCPT
+@dataclass(frozen=True)
+class DeterministicCPT:
+    """A child that is a function of its one parent: each child state lists its parent states.
+
+    Used to read a coarser finding from a finer one (``hb`` < 12 from ``hb_level``), so that
+    evidence on the child is evidence that the parent lies in a set of states. No entries:
+    a definition has no source and no uncertainty.
+
+    Examples
+    --------
+    >>> cpt = DeterministicCPT({"lt_12": ("lt_12",), "ge_12": ("12_to_13", "ge_13")}, ("lvl",))
+    >>> cpt.expand({"lvl": ("lt_12", "12_to_13", "ge_13")}, ("ge_12", "lt_12")).tolist()
+    [[0.0, 1.0], [1.0, 0.0], [1.0, 0.0]]
+    """
+
+    mapping: dict[str, tuple[str, ...]]
+    parents: tuple[str, ...]
+    kind: str = "deterministic"
+
+    def entries(self) -> Iterator[Entry]:
+        """No entries: a definition carries no sources or uncertainty."""
+        return iter(())
+
+    def with_entry(self, index: int, p: tuple[float, ...]) -> DeterministicCPT:
+        """A definition has no entries to replace."""
+        raise IndexError(index)
+
+    def expand(
+        self, parent_states: dict[str, tuple[str, ...]], states: tuple[str, ...]
+    ) -> np.ndarray:
+        """The 0/1 table of shape ``(parent_card, card)``."""
+        (parent,) = self.parents
+        table = np.zeros((len(parent_states[parent]), len(states)))
+        for child, members in self.mapping.items():
+            for m in members:
+                table[parent_states[parent].index(m), states.index(child)] = 1.0
+        return table
+
+
+CPT = TableCPT | NoisyMaxCPT | FixedCPT | DeterministicCPT

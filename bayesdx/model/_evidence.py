@@ -24,6 +24,7 @@ from bayesdx.errors import (
     UnknownVariableError,
 )
 from bayesdx.limits import MAX_EVIDENCE
+from bayesdx.model._cpt import DeterministicCPT
 from bayesdx.model._network import as_network
 from bayesdx.model._textnum import parse_number, shown
 
@@ -47,12 +48,16 @@ class Evidence:
         Variable -> the raw number, for variables given as a measurement.
     notes : dict
         Variable -> how a raw value became a state (``"11.9 g/dL < 12"``).
+    read_as : dict
+        ``"VAR=VALUE"`` of an earlier edition's input -> how this network read it (its
+        ``legacy`` rules), for example ``"smear=rouleaux" -> "rouleaux=present"``.
     """
 
     given: dict[str, str] = field(default_factory=dict)
     assumed: dict[str, str] = field(default_factory=dict)
     raw: dict[str, float] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    read_as: dict[str, str] = field(default_factory=dict)
 
     @property
     def states(self) -> dict[str, str]:
@@ -60,8 +65,15 @@ class Evidence:
         return {**self.given, **self.assumed}
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"evidence": {...}, "assumed": {...}, "raw": {...}}``."""
-        return {"evidence": dict(self.given), "assumed": dict(self.assumed), "raw": dict(self.raw)}
+        """``{"evidence": {...}, "assumed": {...}, "raw": {...}}`` (and ``"read_as"``)."""
+        out: dict[str, Any] = {
+            "evidence": dict(self.given),
+            "assumed": dict(self.assumed),
+            "raw": dict(self.raw),
+        }
+        if self.read_as:
+            out["read_as"] = dict(self.read_as)
+        return out
 
     def __str__(self) -> str:
         parts = [
@@ -69,6 +81,10 @@ class Evidence:
             for v, s in self.given.items()
         ]
         text = "Evidence: " + (", ".join(parts) if parts else "none")
+        if self.read_as:
+            text += "\nRead as (earlier edition's input): " + "; ".join(
+                f"{k} -> {v}" for k, v in self.read_as.items()
+            )
         if self.assumed:
             text += "\nAssumed (defaults): " + ", ".join(
                 f"{v}={s}" for v, s in self.assumed.items()
@@ -133,16 +149,23 @@ def normalise(
     given: dict[str, str] = {}
     raw: dict[str, float] = {}
     notes: dict[str, str] = {}
-    for variable, value in case.items():
+    for variable in case:
         if not isinstance(variable, str):
             raise ArgumentError(
                 f"a variable must be given by its name (str), got {type(variable).__name__} "
                 f"{shown(variable)}"
             )
+    legacy, read_as, consumed = _legacy(network, case)
+    for variable, value in case.items():
+        if variable in consumed:
+            continue
         if variable not in network.states:
             valid = network.variables
             raise UnknownVariableError(shown(variable, quote=False), valid, network.id)
         node = network.node(variable)
+        if node.raw_to is not None and _is_number(value):
+            _read_raw_to(network, node, value, given, raw, notes)
+            continue
         state, number = state_of(node, value)
         given[node.id] = state
         if number is not None:
@@ -151,10 +174,87 @@ def normalise(
             raw[node.id] = number
             cut = _cut_note(measure, number)
             notes[node.id] = f"{number:g} {measure.unit}{cut}"
+    for variable, state in legacy.items():  # what the case gives directly wins
+        given.setdefault(variable, state)
     assumed = {}
     if defaults:
         assumed = {v: s for v, s in network.defaults.items() if v not in given}
-    return Evidence(given=given, assumed=assumed, raw=raw, notes=notes)
+    return Evidence(given=given, assumed=assumed, raw=raw, notes=notes, read_as=read_as)
+
+
+def _is_number(value: Any) -> bool:
+    """A number, or text that reads as one by the number rule (not a bool)."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(value, numbers.Real):
+        return True
+    return isinstance(value, str) and parse_number(value.strip(), "", special=False) is not None
+
+
+def _read_raw_to(
+    network: Network,
+    node: Any,
+    value: Any,
+    given: dict[str, str],
+    raw: dict[str, float],
+    notes: dict[str, str],
+) -> None:
+    """A raw number given for ``node`` is read by its ``raw_to`` node's measure.
+
+    The finer node gets the state; when ``node`` is defined from it (a deterministic child),
+    ``node`` gets the state that follows, so ``hb = 12.6`` reads as ``hb_level = 12_to_13``
+    and ``hb = ge_12``.
+    """
+    target = network.node(node.raw_to)
+    state, number = state_of(target, value)
+    assert number is not None and target.measure is not None  # raw_to names a measured node
+    given[target.id] = state
+    raw[node.id] = number
+    notes[target.id] = f"{number:g} {target.measure.unit}{_cut_note(target.measure, number)}"
+    cpt = node.cpt
+    if isinstance(cpt, DeterministicCPT) and cpt.parents == (target.id,):
+        given[node.id] = next(c for c, members in cpt.mapping.items() if state in members)
+        notes[node.id] = f"from {target.id} = {state}"
+
+
+def _legacy(
+    network: Network, case: Mapping[str, Any]
+) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """Inputs of an earlier edition: (evidence they stand for, how each was read, consumed).
+
+    An item is an earlier edition's input when this network cannot read it (an unknown
+    variable, or a state id the node does not have); the first ``legacy`` rule whose
+    ``given`` items all match the case reads it.
+    """
+    rules = network.spec.legacy
+    if not rules:
+        return {}, {}, set()
+    text = {k: v.strip() if isinstance(v, str) else v for k, v in case.items()}
+    unread = [k for k, v in text.items() if not _readable(network, k, v)]  # case order
+    evidence: dict[str, str] = {}
+    read_as: dict[str, str] = {}
+    consumed: set[str] = set()
+    for variable in unread:
+        for rule in rules:
+            if variable in rule.given and all(text.get(k) == v for k, v in rule.given.items()):
+                shown_as = ", ".join(f"{k}={v}" for k, v in rule.read_as.items()) or "nothing"
+                note = f" ({rule.note})" if rule.note else ""
+                read_as[f"{variable}={text[variable]}"] = shown_as + note
+                for k, v in rule.read_as.items():
+                    evidence.setdefault(k, v)
+                consumed.add(variable)
+                break
+    return evidence, read_as, consumed
+
+
+def _readable(network: Network, variable: str, value: Any) -> bool:
+    """Whether this network reads ``variable = value`` as ordinary evidence."""
+    if variable not in network.states:
+        return False
+    node = network.node(variable)
+    if isinstance(value, str) and value in node.states:
+        return True
+    return _is_number(value) and (node.measure is not None or node.raw_to is not None)
 
 
 def _cut_note(measure: Any, number: float) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bayesdx.model._cpt import FixedCPT
+from bayesdx.model._cpt import NoisyMaxCPT, TableCPT
 from bayesdx.model._network import Network
 
 __all__ = ["sample_entry", "sample_tables", "uncertain_nodes"]
@@ -48,8 +48,9 @@ def sample_tables(network: Network, rng: np.random.Generator, n: int) -> dict[st
     for v in uncertain_nodes(network):
         spec = network.spec.nodes[v]
         cpt = spec.cpt
-        # _uncertain keeps only nodes with entries, all uncertain; a FixedCPT has none
-        assert not isinstance(cpt, FixedCPT)
+        # uncertain_nodes keeps only nodes with entries, all uncertain (fixed and
+        # deterministic tables have none)
+        assert isinstance(cpt, TableCPT | NoisyMaxCPT)
         draws = []
         for e in cpt.entries():
             assert e.uncertainty is not None

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from bayesdx.errors import NetworkFileError
-from bayesdx.model._cpt import CPT, Entry, NoisyMaxCPT, TableCPT, check_table_size
+from bayesdx.model._cpt import CPT, DeterministicCPT, Entry, NoisyMaxCPT, TableCPT, check_table_size
 from bayesdx.model._decision_spec import DecisionSpec, parse_decision
 from bayesdx.model._measure import Measure
 from bayesdx.model._textnum import is_finite_number, shown
@@ -29,6 +29,7 @@ __all__ = [
     "HOW_SURE",
     "ROLES",
     "HowSure",
+    "LegacyRule",
     "NetworkSpec",
     "NodeSpec",
     "Role",
@@ -55,6 +56,7 @@ _TOP_KEYS = {
     "groups": False,
     "nodes": True,
     "decision": False,
+    "legacy": False,
 }
 _NODE_KEYS = {
     "id": True,
@@ -65,6 +67,7 @@ _NODE_KEYS = {
     "parents": False,
     "default": False,
     "measure": False,
+    "raw_to": False,
     "cpt": True,
 }
 _SOURCE_KEYS = {"citation": True, "how_sure": True, "doi": False, "url": False, "notes": False}
@@ -97,6 +100,22 @@ class NodeSpec:
     description: str = ""
     default: str | None = None
     measure: Measure | None = None
+    raw_to: str | None = None
+
+
+@dataclass(frozen=True)
+class LegacyRule:
+    """How an input of an earlier edition of the network is read by this one.
+
+    ``given`` is matched against the case (every item must be there, with that value);
+    ``read_as`` is the evidence it stands for. An item of ``given`` that this network reads
+    as ordinary evidence (``sex: female``) is a condition and is kept; the others are
+    consumed by the rule.
+    """
+
+    given: dict[str, str]
+    read_as: dict[str, str]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,7 @@ class NetworkSpec:
     path: str = ""
     decision: DecisionSpec | None = None
     files: tuple[str, ...] = ()
+    legacy: tuple[LegacyRule, ...] = ()
 
 
 class _Ctx:
@@ -194,6 +214,9 @@ def parse_spec(
         if raw.get("measure") is not None:
             measure = _measure(nctx, raw["measure"], states[nid], sources)
         cpt = _cpt(nctx, raw["cpt"], states[nid], {p: states[p] for p in parents[nid]}, sources)
+        raw_to = raw.get("raw_to")
+        if raw_to is not None:
+            raw_to = _raw_to(nctx, raw_to, heads, measure)
         nodes[nid] = NodeSpec(
             id=nid,
             states=states[nid],
@@ -204,6 +227,7 @@ def parse_spec(
             description=raw["description"].strip(),
             default=default,
             measure=measure,
+            raw_to=raw_to,
         )
     groups = _groups(ctx, data.get("groups"), states)
     decision = None
@@ -224,10 +248,61 @@ def parse_spec(
         path=path,
         decision=decision,
         files=(path, *bib_files),
+        legacy=_legacy(ctx, data.get("legacy"), states),
     )
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _raw_to(ctx: _Ctx, value: Any, heads: Mapping[str, Mapping], measure: Any) -> str:
+    """``raw_to: NODE``: a raw number given for this node is read by NODE's measure."""
+    if measure is not None:
+        raise ctx.fail("a node with its own measure cannot send raw values elsewhere", "raw_to")
+    if not isinstance(value, str) or value not in heads:
+        raise ctx.fail(f"unknown node {shown(value)}; valid nodes: {', '.join(heads)}", "raw_to")
+    if heads[value].get("measure") is None:
+        raise ctx.fail(f"node {value} has no measure to read a raw value with", "raw_to")
+    return value
+
+
+def _legacy(ctx: _Ctx, raw: Any, states: Mapping[str, tuple[str, ...]]) -> tuple[LegacyRule, ...]:
+    """The ``legacy`` list: inputs of an earlier edition and the evidence they stand for."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ctx.fail("expected a list of {given, read_as, note}", "legacy")
+    rules = []
+    for i, item in enumerate(raw):
+        where = f"legacy[{i}]"
+        if not isinstance(item, Mapping) or set(item) - {"given", "read_as", "note"}:
+            raise ctx.fail("expected a mapping with given, read_as and note", where)
+        given, read_as = item.get("given"), item.get("read_as")
+        if not isinstance(given, Mapping) or not given:
+            raise ctx.fail("expected {variable: value}", f"{where}.given")
+        if not isinstance(read_as, Mapping):
+            raise ctx.fail("expected {variable: state} (may be empty)", f"{where}.read_as")
+        pairs = {}
+        for var, value in given.items():
+            if not isinstance(var, str) or not isinstance(value, str):
+                raise ctx.fail("expected variable and value names (text)", f"{where}.given")
+            pairs[var] = value
+        if all(v in states and s in states[v] for v, s in pairs.items()):
+            raise ctx.fail(
+                "every item is ordinary evidence for this network, so the rule never applies",
+                f"{where}.given",
+            )
+        for var, state in read_as.items():
+            if var not in states:
+                raise ctx.fail(f"unknown variable {shown(var)}", f"{where}.read_as")
+            if state not in states[var]:
+                raise ctx.fail(
+                    f"{shown(state)} is not a state of {var}; valid: {', '.join(states[var])}",
+                    f"{where}.read_as",
+                )
+        note = _text(ctx, item.get("note"), f"{where}.note")
+        rules.append(LegacyRule(pairs, {str(k): str(v) for k, v in read_as.items()}, note))
+    return tuple(rules)
 
 
 def _check_keys(ctx: _Ctx, raw: Any, spec: dict[str, bool], what: str) -> None:
@@ -419,10 +494,12 @@ def _source_ids(ctx: _Ctx, raw: Any, sources: dict, field: str) -> tuple[str, ..
 def _cpt(
     ctx: _Ctx, raw: Any, states: tuple[str, ...], parent_states: dict[str, tuple], sources: dict
 ) -> CPT:
-    forms = ("table", "noisy_or", "noisy_max")
+    forms = ("table", "noisy_or", "noisy_max", "deterministic")
     if not isinstance(raw, Mapping) or len(raw) != 1 or next(iter(raw)) not in forms:
         raise ctx.fail(f"expected exactly one of: {', '.join(forms)}", "cpt")
     form, body = next(iter(raw.items()))
+    if form == "deterministic":
+        return _deterministic(ctx, body, states, parent_states)
     check_table_size(
         [len(s) for s in parent_states.values()],
         len(states),
@@ -431,6 +508,40 @@ def _cpt(
     if form == "table":
         return _table(ctx, body, states, parent_states, sources)
     return _noisy(ctx, form, body, states, parent_states, sources)
+
+
+def _deterministic(
+    ctx: _Ctx, body: Any, states: tuple[str, ...], parent_states: dict[str, tuple]
+) -> DeterministicCPT:
+    """``{child state: [parent states]}``: one parent, each of its states listed once."""
+    where = "cpt.deterministic"
+    if len(parent_states) != 1:
+        raise ctx.fail("a deterministic node has exactly one parent", where)
+    ((parent, pstates),) = parent_states.items()
+    if not isinstance(body, Mapping) or set(body) != set(states):
+        raise ctx.fail(
+            f"expected {{child state: [{parent} states]}} for {', '.join(states)}", where
+        )
+    seen: dict[str, str] = {}
+    mapping: dict[str, tuple[str, ...]] = {}
+    for child in states:
+        members = body[child]
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ctx.fail(f"expected a list of {parent} states", f"{where}.{child}")
+        for m in members:
+            if m not in pstates:
+                raise ctx.fail(
+                    f"{shown(m)} is not a state of {parent}; valid: {', '.join(pstates)}",
+                    f"{where}.{child}",
+                )
+            if m in seen:
+                raise ctx.fail(f"{parent} = {m} is listed under {seen[m]} and {child}", where)
+            seen[m] = child
+        mapping[child] = tuple(members)
+    missing = [s for s in pstates if s not in seen]
+    if missing:
+        raise ctx.fail(f"{parent} states {', '.join(missing)} are not listed", where)
+    return DeterministicCPT(mapping, (parent,))
 
 
 def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: dict) -> TableCPT:

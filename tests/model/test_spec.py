@@ -175,7 +175,7 @@ def test_unknown_key_lists_valid_ones(write_doc, tiny_doc):
         tiny_doc,
         "node 'test', field 'parent': unknown key; valid keys: id, "
         "label, role, states, description, parents, default, measure, "
-        "cpt",
+        "raw_to, cpt",
     )
 
 
