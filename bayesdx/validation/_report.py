@@ -170,6 +170,8 @@ def write_report(
         "",
         "Each network value is computed by exact inference (never read back from a table).",
         "",
+        *(f"- {x}" for x in report.by_use_lines()),
+        "",
         *report.table().markdown_lines(),
     ]
     if report.excluded:

@@ -47,6 +47,7 @@ TARGET_COLUMNS = (
     Column("interval_lo", ".3f", label="low"),
     Column("interval_hi", ".3f", label="high"),
     Column("pass", _pass),
+    Column("use", lambda u: u.replace("_", " ")),
     Column("source"),
     Column("excluded", show=False),
 )
@@ -84,6 +85,7 @@ class TargetResult(Rendered):
             "model": self.model,
             "interval": list(t.interval),
             "pass": self.passed,
+            "use": t.use,
         }
 
     def row(self) -> tuple[Any, ...]:
@@ -96,6 +98,7 @@ class TargetResult(Rendered):
             t.published,
             *t.interval,
             None if t.exclude else self.passed,
+            t.use,
             t.source,
             t.exclude or None,
         )
@@ -139,15 +142,39 @@ class CalibrationReport(Rendered):
         """Number of counted targets missed."""
         return len(self.counted) - self.passed
 
+    def by_use(self, use: str) -> dict[str, int]:
+        """``{"passed", "failed"}`` among the counted targets of one use (``set``, ``held_out``).
+
+        ``set``: a number of the network was set from the figure; ``held_out``: none was.
+        """
+        results = [r for r in self.counted if r.target.use == use]
+        passed = sum(r.passed for r in results)
+        return {"passed": passed, "failed": len(results) - passed}
+
     def to_dict(self) -> dict[str, Any]:
-        """What ``bayesdx calibrate --json`` prints."""
+        """What ``bayesdx calibrate --json`` prints.
+
+        ``passed`` and ``failed`` count every counted target; ``set`` and ``held_out`` count
+        them apart by use.
+        """
         return {
             "network": self.network,
             "targets": [r.to_dict() for r in self.counted],
             "passed": self.passed,
             "failed": self.failed,
+            "set": self.by_use("set"),
+            "held_out": self.by_use("held_out"),
             "excluded": [r.to_dict() | {"reason": r.target.exclude} for r in self.excluded],
         }
+
+    def by_use_lines(self) -> list[str]:
+        """The counted targets by use, one line each (text and report.md)."""
+        set_, held = self.by_use("set"), self.by_use("held_out")
+        return [
+            f"Set from these figures: {set_['passed']} passed, {set_['failed']} failed "
+            "(a check of how the tables combine, not of the network)",
+            f"Held out (no number set from them): {held['passed']} passed, {held['failed']} failed",
+        ]
 
     def table(self) -> Table:
         """Every target with the network's value (text, HTML, Markdown and the frame)."""
@@ -155,7 +182,12 @@ class CalibrationReport(Rendered):
 
     def _report(self) -> Report:
         blocks: list[Lines | Table] = [
-            Lines([f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed"]),
+            Lines(
+                [
+                    f"Calibration of {self.network}: {self.passed} passed, {self.failed} failed",
+                    *(f"  {x}" for x in self.by_use_lines()),
+                ]
+            ),
             self.table(),
         ]
         if self.excluded:
@@ -168,7 +200,8 @@ class CalibrationReport(Rendered):
         return Report(blocks, disclaimer=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per target: id, quantity, model, published, interval, pass, source, excluded."""
+        """One row per target: id, quantity, model, published, interval, pass, use, source,
+        excluded."""
         return self._report().frame()
 
     def plot(self, *, ax: Axes | None = None) -> Axes:

@@ -12,6 +12,7 @@ Format of one target::
     - id: mm_anaemia
       quantity: anaemia (Hb < 12 g/dL) at myeloma diagnosis
       source: kyle2003
+      use: set                                # set | held_out (required; see below)
       published: 0.73
       interval: {range: [0.70, 0.76]}        # or {counts: [k, n]} (Jeffreys 95% interval)
       event: {hb: lt_12}                      # a state, list of states or group of one node
@@ -23,6 +24,11 @@ Format of one target::
 A target with ``exclude`` is a published figure that the network deliberately does not
 reproduce (a different population, a selected cohort); it is listed with its reason and its
 computed value, so the departure stays visible, but it does not count as pass or fail.
+
+Every target says how the network relates to it (``use``, required): ``set`` when a number of
+the network was set from the figure (reproducing it checks that the tables combine as
+intended), ``held_out`` when no number was set from it (reproducing it is a check on data the
+network did not see). :class:`CalibrationReport` counts the two apart.
 """
 
 from __future__ import annotations
@@ -52,10 +58,14 @@ __all__ = [
 
 _BY: Final = "ve"  # the back end of model_values (see there)
 
+#: how a target relates to the network: a number was set from it, or it is held out
+USES: Final = ("set", "held_out")
+
 _KEYS = {
     "id": True,
     "quantity": True,
     "source": True,
+    "use": True,
     "published": True,
     "interval": True,
     "event": True,
@@ -80,6 +90,7 @@ class Target:
     context: dict[str, str] = field(default_factory=dict)
     note: str = ""
     exclude: str = ""
+    use: str = "set"
 
 
 def _states(network: Network, raw: Any, where: str, fail: Any) -> dict[str, tuple[str, ...]]:
@@ -175,7 +186,14 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
                 )
         for key, required in _KEYS.items():
             if required and key not in t:
-                raise fail("missing required field", f".{key}")
+                valid = f"; valid: {', '.join(USES)}" if key == "use" else ""
+                raise fail(f"missing required field{valid}", f".{key}")
+        if t["use"] not in USES:
+            raise fail(
+                f"expected one of {', '.join(USES)} (was a number of the network set from this "
+                f"figure?), got {shown(t['use'])}",
+                ".use",
+            )
         text = {}
         for key in ("id", "quantity", "source", "note", "exclude"):
             value = t.get(key)
@@ -235,6 +253,7 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
                 context=context,
                 note=(t.get("note") or "").strip(),
                 exclude=text["exclude"],
+                use=t["use"],
             )
         )
     return out
