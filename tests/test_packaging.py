@@ -24,10 +24,18 @@ def test_wheel_contains_networks(tmp_path):
         "bayesdx/networks/marrow_signal.yaml",
         "bayesdx/networks/sources.yaml",
         "bayesdx/networks/marrow_signal.md",
+        "bayesdx/calibration_data/targets.yaml",
         "bayesdx/cli.py",
+        "bayesdx/py.typed",
     ):
         assert required in names
+    cases = sorted((ROOT / "calibration" / "cases").glob("*.yaml"))
+    assert cases and all(f"bayesdx/calibration_data/cases/{c.name}" in names for c in cases)
+    # every module of every subpackage (a package missing from pyproject's list is not built)
+    for module in sorted((ROOT / "bayesdx").rglob("*.py")):
+        assert f"bayesdx/{module.relative_to(ROOT / 'bayesdx').as_posix()}" in names, module
     assert not any(n.startswith("tests/") for n in names)
+    assert not any("/drafts/" in n or "/notes/" in n for n in names)
 
 
 def test_subprocesses_import_the_same_bayesdx():

@@ -6,7 +6,7 @@ import math
 from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bayesdx.display import DISCLAIMER, Column, Lines, Rendered, Report, Table
+from bayesdx.display import DISCLAIMER, Column, Items, Lines, Rendered, Report, Table
 from bayesdx.errors import ArgumentError
 from bayesdx.explanation import _plots as explain_plots
 from bayesdx.explanation._page import explanation_html
@@ -371,7 +371,7 @@ class Explanation(Rendered):
 
     def _report(self) -> Report:
         h = self.hypothesis.name
-        blocks = [
+        blocks: list[Lines | Table | Items] = [
             Lines([f"Network: {self.network.id}; hypothesis: {h}"]),
             Lines([f"Prior P({h}) = {self.prior:.3f}   posterior = {self.posterior:.3f}"]),
             self.contribution_table() if self.contributions else Lines([]),

@@ -70,7 +70,6 @@ def _signature(files: tuple[str, ...]) -> tuple:
 
 
 def _load(path: str) -> Network:
-
     suffix = Path(path).suffix.lower()
     if suffix in IMPORT_SUFFIXES:
         return Network(read_model(path, IMPORT_SUFFIXES[suffix]))

@@ -386,7 +386,7 @@ def _sources(
         out[sid] = Source(
             id=sid,
             citation=text["citation"],
-            how_sure=text["how_sure"],
+            how_sure=HOW_SURE[HOW_SURE.index(text["how_sure"])],  # typed as HowSure
             doi=text["doi"],
             url=text["url"],
             notes=text["notes"],
