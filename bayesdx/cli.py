@@ -168,6 +168,13 @@ def _args_recommend(sub: Any) -> None:
         metavar="N",
         help="next tests shown in the report (default 5; --json lists all)",
     )
+    p.add_argument(
+        "--draws",
+        default="1000",
+        metavar="N",
+        help="parameter draws for the share of each verdict (default 1000; 0 skips it)",
+    )
+    p.add_argument("--seed", default="0", metavar="S", help="random seed (default 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -408,9 +415,10 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
 
+    draws, seed = _integer(args.draws, "--draws"), _integer(args.seed, "--seed")
     net = load_network(args.network)
     policy = resolve_policy(net.spec.decision, args.threshold, args.harm, args.benefit)
-    rec = recommend(net, _case(args), policy=policy)
+    rec = recommend(net, _case(args), policy=policy, draws=draws, seed=seed)
     print(json.dumps(rec.to_dict(), indent=2) if args.json else rec.report(args.tests))
     return 0
 

@@ -24,6 +24,7 @@ from bayesdx.decision._policy import (
     as_policy,
     default_policy,
     resolve_policy,
+    safety_net,
 )
 from bayesdx.decision._recommend import (
     recommend,
@@ -33,6 +34,7 @@ from bayesdx.decision._results import (
     NextTest,
     Outcome,
     Recommendation,
+    VerdictShares,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "Policy",
     "PolicyKind",
     "Recommendation",
+    "VerdictShares",
     "as_policy",
     "build_plan",
     "default_policy",
@@ -55,4 +58,5 @@ __all__ = [
     "rank_next_tests",
     "recommend",
     "resolve_policy",
+    "safety_net",
 ]

@@ -1,14 +1,19 @@
-"""Threshold policies for the biopsy decision.
+"""Threshold policies for the biopsy decision, and the guideline's safety net.
 
-Three policies, one verdict rule: ``recommended`` when P(target) is at or above the upper
-edge, ``borderline`` inside the band, ``not_recommended`` below the lower edge.
+One verdict rule for every policy, highest first: ``recommended`` when P(target) is at or
+above the upper edge, ``borderline`` from the lower edge, ``consider`` from the harm/benefit
+threshold (when the policy has one), ``not_recommended`` below.
 
 - ``band`` (default, from the network file): the 40-47% biopsy-yield band of the referral
-  series. A single threshold has no band: low equals high.
+  series, with the network's harm/benefit threshold under it when the file gives one
+  (``decision.harm_benefit``). A single threshold has no band: low equals high.
 - ``threshold``: one number chosen by the user.
 - ``harm_benefit``: the Pauker-Kassirer treatment threshold, harm / (harm + benefit), where
   harm is the net cost of biopsying a patient without a neoplasm and benefit the net gain of
   biopsying a patient with one.
+
+The guideline's red flags are a safety net over every policy (:func:`safety_net`): a case in
+which any guideline rule fired is never ``not_recommended``; it becomes ``consider``.
 
 References
 ----------
@@ -19,6 +24,7 @@ Pauker SG, Kassirer JP. The threshold approach to clinical decision making. N En
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,6 +42,7 @@ __all__ = [
     "as_policy",
     "default_policy",
     "resolve_policy",
+    "safety_net",
 ]
 
 #: How a policy was set.
@@ -54,6 +61,9 @@ class Policy:
     ('recommended', 'borderline', 'not_recommended')
     >>> Policy.harm_benefit(harm=1, benefit=3).high
     0.25
+    >>> net = Policy.band(0.40, 0.47, floor=0.05)  # with a harm/benefit threshold under it
+    >>> net.verdict(0.2), net.verdict(0.049)
+    ('consider', 'not_recommended')
     """
 
     kind: PolicyKind
@@ -61,13 +71,24 @@ class Policy:
     high: float
     inputs: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    #: The harm/benefit threshold under the band: ``consider`` from here up to ``low``
+    #: (None: no ``consider`` band; below ``low`` is ``not_recommended``).
+    floor: float | None = None
 
     @classmethod
-    def band(cls, low: float, high: float, source: str = "") -> Policy:
-        """The default band policy."""
-        return cls(
-            "band", float(low), float(high), {"low": float(low), "high": float(high)}, source
-        )
+    def band(cls, low: float, high: float, source: str = "", floor: float | None = None) -> Policy:
+        """The default band policy, with an optional harm/benefit threshold ``floor`` < low."""
+        lo, hi = float(low), float(high)
+        inputs = {"low": lo, "high": hi}
+        if floor is not None:
+            f = _in_open_unit(floor, "harm/benefit threshold")
+            if not f < lo:
+                raise PolicyError(
+                    f"harm/benefit threshold {f:g} must lie below the band's lower edge {lo:g}"
+                )
+            inputs["harm_benefit"] = f
+            return cls("band", lo, hi, inputs, source, f)
+        return cls("band", lo, hi, inputs, source)
 
     @classmethod
     def threshold(cls, value: float) -> Policy:
@@ -94,28 +115,39 @@ class Policy:
         )
 
     def verdict(self, p: float) -> Verdict:
-        """``recommended``, ``borderline`` or ``not_recommended`` for a posterior."""
+        """The verdict for a posterior, before the safety net (see :func:`safety_net`)."""
         if p >= self.high:
             return "recommended"
         if p >= self.low:
             return "borderline"
+        if self.floor is not None and p >= self.floor:
+            return "consider"
         return "not_recommended"
+
+    @property
+    def edges(self) -> tuple[float, ...]:
+        """The boundaries between verdicts, lowest first, each once."""
+        lower = () if self.floor is None else (self.floor,)
+        return tuple(sorted({*lower, self.low, self.high}))
 
     def margin(self, p: float) -> float:
         """Distance from ``p`` to the nearest edge that would change the verdict (>= 0)."""
-        verdict = self.verdict(p)
-        if verdict == "recommended":
-            return p - self.high
-        if verdict == "not_recommended":
-            return self.low - p
-        return min(p - self.low, self.high - p)
+        gaps = [p - max(e for e in self.edges if e <= p)] if p >= self.edges[0] else []
+        if p < self.edges[-1]:
+            gaps.append(min(e for e in self.edges if e > p) - p)
+        return min(gaps)
 
     def describe(self) -> str:
         """One line: which policy and with what inputs."""
         if self.kind == "band":
+            below = (
+                f", consider from {self.floor:.2f} (harm/benefit threshold)"
+                if self.floor is not None
+                else ""
+            )
             return (
                 f"band policy: recommended at or above {self.high:.2f}, borderline from "
-                f"{self.low:.2f}, not recommended below"
+                f"{self.low:.2f}{below}, not recommended below"
             )
         if self.kind == "threshold":
             return f"single threshold {self.high:.3g} (set by the user)"
@@ -125,13 +157,28 @@ class Policy:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"policy", "low", "high", "inputs"}``."""
+        """``{"policy", "low", "high", "inputs"}``; a band's harm/benefit threshold is an input."""
         return {
             "policy": self.kind,
             "low": self.low,
             "high": self.high,
             "inputs": dict(self.inputs),
         }
+
+
+def safety_net(verdict: Verdict, fired: Sequence[str]) -> Verdict:
+    """The guideline's red flags as a safety net: never ``not_recommended`` once one fired.
+
+    Applies under every policy; ``fired`` holds the ids of the guideline rules that fired.
+
+    Examples
+    --------
+    >>> safety_net("not_recommended", ("anaemia",)), safety_net("not_recommended", ())
+    ('consider', 'not_recommended')
+    >>> safety_net("borderline", ("anaemia",))
+    'borderline'
+    """
+    return "consider" if fired and verdict == "not_recommended" else verdict
 
 
 def _number(value: Any, name: str) -> float:
@@ -193,7 +240,9 @@ def resolve_policy(
             "(--threshold T) or harm and benefit (--harm H --benefit B)"
         )
     low, high = decision.band
-    return Policy.band(low, high, ", ".join(decision.band_sources))
+    hb = decision.harm_benefit
+    sources = ", ".join(decision.band_sources)
+    return Policy.band(low, high, sources, floor=hb.threshold if hb is not None else None)
 
 
 def default_policy(network: Network, hypothesis: Hypothesis) -> Policy | None:

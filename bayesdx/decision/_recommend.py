@@ -1,23 +1,106 @@
-"""Recommend (or not) a bone-marrow biopsy: posterior, policy, guideline, next tests, plan."""
+"""Recommend (or not) a bone-marrow biopsy: posterior, policy, safety net, guideline,
+uncertainty, next tests, plan."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from bayesdx.decision._guideline import GuidelineResult, evaluate_guideline
 from bayesdx.decision._next_test import rank_next_tests
 from bayesdx.decision._plan import PlanContext, build_plan, leading_diagnoses
-from bayesdx.decision._policy import Policy, as_policy, resolve_policy
-from bayesdx.decision._results import Recommendation
-from bayesdx.errors import PolicyError
+from bayesdx.decision._policy import Policy, as_policy, resolve_policy, safety_net
+from bayesdx.decision._results import Recommendation, VerdictShares
+from bayesdx.errors import ArgumentError, LimitError, PolicyError
 from bayesdx.inference import Posterior, posteriors, query
-from bayesdx.model import as_network
+from bayesdx.limits import MAX_DRAWS
+from bayesdx.model import VERDICTS, as_network, sample_tables, uncertain_nodes
 
 if TYPE_CHECKING:
     from bayesdx.model import Network
 
 __all__ = ["recommend"]
+
+
+def _whole(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ArgumentError(f"{name} must be a whole number >= 0, got {value!r:.60}")
+    return int(value)
+
+
+def _shares(
+    network: Network,
+    states: Mapping[str, str],
+    target: str,
+    node: str,
+    members: tuple[str, ...],
+    policy: Policy,
+    fired: tuple[str, ...],
+    draws: int,
+    seed: int,
+) -> VerdictShares:
+    """The verdict (safety net applied) in ``draws`` joint parameter draws, in one batch."""
+    if not uncertain_nodes(network):
+        return VerdictShares(
+            target,
+            draws,
+            seed,
+            None,
+            note="not measured: the network gives no uncertainty for its numbers (study "
+            "counts or expert ranges) to sample",
+        )
+    tables = sample_tables(network, np.random.default_rng(seed), draws)
+    res = posteriors(network, [states], [node], tables=tables, impossible="flag")
+    index = [network.states[node].index(s) for s in members]
+    possible = ~res.impossible[:, 0]
+    ps = res.posteriors[node][:, 0, :][:, index].sum(axis=1)[possible]
+    if not len(ps):
+        return VerdictShares(
+            target, draws, seed, None, impossible=draws, note="the evidence is impossible in "
+            "every draw",
+        )  # fmt: skip
+    verdicts = [safety_net(policy.verdict(float(p)), fired) for p in ps]
+    share: dict[str, float] = {v: verdicts.count(v) / len(ps) for v in VERDICTS}
+    lo, hi = np.quantile(ps, [0.025, 0.975])
+    return VerdictShares(target, draws, seed, share, (float(lo), float(hi)), int(draws - len(ps)))
+
+
+def _reason(
+    target: str, p: float, policy: Policy, verdict: str, guideline: GuidelineResult | None
+) -> str:
+    """Why this verdict, in a sentence or two."""
+    fired = guideline.fired if guideline else ()
+    flags = ", ".join(guideline.labels[r] for r in fired) if guideline else ""
+    lifted = bool(fired) and policy.verdict(p) == "not_recommended"
+    P = f"P({target}) = {p:.2f}"
+    band = policy.kind == "band" and policy.low < policy.high
+    if verdict == "recommended":
+        edge = "the upper edge of the yield band" if band else "the threshold"
+        return f"{P} is at or above {edge} ({policy.high:.2f})."
+    if verdict == "borderline":
+        return f"{P} is inside the yield band ({policy.low:.2f}-{policy.high:.2f})."
+    if lifted:
+        lowest = policy.edges[0]
+        return (
+            f"{P} is below {lowest:.2f}, where the probability alone says not recommended, "
+            f"but a red flag fired ({flags}): the guideline's red flags are a safety net, so "
+            "the verdict is consider."
+        )
+    if verdict == "consider":
+        return (
+            f"{P} lies between the harm/benefit threshold ({policy.floor:.2f}) and the "
+            f"yield band ({policy.low:.2f}): a biopsy's expected benefit outweighs its harm, "
+            "but the probability is below the yield among patients who were biopsied."
+            + (f" A red flag fired too ({flags})." if fired else "")
+        )
+    edge = (
+        f"the harm/benefit threshold ({policy.floor:.2f})"
+        if policy.floor is not None
+        else f"{policy.low:.2f}"
+    )
+    return f"{P} is below {edge} and no guideline red flag fired."
 
 
 def _target_ps(
@@ -58,7 +141,7 @@ def _why(
     # the leave-one-out posteriors and the one with no findings: one batch
     *without, prior = _target_ps(network, [r for *_, r in removed] + [prior_states], node, members)
     effects = [(var, state, pw) for (var, state, _), pw in zip(removed, without, strict=True)]
-    edge = policy.high if guideline.verdict == "recommended" else policy.low
+    edge = policy.high if guideline.verdict == "recommended" else policy.edges[0]
     side = "below" if guideline.verdict == "recommended" else "at or above"
     head = (
         f"The rules say {guideline.verdict.replace('_', ' ')} (fired: "
@@ -84,8 +167,18 @@ def recommend(
     evidence: Mapping[str, Any] | None = None,
     *,
     policy: Policy | None = None,
+    draws: int = 1000,
+    seed: int = 0,
 ) -> Recommendation:
     """Recommend (or not) a biopsy for a case.
+
+    The verdict is the policy's (``recommended`` at or above the upper edge, ``borderline``
+    inside the band, ``consider`` from the harm/benefit threshold, ``not_recommended``
+    below), with the guideline's red flags as a safety net under every policy: a case in
+    which any guideline rule fired is never ``not_recommended`` but ``consider``, and the
+    result says which rule lifted it. The uncertainty at the decision is the share of joint
+    parameter draws (sampled as the probabilistic sensitivity analysis does, in one batch)
+    giving each verdict.
 
     Parameters
     ----------
@@ -94,8 +187,13 @@ def recommend(
     evidence : mapping, optional
         The case: variable -> state or raw value.
     policy : Policy, optional
-        Default: the network's band. ``Policy.threshold(t)`` or
-        ``Policy.harm_benefit(harm, benefit)`` set another.
+        Default: the network's band, with its harm/benefit threshold when the file gives one.
+        ``Policy.threshold(t)`` or ``Policy.harm_benefit(harm, benefit)`` set another (one
+        threshold: no ``borderline`` or ``consider`` band, but the safety net still applies).
+    draws : int
+        Joint parameter draws for the verdict shares (default 1000; 0 skips them).
+    seed : int
+        Seed of the random generator; the same seed gives the same shares.
 
     Returns
     -------
@@ -105,6 +203,8 @@ def recommend(
     ------
     PolicyError
         For a network without a decision section.
+    ArgumentError, LimitError
+        For draws or seed that are not whole numbers >= 0, or too many draws.
 
     Examples
     --------
@@ -115,9 +215,15 @@ def recommend(
     ('recommended', 'recommended', True)
     >>> recommend(net).verdict  # no findings: the referral base rate, inside the band
     'borderline'
+    >>> rec = recommend(net, {"hb": 10.9, "chemical_shift": "drop"}, draws=200, seed=1)
+    >>> round(sum(rec.uncertainty.share.values()), 12), rec.uncertainty.share["not_recommended"]
+    (1.0, 0.0)
     """
 
     network = as_network(network)
+    n_draws, seed = _whole(draws, "draws"), _whole(seed, "seed")
+    if n_draws > MAX_DRAWS:
+        raise LimitError(f"draws {n_draws:,} is over the limit of {MAX_DRAWS:,}")
     decision = network.spec.decision
     if decision is None:
         raise PolicyError(
@@ -128,9 +234,12 @@ def recommend(
     node, members, target = decision.node, decision.members, decision.target
     post = query(network, evidence, targets=node)
     p = float(sum(post[node][s] for s in members))
-    verdict = policy.verdict(p)
     states = post.evidence.states
     guideline = evaluate_guideline(decision.guideline, states) if decision.guideline else None
+    fired = guideline.fired if guideline else ()
+    by_p = policy.verdict(p)
+    verdict = safety_net(by_p, fired)
+    lifted = fired if verdict != by_p else ()
     agreement = guideline is not None and guideline.verdict == verdict
     disagreement = ""
     if guideline is not None and not agreement:
@@ -152,11 +261,19 @@ def recommend(
         p=p,
         policy=policy,
         verdict=verdict,
-        margin=policy.margin(p),
+        # lifted by the safety net, the verdict holds up to the band's lower edge
+        margin=policy.low - p if lifted else policy.margin(p),
         guideline=guideline,
         agreement=agreement,
         disagreement=disagreement,
         leading=leading,
-        next_tests=rank_next_tests(network, states, node, members, policy),
+        next_tests=rank_next_tests(
+            network, states, node, members, policy, guideline=decision.guideline
+        ),
         plan=build_plan(decision, ctx),
+        reason=_reason(target, p, policy, verdict, guideline),
+        lifted_by=lifted,
+        uncertainty=_shares(network, states, target, node, members, policy, fired, n_draws, seed)
+        if n_draws
+        else None,
     )

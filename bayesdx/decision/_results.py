@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import astuple, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
 
-__all__ = ["GuidelineResult", "NextTest", "Outcome", "Recommendation"]
+__all__ = ["GuidelineResult", "NextTest", "Outcome", "Recommendation", "VerdictShares"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class Recommendation(Rendered):
     policy : Policy
         The threshold policy that applied.
     verdict : str
-        ``recommended``, ``borderline`` or ``not_recommended``.
+        ``recommended``, ``borderline``, ``consider`` or ``not_recommended``, with the
+        guideline's safety net applied (a case in which a rule fired is never
+        ``not_recommended``).
     margin : float
         Distance from ``p`` to the nearest edge that would change the verdict.
     guideline : GuidelineResult or None
@@ -57,6 +60,14 @@ class Recommendation(Rendered):
         Unobserved findings, best first.
     plan : Plan
         Work-up still to order, biopsy protocol, management, surveillance and pitfalls.
+    reason : str
+        Why this verdict, in one sentence (for ``consider``: between the harm/benefit
+        threshold and the band, or which red flag lifted it).
+    lifted_by : tuple of str
+        The guideline rules whose firing lifted ``not_recommended`` to ``consider`` (empty
+        when the safety net did not change the verdict).
+    uncertainty : VerdictShares or None
+        The share of parameter draws giving each verdict (None when no draws were asked for).
     """
 
     posterior: Posterior
@@ -71,6 +82,9 @@ class Recommendation(Rendered):
     leading: tuple[str, ...]
     next_tests: list[NextTest]
     plan: Plan
+    reason: str = ""
+    lifted_by: tuple[str, ...] = ()
+    uncertainty: VerdictShares | None = None
 
     @property
     def workup(self) -> list[str]:
@@ -94,6 +108,9 @@ class Recommendation(Rendered):
                 "target": self.target,
                 "threshold": self.policy.to_dict(),
                 "margin": self.margin,
+                "reason": self.reason,
+                "lifted_by": list(self.lifted_by),
+                "uncertainty": self.uncertainty.to_dict() if self.uncertainty else None,
             },
             "guideline": self.guideline.to_dict() if self.guideline else None,
             "agreement": self.agreement,
@@ -110,6 +127,17 @@ class Recommendation(Rendered):
         """The next tests, one row per outcome: finding, value, state, probability, p, verdict."""
         return self._report().frame()
 
+    def _safety_net(self) -> str:
+        g = self.guideline
+        if g is None:
+            return ""
+        if self.lifted_by:
+            labels = ", ".join(g.labels[r] for r in self.lifted_by)
+            return f"red flag ({labels}) lifted not recommended to consider"
+        if g.fired:
+            return f"red flag ({self._fired()}) fired, so never below consider"
+        return "a guideline red flag would lift not recommended to consider"
+
     def _fired(self) -> str:
         g = self.guideline
         return ", ".join(g.labels[r] for r in g.fired) if g and g.fired else "none"
@@ -123,8 +151,13 @@ class Recommendation(Rendered):
         verdict = [
             f"Biopsy: {self.verdict.replace('_', ' ').upper()}  "
             f"P({self.target}) = {self.p:.3f}  (margin {self.margin:.3f})",
+            f"  Why: {self.reason}",
             f"  Policy: {self.policy.describe()}",
         ]
+        if self.guideline:
+            verdict.append(f"  Safety net: {self._safety_net()} (applies under every policy)")
+        if self.uncertainty is not None:
+            verdict.append(f"  {self.uncertainty.describe()}")
         if self.guideline:
             verdict.append(
                 f"Guideline ({self.guideline.title}): "
@@ -198,8 +231,12 @@ class Recommendation(Rendered):
         """
         # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
         _, ax = figure_axes(ax, (7, 3.0))
-        low, high = self.policy.low, self.policy.high
-        ax.axvspan(0, low, color="#55a868", alpha=0.15, label="not recommended")
+        low, high, floor = self.policy.low, self.policy.high, self.policy.floor
+        if floor is not None:
+            ax.axvspan(0, floor, color="#55a868", alpha=0.15, label="not recommended")
+            ax.axvspan(floor, low, color="#ccb974", alpha=0.25, label="consider")
+        else:
+            ax.axvspan(0, low, color="#55a868", alpha=0.15, label="not recommended")
         if high > low:
             ax.axvspan(low, high, color="#dd8452", alpha=0.3, label="borderline")
         ax.axvspan(high, 1, color="#c44e52", alpha=0.15, label="recommended")
@@ -232,6 +269,66 @@ class Recommendation(Rendered):
 
 def _verdict_text(verdict: str) -> str:
     return verdict.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class VerdictShares(Rendered):
+    """How sure the verdict is: the verdict in each joint draw of the network's parameters.
+
+    Attributes
+    ----------
+    target : str
+        The group (or state) decided on.
+    draws : int
+        Joint parameter draws asked for.
+    seed : int
+        Seed of the random generator (the same seed gives the same shares).
+    share : dict or None
+        Verdict -> fraction of the draws giving it (safety net applied; every verdict listed,
+        fractions sum to 1 over the draws in which the evidence is possible). None when the
+        network gives no uncertainty for its numbers.
+    interval : tuple of float or None
+        Central 95% interval of P(target) over the draws.
+    impossible : int
+        Draws in which the evidence had probability zero (left out of the shares).
+    note : str
+        Why there are no shares, when there are none.
+    """
+
+    target: str
+    draws: int
+    seed: int
+    share: dict[str, float] | None
+    interval: tuple[float, float] | None = None
+    impossible: int = 0
+    note: str = ""
+
+    def describe(self) -> str:
+        """The one line of the recommendation's report."""
+        if self.share is None:
+            return f"Uncertainty: {self.note}"
+        shares = ", ".join(f"{_verdict_text(v)} {f:.0%}" for v, f in self.share.items())
+        lo, hi = self.interval if self.interval else (math.nan, math.nan)
+        return (
+            f"Uncertainty ({self.draws} parameter draws, seed {self.seed}): {shares}; "
+            f"P({self.target}) 95% interval {lo:.2f}-{hi:.2f}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"draws", "seed", "share": {verdict: fraction} or None, "interval", ...}``."""
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "share": dict(self.share) if self.share is not None else None,
+            "interval": list(self.interval) if self.interval else None,
+            "impossible_draws": self.impossible,
+            "note": self.note,
+        }
+
+    def _report(self) -> Report:
+        rows = list(self.share.items()) if self.share is not None else []
+        table = Table((Column("verdict", _verdict_text), Column("share", ".3f")), rows)
+        return Report([Lines([self.describe()]), table], data=table)
 
 
 _OUTCOME_COLUMNS = (

@@ -1,9 +1,10 @@
 """The ``decision`` section of a network file: policy band, guideline rules, plan items.
 
 Everything a recommendation says is data in the network file, parsed and validated here:
-the threshold band for the decision target (a group such as ``neoplasm``), the rule-based
-guideline, the step-1 work-up, and the biopsy protocol, management, surveillance and pitfall
-items, each shown when its condition holds. See ``networks/FORMAT.md``.
+the threshold band for the decision target (a group such as ``neoplasm``), the optional
+harm/benefit threshold below it, the rule-based guideline, the step-1 work-up, and the biopsy
+protocol, management, surveillance and pitfall items, each shown when its condition holds.
+See ``networks/FORMAT.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "DecisionSpec",
     "Guideline",
     "GuidelineVerdict",
+    "HarmBenefit",
     "PlanItem",
     "Rule",
     "Verdict",
@@ -30,9 +32,11 @@ __all__ = [
     "parse_decision",
 ]
 
-#: A posterior's verdict under a policy.
-Verdict = Literal["recommended", "borderline", "not_recommended"]
-VERDICTS: tuple[Verdict, ...] = ("recommended", "borderline", "not_recommended")
+#: A posterior's verdict under a policy, highest first. ``consider`` lies between the
+#: harm/benefit threshold and the band's lower edge (or is where a guideline red flag lifts a
+#: case that would otherwise be ``not_recommended``).
+Verdict = Literal["recommended", "borderline", "consider", "not_recommended"]
+VERDICTS: tuple[Verdict, ...] = ("recommended", "borderline", "consider", "not_recommended")
 #: The guideline's verdict: ``incomplete`` while step-1 results are missing.
 GuidelineVerdict = Literal["recommended", "not_recommended", "incomplete"]
 GUIDELINE_VERDICTS: tuple[GuidelineVerdict, ...] = ("recommended", "not_recommended", "incomplete")
@@ -121,6 +125,28 @@ class WorkupItem:
 
 
 @dataclass(frozen=True)
+class HarmBenefit:
+    """The harm/benefit threshold below the band: harm / (harm + benefit) (Pauker-Kassirer).
+
+    Attributes
+    ----------
+    threshold : float
+        Below it a biopsy is not recommended; from it up to the band's lower edge the verdict
+        is ``consider``.
+    range : tuple of float
+        The plausible range of the threshold (it contains ``threshold``).
+    sources : tuple of str
+    note : str
+        Why this value: the harms, the benefit, how they were weighed.
+    """
+
+    threshold: float
+    range: tuple[float, float]
+    sources: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class DecisionSpec:
     """The decision section of a network."""
 
@@ -137,6 +163,7 @@ class DecisionSpec:
     management: tuple[PlanItem, ...] = ()
     surveillance: tuple[PlanItem, ...] = ()
     pitfalls: tuple[PlanItem, ...] = ()
+    harm_benefit: HarmBenefit | None = None
 
 
 class _Fail:
@@ -224,6 +251,7 @@ def parse_decision(
     keys = {
         "target": True,
         "band": True,
+        "harm_benefit": False,
         "leading_min": False,
         "guideline": False,
         "workup": False,
@@ -239,6 +267,7 @@ def parse_decision(
             raise fail("missing required field", key)
     parser = _DecisionParser(fail, states, groups, sources, diagnosis_nodes, raw["target"])
     low, high, band_sources, band_note = parser.band(raw["band"])
+    harm_benefit = parser.harm_benefit(raw["harm_benefit"], low) if "harm_benefit" in raw else None
     parser.guideline = parser.parse_guideline(raw["guideline"]) if "guideline" in raw else None
     return DecisionSpec(
         node=parser.node,
@@ -251,6 +280,7 @@ def parse_decision(
         guideline=parser.guideline,
         workup=parser.workup(raw["workup"]) if "workup" in raw else (),
         **{name: parser.plan(raw[name], name) if name in raw else () for name in _PLAN_LISTS},
+        harm_benefit=harm_benefit,
     )
 
 
@@ -294,6 +324,40 @@ class _DecisionParser:
             raise fail("expected 0 < low <= high < 1", "band")
         sources = self.source_ids(band["source"], "band.source")
         return low, high, sources, _note(fail, band.get("note"), "band.note")
+
+    def harm_benefit(self, value: Any, low: float) -> HarmBenefit:
+        """The harm/benefit threshold: 0 < threshold < band.low, inside its range."""
+        fail = self.fail
+        hb = _mapping(
+            fail,
+            value,
+            "harm_benefit",
+            {"threshold": True, "range": True, "source": True, "note": False},
+        )
+        t = _prob(fail, hb["threshold"], "harm_benefit.threshold")
+        if not 0.0 < t < low:
+            raise fail(
+                f"{shown(t)} must lie above 0 and below the band's lower edge {shown(low)} "
+                "(below the band the verdict is consider, down to this threshold)",
+                "harm_benefit.threshold",
+            )
+        rng = hb["range"]
+        if not isinstance(rng, list) or len(rng) != 2:
+            raise fail(f"expected [low, high], got {shown(rng)}", "harm_benefit.range")
+        lo = _prob(fail, rng[0], "harm_benefit.range")
+        hi = _prob(fail, rng[1], "harm_benefit.range")
+        if not 0.0 < lo <= t <= hi < 1.0:
+            raise fail(
+                f"[{shown(lo)}, {shown(hi)}] must contain the threshold {shown(t)} "
+                "(0 < low <= threshold <= high < 1)",
+                "harm_benefit.range",
+            )
+        return HarmBenefit(
+            threshold=t,
+            range=(lo, hi),
+            sources=self.source_ids(hb["source"], "harm_benefit.source"),
+            note=_note(fail, hb.get("note"), "harm_benefit.note"),
+        )
 
     def source_ids(self, value: Any, field: str) -> tuple[str, ...]:
         ids = _names(self.fail, value, field, "a source id")

@@ -14,15 +14,16 @@ def h2(p: float) -> float:
 
 
 def test_values_by_hand(tiny):
-    # exposure = no (assumed). Prior P(d1) = 0.3; threshold t = upper edge 0.5.
+    # exposure = no (assumed). Prior P(d1) = 0.3; edges 0.4 and 0.5, each a Pauker-Kassirer
+    # threshold: U(p) = max(p - .4, 0) + max(p - .5, 0), value = E U(p') - U(.3).
     # test:    P(pos) = .3*.9 + .7*.2 = .41; P(d1|pos) = .27/.41; P(d1|neg) = .03/.59
     # symptom: P(on|d1) = 1 - .9*.5 = .55, P(on|d2) = .1; P(on) = .235;
     #          P(d1|on) = .165/.235; P(d1|off) = .135/.765
     ranked = rank_next_tests(tiny, {"exposure": "no"}, "disease", ("d1",), Policy.band(0.4, 0.5))
     assert [c.finding for c in ranked] == ["test", "symptom"]
     test, symptom = ranked
-    assert test.value == pytest.approx(0.41 * (0.27 / 0.41 - 0.5), abs=1e-12)
-    assert symptom.value == pytest.approx(0.235 * (0.165 / 0.235 - 0.5), abs=1e-12)
+    assert test.value == pytest.approx(0.41 * (2 * 0.27 / 0.41 - 0.9), abs=1e-12)
+    assert symptom.value == pytest.approx(0.235 * (2 * 0.165 / 0.235 - 0.9), abs=1e-12)
     assert test.entropy_reduction == pytest.approx(
         h2(0.3) - 0.41 * h2(0.27 / 0.41) - 0.59 * h2(0.03 / 0.59), abs=1e-12
     )

@@ -54,17 +54,19 @@ def test_no_findings(marrow):
     assert len(rec.plan.workup) == len(marrow.spec.decision.workup)  # every step-1 test
     assert not any(line.startswith("Biopsy:") for line in rec.workup)  # labs before biopsy
     assert any("without laboratory correlation" in line for line in rec.plan.pitfalls)
-    # the best next tests can each move the verdict out of the band, one way or the other
+    # the best next test can move the verdict out of the band, one way or the other (below
+    # the band the verdict is now consider: above the harm/benefit threshold)
     best = rec.next_tests[0]
     assert best.value > 0
     verdicts = {o.verdict for o in best.outcomes}
-    assert "recommended" in verdicts and "not_recommended" in verdicts
+    assert "recommended" in verdicts and "consider" in verdicts
 
 
 def test_disagreement_quotes_the_computed_numbers(marrow):
     case = {"hb": 10.9, "chemical_shift": "drop", "smear": "normal"}
     rec = recommend(marrow, case)
-    assert rec.guideline.verdict == "recommended" and rec.verdict == "not_recommended"
+    # between the harm/benefit threshold (0.05) and the band: consider, with the red flag
+    assert rec.guideline.verdict == "recommended" and rec.verdict == "consider"
     without_cs = query(marrow, {"hb": 10.9, "smear": "normal"}).groups["neoplasm"]
     assert f"P(neoplasm) = {rec.p:.2f} is below 0.47" in rec.disagreement
     assert f"chemical_shift=drop lowered it (P would be {without_cs:.2f} without it)" in (
@@ -77,8 +79,10 @@ def test_other_policies_change_only_the_threshold(marrow):
     low = recommend(marrow, {"hb": 12.5}, policy=Policy.threshold(0.2))
     pk = recommend(marrow, {"hb": 12.5}, policy=Policy.harm_benefit(1, 1))
     assert band.p == low.p == pk.p
+    # the network's band has a harm/benefit threshold under it (consider); the user's single
+    # thresholds keep their meaning: no consider band (and no red flag fired for hb >= 12)
     assert (band.verdict, low.verdict, pk.verdict) == (
-        "not_recommended",
+        "consider",
         "recommended",
         "not_recommended",
     )

@@ -62,6 +62,7 @@ def _build() -> dict[str, object]:
     return {
         "Posterior": bayesdx.query(net, CASE, targets=["diagnosis", "marrow_process"]),
         "Recommendation": rec,
+        "VerdictShares": rec.uncertainty,
         "NextTest": rec.next_tests[0],
         "Outcome": rec.next_tests[0].outcomes[0],
         "GuidelineResult": rec.guideline,
