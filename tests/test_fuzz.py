@@ -138,6 +138,7 @@ targets:
     interval: {range: [0.65, 0.80]}
     event: {hb: lt_12}
     given: {diagnosis: multiple_myeloma}
+    use: set
 """
 #: records of the CSV inputs that the fixture folder holds
 FIXTURE_RECORDS = {"in.csv": 3, "link.csv": 3}
