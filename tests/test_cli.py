@@ -207,9 +207,41 @@ def test_recommend_report_and_policies(capsys):
     assert "  3. " not in out
 
 
+def test_recommend_uncertainty(capsys):
+    argv = [
+        "recommend",
+        "-e",
+        "hb=10.9",
+        "-e",
+        "chemical_shift=drop",
+        "-e",
+        "smear=normal",
+        "--json",
+    ]
+    code, out, err = run(capsys, *argv, "--draws", "200", "--seed", "5")
+    assert code == 0 and err == ""
+    biopsy = json.loads(out)["biopsy"]
+    assert biopsy["verdict"] == "consider" and biopsy["lifted_by"] == []
+    u = biopsy["uncertainty"]
+    assert (u["draws"], u["seed"]) == (200, 5)
+    assert list(u["share"]) == ["recommended", "borderline", "consider", "not_recommended"]
+    assert sum(u["share"].values()) == pytest.approx(1.0, abs=1e-12)
+    assert u["share"]["not_recommended"] == 0.0  # Hb < 12 fired: the safety net
+    assert run(capsys, *argv, "--draws", "200", "--seed", "5")[1] == out  # seeded
+    default = json.loads(run(capsys, *argv)[1])["biopsy"]["uncertainty"]
+    assert (default["draws"], default["seed"]) == (1000, 0)
+    assert json.loads(run(capsys, *argv, "--draws", "0")[1])["biopsy"]["uncertainty"] is None
+    code, out, _ = run(capsys, "recommend", "-e", "hb=10.9", "--draws", "100")
+    assert code == 0 and out.count("Uncertainty (100 parameter draws, seed 0): ") == 1
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
+        (["recommend", "--draws", "-1"], "--draws must be a whole number (digits 0-9), got '-1'"),
+        (["recommend", "--draws", "many"], "--draws must be a whole number"),
+        (["recommend", "--seed", "1.5"], "--seed must be a whole number (digits 0-9), got '1.5'"),
+        (["recommend", "--draws", "2000000"], "draws 2,000,000 is over the limit of 1,000,000"),
         (["recommend", "--threshold", "1.2"], "threshold 1.2 is outside (0, 1)"),
         (["recommend", "--threshold", "abc"], "threshold 'abc' is not a number"),
         (["recommend", "--harm", "0", "--benefit", "1"], "harm 0 must be positive"),
