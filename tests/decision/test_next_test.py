@@ -74,3 +74,39 @@ def test_batched_outcomes_equal_single_queries(marrow):
             assert o.probability == dist[test.finding][o.state]  # the same single query
             post, _ = marginals(marrow, {**states, test.finding: o.state}, [node])
             assert o.p_target == pytest.approx(sum(post[node][s] for s in members), abs=1e-12)
+
+
+def _value(test, p0, edges):
+    def u(p):
+        return sum(max(p - b, 0.0) for b in edges)
+
+    return sum(o.probability * u(o.p_target) for o in test.outcomes) - u(p0)
+
+
+def test_value_counts_the_harm_benefit_threshold_until_a_rule_fired(tiny):
+    band = Policy.band(0.4, 0.5, floor=0.1)
+    # nothing fired: edges 0.1, 0.4 and 0.5; ruling out below 0.1 is worth something
+    ranked = rank_next_tests(
+        tiny, {"exposure": "no"}, "disease", ("d1",), band, guideline=tiny.spec.decision.guideline
+    )
+    test = next(t for t in ranked if t.finding == "test")
+    assert test.value == pytest.approx(_value(test, 0.3, (0.1, 0.4, 0.5)), abs=1e-12)
+    assert test.value == pytest.approx(
+        0.41 * (3 * 0.27 / 0.41 - 1.0) - (0.3 - 0.1 + 0.0), abs=1e-12
+    )
+    assert {o.state: o.verdict for o in test.outcomes} == {
+        "neg": "not_recommended",
+        "pos": "recommended",
+    }
+    # the symptom fired: the safety net holds the case at consider or above, so the harm/benefit
+    # threshold is left out (a negative test would take P to 0.23, below a threshold of 0.3)
+    band = Policy.band(0.4, 0.5, floor=0.3)
+    states = {"exposure": "no", "symptom": "present"}
+    p0 = 0.165 / 0.235
+    (test,) = rank_next_tests(
+        tiny, states, "disease", ("d1",), band, guideline=tiny.spec.decision.guideline
+    )
+    assert min(o.p_target for o in test.outcomes) < 0.3
+    assert test.value == pytest.approx(_value(test, p0, (0.4, 0.5)), abs=1e-12)
+    assert test.value != pytest.approx(_value(test, p0, (0.3, 0.4, 0.5)), abs=1e-6)
+    assert {o.verdict for o in test.outcomes} == {"consider", "recommended"}
