@@ -38,7 +38,7 @@ from bayesdx.io import (
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
 from bayesdx.model import NUMBER, parse_assignment, parse_number
 from bayesdx.sensitivity_analysis import sensitivity
-from bayesdx.validation import calibrate, write_report
+from bayesdx.validation import calibrate, validate_cases, write_report
 
 __all__ = ["main"]
 
@@ -124,6 +124,7 @@ def _parser() -> _Parser:
     _args_calibrate(sub)
     _args_batch(sub)
     _args_bench(sub)
+    _args_validate(sub)
     _args_export(sub)
     return parser
 
@@ -312,6 +313,19 @@ def _args_bench(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _args_validate(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate", help="run the published case library through the network (measure only)"
+    )
+    _add_network(p)
+    p.add_argument(
+        "--cases",
+        metavar="DIR",
+        help="a folder of case files (default: the bundled calibration/cases)",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 def _args_export(sub: Any) -> None:
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
     _add_network(p, required=True)
@@ -349,12 +363,10 @@ def _checked(args: argparse.Namespace) -> argparse.Namespace:
 
 
 def _version() -> str:
-
     return f"bayesdx {__version__}"
 
 
 def _case(args: argparse.Namespace) -> dict[str, Any]:
-
     case: dict[str, Any] = read_case(args.case) if args.case is not None else {}
     if len(args.evidence) > MAX_EVIDENCE:
         raise LimitError(
@@ -405,7 +417,6 @@ def _cmd_networks(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-
     net = load_network(args.network)
     targets = [t for group in args.target for t in group] if args.target else None
     post = query(net, _case(args), targets=targets)
@@ -414,7 +425,6 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
-
     draws, seed = _integer(args.draws, "--draws"), _integer(args.seed, "--seed")
     net = load_network(args.network)
     policy = resolve_policy(net.spec.decision, args.threshold, args.harm, args.benefit)
@@ -446,7 +456,6 @@ def _report_stream(out: str | None) -> Any:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-
     net = load_network(args.network)
     out = _output(args, args.html) if args.html else None
     ex = explain(net, _case(args), hypothesis=args.hypothesis, versus=args.versus)
@@ -477,7 +486,6 @@ def _probability(text: str, name: str) -> float:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-
     draws = _integer(args.draws, "--draws")
     if draws < 1:
         raise CaseFileError(f"draws must be a positive integer, got {draws}")
@@ -503,7 +511,6 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-
     net = load_network(args.network)
     if args.targets is not None and not Path(args.targets).is_file():
         why = "not a regular file" if Path(args.targets).exists() else "no such file"
@@ -532,8 +539,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0 if report.failed == 0 else 1
 
 
-def _cmd_batch(args: argparse.Namespace) -> int:
+def _cmd_validate(args: argparse.Namespace) -> int:
+    net = load_network(args.network)
+    if args.cases is not None and not Path(args.cases).is_dir():
+        why = "not a folder" if Path(args.cases).exists() else "no such folder"
+        raise CaseFileError(f"cannot read cases from {args.cases}: {why}")
+    report = validate_cases(net, args.cases)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
+    return 0
 
+
+def _cmd_batch(args: argparse.Namespace) -> int:
     net = load_network(args.network)
     out = _output(args, args.output)
     targets: list[str] | str | None
@@ -556,7 +572,6 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench(args: argparse.Namespace) -> int:
-
     if args.quick:
         report = run_benchmark(cases=2_000, pgmpy_cases=20, large_cases=100_000, psa_draws=2_000)
     else:
@@ -566,7 +581,6 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-
     net = load_network(args.network)
     out = _output(args, args.output)
     with tempfile.TemporaryDirectory() as scratch:  # pgmpy's writers take a path
@@ -609,6 +623,7 @@ _COMMANDS = {
     "sensitivity": _cmd_sensitivity,
     "calibrate": _cmd_calibrate,
     "batch": _cmd_batch,
+    "validate": _cmd_validate,
     "bench": _cmd_bench,
     "export": _cmd_export,
 }

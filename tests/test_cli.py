@@ -424,3 +424,19 @@ def test_bad_case_on_standard_input_is_named(capsys, monkeypatch):
 def test_networks_markdown_is_the_committed_document(capsys):
     code, out, _ = run(capsys, "networks", "--markdown", "marrow_signal")
     assert code == 0 and out == (ROOT / "networks" / "marrow_signal.md").read_text()
+
+
+def test_validate_command(capsys):
+    code, out, err = run(capsys, "validate", "--json")
+    doc = json.loads(out)
+    assert code == 0 and err == ""
+    assert set(doc) >= {"cases", "summary", "disclaimer"}
+    assert set(doc["summary"]) >= {"n", "top1", "top3", "neoplasms", "neoplasms_not_refused"}
+    assert doc["summary"]["n"] == len(doc["cases"]) >= 1
+    code, out, _ = run(capsys, "validate")
+    assert code == 0 and "none was used to set a number" in out and DISCLAIMER in out
+
+
+def test_validate_refuses_a_missing_folder(capsys, tmp_path):
+    code, out, err = run(capsys, "validate", "--cases", str(tmp_path / "nope"))
+    assert code == 2 and out == "" and "no such folder" in err and err.count("\n") == 1
