@@ -380,17 +380,24 @@ class UncertaintyReport(Rendered):
 
     @property
     def verdict_shares(self) -> dict[str, float]:
-        """Share of draws in which each verdict holds."""
+        """Share of draws in which each verdict holds (the policy's rule; the guideline's
+        safety net is applied by :func:`bayesdx.recommend`, which knows the red flags)."""
         if self.policy is None:
             return {}
         v = self.valid
+        policy = self.policy
+        # the policy's own verdict rule, with its harm/benefit floor when it has one
+        floor = policy.floor if policy.floor is not None else policy.low
         shares = {
-            "recommended": float((v >= self.policy.high).mean()),
-            "borderline": float(((v >= self.policy.low) & (v < self.policy.high)).mean()),
-            "not_recommended": float((v < self.policy.low).mean()),
+            "recommended": float((v >= policy.high).mean()),
+            "borderline": float(((v >= policy.low) & (v < policy.high)).mean()),
+            "consider": float(((v >= floor) & (v < policy.low)).mean()),
+            "not_recommended": float((v < floor).mean()),
         }
-        if self.policy.low == self.policy.high:
+        if policy.low == policy.high:
             shares.pop("borderline")
+        if policy.floor is None:
+            shares.pop("consider")
         return shares
 
     def to_dict(self) -> dict[str, Any]:
