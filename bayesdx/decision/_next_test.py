@@ -26,7 +26,7 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bayesdx.decision._guideline import evaluate_guideline
+from bayesdx.decision._guideline import evaluate_guideline, with_implied
 from bayesdx.decision._policy import safety_net
 from bayesdx.decision._results import NextTest, Outcome
 from bayesdx.inference import posteriors
@@ -91,14 +91,18 @@ def rank_next_tests(
     base = now.distribution(node)
     p0 = sum(base[s] for s in members)
     h0 = entropy(base)
-    fired_now = evaluate_guideline(guideline, states).fired if guideline else ()
+    fired_now = (
+        evaluate_guideline(guideline, with_implied(network, states)).fired if guideline else ()
+    )
     edges = [e for e in policy.edges if not (fired_now and e == policy.floor)]
 
     def utility(p: float) -> float:
         return sum(max(p - b, 0.0) for b in edges)
 
     def verdict(p: float, result: Mapping[str, str]) -> str:
-        fired = evaluate_guideline(guideline, result).fired if guideline else ()
+        fired = (
+            evaluate_guideline(guideline, with_implied(network, result)).fired if guideline else ()
+        )
         return safety_net(policy.verdict(p), fired)
 
     results = [

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.decision._guideline import GuidelineResult, evaluate_guideline
+from bayesdx.decision._guideline import GuidelineResult, evaluate_guideline, with_implied
 from bayesdx.decision._next_test import rank_next_tests
 from bayesdx.decision._plan import PlanContext, build_plan, leading_diagnoses
 from bayesdx.decision._policy import Policy, as_policy, resolve_policy, safety_net
@@ -213,8 +213,8 @@ def recommend(
     >>> rec = recommend(net, {"hb": 9.8, "m_protein": "present", "smear": "rouleaux"})
     >>> rec.verdict, rec.guideline.verdict, rec.agreement
     ('recommended', 'recommended', True)
-    >>> recommend(net).verdict  # no findings: the referral base rate, inside the band
-    'borderline'
+    >>> recommend(net).verdict  # no findings: the referral base rate, 0.265, under the band
+    'consider'
     >>> rec = recommend(net, {"hb": 10.9, "chemical_shift": "drop"}, draws=200, seed=1)
     >>> round(sum(rec.uncertainty.share.values()), 12), rec.uncertainty.share["not_recommended"]
     (1.0, 0.0)
@@ -234,7 +234,9 @@ def recommend(
     node, members, target = decision.node, decision.members, decision.target
     post = query(network, evidence, targets=node)
     p = float(sum(post[node][s] for s in members))
-    states = post.evidence.states
+    # a finding given on a finer node is the same finding for a rule that watches its
+    # definition (hb_level = lt_12 is hb = lt_12): the rules see both
+    states = with_implied(network, post.evidence.states)
     guideline = evaluate_guideline(decision.guideline, states) if decision.guideline else None
     fired = guideline.fired if guideline else ()
     by_p = policy.verdict(p)

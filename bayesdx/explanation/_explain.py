@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.decision import Policy, as_policy, default_policy, rank_next_tests
+from bayesdx.decision._guideline import with_implied
 from bayesdx.errors import ArgumentError, UnknownStateError
 from bayesdx.explanation._results import Comparison, Contribution, Explanation, WhatIf, decibans
 from bayesdx.inference import BatchResult, posteriors
@@ -90,7 +91,15 @@ def explain(
     ev = normalise(network, evidence)
     context_vars = set(network.defaults)
     context = {v: s for v, s in ev.states.items() if v in context_vars}
-    findings = {v: s for v, s in ev.given.items() if v not in context_vars}
+    # a finding defined from another given one (hb from hb_level, both read from one raw Hb)
+    # is the same finding: counted twice, each would explain the other away (leave-one-out
+    # LR 1) and the conflict would count it twice
+    implied = {
+        v
+        for v, s in ev.given.items()
+        if v in with_implied(network, {u: t for u, t in ev.given.items() if u != v})
+    }
+    findings = {v: s for v, s in ev.given.items() if v not in context_vars | implied}
     node = h.node
     queries = _EvidenceSets(context, findings, network)
     res = posteriors(network, queries.sets, [node])
@@ -152,7 +161,7 @@ def explain(
     next_test = ""
     verdict = policy.verdict(p_post) if policy else None
     if policy is not None:
-        ranked = rank_next_tests(network, {**context, **findings}, node, h.members, policy)
+        ranked = rank_next_tests(network, ev.states, node, h.members, policy)
         if ranked and ranked[0].value > 0.0:
             next_test = ranked[0].describe(h.name)
     return Explanation(

@@ -87,8 +87,9 @@ def differential(ex: Explanation, *, ax: Axes | None = None) -> Axes:
     return finish(ax, f"Differential; P({ex.hypothesis.name}) = {ex.posterior:.2f} (red)")
 
 
-def _rows(net: Any, width: int = 8) -> list[list[str]]:
-    """Nodes by generation (roots first), in the network's own order, wide ones split.
+def _rows(net: Any, sizes: dict[str, tuple[float, float]], max_width: float) -> list[list[str]]:
+    """Nodes by generation (roots first), in the network's own order; a generation whose
+    boxes are wider together than ``max_width`` (inches) is split over several rows.
 
     The order never depends on hashing, so the same explanation always gives the same picture.
     """
@@ -99,23 +100,44 @@ def _rows(net: Any, width: int = 8) -> list[list[str]]:
     rows: list[list[str]] = []
     for level in range(max(depth.values(), default=-1) + 1):
         nodes = sorted((v for v in depth if depth[v] == level), key=order.__getitem__)
-        rows += [nodes[k : k + width] for k in range(0, len(nodes), width)]
+        # as many rows as the total width needs, the nodes dealt out evenly
+        total = sum(sizes[v][0] + _GAP for v in nodes)
+        n = max(1, math.ceil(total / max_width))
+        size = math.ceil(len(nodes) / n)
+        rows += [nodes[k : k + size] for k in range(0, len(nodes), size)]
     return rows
 
 
-def _positions(net: Any, rows: list[list[str]]) -> dict[str, tuple[float, float]]:
-    """Row by row, each row spread and shifted so that edges from the rows above cross the
-    rows in between through the gaps between boxes, not through a box (which would look like
-    an edge from that box)."""
+#: Layout units are inches: the smallest gap between two boxes of a row, and between rows.
+_GAP, _ROW = 0.22, 0.95
+
+
+def _packed(row: list[str], sizes: dict[str, tuple[float, float]], gap: float) -> list[float]:
+    """Centres of the row's boxes side by side, ``gap`` apart, the row centred on 0."""
+    xs, left = [], 0.0
+    for v in row:
+        w = sizes[v][0]
+        xs.append(left + w / 2)
+        left += w + gap
+    mid = (left - gap) / 2
+    return [x - mid for x in xs]
+
+
+def _positions(
+    net: Any, rows: list[list[str]], sizes: dict[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Row by row (inches), each row packed with a gap no smaller than ``_GAP`` and shifted,
+    so that edges from the rows above cross the rows in between through the gaps between
+    boxes, not through a box (which would look like an edge from that box)."""
     pos: dict[str, tuple[float, float]] = {}
     for r, row in enumerate(rows):
-        y = -1.25 * r
-        centred = [1.3 * (k - (len(row) - 1) / 2) for k in range(len(row))]
-        best, best_score = centred, -1.0
-        for spread in (1.0, 1.5, 2.0):
+        y = -_ROW * r
+        best, best_score = _packed(row, sizes, _GAP), -math.inf
+        for gap in (_GAP, 2 * _GAP, 4 * _GAP):
+            packed = _packed(row, sizes, gap)
             for shift in (0.0, 0.25, 0.5, 0.75, -0.25, -0.5, -0.75):
-                xs = [spread * c + shift for c in centred]
-                score = _clearance(net, row, xs, y, pos, rows[:r])
+                xs = [x + shift for x in packed]
+                score = _clearance(net, row, xs, y, pos, rows[:r], sizes)
                 if score > best_score + 1e-9:
                     best, best_score = xs, score
         for v, x in zip(row, best, strict=True):
@@ -124,9 +146,16 @@ def _positions(net: Any, rows: list[list[str]]) -> dict[str, tuple[float, float]
 
 
 def _clearance(
-    net: Any, row: list[str], xs: list[float], y: float, pos: dict, above: list
+    net: Any,
+    row: list[str],
+    xs: list[float],
+    y: float,
+    pos: dict,
+    above: list,
+    sizes: dict[str, tuple[float, float]],
 ) -> float:
-    """The smallest horizontal distance between an edge into ``row`` and a box it passes."""
+    """The smallest horizontal distance between an edge into ``row`` and the side of a box it
+    passes (negative: through the box)."""
     score = 2.0
     for v, x in zip(row, xs, strict=True):
         for p in net.parents[v]:
@@ -136,41 +165,83 @@ def _clearance(
                 if not y < oy < py:
                     continue
                 cross = px + (x - px) * (py - oy) / (py - y)
-                score = min(score, abs(cross - ox))
+                score = min(score, abs(cross - ox) - sizes[other][0] / 2)
     return score
+
+
+def _sizes(labels: dict[str, str], fontsize: float) -> dict[str, tuple[float, float]]:
+    """Width and height (inches) of each node's box: its text, measured, and the padding."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop, measure = FontProperties(size=fontsize), TextToPath()
+    pad = 2 * _PAD * fontsize / 72  # the box's pad on both sides, in inches
+    out = {}
+    for v, label in labels.items():
+        lines = label.split("\n")
+        width = max(measure.get_text_width_height_descent(t, prop, ismath=False)[0] for t in lines)
+        out[v] = (width / 72 + pad, len(lines) * 1.2 * fontsize / 72 + pad)
+    return out
+
+
+_PAD, _FONT = 0.35, 7.0
 
 
 def network_graph(ex: Explanation, *, ax: Axes | None = None) -> Axes:
     """The network, observed findings highlighted, posteriors written on the other nodes.
 
     Each node is a box sized to its text; generations run top to bottom, and a generation
-    wider than eight nodes is split over staggered rows.
+    too wide for one row is split over staggered rows. The layout is computed in inches from
+    the measured boxes, so that boxes never overlap; on a caller's Axes too small for it the
+    text is scaled down with the layout.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     net = ex.network
-    rows = _rows(net)
-    pos = _positions(net, rows)
     post = ex.marginals  # computed by explain(); drawing never runs inference
-    widest = max(len(row) for row in rows)
-    _, ax = figure_axes(ax, (max(8.0, 1.9 * widest), 1.0 + 1.1 * len(rows)))
-    boxes = {}
+    labels, colors = {}, {}
     for v in net.variables:
         if v in ex.findings:
-            label, color = f"{v}\n= {ex.findings[v]}", "#f0a35e"
+            labels[v], colors[v] = f"{v}\n= {ex.findings[v]}", "#f0a35e"
         elif v in ex.context:
-            label, color = f"{v}\n= {ex.context[v]}", "#f6d2a9"
+            labels[v], colors[v] = f"{v}\n= {ex.context[v]}", "#f6d2a9"
         elif v == ex.hypothesis.node:
-            label, color = f"{v}\nP({ex.hypothesis.name}) {ex.posterior:.2f}", "#e8a0a2"
+            labels[v] = f"{v}\nP({ex.hypothesis.name}) {ex.posterior:.2f}"
+            colors[v] = "#e8a0a2"
         else:
             state, p = max(post[v].items(), key=lambda kv: kv[1])
-            label, color = f"{v}\n{state} {p:.2f}", "#c6d7ee"
+            labels[v], colors[v] = f"{v}\n{state} {p:.2f}", "#c6d7ee"
+    sizes = _sizes(labels, _FONT)
+    rows = _rows(net, sizes, max_width=14.0)
+    pos = _positions(net, rows, sizes)
+    # the extent of the boxes (inches), with a margin
+    margin = 0.3
+    left = min(x - sizes[v][0] / 2 for v, (x, _) in pos.items()) - margin
+    right = max(x + sizes[v][0] / 2 for v, (x, _) in pos.items()) + margin
+    bottom = min(y - sizes[v][1] / 2 for v, (_, y) in pos.items()) - margin
+    top = max(y + sizes[v][1] / 2 for v, (_, y) in pos.items()) + margin
+    width, height = right - left, top - bottom
+    own = ax is None
+    fig, ax = figure_axes(ax, (max(8.0, width + 0.4), max(3.0, height + 1.0)))
+    if own:  # a figure of our own: the Axes fit the layout, with room for the title above
+        fw, fh = fig.get_size_inches()
+        fig.subplots_adjust(left=0.2 / fw, right=1 - 0.2 / fw, bottom=0.2 / fh, top=1 - 0.8 / fh)
+    # one layout inch is `scale` inches on the Axes, the same both ways; the text scales too
+    box = ax.get_position()
+    fw, fh = fig.get_size_inches()
+    ax_w, ax_h = box.width * fw, box.height * fh
+    scale = min(1.0, ax_w / width, ax_h / height)
+    cx, cy = (left + right) / 2, (bottom + top) / 2
+    ax.set_xlim(cx - ax_w / scale / 2, cx + ax_w / scale / 2)
+    ax.set_ylim(cy - ax_h / scale / 2, cy + ax_h / scale / 2)
+    boxes = {}
+    for v in net.variables:
         x, y = pos[v]
         boxes[v] = ax.text(
-            x, y, label, ha="center", va="center", fontsize=7, zorder=3,
-            bbox={"boxstyle": "round,pad=0.35", "fc": color, "ec": "0.3", "lw": 0.8},
+            x, y, labels[v], ha="center", va="center", fontsize=_FONT * scale, zorder=3,
+            bbox={"boxstyle": f"round,pad={_PAD}", "fc": colors[v], "ec": "0.3", "lw": 0.8},
         )  # fmt: skip
     for v in net.variables:
         for parent in net.parents[v]:
@@ -181,10 +252,6 @@ def network_graph(ex: Explanation, *, ax: Axes | None = None) -> Axes:
                             "patchA": boxes[parent].get_bbox_patch(),
                             "patchB": boxes[v].get_bbox_patch()},
             )  # fmt: skip
-    xs = [x for x, _ in pos.values()]
-    ys = [y for _, y in pos.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     ax.set_axis_off()
     return finish(
         ax,

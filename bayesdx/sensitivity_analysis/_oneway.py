@@ -93,11 +93,12 @@ def sensitivity_function(
     >>> from bayesdx import load_network
     >>> from bayesdx.model import network_parameters, resolve_hypothesis
     >>> net = load_network("marrow_signal")
-    >>> (p,) = [p for p in network_parameters(net) if p.id == "hb[diagnosis=cmml].lt_12"]
+    >>> pid = "marrow_failure[diagnosis=cmml|other_myeloid_neoplasm].marked"
+    >>> (p,) = [p for p in network_parameters(net) if p.id == pid]
     >>> h = resolve_hypothesis(net, "neoplasm")
     >>> f = sensitivity_function(net, {"hb": "lt_12", "setting": "biopsy_referral"}, h, p)
-    >>> round(f(p.value), 4), round(f(0.5), 4)
-    (0.7239, 0.7214)
+    >>> p.value, round(f(p.value), 4), round(f(0.5), 4)
+    (0.4, 0.4841, 0.4858)
     """
     return sensitivity_functions(network, states, h, [parameter], policy)[0]
 
@@ -247,7 +248,7 @@ def sensitivity(
     --------
     >>> from bayesdx import load_network
     >>> rep = sensitivity(load_network("marrow_signal"), {"hb": 11}, parameters=[
-    ...     "hb[diagnosis=multiple_myeloma].lt_12"])
+    ...     "marrow_failure[diagnosis=multiple_myeloma].marked"])
     >>> f = rep.one_way[0]
     >>> abs(f(f.value) - rep.posterior) < 1e-12
     True

@@ -43,6 +43,16 @@ def _recommend(case, policy=None):
 def test_a_red_flag_is_never_not_recommended(case, policy):
     rec = _recommend(case, policy)
     by_p = rec.policy.verdict(rec.p)
+    # the red flags, by hand: a rule fires on its finding, or on hb_level = lt_12 for Hb < 12
+    read = dict(case)
+    if "hb_level" in case and "hb" not in case:
+        read["hb"] = "lt_12" if case["hb_level"] == "lt_12" else "ge_12"
+    flags = {
+        rule.id
+        for rule in NET.spec.decision.guideline.rules
+        if any(read.get(f) in allowed for f, allowed in rule.any.items())
+    }
+    assert set(rec.guideline.fired) == flags
     if rec.guideline.fired:
         assert rec.verdict != "not_recommended"
         assert rec.verdict == ("consider" if by_p == "not_recommended" else by_p)
@@ -55,11 +65,16 @@ def test_a_red_flag_is_never_not_recommended(case, policy):
         assert f"Safety net: red flag ({labels}) lifted not recommended to consider" in str(rec)
         assert "a red flag fired" in rec.reason and rec.to_dict()["biopsy"]["lifted_by"]
     # each next-test result: a result that fires a rule is never not recommended either
+    # (a result on hb_level is a result on hb, its definition: lt_12 is Hb < 12)
     for test in rec.next_tests:
         for o in test.outcomes:
+            result = {test.finding: o.state}
+            if test.finding == "hb_level" and "hb" not in rec.posterior.evidence.states:
+                result["hb"] = "lt_12" if o.state == "lt_12" else "ge_12"
             fired = rec.guideline.fired or any(
-                o.state in rule.any.get(test.finding, ())
+                s in rule.any.get(f, ())
                 for rule in NET.spec.decision.guideline.rules
+                for f, s in result.items()
             )
             assert o.verdict == safety_net(rec.policy.verdict(o.p_target), fired)
 

@@ -19,6 +19,17 @@ from bayesdx.inference import query
 from bayesdx.model import resolve_hypothesis
 
 CASE = {"hb": 10.9, "chemical_shift": "drop", "smear": "normal", "m_protein": "absent"}
+# the same case as the second edition reads it, by hand: Hb 10.9 g/dL is hb_level lt_12 (hb,
+# defined from it, is the same finding and not counted again); the first edition's
+# smear=normal is its five film findings, absent (the legacy rule's reading, entered after
+# the findings the network reads directly)
+FILM = ("blasts", "dysplasia", "rouleaux", "leukoerythroblastic", "abnormal_monocytes")
+READ = {
+    "hb_level": "lt_12",
+    "chemical_shift": "drop",
+    "m_protein": "absent",
+    **dict.fromkeys(FILM, "absent"),
+}
 
 
 def odds(p):
@@ -45,10 +56,31 @@ def test_sequential_terms_add_up_to_the_log_odds_change(marrow):
     assert ex.contributions[-1].p_after == pytest.approx(ex.posterior, abs=1e-15)
 
 
+def test_the_case_is_read_as_by_hand(marrow):
+    ex = explain(marrow, CASE)
+    assert [(c.finding, c.state) for c in ex.contributions] == list(READ.items())
+    assert explain(marrow, READ).posterior == pytest.approx(ex.posterior, abs=1e-15)
+    assert query(marrow, READ).groups["neoplasm"] == pytest.approx(ex.posterior, abs=1e-15)
+
+
+def test_a_finding_and_its_definition_count_once(marrow):
+    # hb = 10.9 is read as hb_level = lt_12 and hb = lt_12 (defined from it): one finding,
+    # whose leave-one-out weight is that of anaemia, not 1 (each explaining the other away)
+    ex = explain(marrow, {"hb": 10.9, "chemical_shift": "drop"})
+    (hb,) = [c for c in ex.contributions if c.finding == "hb_level"]
+    assert "hb" not in ex.findings
+    p_without = query(marrow, {"chemical_shift": "drop"}).groups["neoplasm"]
+    assert hb.p_without == pytest.approx(p_without, abs=1e-12)
+    assert hb.lr == pytest.approx(odds(ex.posterior) / odds(p_without), rel=1e-9)
+    assert hb.lr > 1  # anaemia is evidence for a neoplasm
+    # the coarser finding given alone is a finding of its own
+    assert [c.finding for c in explain(marrow, {"hb": "lt_12"}).contributions] == ["hb"]
+
+
 def test_leave_one_out_matches_queries(marrow):
     ex = explain(marrow, CASE)
     for c in ex.contributions:
-        rest = {k: v for k, v in CASE.items() if k != c.finding}
+        rest = {k: v for k, v in READ.items() if k != c.finding}
         p_without = query(marrow, rest).groups["neoplasm"]
         assert c.p_without == pytest.approx(p_without, abs=1e-12)
         assert c.lr == pytest.approx(odds(ex.posterior) / odds(p_without), rel=1e-9)
@@ -64,13 +96,14 @@ def test_versus(marrow):
         pytest.approx(post["red_marrow_reconversion"]),
     )
     weights = {f: d for f, _, d in cmp.weights}
-    assert weights["chemical_shift"] < 0 < weights["hb"]  # drop favours reconversion
+    # drop favours reconversion; anaemia favours myeloma
+    assert weights["chemical_shift"] < 0 < weights["hb_level"]
     rest = query(marrow, {k: v for k, v in CASE.items() if k != "hb"})["diagnosis"]
     expected = 10 * math.log10(
         (post["multiple_myeloma"] / post["red_marrow_reconversion"])
         / (rest["multiple_myeloma"] / rest["red_marrow_reconversion"])
     )
-    assert weights["hb"] == pytest.approx(expected, abs=1e-9)
+    assert weights["hb_level"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_what_if(marrow):
@@ -79,24 +112,33 @@ def test_what_if(marrow):
     flipped = rows[("chemical_shift", "retention")]
     expected = query(marrow, {**CASE, "chemical_shift": "retention"}).groups["neoplasm"]
     assert flipped.p == pytest.approx(expected, abs=1e-12)
+    # the band (0.40-0.47) with the harm/benefit threshold (0.05) under it
     assert flipped.verdict == (
         "recommended"
         if expected >= 0.47
         else "borderline"
         if expected >= 0.40
+        else "consider"
+        if expected >= 0.05
         else "not_recommended"
     )
-    assert rows[("hb", None)].p == pytest.approx(ex.contributions[0].p_without)
-    assert len([w for w in ex.what_if if w.finding == "smear"]) == 4  # removed + 3 others
+    assert rows[("hb_level", None)].p == pytest.approx(ex.contributions[0].p_without)
+    assert len([w for w in ex.what_if if w.finding == "hb_level"]) == 3  # removed + 2 others
+    for film in FILM:
+        assert len([w for w in ex.what_if if w.finding == film]) == 2  # removed + present
+    blasts = rows[("blasts", "present")]
+    assert blasts.p == pytest.approx(
+        query(marrow, {**READ, "blasts": "present"}).groups["neoplasm"], abs=1e-12
+    )
 
 
 def test_conflict(marrow, tiny):
     # the definition, by hand from queries of single findings
     ex = explain(marrow, CASE)
     ctx = {"setting": "biopsy_referral"}  # the context the measure conditions on
-    singles = sum(
+    singles = sum(  # over the findings as read (Hb once, the film as its five findings)
         math.log(query(marrow, {**ctx, k: v}).p_evidence / query(marrow, ctx).p_evidence)
-        for k, v in CASE.items()
+        for k, v in READ.items()
     )
     joint = math.log(query(marrow, {**ctx, **CASE}).p_evidence / query(marrow, ctx).p_evidence)
     assert ex.conflict == pytest.approx(singles - joint, abs=1e-9)
@@ -166,7 +208,7 @@ def test_views(marrow, tmp_path):
         "narrative",
     }
     assert d["contributions"][0] == {
-        "finding": "hb",
+        "finding": "hb_level",
         "state": "lt_12",
         "lr": ex.contributions[0].lr,
         "decibans": ex.contributions[0].decibans,
@@ -174,7 +216,7 @@ def test_views(marrow, tmp_path):
     }
     assert {"finding", "state", "decibans", "posterior"} <= set(d["sequential"][0])
     assert str(ex).rstrip().endswith(DISCLAIMER)
-    assert list(ex.to_frame().finding) == list(CASE)
+    assert list(ex.to_frame().finding) == list(READ)
     page = ex.to_html()
     assert page.startswith("<!doctype html>") and page.count("data:image/png;base64,") == 3
     # self-contained: no link outside the inline images (whose base64 may spell "http")
@@ -193,7 +235,7 @@ def test_sequential_posteriors_match_queries(marrow):
     ex = explain(marrow, CASE)
     entered = {}
     for c in ex.contributions:
-        entered[c.finding] = CASE[c.finding]
+        entered[c.finding] = READ[c.finding]
         expected = query(marrow, entered).groups["neoplasm"]
         assert c.p_after == pytest.approx(expected, abs=1e-12)
 

@@ -44,9 +44,7 @@ def test_same_picture_whatever_the_hash_seed():
     assert len(digests) == 1
 
 
-def test_boxes_do_not_overlap(marrow):
-    ex = explain(marrow, {"hb": 10.4, "m_protein": "present", "chemical_shift": "drop"})
-    ax = network_graph(ex)
+def _no_overlap(ax, marrow):
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
     patches = [t.get_bbox_patch() for t in ax.texts]  # the node boxes (arrows have none)
@@ -55,3 +53,15 @@ def test_boxes_do_not_overlap(marrow):
     for a, b in combinations(boxes, 2):
         assert not a.overlaps(b)
     plt.close(ax.figure)
+
+
+def test_boxes_do_not_overlap(marrow):
+    ex = explain(marrow, {"hb": 10.4, "m_protein": "present", "chemical_shift": "drop"})
+    _no_overlap(network_graph(ex), marrow)
+
+
+def test_boxes_do_not_overlap_on_a_small_axes(marrow):
+    # on a caller's Axes too small for the layout, the text shrinks with it
+    ex = explain(marrow, {"hb": 10.4, "m_protein": "present", "chemical_shift": "drop"})
+    _, ax = plt.subplots(figsize=(6, 4))
+    _no_overlap(network_graph(ex, ax=ax), marrow)
