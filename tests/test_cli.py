@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bayesdx import DISCLAIMER, query
+from bayesdx import DISCLAIMER, load_network, query
 from bayesdx.cli import main
 
 from helpers import ROOT, TINY
@@ -27,7 +27,8 @@ def test_query_json_contract(capsys):
     doc = json.loads(out)
     assert set(doc) >= {"network", "evidence", "assumed", "posterior", "groups"}
     assert doc["network"] == "marrow_signal"
-    assert doc["evidence"] == {"hb": "lt_12", "m_protein": "present"}
+    # 10.4 g/dL < 12: hb_level (cuts 12 and 13) and hb, defined from it, both lt_12
+    assert doc["evidence"] == {"hb_level": "lt_12", "hb": "lt_12", "m_protein": "present"}
     assert doc["assumed"] == {"setting": "biopsy_referral"}
     assert sum(doc["posterior"]["diagnosis"].values()) == pytest.approx(1.0, abs=1e-12)
     assert 0.0 <= doc["groups"]["neoplasm"] <= 1.0
@@ -51,7 +52,8 @@ def test_query_targets_and_case_file(capsys, tmp_path):
     )
     doc = json.loads(out)
     assert code == 0
-    assert doc["evidence"] == {"hb": "lt_12", "chemical_shift": "drop"}  # -e overrides file
+    # -e overrides file: hb 9 < 12 (not the file's 13.1), read as hb_level and hb
+    assert doc["evidence"] == {"hb_level": "lt_12", "hb": "lt_12", "chemical_shift": "drop"}
     assert list(doc["posterior"]) == ["marrow_process", "diagnosis"]
 
 
@@ -272,7 +274,15 @@ def test_explain_json_and_html(capsys, tmp_path):
     assert code == 0 and err == ""
     doc = json.loads(out)
     assert doc["hypothesis"] == "neoplasm"
-    assert [c["finding"] for c in doc["contributions"]] == ["hb", "chemical_shift"]
+    # hb 10.9 is one finding, read as hb_level (hb follows from it), with the likelihood ratio
+    # of hb_level = lt_12 for neoplasm given the other finding
+    assert [c["finding"] for c in doc["contributions"]] == ["hb_level", "chemical_shift"]
+    p_with = query(
+        load_network("marrow_signal"), {"hb_level": "lt_12", "chemical_shift": "drop"}
+    ).groups["neoplasm"]
+    p_without = query(load_network("marrow_signal"), {"chemical_shift": "drop"}).groups["neoplasm"]
+    lr = (p_with / (1 - p_with)) / (p_without / (1 - p_without))
+    assert doc["contributions"][0]["lr"] == pytest.approx(lr, rel=1e-9) and lr > 1.5
     assert page.read_text().startswith("<!doctype html>")
 
 
@@ -389,7 +399,7 @@ def test_calibrate_argument_errors(capsys, argv, message):
 
 def test_the_same_number_given_twice_is_one_finding(capsys):
     code, out, err = run(capsys, "query", "-e", "hb=10", "-e", "hb=10.0", "--json")
-    assert code == 0 and json.loads(out)["evidence"] == {"hb": "lt_12"}
+    assert code == 0 and json.loads(out)["evidence"] == {"hb_level": "lt_12", "hb": "lt_12"}
     code, out, err = run(capsys, "query", "-e", "hb=10", "-e", "hb=11")
     assert code == 2 and "given twice (10 and 11)" in err
 

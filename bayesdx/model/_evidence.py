@@ -18,6 +18,7 @@ import numpy as np
 from bayesdx.errors import (
     ArgumentError,
     CaseFileError,
+    ImpossibleEvidenceError,
     LimitError,
     RawValueError,
     UnknownStateError,
@@ -124,13 +125,23 @@ def normalise(
     --------
     >>> from bayesdx import load_network
     >>> net = load_network("marrow_signal")
-    >>> ev = normalise(net, {"hb": 11.9, "monocytosis": "1.0", "smear": "rouleaux"})
+    >>> ev = normalise(net, {"hb": 11.9, "monocytosis": "1.0", "sex": "male"})
     >>> ev.given
-    {'hb': 'lt_12', 'monocytosis': 'present', 'smear': 'rouleaux'}
+    {'hb_level': 'lt_12', 'hb': 'lt_12', 'monocytosis': 'present', 'sex': 'male'}
+    >>> ev.notes["hb_level"], ev.notes["monocytosis"]
+    ('11.9 g/dL < 12', '1 10^9/L >= 1')
     >>> ev.assumed
     {'setting': 'biopsy_referral'}
-    >>> normalise(net, {"hb": 12.0}).given["hb"]
-    'ge_12'
+    >>> normalise(net, {"hb": 12.0}).given
+    {'hb_level': '12_to_13', 'hb': 'ge_12'}
+
+    A first-edition input is read by the network's ``legacy`` rules, and says so:
+
+    >>> ev = normalise(net, {"smear": "rouleaux"})
+    >>> ev.given
+    {'rouleaux': 'present', 'blasts': 'absent', 'dysplasia': 'absent'}
+    >>> list(ev.read_as)
+    ['smear=rouleaux']
     """
 
     network = as_network(network)
@@ -160,20 +171,20 @@ def normalise(
         if variable in consumed:
             continue
         if variable not in network.states:
-            valid = network.variables
-            raise UnknownVariableError(shown(variable, quote=False), valid, network.id)
+            _refuse_unknown(network, variable, value)
         node = network.node(variable)
-        if node.raw_to is not None and _is_number(value):
-            _read_raw_to(network, node, value, given, raw, notes)
-            continue
-        state, number = state_of(node, value)
-        given[node.id] = state
-        if number is not None:
+        reader = network.node(node.raw_to) if node.raw_to is not None else node
+        state, number = _read(node.id, node.states, reader.measure, value)
+        if number is None:
+            _put(network, given, raw, node.id, state)
+        elif reader is node:
             measure = node.measure
-            assert measure is not None  # state_of reads a number only for a measured node
+            assert measure is not None  # _read reads a number only with a measure
             raw[node.id] = number
-            cut = _cut_note(measure, number)
-            notes[node.id] = f"{number:g} {measure.unit}{cut}"
+            notes[node.id] = f"{number:g} {measure.unit}{_cut_note(measure, number)}"
+            _put(network, given, raw, node.id, state)
+        else:
+            _read_raw_to(network, node, reader, state, number, given, raw, notes)
     for variable, state in legacy.items():  # what the case gives directly wins
         given.setdefault(variable, state)
     assumed = {}
@@ -191,23 +202,67 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, str) and parse_number(value.strip(), "", special=False) is not None
 
 
+def _refuse_unknown(network: Network, variable: str, value: Any) -> None:
+    """Refuse an item no node and no ``legacy`` rule reads, naming what is valid.
+
+    A variable of an earlier edition that the ``legacy`` rules know (``smear``) is a known
+    variable with an unknown value: the error names the values the rules read.
+    """
+    values = list(
+        dict.fromkeys(
+            str(rule.given[variable]) for rule in network.spec.legacy if variable in rule.given
+        )
+    )
+    if not values:
+        legacy = {k for rule in network.spec.legacy for k in rule.given} - set(network.states)
+        valid = [*network.variables, *sorted(legacy)]
+        raise UnknownVariableError(shown(variable, quote=False), valid, network.id)
+    extra = " (an earlier edition's input, read through the network's legacy rules"
+    if _is_missing(value):
+        extra += f"; a missing value is no finding: leave {variable} out of the case"
+    raise UnknownStateError(variable, shown(value, quote=False), values, extra + ")")
+
+
+def _put(
+    network: Network, given: dict[str, str], raw: dict[str, float], variable: str, state: str
+) -> None:
+    """Record ``variable = state``, refusing a state that a raw value already read otherwise.
+
+    ``hb = 9`` reads as ``hb_level = lt_12``; a case that also gives ``hb_level = ge_13``
+    contradicts itself, whichever of the two comes first.
+    """
+    if given.get(variable, state) != state:
+        source = next(v for v in raw if network.node(v).raw_to == variable)
+        measure = network.node(variable).measure
+        unit = f" {measure.unit}" if measure is not None else ""
+        raise ImpossibleEvidenceError(
+            {variable: state, source: f"{raw[source]:g}{unit}"}, network.id
+        )
+    given[variable] = state
+
+
 def _read_raw_to(
     network: Network,
     node: Any,
-    value: Any,
+    target: Any,
+    state: str,
+    number: float,
     given: dict[str, str],
     raw: dict[str, float],
     notes: dict[str, str],
 ) -> None:
-    """A raw number given for ``node`` is read by its ``raw_to`` node's measure.
+    """A raw number given for ``node`` and read by its ``raw_to`` node's measure.
 
     The finer node gets the state; when ``node`` is defined from it (a deterministic child),
     ``node`` gets the state that follows, so ``hb = 12.6`` reads as ``hb_level = 12_to_13``
-    and ``hb = ge_12``.
+    and ``hb = ge_12``. A case that also gives the finer node a different state is refused.
     """
-    target = network.node(node.raw_to)
-    state, number = state_of(target, value)
-    assert number is not None and target.measure is not None  # raw_to names a measured node
+    assert target.measure is not None  # raw_to names a measured node
+    if given.get(target.id, state) != state:
+        raise ImpossibleEvidenceError(
+            {target.id: given[target.id], node.id: f"{number:g} {target.measure.unit}"},
+            network.id,
+        )
     given[target.id] = state
     raw[node.id] = number
     notes[target.id] = f"{number:g} {target.measure.unit}{_cut_note(target.measure, number)}"
@@ -236,7 +291,9 @@ def _legacy(
     consumed: set[str] = set()
     for variable in unread:
         for rule in rules:
-            if variable in rule.given and all(text.get(k) == v for k, v in rule.given.items()):
+            if variable in rule.given and all(
+                _matches(text.get(k), v) for k, v in rule.given.items()
+            ):
                 shown_as = ", ".join(f"{k}={v}" for k, v in rule.read_as.items()) or "nothing"
                 note = f" ({rule.note})" if rule.note else ""
                 read_as[f"{variable}={text[variable]}"] = shown_as + note
@@ -245,6 +302,11 @@ def _legacy(
                 consumed.add(variable)
                 break
     return evidence, read_as, consumed
+
+
+def _matches(value: Any, state: str) -> bool:
+    """Whether a case value is the state a rule names (text only: NaN or pandas' NA are not)."""
+    return isinstance(value, str) and value == state
 
 
 def _readable(network: Network, variable: str, value: Any) -> bool:
@@ -276,7 +338,8 @@ def state_of(node: Any, value: Any) -> tuple[str, float | None]:
     """The state a value means for a node, and the number read (None for a state id).
 
     A state id is taken as it is; a number (or numeric text) of a measured node is cut by
-    the node's cut-points.
+    the node's cut-points. A node that reads numbers through a finer node (``raw_to``, as
+    ``hb`` through ``hb_level``) takes its states here; :func:`normalise` reads its numbers.
 
     Raises
     ------
@@ -286,53 +349,70 @@ def state_of(node: Any, value: Any) -> tuple[str, float | None]:
     Examples
     --------
     >>> from bayesdx import load_network
-    >>> hb = load_network("marrow_signal").node("hb")
-    >>> state_of(hb, 10.4), state_of(hb, "ge_12")
-    (('lt_12', 10.4), ('ge_12', None))
+    >>> net = load_network("marrow_signal")
+    >>> level = net.node("hb_level")
+    >>> state_of(level, 10.4), state_of(level, 12.6), state_of(level, "ge_13")
+    (('lt_12', 10.4), ('12_to_13', 12.6), ('ge_13', None))
+    >>> state_of(net.node("hb"), "ge_12")
+    ('ge_12', None)
     """
-    hint = f"; or a number in {node.measure.unit}" if node.measure else ""
+    if node.measure is None and getattr(node, "raw_to", None) is not None and _is_number(value):
+        raise RawValueError(
+            f"{node.id}: {shown(value)} is a number, read by the cut-points of {node.raw_to}: "
+            f"read the case with normalise(), or give a state: {', '.join(node.states)}"
+        )
+    return _read(node.id, node.states, node.measure, value)
+
+
+def _read(name: str, states: tuple[str, ...], measure: Any, value: Any) -> tuple[str, float | None]:
+    """A state id of ``states``, or a number cut by ``measure``: (state, number or None).
+
+    ``name`` is the variable the case gave, named in every message; ``measure`` may belong
+    to a finer node (``raw_to``), whose state is then returned for a number.
+    """
+    hint = f"; or a number in {measure.unit}" if measure else ""
     if isinstance(value, bool | np.bool_):
         raise UnknownStateError(
-            node.id,
+            name,
             value,
-            node.states,
+            states,
             hint + " (YAML reads yes/no/on/off as true/false: quote them)",
         )
     if _is_missing(value):
         raise UnknownStateError(
-            node.id,
+            name,
             shown(value, quote=False),
-            node.states,
-            f"{hint} (a missing value is no finding: leave {node.id} out of the case)",
+            states,
+            f"{hint} (a missing value is no finding: leave {name} out of the case)",
         )
     if isinstance(value, str):
         text = value.strip()
-        if text in node.states:
+        if text in states:
             return text, None
-        number = parse_number(text, node.id)  # the one rule: 012 is 12, 0x0C and 1_0 are text
+        number = parse_number(text, name)  # the one rule: 012 is 12, 0x0C and 1_0 are text
         if number is None:
-            raise UnknownStateError(node.id, shown(text, quote=False), node.states, hint)
-        if isinstance(number, int) and str(number) in node.states:
+            raise UnknownStateError(name, shown(text, quote=False), states, hint)
+        if isinstance(number, int) and str(number) in states:
             return str(number), None  # a state named by a number, e.g. BIF states 0 and 1
     elif isinstance(value, numbers.Real):
         if isinstance(value, numbers.Integral):
             integer = int(value)
-            if integer.bit_length() <= 256 and str(integer) in node.states:
+            if integer.bit_length() <= 256 and str(integer) in states:
                 return str(integer), None  # a state named by a number
         try:
             number = float(value)
         except OverflowError:
-            raise RawValueError(f"{node.id}: {shown(value)} is too large a number") from None
+            raise RawValueError(f"{name}: {shown(value)} is too large a number") from None
     else:
-        raise UnknownStateError(node.id, shown(value, quote=False), node.states, hint)
-    if node.measure is None:
+        raise UnknownStateError(name, shown(value, quote=False), states, hint)
+    if measure is None:
         raise RawValueError(
-            f"{node.id}: {shown(value)} is a number, but {node.id} has no cut-points; give a "
-            f"state: {', '.join(node.states)}"
+            f"{name}: {shown(value)} is a number, but {name} has no cut-points; give a "
+            f"state: {', '.join(states)}"
         )
     if not math.isfinite(number):
-        raise RawValueError(f"{node.id}: {shown(value)} is not a finite number")
-    return node.measure.discretise(number, node.id), float(number)
+        raise RawValueError(f"{name}: {shown(value)} is not a finite number")
+    return measure.discretise(number, name), float(number)
 
 
 def parse_assignment(text: str) -> tuple[str, str]:

@@ -286,7 +286,7 @@ def model_values(network: Network, targets: list[Target]) -> list[float]:
     >>> t = Target("x", "anaemia in myeloma", "s", 0.7, (0.6, 0.8), {"hb": ("lt_12",)},
     ...            {"diagnosis": ("multiple_myeloma",)})
     >>> [round(v, 3) for v in model_values(net, [t])]
-    [0.73]
+    [0.668]
     """
     bases, mixed = [], []
     for target in targets:

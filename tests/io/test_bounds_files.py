@@ -160,7 +160,9 @@ def test_cli_reads_012_as_12(capsys, tmp_path):
     from_file = capsys.readouterr().out
     assert main(["query", "-e", "hb=012"]) == 0
     assert capsys.readouterr().out == from_file
-    assert "hb=ge_12 (12 g/dL >= 12)" in from_file
+    # 012 is 12, read against the second edition's cuts 12 and 13 g/dL; hb (< 12 or not)
+    # follows from it
+    assert "hb_level=12_to_13 (12 g/dL >= 12), hb=ge_12 (from hb_level = 12_to_13)" in from_file
 
 
 def test_yaml_numbers_are_plain_decimals():
@@ -477,8 +479,10 @@ def test_missing_values_are_named(marrow, variable, value):
         import pandas as pd
 
         value = pd.NA
-    with pytest.raises(UnknownStateError, match=f"a missing value is no finding: leave {variable}"):
+    missing = f"a missing value is no finding: leave {variable} out of the case"
+    with pytest.raises(UnknownStateError, match=missing) as info:
         query(marrow, {variable: value})
+    assert f"for variable '{variable}'" in str(info.value)
 
 
 def test_long_values_are_cut_in_messages(marrow, capsys):

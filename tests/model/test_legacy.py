@@ -9,7 +9,14 @@ import pytest
 import yaml
 
 import bayesdx
-from bayesdx.errors import NetworkFileError, UnknownStateError, UnknownVariableError
+import bayesdx.model
+from bayesdx.errors import (
+    ImpossibleEvidenceError,
+    NetworkFileError,
+    RawValueError,
+    UnknownStateError,
+    UnknownVariableError,
+)
 from bayesdx.inference import marginals
 
 from helpers import COARSE, LEGACY, LEVEL, TINY, legacy_network
@@ -48,6 +55,37 @@ def test_a_raw_value_is_read_by_the_finer_node(net, value, level, coarse):
     assert bayesdx.query(net, {"coarse": value})["disease"] == pytest.approx(direct["disease"])
 
 
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"level": "high", "coarse": 12.5},  # 12.5 U is mid
+        {"coarse": 12.5, "level": "high"},
+        {"level": 50, "coarse": 12.5},
+        {"coarse": 12.5, "level": 50},
+    ],
+)
+def test_a_raw_value_contradicting_the_finer_node_is_refused(net, case):
+    with pytest.raises(ImpossibleEvidenceError, match=r"level=high, coarse=12\.5 U"):
+        bayesdx.normalise(net, case)
+
+
+def test_a_raw_value_agreeing_with_the_finer_node_is_one_finding(net):
+    ev = bayesdx.normalise(net, {"level": "mid", "coarse": 12.5})
+    assert ev.given == {"level": "mid", "coarse": "ge_10"} and ev.raw == {"coarse": 12.5}
+
+
+def test_messages_name_the_variable_given_and_its_unit(net):
+    with pytest.raises(UnknownStateError) as info:
+        bayesdx.normalise(net, {"coarse": "between"})
+    assert str(info.value).endswith("valid states: ge_10, lt_10; or a number in U")
+    with pytest.raises(RawValueError, match=r"^coarse = 500 U is outside the plausible range"):
+        bayesdx.normalise(net, {"coarse": 500})
+    with pytest.raises(UnknownStateError, match="leave coarse out of the case"):
+        bayesdx.normalise(net, {"coarse": float("nan")})
+    with pytest.raises(RawValueError, match="read the case with normalise"):
+        bayesdx.model.state_of(net.node("coarse"), 4.0)
+
+
 def test_a_state_of_the_child_still_works(net):
     assert bayesdx.normalise(net, {"coarse": "lt_10"}).given == {"coarse": "lt_10"}
 
@@ -73,8 +111,16 @@ def test_direct_evidence_wins_over_a_legacy_reading(net):
 
 
 def test_unknown_inputs_without_a_rule_are_still_refused(net):
-    with pytest.raises(UnknownVariableError):
+    # an earlier edition's variable is known: the error names the values its rules read
+    with pytest.raises(UnknownStateError) as info:
         bayesdx.normalise(net, {"old_test": "maybe"})
+    assert "unknown state 'maybe' for variable 'old_test'" in str(info.value)
+    assert "valid states: positive, negative (an earlier edition's input" in str(info.value)
+    with pytest.raises(UnknownStateError, match="a missing value is no finding: leave old_test"):
+        bayesdx.normalise(net, {"old_test": None})
+    with pytest.raises(UnknownVariableError) as info:
+        bayesdx.normalise(net, {"new_test": "positive"})
+    assert str(info.value).endswith(", old_test")  # valid variables include old_test
     with pytest.raises(UnknownStateError):
         bayesdx.normalise(net, {"coarse": "between"})
 

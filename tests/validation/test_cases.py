@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 import bayesdx
+from bayesdx.decision import default_policy, safety_net
 from bayesdx.errors import CaseFileError, PolicyError
 from bayesdx.validation import (
     CaseValidation,
@@ -79,7 +80,11 @@ def test_one_case_recomputed_with_query(marrow):
     assert got.rank == order.index(case.final_diagnosis) + 1
     assert got.p_neoplasm == pytest.approx(sum(post[s] for s in members), abs=1e-12)
     assert got.leading == order[0]
-    assert got.verdict in ("recommended", "borderline", "not_recommended")
+    # the second edition's verdicts: the band, the harm/benefit floor (consider), the safety net
+    assert got.verdict in ("recommended", "borderline", "consider", "not_recommended")
+    policy = default_policy(marrow, bayesdx.resolve_hypothesis(marrow))
+    assert policy is not None
+    assert got.verdict == safety_net(policy.verdict(got.p_neoplasm), got.red_flags)
 
 
 def test_summary_on_a_known_library(tiny, library):
