@@ -156,7 +156,7 @@ def score_frame(
     >>> abs(p[0] - single) < 1e-12
     True
     >>> round(p[1], 3)  # nothing observed: the referral base rate
-    0.433
+    0.265
     >>> bad = pd.DataFrame({"hb": [10.4, 120]})
     >>> score_frame(net, bad, on_error="skip")["error"].tolist()
     ['', 'column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL']
@@ -180,26 +180,35 @@ def score_frame(
     n = len(cases)
     x = np.full((n, len(compiled.variables)), -1, dtype=np.int64)
     errors = np.full(n, "", dtype=object)
-    first_bad: dict[int, tuple[str, str]] = {}
+    first_bad: dict[int, tuple[str | None, str]] = {}
+    position = {str(c): k for k, c in enumerate(cases.columns)}
+    found_at = np.full(n, len(position))
 
-    def fail(i: int, column: str, message: str) -> None:
-        if not errors[i]:
-            errors[i] = f"column {column}: {message}"
+    def fail(i: int, column: str | None, message: str, where: str | None = None) -> None:
+        """Record a row's error; of several, the one found at the leftmost column."""
+        at = position[where or str(column)]
+        if at < found_at[i]:
+            found_at[i] = at
+            errors[i] = message if column is None else f"column {column}: {message}"
             first_bad[i] = (column, message)
 
     legacy = _legacy_columns(network, cases, passthrough)
+    raw_to = []
     for column in cases.columns:
         if column in passthrough or column in legacy:
             continue
         node = network.node(str(column))  # UnknownVariableError lists the valid ones
         j = compiled.variables.index(node.id)
         if node.raw_to is not None:
-            _encode_raw_to(network, node, cases[column], x, compiled.variables, fail)
+            raw_to.append(node)  # after the direct columns: a contradiction with them is seen
             continue
         codes, bad = _encode_column(node, cases[column])
-        x[:, j] = codes
+        read = codes >= 0  # an empty cell keeps what another column read (hb=12.6: hb_level)
+        x[read, j] = codes[read]
         for i, message in bad.items():
             fail(i, str(column), message)
+    for node in raw_to:
+        _encode_raw_to(network, node, cases[node.id], x, compiled.variables, fail)
     if legacy:
         _encode_legacy(network, cases, legacy, x, compiled.variables, fail)
     if first_bad and on_error == "raise":  # the first bad row, at its first bad column
@@ -257,7 +266,7 @@ def _encode_legacy(
     columns: list[str],
     x: np.ndarray,
     variables: Sequence[str],
-    fail: Callable[[int, str, str], None],
+    fail: Callable[..., None],
 ) -> None:
     """Read the earlier edition's columns row by row through ``normalise`` (cached by value).
 
@@ -297,12 +306,15 @@ def _encode_raw_to(
     series: pd.Series,
     x: np.ndarray,
     variables: Sequence[str],
-    fail: Callable[[int, str, str], None],
+    fail: Callable[..., None],
 ) -> None:
     """A column of a node whose raw numbers are read by a finer node (``raw_to``).
 
     A state id of the node is evidence on the node; a number is evidence on the finer node,
     and on the node too when it is defined from it, as :func:`bayesdx.normalise` reads it.
+    Run after the direct columns: a number whose reading contradicts the finer node's own
+    column (``hb = 12.6`` with ``hb_level = lt_12``) fails the row. The messages of bad cells
+    and contradictions are the single case's (:func:`bayesdx.normalise`), value by value.
     """
     target = network.node(node.raw_to)
     own, own_bad = _encode_column(node, series)
@@ -316,17 +328,37 @@ def _encode_raw_to(
                 for s in target.states
             ]
         )
-    numeric = np.asarray([_is_number(v) for v in series.to_numpy()])
+    values = series.to_numpy()
+    numeric = np.asarray([_is_number(v) for v in values], dtype=bool)  # even when empty
     use_own = own >= 0
     use_finer = ~use_own & (finer >= 0) & numeric
+    clash = use_finer & (x[:, k] >= 0) & (x[:, k] != finer)
+    use_finer &= ~clash
     x[use_own, j] = own[use_own]
     x[use_finer, k] = finer[use_finer]
     if derive is not None:
         x[use_finer, j] = derive[finer[use_finer]]
-    for i in set(own_bad) | set(finer_bad):
-        if not (use_own[i] or use_finer[i]):
-            message = finer_bad.get(i) if numeric[i] else own_bad.get(i)
-            fail(i, str(series.name), message or own_bad.get(i) or finer_bad[i])
+    seen: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def single(case: dict[str, Any], otherwise: str) -> str:
+        key = tuple((str(c), str(v)) for c, v in case.items())
+        if key not in seen:
+            try:
+                normalise(network, case, defaults=False)
+                seen[key] = otherwise
+            except BayesdxError as exc:
+                seen[key] = str(exc)
+        return seen[key]
+
+    for i in sorted(set(own_bad) | set(finer_bad)):
+        if not (use_own[i] or use_finer[i] or clash[i]):
+            message = (finer_bad.get(i) if numeric[i] else None) or own_bad.get(i) or finer_bad[i]
+            fail(i, str(series.name), single({node.id: values[i]}, message))
+    for r in np.flatnonzero(clash).tolist():
+        state = target.states[int(x[r, k])]
+        shown_as = f"{values[r]}".strip() + (f" {target.measure.unit}" if target.measure else "")
+        message = str(ImpossibleEvidenceError({target.id: state, node.id: shown_as}, network.id))
+        fail(r, None, single({target.id: state, node.id: values[r]}, message), node.id)
 
 
 def _is_number(value: Any) -> bool:

@@ -82,7 +82,7 @@ def compile_network(network: Network) -> CompiledNetwork:
     True
     >>> res = cn.evaluate(x, targets=["diagnosis"])
     >>> res.posteriors["diagnosis"].shape
-    (2, 11)
+    (2, 26)
     >>> bool(np.allclose(res.posteriors["diagnosis"].sum(axis=1), 1.0))
     True
     """
@@ -305,7 +305,7 @@ class CompiledNetwork:
         >>> import bayesdx
         >>> cn = compile_network(bayesdx.load_network("marrow_signal"))
         >>> x = cn.encode([{"hb": "lt_12"}])
-        >>> int(x[0, cn.variables.index("hb")]), int(x[0, cn.variables.index("smear")])
+        >>> int(x[0, cn.variables.index("hb")]), int(x[0, cn.variables.index("hb_level")])
         (1, -1)
         """
         rows = []
@@ -380,21 +380,22 @@ class CompiledNetwork:
 
         Examples
         --------
-        Two draws of the table of ``hb`` (the network's own table, and a flat one):
+        Two draws of the table of ``hb_level`` (the network's own table, and a flat one):
 
         >>> import numpy as np
         >>> import bayesdx
         >>> net = bayesdx.load_network("marrow_signal")
         >>> cn = compile_network(net)
         >>> x = cn.encode([{"hb": "lt_12", "setting": "biopsy_referral"}])
-        >>> draws = np.stack([net.cpts["hb"], np.full(net.cpts["hb"].shape, 0.5)])
-        >>> res = cn.evaluate(x, cpts={"hb": draws})
+        >>> table = net.cpts["hb_level"]
+        >>> draws = np.stack([table, np.full(table.shape, 1 / 3)])
+        >>> res = cn.evaluate(x, cpts={"hb_level": draws})
         >>> res.posteriors["diagnosis"].shape
-        (2, 1, 11)
-        >>> round(float(res.groups["neoplasm"][1, 0]), 3)  # a flat hb table: the prior
-        0.433
-        >>> cn.evaluate(x, cpts={"hb": draws[1]}).posteriors["diagnosis"].shape  # no draw axis
-        (1, 11)
+        (2, 1, 26)
+        >>> round(float(res.groups["neoplasm"][1, 0]), 3)  # a flat hb_level table: the prior
+        0.265
+        >>> cn.evaluate(x, cpts={"hb_level": draws[1]}).posteriors["diagnosis"].shape  # no draws
+        (1, 26)
         """
         x = self._check_evidence(evidence)
         if prune not in ("block", "case", "auto"):
@@ -414,6 +415,9 @@ class CompiledNetwork:
             self._evaluate_block(x[rows], rows, observed, names, cpt_map, draws, posts, log_pe)
             if progress is not None:
                 progress(len(x[rows]))
+        # nothing observed: P(evidence) is 1 by definition, not a sum of tables that sum to 1
+        # only to rounding (26 decimal probabilities rarely add up to exactly 1.0)
+        log_pe[..., ~(x >= 0).any(axis=1)] = 0.0
         if draws and n_draws is None:
             posts = {t: p[0] for t, p in posts.items()}
             log_pe = log_pe[0]

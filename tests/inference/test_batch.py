@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,12 @@ def _single(net, case: dict, target: str = "diagnosis") -> dict[str, float]:
     case = {k: v for k, v in case.items() if not (v is None or v == "" or v != v)}
     post = query(net, case, targets=[target])
     return {f"{target}={s}": p for s, p in post.distributions[target].items()}
+
+
+def _single_error(net, case: dict) -> str:
+    with pytest.raises(BayesdxError) as info:
+        normalise(net, case)
+    return str(info.value)
 
 
 CASES = pd.DataFrame(
@@ -53,7 +60,12 @@ def test_rows_equal_single_queries(marrow):
 
 def test_defaults_fill_unobserved(marrow):
     out = score_frame(marrow, pd.DataFrame({"setting": ["", "incidental"]}))
-    assert out.loc[0, "group:neoplasm"] == pytest.approx(0.433, abs=5e-4)
+    # nothing given: the referral base rate, P(disease_class = neoplasm | biopsy_referral),
+    # the pooled biopsy yield 27/102
+    referral = marrow.states["setting"].index("biopsy_referral")
+    base = marrow.cpts["disease_class"][referral, marrow.states["disease_class"].index("neoplasm")]
+    assert out.loc[0, "group:neoplasm"] == pytest.approx(base, abs=1e-12)
+    assert out.loc[0, "group:neoplasm"] == pytest.approx(27 / 102, abs=5e-4)
     assert out.loc[1, "group:neoplasm"] == pytest.approx(
         query(marrow, {"setting": "incidental"}).groups["neoplasm"], abs=1e-12
     )
@@ -69,27 +81,35 @@ def test_targets_and_groups_columns(marrow):
 
 def test_numeric_columns_match_normalise(marrow, rng):
     hb = np.round(rng.uniform(2, 25, size=500), 2)
-    as_float = score_frame(marrow, pd.DataFrame({"hb": hb}), targets=["hb"])
-    as_text = score_frame(marrow, pd.DataFrame({"hb": [str(v) for v in hb]}), targets=["hb"])
+    targets = ["hb", "hb_level"]
+    as_float = score_frame(marrow, pd.DataFrame({"hb": hb}), targets=targets)
+    as_text = score_frame(marrow, pd.DataFrame({"hb": [str(v) for v in hb]}), targets=targets)
     pd.testing.assert_frame_equal(as_float.drop(columns="hb"), as_text.drop(columns="hb"))
-    for v, p in zip(hb[:50], as_float["hb=lt_12"][:50], strict=True):
-        assert p == float(normalise(marrow, {"hb": float(v)}).given["hb"] == "lt_12")
+    for i, v in enumerate(hb[:50]):
+        given = normalise(marrow, {"hb": float(v)}).given  # a raw hb is read by hb_level
+        assert as_float["hb=lt_12"][i] == float(given["hb"] == "lt_12")
+        for s in marrow.states["hb_level"]:
+            assert as_float[f"hb_level={s}"][i] == float(given["hb_level"] == s)
 
 
 def test_bad_cell_raises_with_line_and_column(marrow):
     bad = pd.DataFrame({"m_protein": ["present", "absent"], "hb": [10.0, 120.0]})
     with pytest.raises(RowError) as info:
         score_frame(marrow, bad)
-    assert str(info.value) == (
-        "line 3, column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL"
-    )
+    # a raw hb is read by hb_level's measure; the message is the single case's
+    assert str(info.value) == "line 3, column hb: " + _single_error(marrow, {"hb": 120.0})
+    assert "120 g/dL is outside the plausible range 2 to 25 g/dL" in str(info.value)
     assert (info.value.line, info.value.column) == (3, "hb")
     assert isinstance(info.value, BayesdxError)
 
 
 def test_bad_state_text(marrow):
-    with pytest.raises(RowError, match="line 2, column smear: unknown state 'weird'"):
-        score_frame(marrow, pd.DataFrame({"smear": ["weird"]}))
+    with pytest.raises(RowError, match="line 2, column rouleaux: unknown state 'weird'"):
+        score_frame(marrow, pd.DataFrame({"rouleaux": ["weird"]}))
+    # a first-edition column (smear, read by legacy rules) with a value no rule reads
+    with pytest.raises(RowError) as info:
+        score_frame(marrow, pd.DataFrame({"smear": ["rouleaux", "weird"]}))
+    assert str(info.value) == "line 3, column smear: " + _single_error(marrow, {"smear": "weird"})
 
 
 def test_skip_writes_the_error_and_blanks_the_row(marrow):
@@ -98,8 +118,10 @@ def test_skip_writes_the_error_and_blanks_the_row(marrow):
     assert len(out) == 3
     assert out["error"][0] == ""
     assert out["error"][1].startswith("column hb: unknown state 'banana' for variable 'hb'")
-    assert out["error"][2].startswith("column smear: unknown state 'weird'")
+    assert out["error"][2] == "column smear: " + _single_error(marrow, {"smear": "weird"})
     assert out.loc[[1, 2], "group:neoplasm"].isna().all()
+    single = query(marrow, {"hb": "10", "smear": "normal"}).groups["neoplasm"]
+    assert out.loc[0, "group:neoplasm"] == pytest.approx(single, abs=1e-12)
     assert out.loc[0, "group:neoplasm"] > 0
 
 
@@ -166,14 +188,15 @@ def test_score_csv(marrow, tmp_path):
 def test_score_csv_line_numbers_across_chunks(marrow, tmp_path):
     src, dst = tmp_path / "cases.csv", tmp_path / "out.csv"
     src.write_text("hb,smear\n10,normal\n11,normal\n12,normal\n13,weird\n14,normal\n")
-    with pytest.raises(RowError, match=r"cases.csv line 5, column smear: unknown state 'weird'"):
+    message = "column smear: " + _single_error(marrow, {"smear": "weird"})
+    with pytest.raises(RowError, match=r"cases.csv line 5, " + re.escape(message) + "$"):
         score_csv(marrow, src, dst, chunk_rows=2)
     assert not dst.exists() and not (tmp_path / "out.csv.part").exists()
     summary = score_csv(marrow, src, dst, on_error="skip", chunk_rows=2)
     assert (summary.rows, summary.errors) == (5, 1)
     assert "; 1 row has an error (see the error column)" in str(summary)
     out = pd.read_csv(dst, keep_default_na=False)
-    assert out["error"].tolist()[3].startswith("column smear: unknown state 'weird'")
+    assert out["error"].tolist()[3] == message
     assert out["group:neoplasm"][3] == ""
 
 
@@ -188,6 +211,15 @@ def test_score_csv_missing_and_empty(marrow, tmp_path):
     header.write_text("hb,smear\n")
     assert score_csv(marrow, header, tmp_path / "out.csv").rows == 0
     assert "group:neoplasm" in pd.read_csv(tmp_path / "out.csv").columns
+
+
+def test_empty_frame(marrow):
+    for frame in (
+        pd.DataFrame({"hb": [], "smear": []}),
+        pd.DataFrame({"hb": pd.Series([], dtype=float)}),
+    ):
+        out = score_frame(marrow, frame, on_error="skip")
+        assert len(out) == 0 and "group:neoplasm" in out.columns
 
 
 def test_progress_bar(marrow, tmp_path, capsys):
@@ -222,13 +254,18 @@ def test_large_frame_is_vectorised(marrow, rng):
 
 def test_many_text_numbers_with_bad_cells(marrow):
     values = [f"{v:.2f}" for v in np.linspace(5, 16, 100)] + ["banana", "120", " 11.5 ", "lt_12"]
-    out = score_frame(marrow, pd.DataFrame({"hb": values}), targets=["hb"], on_error="skip")
+    frame = pd.DataFrame({"hb": values})
+    out = score_frame(marrow, frame, targets=["hb", "hb_level"], on_error="skip")
     assert out["error"][100].startswith("column hb: unknown state 'banana'")
-    assert out["error"][101] == (
-        "column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL"
-    )
+    assert out["error"][101] == "column hb: " + _single_error(marrow, {"hb": "120"})
+    assert "120 g/dL is outside the plausible range 2 to 25 g/dL" in out["error"][101]
     assert out["hb=lt_12"][102] == 1.0 and out["hb=lt_12"][103] == 1.0
-    assert (out["hb=lt_12"][:100] == (np.linspace(5, 16, 100).round(2) < 12)).all()
+    assert out["hb_level=lt_12"][102] == 1.0  # 11.5 g/dL, read by hb_level
+    assert out["hb_level=lt_12"][103] == 1.0  # hb = lt_12 (a state id) implies hb_level
+    hb = np.linspace(5, 16, 100).round(2)
+    assert (out["hb=lt_12"][:100] == (hb < 12)).all()
+    assert (out["hb_level=12_to_13"][:100] == ((hb >= 12) & (hb < 13))).all()
+    assert (out["hb_level=ge_13"][:100] == (hb >= 13)).all()
 
 
 def test_score_csv_keeps_cells_as_written(marrow, tmp_path):
@@ -237,3 +274,16 @@ def test_score_csv_keeps_cells_as_written(marrow, tmp_path):
     score_csv(marrow, src, dst)
     lines = dst.read_text().splitlines()
     assert lines[1].startswith("67,10.40,") and lines[2].startswith(",,")
+
+
+def test_a_row_with_several_bad_cells_names_the_leftmost(marrow):
+    # hb is read after the direct columns (its numbers go to hb_level), but its error is
+    # still the one reported when it is the first bad column of the row
+    frame = pd.DataFrame({"hb": ["banana", "10"], "rouleaux": ["weird", "weird"]})
+    out = score_frame(marrow, frame, on_error="skip")
+    assert out["error"][0] == "column hb: " + _single_error(marrow, {"hb": "banana"})
+    assert out["error"][1].startswith("column rouleaux: unknown state 'weird'")
+    swapped = score_frame(marrow, frame[["rouleaux", "hb"]], on_error="skip")
+    assert swapped["error"][0].startswith("column rouleaux: unknown state 'weird'")
+    with pytest.raises(RowError, match=r"^line 2, column hb: "):
+        score_frame(marrow, frame)

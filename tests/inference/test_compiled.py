@@ -88,14 +88,18 @@ def test_groups_and_default_targets(marrow):
     members = marrow.groups["neoplasm"][1]
     idx = [marrow.states["diagnosis"].index(s) for s in members]
     np.testing.assert_allclose(res.groups["neoplasm"], res.posteriors["diagnosis"][:, idx].sum(1))
-    assert res.groups["neoplasm"][0] == pytest.approx(0.433, abs=5e-4)  # the referral yield
+    # nothing but the setting: its base rate, P(disease_class = neoplasm | setting)
+    base = marrow.cpts["disease_class"][:, marrow.states["disease_class"].index("neoplasm")]
+    rows = [marrow.states["setting"].index(s) for s in ("biopsy_referral", "incidental")]
+    np.testing.assert_allclose(res.groups["neoplasm"], base[rows], rtol=0, atol=1e-12)
+    assert res.groups["neoplasm"][0] == pytest.approx(27 / 102, abs=5e-4)  # the pooled yield
     np.testing.assert_allclose(res.groups["neoplasm"] + res.groups["benign"], 1.0, atol=1e-12)
 
 
 def test_empty_batch_and_no_evidence(marrow):
     cn = compile_network(marrow)
     empty = cn.evaluate(np.empty((0, len(cn.variables)), dtype=int))
-    assert empty.posteriors["diagnosis"].shape == (0, 11)
+    assert empty.posteriors["diagnosis"].shape == (0, len(marrow.states["diagnosis"])) == (0, 26)
     res = cn.evaluate(np.full(len(cn.variables), -1))  # one case, nothing observed
     assert res.p_evidence.tolist() == [1.0]
     prior, _ = marginals(marrow, {}, ["diagnosis"])
@@ -231,13 +235,19 @@ def test_draws_on_the_marrow_network(marrow):
     frame = res.to_frame()
     assert frame.index.names == ["draw", "case"]
     assert len(frame) == 6
+    # the same through hb_level, the table hb is read by: flat, an observed hb says nothing
+    level = marrow.cpts["hb_level"]
+    res = cn.evaluate(x, cpts={"hb_level": np.stack([level, np.full(level.shape, 1 / 3)])})
+    np.testing.assert_allclose(res.posteriors["diagnosis"][0], plain.posteriors["diagnosis"])
+    np.testing.assert_allclose(res.posteriors["diagnosis"][1, 0], referral[0], atol=1e-12)
+    assert np.abs(plain.posteriors["diagnosis"][0] - referral[0]).max() > 1e-3
 
 
 def test_draws_shape_contract(marrow):
     cn = compile_network(marrow)
     x = cn.encode([{}])
     with pytest.raises(
-        ArgumentError, match=r"cpts\['hb'\] must have shape \(11, 2\) or \(n_draws, 11, 2\)"
+        ArgumentError, match=r"cpts\['hb'\] must have shape \(3, 2\) or \(n_draws, 3, 2\)"
     ):
         cn.evaluate(x, cpts={"hb": marrow.cpts["hb"][0]})
     good = np.stack([marrow.cpts["hb"]] * 2)

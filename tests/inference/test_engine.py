@@ -218,7 +218,7 @@ def test_engine_arguments(marrow):
         marginals(marrow, ev[0], ["diagnosis"], {"hb": draws})
     assert posteriors(marrow, ev, tables={"hb": draws}).draws == 2
     empty = posteriors(marrow, [], ["diagnosis"])
-    assert empty.posteriors["diagnosis"].shape == (0, 11)
+    assert empty.posteriors["diagnosis"].shape == (0, len(marrow.states["diagnosis"])) == (0, 26)
 
 
 def test_compiled_engine_accepts_replacement_tables(marrow):
@@ -230,3 +230,15 @@ def test_compiled_engine_accepts_replacement_tables(marrow):
                          {"hb": flat})  # fmt: skip
     np.testing.assert_allclose(res.posteriors["diagnosis"][0], list(dists["diagnosis"].values()),
                                atol=1e-12)  # fmt: skip
+    # hb is now read through hb_level, whose table holds the numbers: a random one moves the
+    # posterior, and both engines agree on it
+    rng = np.random.default_rng(5)
+    shape = marrow.cpts["hb_level"].shape
+    level = rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
+    ev = {"hb": "lt_12", "sex": "male", "setting": "biopsy_referral"}
+    res = cn.evaluate(cn.encode([ev]), cpts={"hb_level": level})
+    dists, _ = marginals(marrow, ev, ["diagnosis"], {"hb_level": level})
+    got = res.posteriors["diagnosis"][0]
+    np.testing.assert_allclose(got, list(dists["diagnosis"].values()), atol=1e-12)
+    own = cn.evaluate(cn.encode([ev])).posteriors["diagnosis"][0]
+    assert np.abs(got - own).max() > 1e-3

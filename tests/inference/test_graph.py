@@ -45,7 +45,7 @@ def test_tables(marrow):
     assert check_tables(marrow, None) == (None, {})
     draws, tables = check_tables(marrow, {"hb": hb, "ldh": np.stack([marrow.cpts["ldh"]] * 4)})
     assert draws == 4 and tables["hb"].shape == hb.shape
-    with pytest.raises(ArgumentError, match=r"tables\['hb'\] must have shape \(11, 2\) or"):
+    with pytest.raises(ArgumentError, match=r"tables\['hb'\] must have shape \(3, 2\) or"):
         check_tables(marrow, {"hb": hb.T})
     with pytest.raises(UnknownVariableError):
         check_tables(marrow, {"nope": hb})
