@@ -21,7 +21,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,9 @@ class ScoreSummary:
         Rows written (every input row).
     errors : int
         Rows with a message in the ``error`` column (``on_error="skip"``).
+    assumed : dict
+        ``"VAR=state"`` -> rows in which the network's default was assumed because the row
+        did not give the variable (for example ``setting=biopsy_referral``).
     """
 
     network: str
@@ -70,16 +73,17 @@ class ScoreSummary:
     output: str
     rows: int
     errors: int
+    assumed: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"network", "input", "output", "rows", "errors", "disclaimer"}``."""
+        """``{"network", "input", "output", "rows", "errors", "assumed", "disclaimer"}``."""
         return {**asdict(self), "disclaimer": DISCLAIMER}
 
     def to_frame(self) -> pd.DataFrame:
         """One row: network, input, output, rows, errors."""
         import pandas as pd  # heavy; the CLI's batch path imports it anyway
 
-        return pd.DataFrame([asdict(self)])
+        return pd.DataFrame([{k: v for k, v in asdict(self).items() if k != "assumed"}])
 
     def _repr_html_(self) -> str:
         fields = asdict(self)
@@ -92,6 +96,11 @@ class ScoreSummary:
         if self.errors:
             rows = "row has" if self.errors == 1 else "rows have"
             text += f"; {self.errors} {rows} an error (see the error column)"
+        for default, n in self.assumed.items():
+            if n:
+                variable, _, state = default.partition("=")
+                rows = "row" if n == 1 else "rows"
+                text += f"\nassumed {variable}={state} in {n} {rows} that did not give {variable}"
         return text + "\n" + DISCLAIMER
 
 
@@ -215,9 +224,12 @@ def score_frame(
         i = min(first_bad)
         raise RowError(first_line + i, first_bad[i][0], first_bad[i][1], source)
     given = x >= 0
+    assumed: dict[str, int] = {}
     for v, state in network.defaults.items():
         j = compiled.variables.index(v)
-        x[x[:, j] < 0, j] = network.states[v].index(state)
+        missing = x[:, j] < 0
+        assumed[f"{v}={state}"] = int(missing.sum())
+        x[missing, j] = network.states[v].index(state)
     has_error = errors != ""
     x[has_error] = -1  # scored as empty rows; their output is blanked below
     bar = Progress(n, "bayesdx batch", enabled=_show(progress, n), unit="cases")
@@ -247,6 +259,7 @@ def score_frame(
     out = pd.concat([out, extra], axis=1)
     if on_error == "skip":
         out["error"] = errors
+    out.attrs["assumed"] = assumed  # reported, never silent: rows that took a default
     return out
 
 
@@ -559,6 +572,7 @@ def _score_file(
     ending = "\r\n" if carriage else "\n"
     bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
     written = errors = 0
+    assumed: dict[str, int] = {}
     headed = False
     try:
         with (
@@ -583,6 +597,8 @@ def _score_file(
                 scored.to_csv(out, header=not headed, index=False, lineterminator=ending)
                 headed = True
                 written += len(chunk)
+                for default, k in scored.attrs.get("assumed", {}).items():
+                    assumed[default] = assumed.get(default, 0) + k
                 if on_error == "skip":
                     errors += int((scored["error"] != "").sum())
                 bar(len(chunk))
@@ -609,7 +625,7 @@ def _score_file(
         raise CaseFileError(f"cannot score {label} into {dst}: {exc.strerror or exc}") from None
     finally:
         bar.close()
-    return ScoreSummary(network.id, label, str(dst), written, errors)
+    return ScoreSummary(network.id, label, str(dst), written, errors, assumed)
 
 
 def _check_options(on_error: str, chunk_rows: int) -> None:

@@ -162,3 +162,14 @@ def test_standard_input_is_bounded(marrow, monkeypatch, tmp_path):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"hb\n" + b"10\n" * 600)))
     with pytest.raises(LimitError, match="MAX_STDIN_CSV_BYTES"):
         score_csv(marrow, "-", tmp_path / "out.csv")
+
+
+def test_assumed_defaults_are_reported_not_silent(marrow, tmp_path):
+    summary, _ = _score(marrow, tmp_path, "hb,setting\n10.4,\n13,incidental\n,\n")
+    assert summary.assumed == {"setting=biopsy_referral": 2}
+    assert "assumed setting=biopsy_referral in 2 rows that did not give setting" in str(summary)
+    assert summary.to_dict()["assumed"] == {"setting=biopsy_referral": 2}
+    frame = score_frame(marrow, pd.DataFrame({"hb": [10.4, 11.0]}))
+    assert frame.attrs["assumed"] == {"setting=biopsy_referral": 2}
+    given = score_frame(marrow, pd.DataFrame({"setting": ["incidental"]}))
+    assert given.attrs["assumed"] == {"setting=biopsy_referral": 0}
