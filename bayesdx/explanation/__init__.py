@@ -5,6 +5,14 @@ from __future__ import annotations
 from bayesdx.explanation._explain import (
     explain,
 )
+from bayesdx.explanation._explorer import (
+    Explorer,
+    explore,
+    explore_command,
+    explorer_data,
+    explorer_html,
+    write_explorer,
+)
 from bayesdx.explanation._page import (
     explanation_html,
     figure_png,
@@ -26,12 +34,18 @@ __all__ = [
     "Comparison",
     "Contribution",
     "Explanation",
+    "Explorer",
     "WhatIf",
     "decibans",
     "differential",
     "explain",
     "explanation_html",
+    "explore",
+    "explore_command",
+    "explorer_data",
+    "explorer_html",
     "figure_png",
     "network_graph",
     "waterfall",
+    "write_explorer",
 ]
