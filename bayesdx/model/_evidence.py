@@ -168,7 +168,10 @@ def normalise(
             )
     legacy, read_as, consumed = _legacy(network, case)
     for variable, value in case.items():
-        if variable in consumed:
+        if variable in consumed:  # read where it was entered; what the case gives wins
+            for k, v in legacy[variable].items():
+                if k not in case and k not in given:
+                    given[k] = v
             continue
         if variable not in network.states:
             _refuse_unknown(network, variable, value)
@@ -185,8 +188,6 @@ def normalise(
             _put(network, given, raw, node.id, state)
         else:
             _read_raw_to(network, node, reader, state, number, given, raw, notes)
-    for variable, state in legacy.items():  # what the case gives directly wins
-        given.setdefault(variable, state)
     assumed = {}
     if defaults:
         assumed = {v: s for v, s in network.defaults.items() if v not in given}
@@ -274,8 +275,9 @@ def _read_raw_to(
 
 def _legacy(
     network: Network, case: Mapping[str, Any]
-) -> tuple[dict[str, str], dict[str, str], set[str]]:
-    """Inputs of an earlier edition: (evidence they stand for, how each was read, consumed).
+) -> tuple[dict[str, dict[str, str]], dict[str, str], set[str]]:
+    """Inputs of an earlier edition: (per input, the evidence it stands for; how each was
+    read; the inputs consumed).
 
     An item is an earlier edition's input when this network cannot read it (an unknown
     variable, or a state id the node does not have); the first ``legacy`` rule whose
@@ -286,7 +288,7 @@ def _legacy(
         return {}, {}, set()
     text = {k: v.strip() if isinstance(v, str) else v for k, v in case.items()}
     unread = [k for k, v in text.items() if not _readable(network, k, v)]  # case order
-    evidence: dict[str, str] = {}
+    evidence: dict[str, dict[str, str]] = {}
     read_as: dict[str, str] = {}
     consumed: set[str] = set()
     for variable in unread:
@@ -297,8 +299,7 @@ def _legacy(
                 shown_as = ", ".join(f"{k}={v}" for k, v in rule.read_as.items()) or "nothing"
                 note = f" ({rule.note})" if rule.note else ""
                 read_as[f"{variable}={text[variable]}"] = shown_as + note
-                for k, v in rule.read_as.items():
-                    evidence.setdefault(k, v)
+                evidence[variable] = dict(rule.read_as)
                 consumed.add(variable)
                 break
     return evidence, read_as, consumed

@@ -21,14 +21,14 @@ from bayesdx.model import resolve_hypothesis
 CASE = {"hb": 10.9, "chemical_shift": "drop", "smear": "normal", "m_protein": "absent"}
 # the same case as the second edition reads it, by hand: Hb 10.9 g/dL is hb_level lt_12 (hb,
 # defined from it, is the same finding and not counted again); the first edition's
-# smear=normal is its five film findings, absent (the legacy rule's reading, entered after
-# the findings the network reads directly)
+# smear=normal is its five film findings, absent (the legacy rule's reading, in the place
+# where smear was entered)
 FILM = ("blasts", "dysplasia", "rouleaux", "leukoerythroblastic", "abnormal_monocytes")
 READ = {
     "hb_level": "lt_12",
     "chemical_shift": "drop",
-    "m_protein": "absent",
     **dict.fromkeys(FILM, "absent"),
+    "m_protein": "absent",
 }
 
 

@@ -170,3 +170,8 @@ def test_the_network_document_shows_definitions_and_legacy_rules(net):
     assert "- defined from `level`: ge_10 = level in {mid, high}; lt_10 = level in {low}" in text
     assert "- raw values: read by `level`'s cut-points" in text
     assert "- old_test=positive -> test=pos (first edition)" in text
+
+
+def test_a_legacy_reading_takes_the_place_where_it_was_entered(net):
+    ev = bayesdx.normalise(net, {"exposure": "yes", "old_test": "positive", "coarse": "lt_10"})
+    assert list(ev.given) == ["exposure", "test", "coarse"]
