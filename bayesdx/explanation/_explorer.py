@@ -426,17 +426,30 @@ padding-top:.4rem}
 @media (max-width:860px){main{grid-template-columns:1fr}#controls{position:static;
 max-height:none}}
 @media print{
-@page{margin:12mm}
-body{font-size:10.5pt}
+@page{margin:10mm}
+body{font-size:8.5pt}
 #app{max-width:none;padding:0}
-.toolbar,#controls,.hint,label.hyp{display:none!important}
+header h1{font-size:13pt}
+.toolbar,#controls,.hint,label.hyp,.msg,details{display:none!important}
 main{display:block}
-#results h2{margin-top:.5rem}
-table.next{font-size:8.5pt}
-#weights,#decision{break-inside:avoid}
+#results{display:grid;grid-template-columns:1fr 1fr;gap:0 16px;
+grid-template-areas:"summary decision" "posterior decision" "weights weights"}
+#summary{grid-area:summary}#posterior{grid-area:posterior}#decision{grid-area:decision}
+#weights{grid-area:weights}
+#results h2{margin:.3rem 0 .1rem;font-size:10.5pt}
+#results h3{margin:.3rem 0 .1rem;font-size:9.5pt}
+table.bars th{width:auto;font-size:8pt}
+.bar{height:8px}table.bars.big .bar{height:10px}
+ul.flags{columns:1;font-size:8pt}
+table.next{font-size:7.5pt}
+table.weights{font-size:8pt}
+svg.waterfall{max-width:420px}
 #graph{break-before:page}
-#glossary{break-inside:avoid;font-size:9pt}
-.bar,.wbar,.badge,svg *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
+#glossary{break-inside:avoid;font-size:8pt}
+#glossary dl{grid-template-columns:11em 1fr;font-size:7.5pt;gap:0 8px}
+table.next tr:nth-child(n+6){display:none}
+#graph h2,#glossary h2{font-size:10.5pt;margin:.2rem 0}
+.bar,.wbar,.badge,.outcome,svg *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 }
 """
 
@@ -1367,12 +1380,15 @@ _SCRIPT = r"""
     if (nt.length) {
       box.appendChild(el("h3", { text: "Next tests" }));
       var tbl = el("table", { class: "next" }, [el("tr", {}, [
-        el("th", { text: "test" }), el("th", { text: "value" }),
+        el("th", { text: "test" }), el("th", { text: "value", title: "value of information " +
+          "for the decision (0: no result crosses an edge)" }),
+        el("th", { text: "bits", title: "expected fall in the entropy of the diagnosis" }),
         el("th", { text: "what each result would do" })])]);
       nt.forEach(function (t) {
         tbl.appendChild(el("tr", { "data-test": t.finding }, [
           el("td", { text: NODE[t.finding].label }),
-          el("td", { class: "num", text: t.value.toFixed(4) }),
+          el("td", { class: "num", text: t.value > 0 ? t.value.toPrecision(2) : "0" }),
+          el("td", { class: "num", text: t.entropy.toFixed(2) }),
           el("td", {}, t.outcomes.map(function (o) {
             return el("span", { class: "outcome v-" + o.verdict, text: words(o.state) + " (" +
               pct(o.q) + "): P = " + o.p.toFixed(2) + ", " + words(o.verdict) });
