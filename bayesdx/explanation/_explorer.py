@@ -22,7 +22,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -291,15 +291,17 @@ def explore_command(
     case: Mapping[str, Any] | None,
     output: str | os.PathLike,
     force: bool = False,
-    inputs: tuple[str | os.PathLike, ...] = (),
+    inputs: Iterable[str | os.PathLike] = (),
+    *,
+    hypothesis: str | None = None,
 ) -> Path:
     """What ``bayesdx explore`` runs: the page for ``case`` written to ``output`` atomically.
 
     ``inputs`` are the files the command read (the network, the case file): the output may
     not overwrite one of them.
     """
-    ex = Explorer(network, case)
-    with atomic_output(output, inputs=inputs, force=force) as fh:
+    ex = Explorer(network, case, hypothesis=hypothesis)
+    with atomic_output(output, inputs=tuple(inputs), force=force) as fh:
         fh.write(ex.html)
     return Path(output)
 
