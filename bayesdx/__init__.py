@@ -42,7 +42,7 @@ from bayesdx.errors import (
     UnknownStateError,
     UnknownVariableError,
 )
-from bayesdx.explanation import Explanation, explain
+from bayesdx.explanation import Explanation, Explorer, explain, explore
 from bayesdx.inference import Posterior, compile_network, query, score_csv, score_frame
 from bayesdx.io import bundled_networks, load_network, read_case
 from bayesdx.model import Evidence, Hypothesis, Network, normalise, resolve_hypothesis
@@ -62,6 +62,7 @@ __all__ = [
     "CaseFileError",
     "Evidence",
     "Explanation",
+    "Explorer",
     "Hypothesis",
     "ImpossibleEvidenceError",
     "LimitError",
@@ -86,6 +87,7 @@ __all__ = [
     "calibrate",
     "compile_network",
     "explain",
+    "explore",
     "load_network",
     "normalise",
     "query",

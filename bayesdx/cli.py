@@ -22,7 +22,7 @@ from bayesdx._bench import run_benchmark
 from bayesdx._version import __version__
 from bayesdx.decision import recommend, resolve_policy
 from bayesdx.errors import BayesdxError, CaseFileError, LimitError
-from bayesdx.explanation import explain
+from bayesdx.explanation import explain, explore_command
 from bayesdx.inference import query, score_csv
 from bayesdx.io import (
     EXPORT_FORMATS,
@@ -124,6 +124,7 @@ def _parser() -> _Parser:
     _args_calibrate(sub)
     _args_batch(sub)
     _args_bench(sub)
+    _args_explore(sub)
     _args_validate(sub)
     _args_export(sub)
     return parser
@@ -311,6 +312,27 @@ def _args_bench(sub: Any) -> None:
         help="fewer cases (the million-case figure is then extrapolated)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _args_explore(sub: Any) -> None:
+    p = sub.add_parser(
+        "explore", help="write an interactive case explorer: one self-contained HTML page"
+    )
+    _add_network(p)
+    _add_case(p)
+    p.add_argument(
+        "--hypothesis",
+        metavar="H",
+        help="hypothesis for the weights of evidence (default: the decision target)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PAGE.html",
+        help="the HTML file to write ('-': standard output); never over an input",
+    )
+    _add_force(p)
 
 
 def _args_validate(sub: Any) -> None:
@@ -539,6 +561,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0 if report.failed == 0 else 1
 
 
+def _cmd_explore(args: argparse.Namespace) -> int:
+    net = load_network(args.network)
+    out = _output(args, args.output)
+    explore_command(
+        net, _case(args), out, force=args.force, inputs=_inputs(args), hypothesis=args.hypothesis
+    )
+    if out != "-":
+        print(f"wrote {out}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     net = load_network(args.network)
     if args.cases is not None and not Path(args.cases).is_dir():
@@ -624,6 +657,7 @@ _COMMANDS = {
     "calibrate": _cmd_calibrate,
     "batch": _cmd_batch,
     "validate": _cmd_validate,
+    "explore": _cmd_explore,
     "bench": _cmd_bench,
     "export": _cmd_export,
 }

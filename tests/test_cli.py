@@ -450,3 +450,22 @@ def test_validate_command(capsys):
 def test_validate_refuses_a_missing_folder(capsys, tmp_path):
     code, out, err = run(capsys, "validate", "--cases", str(tmp_path / "nope"))
     assert code == 2 and out == "" and "no such folder" in err and err.count("\n") == 1
+
+
+def test_explore_writes_one_self_contained_page(capsys, tmp_path):
+    out = tmp_path / "case.html"
+    code, printed, err = run(
+        capsys, "explore", "-e", "hb=11.4", "-e", "smear=rouleaux", "-o", str(out)
+    )
+    assert code == 0 and err == "" and printed.strip() == f"wrote {out}"
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and DISCLAIMER in page
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page
+
+
+def test_explore_refuses_bad_input_and_writes_nothing(capsys, tmp_path):
+    out = tmp_path / "case.html"
+    code, printed, err = run(capsys, "explore", "-e", "hb=500", "-o", str(out))
+    assert code == 2 and printed == "" and err.count("\n") == 1 and "hb = 500" in err
+    assert not out.exists()

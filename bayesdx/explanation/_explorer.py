@@ -820,7 +820,12 @@ _SCRIPT = r"""
     var context = {}, findings = [], k;
     for (k in assumed) { context[k] = assumed[k]; }
     given.forEach(function (s, v) {
-      if (v in DEFAULTS) { context[v] = s; } else { findings.push([v, s]); }
+      var n = NODE[v];
+      if (v in DEFAULTS) { context[v] = s; return; }
+      // a finding defined from another given finding (hb from hb_level) is that finding
+      // again: counted once, as explain() does
+      if (n.det && given.has(n.parents[0])) { return; }
+      findings.push([v, s]);
     });
     var hv = IDX[h.node];
     function dist(states) {
@@ -1451,14 +1456,15 @@ _SCRIPT = r"""
     });
     box.appendChild(tbl);
     var pairs = [];
-    w.rows.forEach(function (r) {
-      var n = NODE[r.finding];
-      if (n.det && S.given.has(n.parents[0])) { pairs.push(r.finding + " and " + n.parents[0]); }
+    S.given.forEach(function (s, v) {
+      var n = NODE[v];
+      if (n.det && S.given.has(n.parents[0])) {
+        pairs.push(v + " (defined from " + n.parents[0] + ")");
+      }
     });
     if (pairs.length) {
-      box.appendChild(el("p", { class: "hint", text: pairs.join("; ") + ": one is defined from " +
-        "the other, so leaving either out alone changes nothing (LR 1); their sequential " +
-        "decibans show what the finding did." }));
+      box.appendChild(el("p", { class: "hint", text: "Counted once with the finding it is " +
+        "defined from: " + pairs.join("; ") + "." }));
     }
     box.appendChild(waterfall(w));
   }
