@@ -142,3 +142,12 @@ def test_readme_python_names_are_at_the_top_level():
     called = set(re.findall(r"\bbayesdx\.(\w+)\(", code))
     assert called, "the README's Python block calls bayesdx functions"
     assert called <= set(bayesdx.__all__)
+
+
+@pytest.mark.parametrize("name", list(FRONT_ENDS))
+def test_docstrings_describe_the_parameters_the_function_takes(name):
+    func = getattr(bayesdx, name)
+    documented = set(re.findall(r"^    (\w+)(?:, (\w+))* :", func.__doc__ or "", flags=re.M))
+    names = {n for group in documented for n in group if n}
+    params = set(inspect.signature(func).parameters)
+    assert names <= params, f"{name} documents {names - params}, which it does not take"

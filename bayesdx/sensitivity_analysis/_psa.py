@@ -63,7 +63,7 @@ def uncertainty(
     ----------
     network : Network
     evidence : mapping, optional
-    target : str, optional
+    hypothesis : str, optional
         A group, diagnosis state or ``VAR=STATE``; default the decision target.
     draws : int
         Number of joint draws (a positive integer).
