@@ -39,7 +39,7 @@ def package_data(package: str, checkout_folder: str) -> Path:
     try:
         return Path(str(resources.files(package)))
     except ModuleNotFoundError:
-        folder = Path(__file__).resolve().parents[1] / checkout_folder
+        folder = Path(__file__).resolve().parents[2] / checkout_folder  # beside bayesdx/
         if not (folder / "__init__.py").is_file():
             raise
         return folder

@@ -53,7 +53,7 @@ def test_data_folders_from_a_source_checkout(monkeypatch):
     from bayesdx.io import _registry as registry
     from bayesdx.validation import default_targets_path
 
-    root = Path(registry.__file__).resolve().parents[1]
+    root = Path(registry.__file__).resolve().parents[2]  # bayesdx/io/_registry.py
     installed = registry.bundled_path("marrow_signal")
     targets = default_targets_path()
 
