@@ -7,38 +7,12 @@ from typing import TYPE_CHECKING
 
 from bayesdx.decision._results import GuidelineResult
 from bayesdx.errors import ArgumentError
-from bayesdx.model import DeterministicCPT, Guideline
+from bayesdx.model import Guideline
 
 if TYPE_CHECKING:
-    from bayesdx.model import Network
+    pass
 
-__all__ = ["evaluate_guideline", "with_implied"]
-
-
-def with_implied(network: Network, states: Mapping[str, str]) -> dict[str, str]:
-    """The states, with each deterministic child that the observed states define filled in.
-
-    A rule may watch the coarser node (``hb = lt_12``) of a finding given on the finer one
-    (``hb_level = lt_12``): the finding is the same, so the rule must see it. A child already
-    observed keeps its state.
-
-    Examples
-    --------
-    >>> from bayesdx import load_network
-    >>> net = load_network("marrow_signal")
-    >>> with_implied(net, {"hb_level": "12_to_13"})
-    {'hb_level': '12_to_13', 'hb': 'ge_12'}
-    """
-    out = dict(states)
-    for v in network.variables:  # topological order: a chain of definitions is followed
-        cpt = network.spec.nodes[v].cpt
-        if v in out or not isinstance(cpt, DeterministicCPT):
-            continue
-        (parent,) = cpt.parents
-        child = next((c for c, m in cpt.mapping.items() if out.get(parent) in m), None)
-        if child is not None:
-            out[v] = child
-    return out
+__all__ = ["evaluate_guideline"]
 
 
 def evaluate_guideline(guideline: Guideline, states: Mapping[str, str]) -> GuidelineResult:

@@ -26,10 +26,11 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from bayesdx.decision._guideline import evaluate_guideline, with_implied
+from bayesdx.decision._guideline import evaluate_guideline
 from bayesdx.decision._policy import safety_net
 from bayesdx.decision._results import NextTest, Outcome
 from bayesdx.inference import posteriors
+from bayesdx.model import implied_states
 
 if TYPE_CHECKING:
     from bayesdx.decision._policy import Policy
@@ -92,7 +93,7 @@ def rank_next_tests(
     p0 = sum(base[s] for s in members)
     h0 = entropy(base)
     fired_now = (
-        evaluate_guideline(guideline, with_implied(network, states)).fired if guideline else ()
+        evaluate_guideline(guideline, implied_states(network, states)).fired if guideline else ()
     )
     edges = [e for e in policy.edges if not (fired_now and e == policy.floor)]
 
@@ -101,7 +102,9 @@ def rank_next_tests(
 
     def verdict(p: float, result: Mapping[str, str]) -> str:
         fired = (
-            evaluate_guideline(guideline, with_implied(network, result)).fired if guideline else ()
+            evaluate_guideline(guideline, implied_states(network, result)).fired
+            if guideline
+            else ()
         )
         return safety_net(policy.verdict(p), fired)
 

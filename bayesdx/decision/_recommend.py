@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bayesdx.decision._guideline import GuidelineResult, evaluate_guideline, with_implied
+from bayesdx.decision._guideline import GuidelineResult, evaluate_guideline
 from bayesdx.decision._next_test import rank_next_tests
 from bayesdx.decision._plan import PlanContext, build_plan, leading_diagnoses
 from bayesdx.decision._policy import Policy, as_policy, resolve_policy, safety_net
@@ -16,7 +16,7 @@ from bayesdx.decision._results import Recommendation, VerdictShares
 from bayesdx.errors import ArgumentError, LimitError, PolicyError
 from bayesdx.inference import Posterior, posteriors, query
 from bayesdx.limits import MAX_DRAWS
-from bayesdx.model import VERDICTS, as_network, sample_tables, uncertain_nodes
+from bayesdx.model import VERDICTS, as_network, implied_states, sample_tables, uncertain_nodes
 
 if TYPE_CHECKING:
     from bayesdx.model import Network
@@ -236,7 +236,7 @@ def recommend(
     p = float(sum(post[node][s] for s in members))
     # a finding given on a finer node is the same finding for a rule that watches its
     # definition (hb_level = lt_12 is hb = lt_12): the rules see both
-    states = with_implied(network, post.evidence.states)
+    states = implied_states(network, post.evidence.states)
     guideline = evaluate_guideline(decision.guideline, states) if decision.guideline else None
     fired = guideline.fired if guideline else ()
     by_p = policy.verdict(p)

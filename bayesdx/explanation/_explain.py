@@ -28,11 +28,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.decision import Policy, as_policy, default_policy, rank_next_tests
-from bayesdx.decision._guideline import with_implied
 from bayesdx.errors import ArgumentError, UnknownStateError
 from bayesdx.explanation._results import Comparison, Contribution, Explanation, WhatIf, decibans
 from bayesdx.inference import BatchResult, posteriors
-from bayesdx.model import as_network, normalise, ratio, resolve_hypothesis
+from bayesdx.model import as_network, implied_states, normalise, ratio, resolve_hypothesis
 
 if TYPE_CHECKING:
     from bayesdx.model import Network
@@ -97,7 +96,7 @@ def explain(
     implied = {
         v
         for v, s in ev.given.items()
-        if v in with_implied(network, {u: t for u, t in ev.given.items() if u != v})
+        if v in implied_states(network, {u: t for u, t in ev.given.items() if u != v})
     }
     findings = {v: s for v, s in ev.given.items() if v not in context_vars | implied}
     node = h.node

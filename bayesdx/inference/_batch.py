@@ -40,7 +40,7 @@ from bayesdx.inference._engine import compiled as _compiled
 from bayesdx.inference._graph import resolve_targets
 from bayesdx.io import atomic_output
 from bayesdx.limits import MAX_STDIN_CSV_BYTES, size_text
-from bayesdx.model import NUMBER, DeterministicCPT, as_network, normalise, state_of
+from bayesdx.model import NUMBER, as_network, implied_states, normalise, state_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -333,14 +333,9 @@ def _encode_raw_to(
     own, own_bad = _encode_column(node, series)
     finer, finer_bad = _encode_column(target, series)
     j, k = variables.index(node.id), variables.index(target.id)
-    derive = None
-    if isinstance(node.cpt, DeterministicCPT) and node.cpt.parents == (target.id,):
-        derive = np.asarray(
-            [
-                node.states.index(next(c for c, m in node.cpt.mapping.items() if s in m))
-                for s in target.states
-            ]
-        )
+    # the node's state each finer state defines, as a single case reads it (or None)
+    defined = [implied_states(network, {target.id: s}).get(node.id) for s in target.states]
+    derive = np.asarray([node.states.index(d) for d in defined]) if None not in defined else None
     values = series.to_numpy()
     numeric = np.asarray([_is_number(v) for v in values], dtype=bool)  # even when empty
     use_own = own >= 0

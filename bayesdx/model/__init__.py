@@ -29,6 +29,7 @@ from bayesdx.model._decision_spec import (
 )
 from bayesdx.model._evidence import (
     Evidence,
+    implied_states,
     normalise,
     parse_assignment,
     state_of,
@@ -132,6 +133,7 @@ __all__ = [
     "check_table_size",
     "covary",
     "find_parameter",
+    "implied_states",
     "is_finite_number",
     "network_parameters",
     "normalise",

@@ -301,6 +301,16 @@ class DeterministicCPT:
     parents: tuple[str, ...]
     kind: str = "deterministic"
 
+    def child(self, parent_state: str | None) -> str | None:
+        """The child state a parent state defines (None for None or an unlisted state).
+
+        Examples
+        --------
+        >>> DeterministicCPT({"lo": ("a",), "hi": ("b", "c")}, ("p",)).child("c")
+        'hi'
+        """
+        return next((c for c, m in self.mapping.items() if parent_state in m), None)
+
     def entries(self) -> Iterator[Entry]:
         """No entries: a definition carries no sources or uncertainty."""
         return iter(())

@@ -32,7 +32,7 @@ from bayesdx.model._textnum import parse_number, shown
 if TYPE_CHECKING:
     from bayesdx.model._network import Network
 
-__all__ = ["Evidence", "normalise", "parse_assignment", "state_of"]
+__all__ = ["Evidence", "implied_states", "normalise", "parse_assignment", "state_of"]
 
 
 @dataclass(frozen=True)
@@ -242,6 +242,30 @@ def _put(
     given[variable] = state
 
 
+def implied_states(network: Network, states: Mapping[str, str]) -> dict[str, str]:
+    """The states, with each deterministic child that the observed states define filled in.
+
+    A rule may watch the coarser node (``hb = lt_12``) of a finding given on the finer one
+    (``hb_level = lt_12``): the finding is the same, so the rule must see it. A child already
+    observed keeps its state.
+
+    Examples
+    --------
+    >>> from bayesdx import load_network
+    >>> net = load_network("marrow_signal")
+    >>> implied_states(net, {"hb_level": "12_to_13"})
+    {'hb_level': '12_to_13', 'hb': 'ge_12'}
+    """
+    out = dict(states)
+    for v in network.variables:  # topological order: a chain of definitions is followed
+        cpt = network.spec.nodes[v].cpt
+        if v not in out and isinstance(cpt, DeterministicCPT):
+            child = cpt.child(out.get(cpt.parents[0]))
+            if child is not None:
+                out[v] = child
+    return out
+
+
 def _read_raw_to(
     network: Network,
     node: Any,
@@ -267,9 +291,8 @@ def _read_raw_to(
     given[target.id] = state
     raw[node.id] = number
     notes[target.id] = f"{number:g} {target.measure.unit}{_cut_note(target.measure, number)}"
-    cpt = node.cpt
-    if isinstance(cpt, DeterministicCPT) and cpt.parents == (target.id,):
-        given[node.id] = next(c for c, members in cpt.mapping.items() if state in members)
+    if node.id in (defined := implied_states(network, {target.id: state})):
+        given[node.id] = defined[node.id]
         notes[node.id] = f"from {target.id} = {state}"
 
 

@@ -24,9 +24,9 @@ import pytest
 
 import bayesdx
 from bayesdx.decision import rank_next_tests, resolve_policy
-from bayesdx.decision._guideline import with_implied
 from bayesdx.explanation import explore, write_explorer
 from bayesdx.inference import posteriors
+from bayesdx.model import implied_states
 
 CHROMIUM = os.environ.get("BAYESDX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -187,7 +187,7 @@ def test_next_tests_and_weights_equal_python(open_page, marrow):
 
     policy = resolve_policy(decision)
     for case in random_cases(marrow, 12, seed=3):
-        states = with_implied(marrow, {"setting": "biopsy_referral", **case})
+        states = implied_states(marrow, {"setting": "biopsy_referral", **case})
         py = rank_next_tests(
             marrow, states, decision.node, decision.members, policy, guideline=decision.guideline
         )
