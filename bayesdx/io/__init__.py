@@ -1,10 +1,16 @@
 """Reading and writing files: YAML networks, foreign formats through pgmpy, case files, the
-registry of bundled networks, and atomic outputs."""
+case library, the registry of bundled networks, and atomic outputs."""
 
 from __future__ import annotations
 
 from bayesdx.io._case import (
     read_case,
+)
+from bayesdx.io._library import (
+    Case,
+    default_cases_path,
+    load_cases,
+    readable_findings,
 )
 from bayesdx.io._load import (
     load_network,
@@ -45,12 +51,15 @@ __all__ = [
     "EXPORT_FORMATS",
     "IMPORT_SUFFIXES",
     "YAML_SUFFIXES",
+    "Case",
     "atomic_output",
     "bundled_networks",
     "bundled_path",
     "check_model",
     "check_output",
+    "default_cases_path",
     "entry_rows",
+    "load_cases",
     "load_network",
     "load_spec",
     "network_markdown",
@@ -59,6 +68,7 @@ __all__ = [
     "read_model",
     "read_text",
     "read_yaml",
+    "readable_findings",
     "resolve",
     "same_file",
     "to_pgmpy",

@@ -3,10 +3,8 @@ reports."""
 
 from __future__ import annotations
 
+from bayesdx.io import Case, default_cases_path, load_cases
 from bayesdx.validation._cases import (
-    Case,
-    default_cases_path,
-    load_cases,
     validate_cases,
 )
 from bayesdx.validation._cohort import (
