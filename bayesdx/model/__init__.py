@@ -49,8 +49,10 @@ from bayesdx.model._network import (
 from bayesdx.model._parameters import (
     Parameter,
     covary,
+    draw_tables,
     find_parameter,
     network_parameters,
+    parameter_entries,
     table_with,
 )
 from bayesdx.model._sampling import (
@@ -81,16 +83,20 @@ from bayesdx.model._textnum import (
     too_long,
 )
 from bayesdx.model._uncertainty import (
+    DEFAULT_ESS,
     JEFFREYS,
     Uncertainty,
     UncertaintyKind,
     beta_cdf,
     beta_interval,
+    check_ess,
+    default_uncertainty,
 )
 
 __all__ = [
     "CPT",
     "DECIMAL",
+    "DEFAULT_ESS",
     "FIRST_CHARS",
     "FORMAT",
     "GUIDELINE_VERDICTS",
@@ -130,13 +136,17 @@ __all__ = [
     "as_network",
     "beta_cdf",
     "beta_interval",
+    "check_ess",
     "check_table_size",
     "covary",
+    "default_uncertainty",
+    "draw_tables",
     "find_parameter",
     "implied_states",
     "is_finite_number",
     "network_parameters",
     "normalise",
+    "parameter_entries",
     "parse_assignment",
     "parse_decision",
     "parse_number",

@@ -4,6 +4,13 @@ A network file gives each probability an uncertainty in one of three forms (see
 ``networks/FORMAT.md``): study counts, an expert 95% range for one state, or an effective
 sample size. All three become a Dirichlet over the entry's states, which later analyses
 sample. SciPy is imported only when a range has to be fitted or an interval computed.
+
+An entry with no recorded uncertainty (every table of a network imported from BIF, XMLBIF,
+XDSL or NET) gets, in the sensitivity analyses, a *default* one: a Dirichlet centred on the
+entry's values with an equivalent sample size of :data:`DEFAULT_ESS` (10), as if each row of
+the table had been estimated from ten cases. That number is a convention, not a measurement:
+it makes the analyses run and is labelled ``default`` wherever it is used; a different one can
+be given (``default_ess=``).
 """
 
 from __future__ import annotations
@@ -15,14 +22,29 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["JEFFREYS", "Uncertainty", "UncertaintyKind", "beta_cdf", "beta_interval"]
+from bayesdx.errors import ArgumentError
 
-#: Where an entry's uncertainty comes from: study counts, an expert range, or an effective
-#: sample size.
-UncertaintyKind = Literal["counts", "range", "ess"]
+__all__ = [
+    "DEFAULT_ESS",
+    "JEFFREYS",
+    "Uncertainty",
+    "UncertaintyKind",
+    "beta_cdf",
+    "beta_interval",
+    "check_ess",
+    "default_uncertainty",
+]
+
+#: Where an entry's uncertainty comes from: study counts, an expert range, an effective
+#: sample size, or (for an entry the file gives none) the default of the sensitivity analyses.
+UncertaintyKind = Literal["counts", "range", "ess", "default"]
 
 #: pseudo-count added to study counts (Jeffreys prior)
 JEFFREYS = 0.5
+
+#: equivalent sample size of the default uncertainty of an entry without one: Dirichlet(10 p),
+#: a convention (as if the row were estimated from ten cases), not a measured figure
+DEFAULT_ESS = 10.0
 
 
 def beta_cdf(x: float, a: float, b: float) -> float:
@@ -95,8 +117,9 @@ class Uncertainty:
 
     Parameters
     ----------
-    kind : {"counts", "range", "ess"}
-        The form given in the network file.
+    kind : {"counts", "range", "ess", "default"}
+        The form given in the network file, or ``default`` when the file gives none and the
+        analysis assumed Dirichlet(``ess`` * p) (see :func:`default_uncertainty`).
     p : tuple of float
         The entry's point values, one per state.
     focus : int
@@ -106,7 +129,7 @@ class Uncertainty:
     bounds : tuple of float, optional
         The expert 95% range of the focus state (``kind == "range"``).
     ess : float, optional
-        Effective sample size (``kind == "ess"``).
+        Effective sample size (``kind == "ess"`` or ``"default"``).
 
     Examples
     --------
@@ -136,16 +159,76 @@ class Uncertainty:
         p = np.asarray(self.p, dtype=float)
         if self.kind == "counts":
             return np.asarray(self.counts, dtype=float) + JEFFREYS
-        if self.kind == "ess":
-            assert self.ess is not None  # kind "ess" carries ess (see the class docstring)
+        if self.kind in ("ess", "default"):
+            assert self.ess is not None  # kinds "ess" and "default" carry ess (see above)
             return float(self.ess) * p
         assert self.bounds is not None  # kind "range" carries bounds
         return _fit_kappa(p[self.focus], *self.bounds) * p
+
+    @property
+    def assumed(self) -> bool:
+        """True for the default uncertainty an analysis gave an entry the file left without."""
+        return self.kind == "default"
 
     def interval(self, level: float = 0.95) -> tuple[float, float]:
         """Central interval of the focus state's marginal Beta distribution."""
         a = float(self.alpha[self.focus])
         return beta_interval(a, float(self.alpha.sum()) - a, level)
+
+
+def check_ess(ess: object, name: str = "default_ess") -> float:
+    """A positive, finite equivalent sample size, or :class:`~bayesdx.errors.ArgumentError`.
+
+    Examples
+    --------
+    >>> check_ess(10)
+    10.0
+    >>> check_ess(0)
+    Traceback (most recent call last):
+    ...
+    bayesdx.errors.ArgumentError: default_ess must be a positive number (an equivalent sample \
+size such as 10), got 0
+    """
+    if (
+        isinstance(ess, bool)
+        or not isinstance(ess, int | float | np.integer | np.floating)
+        or not math.isfinite(float(ess))
+        or not ess > 0
+    ):
+        raise ArgumentError(
+            f"{name} must be a positive number (an equivalent sample size such as 10), "
+            f"got {ess!r:.40}"
+        )
+    return float(ess)
+
+
+def default_uncertainty(
+    p: tuple[float, ...], ess: float = DEFAULT_ESS, focus: int | None = None
+) -> Uncertainty:
+    """The uncertainty assumed for an entry the network file gives none: Dirichlet(ess * p).
+
+    Parameters
+    ----------
+    p : tuple of float
+        The entry's values.
+    ess : float
+        The equivalent sample size (default :data:`DEFAULT_ESS`).
+    focus : int, optional
+        The state that an interval speaks of (default: the second of two states, else the
+        most probable).
+
+    Examples
+    --------
+    >>> u = default_uncertainty((0.8, 0.2))
+    >>> u.kind, u.assumed, u.alpha.tolist()
+    ('default', True, [8.0, 2.0])
+    >>> lo, hi = u.interval()
+    >>> round(lo, 3), round(hi, 3)
+    (0.028, 0.482)
+    """
+    if focus is None:
+        focus = 1 if len(p) == 2 else int(np.argmax(p))
+    return Uncertainty("default", p=tuple(float(q) for q in p), focus=focus, ess=check_ess(ess))
 
 
 def _fit_kappa(p: float, lo: float, hi: float) -> float:

@@ -35,9 +35,11 @@ from bayesdx.decision import as_policy, default_policy
 from bayesdx.errors import ArgumentError, BayesdxError, NoUncertaintyError
 from bayesdx.inference import BatchResult, posteriors
 from bayesdx.model import (
+    DEFAULT_ESS,
     Hypothesis,
     Parameter,
     as_network,
+    check_ess,
     find_parameter,
     network_parameters,
     normalise,
@@ -216,6 +218,7 @@ def sensitivity(
     draws: int = 10_000,
     seed: int = 0,
     progress: bool | None = None,
+    default_ess: float | None = DEFAULT_ESS,
 ) -> SensitivityReport:
     """One-way, decision and prior sensitivity of P(target | evidence).
 
@@ -239,6 +242,13 @@ def sensitivity(
         the report's ``psa_note`` says why.
     progress : bool, optional
         A progress bar for the draws (default: when stderr is a terminal).
+    default_ess : float or None
+        The uncertainty given to an entry the network file gives none (every table of an
+        imported BIF, XMLBIF, XDSL or NET network): Dirichlet(``default_ess`` * p), 10 by
+        default (:data:`~bayesdx.model.DEFAULT_ESS`, a convention, not a measurement). Such
+        parameters are labelled ``default`` in the report. None gives them no range (the
+        one-way table shows them at their value) and skips them in the probabilistic
+        analysis.
 
     Returns
     -------
@@ -256,6 +266,7 @@ def sensitivity(
 
     network = as_network(network)
 
+    ess = None if default_ess is None else check_ess(default_ess)
     rates = _rates(base_rates, points)
     h = resolve_hypothesis(network, hypothesis)
     policy = default_policy(network, h) if policy is None else as_policy(policy)
@@ -266,7 +277,8 @@ def sensitivity(
     posterior = h.probability(now.distribution(h.node, 0))
     prior = h.probability(now.distribution(h.node, 1))
 
-    params = network_parameters(network)
+    params = network_parameters(network, ess)
+    assumed = sum(p.assumed for p in params)
     if parameters is not None:
         if isinstance(parameters, str) or not isinstance(parameters, list | tuple):
             raise ArgumentError(
@@ -300,6 +312,7 @@ def sensitivity(
                 draws=draws,
                 seed=seed,
                 progress=progress,
+                default_ess=ess,
             )
         except NoUncertaintyError as exc:  # an imported network: report what can be computed
             note = f"Probabilistic sensitivity not run: {exc}"
@@ -315,4 +328,6 @@ def sensitivity(
         policy=policy,
         psa=psa,
         psa_note=note,
+        default_ess=ess if assumed else None,
+        default_parameters=assumed,
     )

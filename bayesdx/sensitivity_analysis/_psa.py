@@ -5,6 +5,11 @@ study counts, expert range or effective sample size. A draw samples every entry 
 expands every table, and evaluates the exact posterior; all draws of a chunk are evaluated at
 once through the engine interface (:func:`bayesdx.inference.posteriors`), on the compiled
 engine's parameter-draw axis. Seeded and reproducible.
+
+An entry the network file gives no uncertainty (every table of an imported BIF, XMLBIF,
+XDSL or NET network) is drawn from a default Dirichlet centred on its values with an
+equivalent sample size of :data:`~bayesdx.model.DEFAULT_ESS` (10): a convention, not a
+measurement, which the report states with the number of entries it applied to.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from bayesdx.errors import BayesdxError, LimitError, NoUncertaintyError
 from bayesdx.inference import posteriors
 from bayesdx.limits import MAX_DRAWS
 from bayesdx.model import (
+    DEFAULT_ESS,
     as_network,
+    check_ess,
+    draw_tables,
     normalise,
+    parameter_entries,
     resolve_hypothesis,
-    sample_tables,
-    uncertain_nodes,
 )
 from bayesdx.sensitivity_analysis._results import UncertaintyReport
 
@@ -56,6 +63,7 @@ def uncertainty(
     draws: int = 10_000,
     seed: int = 0,
     progress: bool | None = None,
+    default_ess: float | None = DEFAULT_ESS,
 ) -> UncertaintyReport:
     """Sample every parameter jointly and report the posterior's spread.
 
@@ -74,6 +82,11 @@ def uncertainty(
         target).
     progress : bool, optional
         Show a progress bar on stderr (default: when stderr is a terminal).
+    default_ess : float or None
+        An entry the file gives no uncertainty is drawn from Dirichlet(``default_ess`` * p)
+        (default 10, :data:`~bayesdx.model.DEFAULT_ESS`); None keeps such entries at their
+        values, and a network with no uncertainty at all then raises
+        :class:`~bayesdx.errors.NoUncertaintyError`.
 
     Returns
     -------
@@ -99,10 +112,17 @@ def uncertainty(
     point = h.probability(
         posteriors(network, [states], [h.node], impossible="raise").distribution(h.node)
     )
-    if not uncertain_nodes(network):
+    ess = None if default_ess is None else check_ess(default_ess)
+    kinds = [
+        e.uncertainty.kind if e.uncertainty is not None else None
+        for v in network.variables
+        for e in parameter_entries(network, v, ess)
+    ]
+    if not any(kinds):
         raise NoUncertaintyError(
             f"network '{network.id}' gives no uncertainty for its numbers (study counts or "
-            "expert ranges), so a probabilistic analysis has nothing to sample"
+            "expert ranges), so a probabilistic analysis has nothing to sample (give "
+            "default_ess to assume one)"
         )
 
     rng = np.random.default_rng(seed)
@@ -111,7 +131,7 @@ def uncertainty(
     bar = Progress(n, "bayesdx draws", enabled=progress, unit="draws")
     for start in range(0, n, _CHUNK):
         size = min(_CHUNK, n - start)
-        tables = sample_tables(network, rng, size)
+        tables = draw_tables(network, rng, size, ess)
         result = posteriors(network, [states], [h.node], tables=tables)
         post = result.posteriors[h.node][:, 0, :]
         possible = ~result.impossible[:, 0]
@@ -126,4 +146,7 @@ def uncertainty(
         samples=samples,
         seed=int(seed),
         policy=policy,
+        entries=len(kinds),
+        default_entries=kinds.count("default"),
+        default_ess=ess,
     )

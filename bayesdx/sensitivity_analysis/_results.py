@@ -43,8 +43,28 @@ ONE_WAY_COLUMNS = (
     Column("posterior_hi", ".3f", label="P hi"),
     Column("swing", show=False),
     Column("flip_at", ".3f", label="flips at"),
-    Column("expert", lambda e: "expert" if e else "", label="source"),
+    Column("source", label="source"),
 )
+
+
+def default_note(
+    count: int, total: int, ess: float | None, what: str, *, marked: bool = True
+) -> str:
+    """The line that says how many numbers were given the default uncertainty.
+
+    Examples
+    --------
+    >>> default_note(3, 5, 10.0, "parameters")
+    '3 of 5 parameters have no uncertainty in the network file; they were given a default \
+one, Dirichlet(10 x p) (an equivalent sample size of 10), marked "default".'
+    """
+    if not count or ess is None:
+        return ""
+    return (
+        f"{count} of {total} {what} have no uncertainty in the network file; they were given "
+        f"a default one, Dirichlet({ess:g} x p) (an equivalent sample size of {ess:g})"
+        + (', marked "default".' if marked else ".")
+    )
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,7 @@ class OneWay(Rendered):
             "flip_at": self.flip_at,
             "coefficients": [self.a, self.b, self.c, self.d],
             "sources": list(self.parameter.entry.sources),
+            "uncertainty": unc.kind if (unc := self.parameter.entry.uncertainty) else None,
         }
 
     def row(self) -> tuple[Any, ...]:
@@ -123,7 +144,7 @@ class OneWay(Rendered):
             *self.posterior_range,
             self.swing,
             self.flip_at,
-            self.parameter.expert,
+            self.parameter.source_label,
         )
 
     def _report(self) -> Report:
@@ -179,6 +200,10 @@ class SensitivityReport(Rendered):
         gives no uncertainty).
     psa_note : str or None
         Why the probabilistic analysis was not run, when it was not.
+    default_ess : float or None
+        The equivalent sample size of the default uncertainty, when some parameters have it.
+    default_parameters : int
+        How many parameters have the default uncertainty (labelled ``default``).
     """
 
     network: str
@@ -192,6 +217,8 @@ class SensitivityReport(Rendered):
     policy: Policy | None = None
     psa: UncertaintyReport | None = None
     psa_note: str | None = None
+    default_ess: float | None = None
+    default_parameters: int = 0
     _verdict: str | None = field(default=None, repr=False)
 
     @property
@@ -229,6 +256,14 @@ class SensitivityReport(Rendered):
             "base_rate_flip": self.base_rate_flip,
             "psa": self.psa.to_dict() if self.psa is not None else None,
             "psa_note": self.psa_note,
+            "default_uncertainty": None
+            if self.default_ess is None
+            else {
+                "distribution": "dirichlet",
+                "ess": self.default_ess,
+                "parameters": self.default_parameters,
+                "note": self._default_note(),
+            },
             "disclaimer": DISCLAIMER,
         }
 
@@ -239,6 +274,11 @@ class SensitivityReport(Rendered):
     def report(self, top: int = 10) -> str:
         """The readable report, showing the ``top`` parameters."""
         return self._report(top).text()
+
+    def _default_note(self) -> str:
+        return default_note(
+            self.default_parameters, len(self.one_way), self.default_ess, "parameters"
+        )
 
     def _report(self, top: int = 10) -> Report:
         h = self.hypothesis.name
@@ -271,8 +311,16 @@ class SensitivityReport(Rendered):
                 f"(now {self.prior:.3f})."
             )
         psa = self.psa._report().blocks if self.psa is not None else []
+        note = self._default_note()
         return Report(
-            [head, table, Lines(flips), *psa, Lines([self.psa_note] if self.psa_note else [])],
+            [
+                head,
+                table,
+                Lines([note] if note else []),
+                Lines(flips),
+                *psa,
+                Lines([self.psa_note] if self.psa_note else []),
+            ],
             data=Table(ONE_WAY_COLUMNS, [f.row() for f in self.one_way]),
         )
 
@@ -301,12 +349,16 @@ class SensitivityReport(Rendered):
         width = 4.5 + 0.065 * max((len(n) for n in names), default=0)
         # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
         _, ax = figure_axes(ax, (width, 0.4 * len(shown) + 1.6))
-        colours = {False: ("#4c72b0", "sourced"), True: ("#dd8452", "expert estimate")}
+        colours = {
+            "": ("#4c72b0", "sourced"),
+            "expert": ("#dd8452", "expert estimate"),
+            "default": ("#8c8c8c", f"default uncertainty (ESS {self.default_ess or 0:g})"),
+        }
         for i, f in enumerate(shown):
             lo, hi = f.posterior_range
-            colour, label = colours[f.parameter.expert]
+            colour, label = colours[f.parameter.source_label]
             ax.barh(i, hi - lo, left=lo, color=colour, label=label)
-            colours[f.parameter.expert] = (colour, "_")  # one legend entry per colour
+            colours[f.parameter.source_label] = (colour, "_")  # one legend entry per colour
         ax.set_yticks(range(len(shown)), names, fontsize=7)
         h = self.hypothesis.name
         ax.axvline(self.posterior, color="k", linewidth=1, label=f"P({h}) = {self.posterior:.2f}")
@@ -347,6 +399,12 @@ class UncertaintyReport(Rendered):
         P(hypothesis | evidence) in each draw (NaN where the evidence was impossible).
     seed : int
     policy : Policy or None
+    entries : int
+        The distribution entries drawn.
+    default_entries : int
+        Of those, the ones drawn from the default uncertainty (the file gives them none).
+    default_ess : float or None
+        The default uncertainty's equivalent sample size.
     """
 
     network: str
@@ -356,6 +414,9 @@ class UncertaintyReport(Rendered):
     samples: np.ndarray
     seed: int
     policy: Policy | None = None
+    entries: int = 0
+    default_entries: int = 0
+    default_ess: float | None = None
 
     @property
     def draws(self) -> int:
@@ -369,12 +430,14 @@ class UncertaintyReport(Rendered):
 
     @property
     def mean(self) -> float:
-        """Mean posterior over the draws."""
-        return float(self.valid.mean())
+        """Mean posterior over the draws (NaN when the evidence was impossible in every one)."""
+        return float(self.valid.mean()) if self.valid.size else float("nan")
 
     @property
     def interval(self) -> tuple[float, float]:
-        """Central 95% interval of the posterior over the draws."""
+        """Central 95% interval of the posterior over the draws (NaN when none was possible)."""
+        if not self.valid.size:
+            return float("nan"), float("nan")
         lo, hi = np.quantile(self.valid, [0.025, 0.975])
         return float(lo), float(hi)
 
@@ -382,7 +445,7 @@ class UncertaintyReport(Rendered):
     def verdict_shares(self) -> dict[str, float]:
         """Share of draws in which each verdict holds (the policy's rule; the guideline's
         safety net is applied by :func:`bayesdx.recommend`, which knows the red flags)."""
-        if self.policy is None:
+        if self.policy is None or not self.valid.size:
             return {}
         v = self.valid
         policy = self.policy
@@ -410,6 +473,9 @@ class UncertaintyReport(Rendered):
             "verdict_shares": self.verdict_shares,
             "impossible_draws": int(np.isnan(self.samples).sum()),
             "posterior_at_point_values": self.posterior,
+            "entries": self.entries,
+            "default_entries": self.default_entries,
+            "default_ess": self.default_ess if self.default_entries else None,
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -419,11 +485,22 @@ class UncertaintyReport(Rendered):
     def _report(self) -> Report:
         lo, hi = self.interval
         h = self.hypothesis.name
-        lines = [
-            f"Probabilistic sensitivity ({self.draws} draws, seed {self.seed}): "
-            f"P({h} | evidence) mean {self.mean:.3f}, 95% interval {lo:.3f}-{hi:.3f} "
-            f"(point value {self.posterior:.3f})"
-        ]
+        if self.valid.size:
+            lines = [
+                f"Probabilistic sensitivity ({self.draws} draws, seed {self.seed}): "
+                f"P({h} | evidence) mean {self.mean:.3f}, 95% interval {lo:.3f}-{hi:.3f} "
+                f"(point value {self.posterior:.3f})"
+            ]
+        else:
+            lines = [
+                f"Probabilistic sensitivity ({self.draws} draws, seed {self.seed}): the "
+                f"evidence was impossible in every draw (point value {self.posterior:.3f})"
+            ]
+        note = default_note(
+            self.default_entries, self.entries, self.default_ess, "entries", marked=False
+        )
+        if note:
+            lines.append("In the draws, " + note[0].lower() + note[1:])
         if self.verdict_shares:
             lines.append(
                 "Verdict in the draws: "
@@ -457,9 +534,10 @@ class UncertaintyReport(Rendered):
             )
         ax.hist(self.valid, bins=bins, range=(0, 1), color="#4c72b0")
         ax.axvline(self.posterior, color="k", linewidth=1, label="point value")
-        lo, hi = self.interval
-        ax.axvline(lo, color="k", linestyle=":", linewidth=1, label="95% interval")
-        ax.axvline(hi, color="k", linestyle=":", linewidth=1)
+        if self.valid.size:
+            lo, hi = self.interval
+            ax.axvline(lo, color="k", linestyle=":", linewidth=1, label="95% interval")
+            ax.axvline(hi, color="k", linestyle=":", linewidth=1)
         ax.set_xlabel(f"P({self.hypothesis.name} | evidence) over {self.draws} draws")
         ax.set_ylabel("draws")
         ax.legend(fontsize=7)

@@ -73,7 +73,7 @@ def test_draws_must_be_a_positive_integer(marrow, draws):
         uncertainty(marrow, CASE, draws=draws)
 
 
-def test_a_network_without_uncertainty_has_nothing_to_sample(tmp_path, capsys):
+def test_a_network_without_uncertainty_gets_the_default(tmp_path, capsys):
     from bayesdx.cli import main
     from bayesdx.errors import NoUncertaintyError
 
@@ -81,8 +81,11 @@ def test_a_network_without_uncertainty_has_nothing_to_sample(tmp_path, capsys):
     assert main(["export", "-n", "marrow_signal", "-f", "bif", "-o", str(path)]) == 0
     net = load_network(str(path))
     with pytest.raises(NoUncertaintyError, match="nothing to sample"):
-        uncertainty(net, {"setting": "biopsy_referral"}, draws=5)
+        uncertainty(net, {"setting": "biopsy_referral"}, draws=5, default_ess=None)
+    rep = uncertainty(net, {"setting": "biopsy_referral"}, draws=5)
+    assert rep.default_entries == rep.entries > 0 and rep.default_ess == 10.0
     capsys.readouterr()
     assert main(["sensitivity", "-n", str(path), "--draws", "5", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["psa"] is None and "nothing to sample" in doc["psa_note"]
+    assert doc["psa"]["default_entries"] == doc["psa"]["entries"] and doc["psa_note"] is None
+    assert doc["default_uncertainty"]["parameters"] == len(doc["one_way"])
