@@ -30,6 +30,7 @@ from bayesdx.io import (
     bundled_networks,
     bundled_path,
     check_output,
+    load_cases,
     load_network,
     network_markdown,
     read_case,
@@ -326,6 +327,17 @@ def _args_explore(sub: Any) -> None:
         help="hypothesis for the weights of evidence (default: the decision target)",
     )
     p.add_argument(
+        "--quiz",
+        action="store_true",
+        help="add the quiz: published cases revealed finding by finding, the trainee's "
+        "estimates scored against the network's",
+    )
+    p.add_argument(
+        "--cases",
+        metavar="DIR",
+        help="with --quiz: a folder of case files (default: the bundled case library)",
+    )
+    p.add_argument(
         "-o",
         "--output",
         required=True,
@@ -562,21 +574,45 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_explore(args: argparse.Namespace) -> int:
+    if args.cases is not None and not args.quiz:
+        raise _UsageError("bayesdx: error: --cases is for the quiz: add --quiz, or leave it out")
     net = load_network(args.network)
-    out = _output(args, args.output)
-    explore_command(
-        net, _case(args), out, force=args.force, inputs=_inputs(args), hypothesis=args.hypothesis
+    quiz = None
+    if args.quiz:
+        quiz = load_cases(_case_folder(args.cases)) if args.cases is not None else load_cases()
+    inputs = _inputs(args) + [c.path for c in quiz or ()]
+    out = args.output
+    if out != "-":
+        check_output(out, inputs=inputs, force=args.force)
+    ex = explore_command(
+        net,
+        _case(args),
+        out,
+        force=args.force,
+        inputs=inputs,
+        hypothesis=args.hypothesis,
+        quiz=quiz,
     )
     if out != "-":
         print(f"wrote {out}")
+        if quiz is not None:
+            left = f"; left out: {'; '.join(ex.quiz_skipped)}" if ex.quiz_skipped else ""
+            print(f"quiz: {len(ex.quiz_cases)} published cases{left}")
     return 0
+
+
+def _case_folder(folder: str) -> str:
+    """A ``--cases`` folder, checked: an error names it and says why it cannot be read."""
+    if not Path(folder).is_dir():
+        why = "not a folder" if Path(folder).exists() else "no such folder"
+        raise CaseFileError(f"cannot read cases from {folder}: {why}")
+    return folder
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     net = load_network(args.network)
-    if args.cases is not None and not Path(args.cases).is_dir():
-        why = "not a folder" if Path(args.cases).exists() else "no such folder"
-        raise CaseFileError(f"cannot read cases from {args.cases}: {why}")
+    if args.cases is not None:
+        _case_folder(args.cases)
     report = validate_cases(net, args.cases)
     print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
     return 0

@@ -1,4 +1,5 @@
-"""Explanations for trainees: weights of evidence, what-if, conflict, narrative, plots, pages."""
+"""Explanations for trainees: weights of evidence, what-if, conflict, narrative, plots, pages,
+the case explorer and its quiz."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ from bayesdx.explanation._plots import (
     network_graph,
     waterfall,
 )
+from bayesdx.explanation._quiz import (
+    TOLERANCE_DB,
+    QuizScore,
+    quiz_steps,
+    score_quiz,
+)
 from bayesdx.explanation._results import (
     Comparison,
     Contribution,
@@ -31,10 +38,12 @@ from bayesdx.explanation._results import (
 )
 
 __all__ = [
+    "TOLERANCE_DB",
     "Comparison",
     "Contribution",
     "Explanation",
     "Explorer",
+    "QuizScore",
     "WhatIf",
     "decibans",
     "differential",
@@ -46,6 +55,8 @@ __all__ = [
     "explorer_html",
     "figure_png",
     "network_graph",
+    "quiz_steps",
+    "score_quiz",
     "waterfall",
     "write_explorer",
 ]

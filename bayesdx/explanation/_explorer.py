@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.display import DISCLAIMER
-from bayesdx.io import atomic_output
+from bayesdx.explanation._quiz import TOLERANCE_DB, check_quiz, quiz_steps
+from bayesdx.io import atomic_output, load_cases
 from bayesdx.model import DeterministicCPT, as_network, normalise, resolve_hypothesis
 
 if TYPE_CHECKING:
+    from bayesdx.io import Case
     from bayesdx.model import Network
 
 __all__ = [
@@ -122,7 +124,11 @@ def _node_data(network: Network, v: str) -> dict[str, Any]:
 
 
 def explorer_data(
-    network: Network, evidence: Mapping[str, Any] | None = None, *, hypothesis: str | None = None
+    network: Network,
+    evidence: Mapping[str, Any] | None = None,
+    *,
+    hypothesis: str | None = None,
+    quiz: Iterable[Case] | None = None,
 ) -> dict[str, Any]:
     """Everything the page embeds, as JSON-ready data.
 
@@ -132,7 +138,17 @@ def explorer_data(
     evidence : mapping, optional
         The case the page opens on (states or raw values, as for :func:`bayesdx.query`).
     hypothesis : str, optional
-        The hypothesis the weights of evidence are for (default: the decision target).
+        The hypothesis the weights of evidence are for, and the one the quiz asks about
+        (default: the decision target).
+    quiz : iterable of Case, optional
+        Published cases for the quiz (:func:`bayesdx.io.load_cases`); ``None``: no quiz.
+        The data then has ``quiz`` (the cases as :func:`quiz_steps` gives them) and
+        ``quiz_skipped``.
+
+    Raises
+    ------
+    CaseFileError
+        A quiz none of whose cases can be used with the network.
 
     Examples
     --------
@@ -172,6 +188,11 @@ def explorer_data(
                 ],
             },
         }
+    quiz_cases: list[dict[str, Any]] | None = None
+    skipped: list[str] = []
+    if quiz is not None:
+        quiz_cases, skipped = quiz_steps(network, list(quiz), h)
+        check_quiz(quiz_cases, skipped, network.id)
     return {
         "id": network.id,
         "title": network.title or network.id,
@@ -188,6 +209,9 @@ def explorer_data(
             "raw": dict(ev.raw),
             "read_as": dict(ev.read_as),
         },
+        "quiz": quiz_cases,
+        "quiz_skipped": skipped,
+        "quiz_tolerance_db": TOLERANCE_DB,
     }
 
 
@@ -198,11 +222,19 @@ def _json_for_script(data: Any) -> str:
 
 
 def explorer_html(
-    network: Network, evidence: Mapping[str, Any] | None = None, *, hypothesis: str | None = None
+    network: Network,
+    evidence: Mapping[str, Any] | None = None,
+    *,
+    hypothesis: str | None = None,
+    quiz: Iterable[Case] | None = None,
 ) -> str:
     """The explorer as one self-contained HTML document (all script, style and data inline)."""
-    data = explorer_data(network, evidence, hypothesis=hypothesis)
-    title = html.escape(f"{data['title']}: case explorer")
+    return _page(explorer_data(network, evidence, hypothesis=hypothesis, quiz=quiz))
+
+
+def _page(data: dict[str, Any]) -> str:
+    kind = "quiz and case explorer" if data.get("quiz") else "case explorer"
+    title = html.escape(f"{data['title']}: {kind}")
     return (
         _TEMPLATE.replace("__TITLE__", title)
         .replace("__STYLE__", _STYLE)
@@ -211,11 +243,36 @@ def explorer_html(
     )
 
 
+def _quiz_cases(quiz: Any) -> list[Case] | None:
+    if quiz is None or quiz is False:
+        return None
+    if quiz is True:
+        return load_cases()
+    if isinstance(quiz, str | os.PathLike):
+        return load_cases(Path(quiz))
+    return list(quiz)
+
+
 class Explorer:
-    """The interactive case explorer for a network and a case.
+    """The interactive case explorer for a network and a case, with an optional quiz.
 
     Display it in a notebook (``_repr_html_`` embeds the page in an ``iframe``; it runs in
     the browser, no kernel callback), or save it as one HTML file to hand out.
+
+    Parameters
+    ----------
+    network : Network
+    evidence : mapping, optional
+        The case the explorer opens on.
+    hypothesis : str, optional
+        The hypothesis of the weights of evidence and of the quiz (default: the decision
+        target).
+    quiz : bool, folder or iterable of Case, optional
+        Add the quiz: ``True`` for the bundled case library, a folder of case files, or
+        :class:`~bayesdx.io.Case` objects. Cases the network cannot use are left out and
+        listed in :attr:`quiz_skipped`.
+    height : int
+        The notebook frame's height in pixels.
 
     Attributes
     ----------
@@ -224,6 +281,10 @@ class Explorer:
         The case the page opens on.
     html : str
         The whole page.
+    quiz_cases : list of str
+        The ids of the quiz's cases, in order (empty without a quiz).
+    quiz_skipped : list of str
+        The cases left out of the quiz, each with the reason.
 
     Examples
     --------
@@ -231,6 +292,9 @@ class Explorer:
     >>> ex = explore(load_network("marrow_signal"), {"hb": 11.4, "m_protein": "present"})
     >>> ex.html.startswith("<!DOCTYPE html>"), "<iframe" in ex._repr_html_()
     (True, True)
+    >>> quiz = explore(load_network("marrow_signal"), quiz=True)
+    >>> len(quiz.quiz_cases) + len(quiz.quiz_skipped) >= 14
+    True
     """
 
     def __init__(
@@ -239,12 +303,18 @@ class Explorer:
         evidence: Mapping[str, Any] | None = None,
         *,
         hypothesis: str | None = None,
+        quiz: bool | str | os.PathLike[str] | Iterable[Case] | None = None,
         height: int = 900,
     ):
         self.network = as_network(network)
         self.evidence = dict(evidence or {})
         self.height = int(height)
-        self.html = explorer_html(self.network, self.evidence, hypothesis=hypothesis)
+        data = explorer_data(
+            self.network, self.evidence, hypothesis=hypothesis, quiz=_quiz_cases(quiz)
+        )
+        self.quiz_cases: list[str] = [c["id"] for c in data["quiz"] or ()]
+        self.quiz_skipped: list[str] = list(data["quiz_skipped"])
+        self.html = _page(data)
 
     def save(self, path: str | os.PathLike, *, force: bool = False) -> Path:
         """Write the page atomically (``-`` for standard output); returns the path."""
@@ -261,7 +331,8 @@ class Explorer:
         )
 
     def __repr__(self) -> str:
-        return f"<Explorer {self.network.id!r}: {len(self.evidence)} findings given>"
+        quiz = f", quiz of {len(self.quiz_cases)} cases" if self.quiz_cases else ""
+        return f"<Explorer {self.network.id!r}: {len(self.evidence)} findings given{quiz}>"
 
 
 def explore(
@@ -269,9 +340,10 @@ def explore(
     evidence: Mapping[str, Any] | None = None,
     *,
     hypothesis: str | None = None,
+    quiz: bool | str | os.PathLike[str] | Iterable[Case] | None = None,
 ) -> Explorer:
-    """The interactive case explorer (see :class:`Explorer`)."""
-    return Explorer(network, evidence, hypothesis=hypothesis)
+    """The interactive case explorer, with the quiz if asked (see :class:`Explorer`)."""
+    return Explorer(network, evidence, hypothesis=hypothesis, quiz=quiz)
 
 
 def write_explorer(
@@ -280,10 +352,11 @@ def write_explorer(
     evidence: Mapping[str, Any] | None = None,
     *,
     hypothesis: str | None = None,
+    quiz: bool | str | os.PathLike[str] | Iterable[Case] | None = None,
     force: bool = False,
 ) -> Path:
     """Write the explorer page for a network and a case to ``path``, atomically."""
-    return Explorer(network, evidence, hypothesis=hypothesis).save(path, force=force)
+    return Explorer(network, evidence, hypothesis=hypothesis, quiz=quiz).save(path, force=force)
 
 
 def explore_command(
@@ -294,16 +367,17 @@ def explore_command(
     inputs: Iterable[str | os.PathLike] = (),
     *,
     hypothesis: str | None = None,
-) -> Path:
+    quiz: Iterable[Case] | None = None,
+) -> Explorer:
     """What ``bayesdx explore`` runs: the page for ``case`` written to ``output`` atomically.
 
-    ``inputs`` are the files the command read (the network, the case file): the output may
-    not overwrite one of them.
+    ``inputs`` are the files the command read (the network, the case file, the quiz's case
+    files): the output may not overwrite one of them. Returns the :class:`Explorer`.
     """
-    ex = Explorer(network, case, hypothesis=hypothesis)
+    ex = Explorer(network, case, hypothesis=hypothesis, quiz=quiz)
     with atomic_output(output, inputs=tuple(inputs), force=force) as fh:
         fh.write(ex.html)
-    return Path(output)
+    return ex
 
 
 _TEMPLATE = """<!DOCTYPE html>
@@ -425,6 +499,52 @@ svg.graph{width:100%;height:auto;display:block}
 #glossary dt{font-weight:650}#glossary dd{margin:0}
 footer{color:var(--mute);font-size:.8rem;margin:1rem 0;border-top:1px solid var(--line);
 padding-top:.4rem}
+.tabs{display:inline-flex;margin-right:.8rem;border:1px solid var(--accent);border-radius:5px;
+overflow:hidden}
+.toolbar .tabs button.tab{border:0;border-radius:0;background:#fff;color:var(--accent);
+padding:.3rem 1.1rem}
+.toolbar .tabs button.tab[aria-pressed=true]{background:var(--accent);color:#fff}
+.case-tools{display:inline-flex;gap:.5rem;align-items:center}
+#quiz{display:none;max-width:900px}
+body.mode-quiz #quiz{display:block}
+body.mode-quiz main,body.mode-quiz #graph,body.mode-quiz .case-tools{display:none}
+#quiz h2{font-size:1.15rem;margin:.6rem 0 .3rem;border-bottom:1px solid var(--line)}
+#quiz h3{font-size:1rem;margin:.7rem 0 .2rem}
+.qpick select{font:inherit;padding:1px 4px}
+.qcard{border:1px solid var(--line);border-radius:6px;background:var(--bg);padding:4px 14px 8px;
+margin:.6rem 0}
+.qcard p{margin:.2rem 0}
+ol.qsteps{margin:.2rem 0;padding-left:1.6rem}
+ol.qsteps li{margin:.15rem 0}
+ol.qsteps li.current{font-weight:650}
+.qpair{margin-left:.7rem;font-size:.85rem;color:var(--mute);font-weight:400;white-space:nowrap}
+.qestimate{border:2px solid var(--accent);border-radius:6px;padding:8px 14px;margin:.6rem 0}
+.qestimate label{font-weight:650}
+.qslide{display:flex;align-items:center;gap:.6rem;margin:.4rem 0;flex-wrap:wrap}
+.qslide input[type=range]{flex:1;min-width:220px;accent-color:var(--accent)}
+.qslide output{font-size:1.3rem;font-weight:700;min-width:3.2em;text-align:right;
+font-variant-numeric:tabular-nums}
+button.qbtn{font:inherit;padding:.35rem 1rem;border:1px solid var(--accent);border-radius:4px;
+background:var(--accent);color:#fff;cursor:pointer;margin:.3rem .5rem .3rem 0}
+.qfeedback{font-size:1.05rem;margin:.5rem 0}
+.qanswer{font-size:1.05rem}
+.cite{font-size:.85rem;color:var(--mute)}
+.qbrier{margin:.4rem 0}
+svg.qchart{width:100%;max-width:640px;display:block}
+.qgrid{stroke:#e3e6ec}.qedge{stroke:var(--band);stroke-dasharray:2 3;opacity:.8}
+.qoutcome{stroke:var(--ink);stroke-dasharray:6 4;stroke-width:1.2}
+.qtick{font-size:11px;fill:var(--mute)}.qlab{font-size:12px;fill:var(--ink)}
+.qline{fill:none;stroke-width:2.2}.qline.qnet{stroke:var(--accent)}
+.qline.qyou{stroke:#d9822b}
+.qdot.qnet{fill:var(--accent)}.qdot.qyou{fill:#d9822b}
+.qlab.qnet{fill:var(--accent);font-weight:650}.qlab.qyou{fill:#b5651d;font-weight:650}
+table.qtable{font-size:.88rem;width:100%;margin:.4rem 0}
+table.qtable th,table.qtable td{border-bottom:1px solid var(--line);padding:3px 6px;
+text-align:left}
+.w-over-weighted,.w-opposite-direction{color:var(--pos);font-weight:650}
+.w-under-weighted{color:var(--neg);font-weight:650}
+.w-about-right{color:#3d7a4c}
+.qsummary{font-weight:650}
 @media (max-width:860px){main{grid-template-columns:1fr}#controls{position:static;
 max-height:none}}
 @media print{
@@ -432,7 +552,8 @@ max-height:none}}
 body{font-size:8.5pt}
 #app{max-width:none;padding:0}
 header h1{font-size:13pt}
-.toolbar,#controls,.hint,label.hyp,.msg,details{display:none!important}
+.toolbar,#controls,.hint,label.hyp,.msg,details,.qestimate,.qactions,.qpick,button{
+display:none!important}
 main{display:block}
 #results{display:grid;grid-template-columns:1fr 1fr;gap:0 16px;
 grid-template-areas:"summary decision" "posterior decision" "weights weights"}
@@ -1211,7 +1332,17 @@ _SCRIPT = r"""
     R.link = el("a", { href: "#", class: "link", text: "Link to this case" });
     R.undo.addEventListener("click", undo);
     R.reset.addEventListener("click", reset);
-    tb.appendChild(R.undo); tb.appendChild(R.reset); tb.appendChild(R.link);
+    if (D.quiz) {
+      R.tabQuiz = el("button", { type: "button", class: "tab", text: "Quiz",
+        "aria-pressed": "true" });
+      R.tabExplore = el("button", { type: "button", class: "tab", text: "Explorer",
+        "aria-pressed": "false" });
+      R.tabQuiz.addEventListener("click", function () { setMode("quiz"); });
+      R.tabExplore.addEventListener("click", function () { setMode("explore"); });
+      tb.appendChild(el("span", { class: "tabs", role: "group", "aria-label": "Mode" },
+        [R.tabQuiz, R.tabExplore]));
+    }
+    tb.appendChild(el("span", { class: "case-tools" }, [R.undo, R.reset, R.link]));
     var header = el("header", {}, [
       el("h1", { text: D.title }),
       el("p", { class: "disclaimer", text: D.disclaimer + " Every number on this page is " +
@@ -1238,6 +1369,10 @@ _SCRIPT = r"""
     var glossary = el("section", { id: "glossary" }, [el("h2", { text: "Glossary" }), gl]);
     var results = el("div", { id: "results" }, [R.msg, R.summary, R.post, R.decision, R.weights]);
     app.appendChild(header);
+    if (D.quiz) {
+      R.quiz = el("section", { id: "quiz", "aria-label": "Quiz", "aria-live": "polite" });
+      app.appendChild(R.quiz);
+    }
     app.appendChild(el("main", {}, [buildControls(), results]));
     app.appendChild(R.graphBox);
     app.appendChild(glossary);
@@ -1588,6 +1723,301 @@ _SCRIPT = r"""
     if (r.st) { history.push(snapshot()); S = r.st; HYP = r.hyp; lastTag = null; render(); }
   });
 
+  // ------------------------------------------------------------------ the quiz
+  // A published case revealed finding by finding; before each reveal the trainee estimates
+  // P(hypothesis); at the end their estimates against the network's, Brier scores and the
+  // weight they gave each finding (bayesdx/explanation/_quiz.py has the same rules in Python).
+  var QH = D.hypothesis;  // the quiz asks about the page's hypothesis (the decision target)
+  var Q = { ci: 0, k: 0, est: [], net: [], locked: false, slider: 50 };
+  var CLAMP_LO = 0.01, CLAMP_HI = 0.99, TOL_DB = D.quiz_tolerance_db, DIR_DB = 1;
+
+  function quizStates(qc, k) {
+    var given = k === 0 ? qc.opening.given : qc.steps[k - 1].given, out = {}, v;
+    for (v in given) { out[v] = given[v]; }
+    for (v in DEFAULTS) { if (!(v in out)) { out[v] = DEFAULTS[v]; } }
+    return out;
+  }
+  function quizNetworkP(qc, k) {
+    var r = posteriors(quizStates(qc, k), [QH.node]);
+    return hypP(r.posteriors[QH.node], QH);
+  }
+  function lodb(p) {
+    p = Math.min(Math.max(p, CLAMP_LO), CLAMP_HI);
+    return 10 * Math.log10(p / (1 - p));
+  }
+  function quizVerdict(yours, net) {
+    if (Math.abs(yours - net) <= TOL_DB) { return "about right"; }
+    if (yours * net < 0 && Math.min(Math.abs(yours), Math.abs(net)) >= DIR_DB) {
+      return "opposite direction";
+    }
+    return Math.abs(yours) > Math.abs(net) ? "over-weighted" : "under-weighted";
+  }
+  function quizScore() {
+    var qc = D.quiz[Q.ci], y = qc.outcome, n = Q.est.length, b = 0, bn = 0, rows = [], i;
+    for (i = 0; i < n; i++) {
+      b += (Q.est[i] - y) * (Q.est[i] - y); bn += (Q.net[i] - y) * (Q.net[i] - y);
+    }
+    for (i = 1; i < n; i++) {
+      var yours = lodb(Q.est[i]) - lodb(Q.est[i - 1]), net = lodb(Q.net[i]) - lodb(Q.net[i - 1]);
+      rows.push({ finding: qc.steps[i - 1].var, yours_db: yours, network_db: net,
+        verdict: quizVerdict(yours, net) });
+    }
+    return { estimates: Q.est.slice(), network: Q.net.slice(), outcome: y, brier: b / n,
+      network_brier: bn / n, findings: rows };
+  }
+
+  function quizStart(i) {
+    Q = { ci: i, k: 0, est: [], net: [], locked: false, slider: 50 };
+    renderQuiz();
+  }
+  function quizLock() {
+    if (Q.locked) { return; }
+    var qc = D.quiz[Q.ci];
+    Q.est.push(Q.slider / 100);
+    Q.net.push(quizNetworkP(qc, Q.k));
+    Q.locked = true;
+    renderQuiz();
+    var nx = document.getElementById("quiz-next");
+    if (nx) { nx.focus(); }
+  }
+  function quizNext() {
+    var qc = D.quiz[Q.ci];
+    if (!Q.locked || Q.k >= qc.steps.length) { return; }
+    Q.k++; Q.locked = false;
+    renderQuiz();
+    var sl = document.getElementById("quiz-slider");
+    if (sl) { sl.focus(); }
+  }
+  function quizToExplorer() {
+    var qc = D.quiz[Q.ci], parts = qc.opening.hash.slice();
+    qc.steps.forEach(function (s) { parts = parts.concat(s.hash); });
+    setMode("explore");
+    location.hash = parts.map(function (p) {
+      var eq = p.indexOf("=");
+      return encodeURI(p.slice(0, eq)) + "=" + encodeURIComponent(p.slice(eq + 1));
+    }).join("&");
+  }
+
+  function quizCaseName(qc, i) {
+    return "Case " + (i + 1) + " of " + D.quiz.length +
+      (qc.setting ? " (" + words(qc.setting) + ")" : "");
+  }
+
+  function renderQuiz() {
+    var box = R.quiz, qc = D.quiz[Q.ci], nSteps = qc.steps.length;
+    var done = Q.locked && Q.k === nSteps;
+    box.innerHTML = "";
+    box.appendChild(el("h2", { text: "Quiz: estimate P(" + words(QH.name) +
+      ") as the findings arrive" }));
+    box.appendChild(el("p", { class: "hint", text: "A published patient is revealed finding " +
+      "by finding. Before each reveal, move the slider to your estimate of P(" +
+      words(QH.name) + ") and lock it in; the network's exact answer then appears. At the " +
+      "end: your estimates against the network's, a Brier score for each, and the findings " +
+      "you over- or under-weighted." }));
+    var sel = el("select", { id: "quiz-case", "aria-label": "Quiz case" });
+    D.quiz.forEach(function (c, i) {
+      var o = el("option", { value: String(i), text: quizCaseName(c, i) });
+      if (i === Q.ci) { o.selected = true; }
+      sel.appendChild(o);
+    });
+    sel.addEventListener("change", function () { quizStart(Number(sel.value)); });
+    box.appendChild(el("label", { class: "qpick" }, ["Case: ", sel]));
+    var card = el("div", { class: "qcard", "data-case": qc.id });
+    if (qc.presentation) {
+      card.appendChild(el("h3", { text: "Presentation" }));
+      card.appendChild(el("p", { text: qc.presentation }));
+    }
+    if (qc.mri) {
+      card.appendChild(el("h3", { text: "MRI" }));
+      card.appendChild(el("p", { text: qc.mri }));
+    }
+    card.appendChild(el("h3", { text: "Findings so far" }));
+    var ol = el("ol", { class: "qsteps", start: "0" });
+    for (var k = 0; k <= Q.k; k++) {
+      var txt = k === 0 ? (qc.opening.text.length ? qc.opening.text.join("; ")
+        : "No findings yet: the population the network describes.") : qc.steps[k - 1].text;
+      var li = el("li", { "data-step": String(k), class: k === Q.k && !done ? "current" : "" },
+        [k === 0 ? "Opening: " + txt : txt]);
+      if (k < Q.est.length) {
+        li.appendChild(el("span", { class: "qpair", "data-you": String(Q.est[k]),
+          "data-network": String(Q.net[k]), text: "you " + pct(Q.est[k]) + " · network " +
+          pct(Q.net[k]) }));
+      }
+      ol.appendChild(li);
+    }
+    card.appendChild(ol);
+    if (!done) {
+      card.appendChild(el("p", { class: "hint", text: (nSteps - Q.k) + " more finding" +
+        (nSteps - Q.k === 1 ? "" : "s") + " to come." }));
+    }
+    box.appendChild(card);
+    if (!Q.locked) {
+      var slider = el("input", { type: "range", id: "quiz-slider", min: "1", max: "99",
+        step: "1", value: String(Q.slider), "aria-describedby": "quiz-q" });
+      var out = el("output", { id: "quiz-out", for: "quiz-slider", text: Q.slider + "%" });
+      slider.addEventListener("input", function () {
+        Q.slider = Number(slider.value); out.textContent = Q.slider + "%";
+      });
+      slider.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { e.preventDefault(); quizLock(); }
+      });
+      var lock = el("button", { type: "button", id: "quiz-lock", class: "qbtn",
+        text: "Lock in my estimate" });
+      lock.addEventListener("click", quizLock);
+      box.appendChild(el("div", { class: "qestimate" }, [
+        el("label", { id: "quiz-q", for: "quiz-slider", text: "Your estimate of P(" +
+          words(QH.name) + ") given the findings so far:" }),
+        el("div", { class: "qslide" }, [el("span", { text: "1%" }), slider,
+          el("span", { text: "99%" }), out, lock]),
+        el("p", { class: "hint", text: "Arrow keys move the slider; Enter locks it in." })]));
+      return;
+    }
+    var i = Q.est.length - 1;
+    box.appendChild(el("p", { class: "qfeedback", "data-network": String(Q.net[i]),
+      text: "The network: P(" + words(QH.name) + ") = " + pct(Q.net[i]) + "; you said " +
+        pct(Q.est[i]) + "." }));
+    if (!done) {
+      var nx = el("button", { type: "button", id: "quiz-next", class: "qbtn",
+        text: "Reveal finding " + (Q.k + 1) + " of " + nSteps });
+      nx.addEventListener("click", quizNext);
+      box.appendChild(nx);
+      return;
+    }
+    box.appendChild(quizResults(qc));
+  }
+
+  function quizResults(qc) {
+    var sc = quizScore(), wrap = el("div", { id: "quiz-results", "data-brier": String(sc.brier),
+      "data-network-brier": String(sc.network_brier) });
+    wrap.appendChild(el("h3", { text: "The answer" }));
+    var member = qc.outcome ? "in" : "not in";
+    wrap.appendChild(el("p", { class: "qanswer", "data-outcome": String(qc.outcome) }, [
+      el("strong", { text: qc.diagnosis_as_reported || words(qc.diagnosis) }),
+      " (" + words(qc.diagnosis) + ": " + member + " the group " + words(QH.name) + ")."]));
+    wrap.appendChild(el("p", { class: "cite", text: "Source: " + (qc.title ? qc.title + ". " : "") +
+      qc.citation }));
+    if (qc.unread.length) {
+      wrap.appendChild(el("p", { class: "hint", text: "Also reported, not variables of this " +
+        "network: " + qc.unread.join("; ") }));
+    }
+    wrap.appendChild(el("h3", { text: "Your estimates and the network's" }));
+    wrap.appendChild(quizChart(qc, sc));
+    if (D.decision && QH.name === D.decision.target) {
+      wrap.appendChild(el("p", { class: "hint", text: "Dotted orange lines: the decision's " +
+        "thresholds (" + edges().map(function (e) { return pct(e); }).join(", ") + "); " +
+        "dashed black: the outcome." }));
+    }
+    wrap.appendChild(el("p", { class: "qbrier" }, [
+      "Brier score (mean over the " + sc.estimates.length + " estimates of (P − outcome)²; 0 " +
+        "is perfect, 0.25 is always saying 50%): ",
+      el("strong", { text: "you " + sc.brier.toFixed(3) }), ", the network " +
+        sc.network_brier.toFixed(3) + "."]));
+    var tbl = el("table", { class: "qtable" }, [el("tr", {}, [
+      el("th", { text: "finding" }), el("th", { text: "you" }), el("th", { text: "network" }),
+      el("th", { text: "your shift (dB)" }), el("th", { text: "network's shift (dB)" }),
+      el("th", { text: "your weighting" })])]);
+    tbl.appendChild(el("tr", { "data-step": "0" }, [el("td", { text: "opening" }),
+      el("td", { class: "num", text: pct(sc.estimates[0]) }),
+      el("td", { class: "num", text: pct(sc.network[0]) }),
+      el("td", {}), el("td", {}), el("td", {})]));
+    sc.findings.forEach(function (f, j) {
+      var cls = "w-" + f.verdict.replace(/ /g, "-");
+      tbl.appendChild(el("tr", { "data-step": String(j + 1), "data-finding": f.finding,
+        "data-verdict": f.verdict }, [
+        el("td", { text: qc.steps[j].text }),
+        el("td", { class: "num", text: pct(sc.estimates[j + 1]) }),
+        el("td", { class: "num", text: pct(sc.network[j + 1]) }),
+        el("td", { class: "num", text: fmtDb(f.yours_db) }),
+        el("td", { class: "num", text: fmtDb(f.network_db) }),
+        el("td", { class: cls, text: f.verdict })]));
+    });
+    wrap.appendChild(tbl);
+    var over = sc.findings.filter(function (f) { return f.verdict === "over-weighted"; });
+    var under = sc.findings.filter(function (f) { return f.verdict === "under-weighted"; });
+    var opp = sc.findings.filter(function (f) { return f.verdict === "opposite direction"; });
+    var names = function (fs) { return fs.map(function (f) { return f.finding; }).join(", "); };
+    var lines = [];
+    if (over.length) { lines.push("over-weighted: " + names(over)); }
+    if (under.length) { lines.push("under-weighted: " + names(under)); }
+    if (opp.length) { lines.push("moved the wrong way on: " + names(opp)); }
+    wrap.appendChild(el("p", { class: "qsummary", text: lines.length ? "Compared with the " +
+      "network you " + lines.join("; ") + "." : "Every finding moved you about as much as it " +
+      "moved the network (within " + TOL_DB + " dB)." }));
+    wrap.appendChild(el("p", { class: "hint", text: "Shifts are changes in log-odds in " +
+      "decibans (10 × log10 of the odds ratio), each from your own previous estimate and the " +
+      "network's from its own, both clamped to 1-99%. About right: within " + TOL_DB +
+      " dB of the network's shift (a factor of 2 in the odds). The network is a model built " +
+      "from published series and expert estimates, not the truth: where it and the outcome " +
+      "disagree, so may you." }));
+    var open = el("button", { type: "button", id: "quiz-explore", class: "qbtn",
+      text: "Open this case in the explorer" });
+    open.addEventListener("click", quizToExplorer);
+    var again = el("button", { type: "button", id: "quiz-again", class: "qbtn",
+      text: Q.ci + 1 < D.quiz.length ? "Next case" : "First case" });
+    again.addEventListener("click", function () {
+      quizStart((Q.ci + 1) % D.quiz.length);
+      document.getElementById("quiz-slider").focus();
+    });
+    wrap.appendChild(el("div", { class: "qactions" }, [open, again]));
+    return wrap;
+  }
+
+  function quizChart(qc, sc) {
+    var n = sc.estimates.length, W = 600, H = 230, L = 44, Rm = 70, T = 12, B = 34;
+    var x = function (i) { return L + (n === 1 ? 0 : i * (W - L - Rm) / (n - 1)); };
+    var y = function (p) { return T + (1 - p) * (H - T - B); };
+    var s = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "qchart", role: "img",
+      "aria-label": "Your estimates and the network's after each finding" });
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (p) {
+      s.appendChild(svg("line", { x1: L, x2: W - Rm, y1: y(p), y2: y(p), class: "qgrid" }));
+      var t = svg("text", { x: L - 6, y: y(p) + 4, "text-anchor": "end", class: "qtick" });
+      t.textContent = Math.round(p * 100) + "%";
+      s.appendChild(t);
+    });
+    if (D.decision && QH.name === D.decision.target) {
+      edges().forEach(function (e) {
+        s.appendChild(svg("line", { x1: L, x2: W - Rm, y1: y(e), y2: y(e), class: "qedge" }));
+      });
+    }
+    var oy = y(qc.outcome);
+    s.appendChild(svg("line", { x1: L, x2: W - Rm, y1: oy, y2: oy, class: "qoutcome" }));
+    var ot = svg("text", { x: L + 4, y: qc.outcome ? oy + 14 : oy - 5, class: "qlab" });
+    ot.textContent = "outcome: " + (qc.outcome ? "" : "not ") + words(QH.name);
+    s.appendChild(ot);
+    function line(ps, cls, name) {
+      var d = ps.map(function (p, i) { return (i ? "L" : "M") + x(i) + "," + y(p); }).join("");
+      s.appendChild(svg("path", { d: d, class: "qline " + cls }));
+      ps.forEach(function (p, i) {
+        s.appendChild(svg("circle", { cx: x(i), cy: y(p), r: 4, class: "qdot " + cls }));
+      });
+      var t = svg("text", { x: W - Rm + 6, y: y(ps[ps.length - 1]) + 4, class: "qlab " + cls });
+      t.textContent = name;
+      return t;
+    }
+    var a = line(sc.network, "qnet", "network"), b = line(sc.estimates, "qyou", "you");
+    var ya = Number(a.getAttribute("y")), yb = Number(b.getAttribute("y"));
+    if (Math.abs(ya - yb) < 12) {  // keep the two end labels apart
+      var mid = (ya + yb) / 2;
+      a.setAttribute("y", ya <= yb ? mid - 6 : mid + 6);
+      b.setAttribute("y", ya <= yb ? mid + 6 : mid - 6);
+    }
+    s.appendChild(a); s.appendChild(b);
+    for (var i = 0; i < n; i++) {
+      var t = svg("text", { x: x(i), y: H - B + 16, "text-anchor": "middle", class: "qtick" });
+      var name = i === 0 ? "opening" : qc.steps[i - 1].var;
+      t.textContent = name.length > 12 ? name.slice(0, 11) + "…" : name;
+      s.appendChild(t);
+    }
+    return s;
+  }
+
+  function setMode(mode) {
+    if (!D.quiz) { return; }
+    document.body.classList.toggle("mode-quiz", mode === "quiz");
+    R.tabQuiz.setAttribute("aria-pressed", String(mode === "quiz"));
+    R.tabExplore.setAttribute("aria-pressed", String(mode !== "quiz"));
+  }
+
   // ------------------------------------------------------------------ for tests and benchmarks
   window.bdx = {
     data: D,
@@ -1607,6 +2037,12 @@ _SCRIPT = r"""
     setRaw: setRaw,
     undo: undo,
     reset: reset,
+    quiz: {
+      start: quizStart,
+      networkP: function (i, k) { return quizNetworkP(D.quiz[i], k); },
+      score: quizScore,
+      state: function () { return JSON.parse(JSON.stringify(Q)); },
+    },
     // mean milliseconds per change (the whole update: inference, decision, weights, drawing)
     benchmark: function (n, seed) {
       var rnd = seed || 1;
@@ -1629,5 +2065,9 @@ _SCRIPT = r"""
   HYP = start.hyp;
   if (!possible(S)) { S = { given: new Map(), raw: new Map(), rawSets: new Map() }; }
   render();
+  if (D.quiz) {  // the quiz first, unless the link is to an explorer case
+    quizStart(0);
+    setMode(location.hash.length > 1 ? "explore" : "quiz");
+  }
 })();
 """

@@ -103,7 +103,7 @@ def test_notebook_display_embeds_the_page(marrow):
 
 def test_explore_command_writes_atomically(marrow, tmp_path):
     out = tmp_path / "page.html"
-    assert explore_command(marrow, {"hb": "lt_12"}, out) == out
+    assert explore_command(marrow, {"hb": "lt_12"}, out).evidence == {"hb": "lt_12"}
     assert "bdx-data" in out.read_text(encoding="utf-8")
     # an existing regular file is replaced (like every output); a case file may not be
     case = tmp_path / "case.yaml"

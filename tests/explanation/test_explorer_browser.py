@@ -24,8 +24,9 @@ import pytest
 
 import bayesdx
 from bayesdx.decision import rank_next_tests, resolve_policy
-from bayesdx.explanation import explore, write_explorer
+from bayesdx.explanation import explore, quiz_steps, score_quiz, write_explorer
 from bayesdx.inference import posteriors
+from bayesdx.io import load_cases
 from bayesdx.model import implied_states
 
 CHROMIUM = os.environ.get("BAYESDX_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -371,6 +372,100 @@ def test_graph_marks_observed_nodes(open_page, marrow):
     )
     assert observed == ["m_protein"]
     assert page.page.locator("g.gnode").count() == len(marrow.variables)
+
+
+# ---------------------------------------------------------------------- the quiz
+
+
+def _p_target(network: bayesdx.Network, evidence: dict, hypothesis: Any) -> float:
+    dist = bayesdx.query(network, evidence, targets=[hypothesis.node]).distributions
+    return sum(p for s, p in dist[hypothesis.node].items() if s in hypothesis.members)
+
+
+@_browser
+def test_quiz_flow_matches_python(browser, marrow, tmp_path):
+    """Every case of the bundled quiz, with seeded random estimates: the network's answer
+    shown after each estimate is Python's, and the Brier scores and verdicts at the end are
+    what score_quiz gives for the same estimates."""
+    h = bayesdx.resolve_hypothesis(marrow, None)
+    cases = load_cases()
+    steps, _ = quiz_steps(marrow, cases, h)
+    by_id = {c.id: c for c in cases}
+    path = tmp_path / "quiz.html"
+    explore(marrow, quiz=cases).save(path)
+    page = Page(browser, path.as_uri())
+    assert page.page.locator("body.mode-quiz #quiz").is_visible()
+    assert not page.page.locator("#controls").is_visible()  # no answers before estimates
+    rng = np.random.default_rng(2026)
+    for i, qc in enumerate(steps):
+        page.page.select_option("#quiz-case", str(i))
+        case = by_id[qc["id"]]
+        evidence = {"setting": case.setting} if case.setting else {}
+        estimates, expected = [], []
+        for k in range(len(qc["steps"]) + 1):
+            if k:
+                evidence[qc["steps"][k - 1]["var"]] = qc["steps"][k - 1]["value"]
+            assert page.page.locator("#quiz-results").count() == 0
+            x = int(rng.integers(1, 100))
+            slider = page.page.locator("#quiz-slider")
+            slider.fill(str(x))
+            assert page.page.locator("#quiz-out").inner_text() == f"{x}%"
+            if k % 2:
+                slider.press("Enter")  # the keyboard locks it in too
+            else:
+                page.page.click("#quiz-lock")
+            shown = page.page.locator(f"ol.qsteps li[data-step='{k}'] .qpair")
+            assert float(shown.get_attribute("data-you")) == x / 100
+            p = _p_target(marrow, evidence, h)
+            assert float(shown.get_attribute("data-network")) == pytest.approx(p, abs=TOL)
+            estimates.append(x / 100)
+            expected.append(p)
+            if k < len(qc["steps"]):
+                page.page.click("#quiz-next")
+        score = score_quiz(estimates, expected, qc["outcome"], [s["var"] for s in qc["steps"]])
+        res = page.page.locator("#quiz-results")
+        assert float(res.get_attribute("data-brier")) == pytest.approx(score.brier, abs=TOL)
+        assert float(res.get_attribute("data-network-brier")) == pytest.approx(
+            score.network_brier, abs=TOL
+        )
+        verdicts = res.locator("tr[data-verdict]").evaluate_all(
+            "rs => rs.map(r => [r.dataset.finding, r.dataset.verdict])"
+        )
+        assert verdicts == [[f["finding"], f["verdict"]] for f in score.findings]
+        assert by_id[qc["id"]].citation in res.inner_text()
+    # the last case, opened in the explorer: the same findings, the same posterior
+    page.page.click("#quiz-explore")
+    page.page.wait_for_function("!document.body.classList.contains('mode-quiz')")
+    assert page.page.locator("#controls").is_visible()
+    given = dict(page.js("bdx.state()")["given"])
+    assert given == steps[-1]["steps"][-1]["given"] | steps[-1]["opening"]["given"]
+    shown_p = float(page.page.locator("[data-group=neoplasm]").get_attribute("data-p"))
+    assert shown_p == pytest.approx(_p_target(marrow, evidence, h), abs=TOL)
+    assert not page.errors, page.errors
+    assert len(page.requests) == 1, page.requests  # the page itself, nothing else
+    page.close()
+
+
+@_browser
+def test_quiz_tabs_and_next_case(browser, marrow, tmp_path):
+    path = tmp_path / "quiz.html"
+    explore(marrow, quiz=True).save(path)
+    page = Page(browser, path.as_uri())
+    page.page.click("button.tab:text('Explorer')")
+    assert page.page.locator("#controls").is_visible()
+    assert not page.page.locator("#quiz").is_visible()
+    page.page.click("button.tab:text('Quiz')")
+    n = page.page.locator("#quiz-case option").count()
+    # finish the first case with the slider untouched (50%), then go on to the next
+    while page.page.locator("#quiz-results").count() == 0:
+        page.page.click("#quiz-lock")
+        if page.page.locator("#quiz-next").count():
+            page.page.click("#quiz-next")
+    page.page.click("#quiz-again")
+    assert page.page.locator("#quiz-case").input_value() == ("1" if n > 1 else "0")
+    assert page.page.locator("ol.qsteps li").count() == 1  # a fresh start: the opening only
+    assert not page.errors, page.errors
+    page.close()
 
 
 # ---------------------------------------------------------------------- speed (a benchmark)
