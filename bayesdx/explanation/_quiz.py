@@ -47,7 +47,10 @@ _CLAMP = (0.01, 0.99)
 
 
 def _value_text(network: Network, var: str, value: Any, given: Mapping[str, str]) -> str:
-    """How a reveal reads: ``Haemoglobin: 11.4 g/dL (hb_level = 11_to_12)``."""
+    """How a reveal reads: ``Haemoglobin: 11.4 g/dL (read as hb_level = lt_12, hb = lt_12)``.
+
+    A measured value is named by its quantity (the node's label may name a cut-point).
+    """
     node = network.node(var) if var in network.states else None
     label = node.label if node is not None and node.label else var
     measure = None
@@ -56,7 +59,9 @@ def _value_text(network: Network, var: str, value: Any, given: Mapping[str, str]
             network.node(node.raw_to).measure if node.raw_to is not None else None
         )
     if isinstance(value, int | float) and not isinstance(value, bool) and measure is not None:
-        shown = f"{label}: {value:g} {measure.unit}"
+        quantity = measure.quantity[:1].upper() + measure.quantity[1:]
+        unit = "" if measure.unit == "ratio" else f" {measure.unit}"
+        shown = f"{quantity}: {value:g}{unit}"
     else:
         shown = f"{label}: {str(value).replace('_', ' ')}"
     read = [f"{v} = {s}" for v, s in given.items() if not (v == var and s == value)]
