@@ -566,12 +566,17 @@ table.bars th{width:auto;font-size:8pt}
 ul.flags{columns:1;font-size:8pt}
 table.next{font-size:7.5pt}
 table.weights{font-size:8pt}
-svg.waterfall{max-width:420px}
+svg.waterfall{max-width:340px}
 #graph{break-before:page}
 #glossary{break-inside:avoid;font-size:8pt}
 #glossary dl{grid-template-columns:11em 1fr;font-size:7.5pt;gap:0 8px}
-table.next tr:nth-child(n+6){display:none}
+table.next tr:nth-child(n+5){display:none}
 #graph h2,#glossary h2{font-size:10.5pt;margin:.2rem 0}
+#quiz p,#quiz li,#quiz td,#quiz th,#quiz span,#quiz strong,#quiz .qanswer,#quiz .qfeedback{
+font-size:8.5pt}
+#quiz h2{font-size:10.5pt;margin:.3rem 0 .1rem}#quiz h3{font-size:9.5pt;margin:.3rem 0 .1rem}
+.qcard{padding:2px 8px;margin:.3rem 0}
+svg.qchart{max-width:420px}
 .bar,.wbar,.badge,.outcome,svg *{print-color-adjust:exact;-webkit-print-color-adjust:exact}
 }
 """

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -464,6 +465,29 @@ def test_quiz_tabs_and_next_case(browser, marrow, tmp_path):
     page.page.click("#quiz-again")
     assert page.page.locator("#quiz-case").input_value() == ("1" if n > 1 else "0")
     assert page.page.locator("ol.qsteps li").count() == 1  # a fresh start: the opening only
+    assert not page.errors, page.errors
+    page.close()
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+@_browser
+def test_print_makes_a_handout_of_one_or_two_pages(browser, marrow, tmp_path):
+    path = tmp_path / "quiz.html"
+    case = {"age": 67, "hb": 10.4, "m_protein": "present", "calcium": 11.6}
+    explore(marrow, case, quiz=True).save(path)
+    page = Page(browser, path.as_uri() + "#age~=67&hb~=10.4&m_protein=present&calcium~=11.6")
+    assert page.page.locator("#controls").is_visible()  # a case link opens the explorer
+    assert 1 <= _pdf_pages(page.page.pdf(format="A4")) <= 2
+    page.page.click("button.tab:text('Quiz')")
+    page.page.select_option("#quiz-case", str(page.page.locator("#quiz-case option").count() - 1))
+    while page.page.locator("#quiz-results").count() == 0:
+        page.page.click("#quiz-lock")
+        if page.page.locator("#quiz-next").count():
+            page.page.click("#quiz-next")
+    assert 1 <= _pdf_pages(page.page.pdf(format="A4")) <= 2
     assert not page.errors, page.errors
     page.close()
 
