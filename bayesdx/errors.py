@@ -21,10 +21,13 @@ __all__ = [
     "PolicyError",
     "RawValueError",
     "RowError",
+    "UnknownHypothesisError",
     "UnknownNetworkError",
     "UnknownParameterError",
     "UnknownStateError",
     "UnknownVariableError",
+    "close_matches",
+    "did_you_mean",
 ]
 
 
@@ -32,6 +35,55 @@ def _listing(values: Iterable[object], limit: int = 40) -> str:
     texts = [str(v) for v in values]
     shown = ", ".join(texts[:limit])
     return shown + (f", ... ({len(texts)} in all)" if len(texts) > limit else "")
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """What ``word`` was probably meant to be: the choices equal to it but for case when there
+    are any, otherwise close spellings (difflib's ratio of at least 0.7), at most ``n``.
+
+    Examples
+    --------
+    >>> close_matches("hgb", ["age", "hb", "hb_level", "ldh"])
+    ['hb']
+    >>> close_matches("Present", ["absent", "present"])
+    ['present']
+    >>> close_matches("xyz", ["hb"])
+    []
+    """
+    import difflib  # only when a name is unknown
+
+    options = list(dict.fromkeys(str(c) for c in choices))
+    folded = word.casefold()
+    same = [c for c in options if c.casefold() == folded and c != word]
+    if same:
+        return same[:n]
+    by_fold: dict[str, str] = {}
+    for c in options:
+        by_fold.setdefault(c.casefold(), c)
+    close = difflib.get_close_matches(folded, list(by_fold), n=n, cutoff=0.7)
+    return [by_fold[c] for c in close if by_fold[c] != word]
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """`` (did you mean X?)`` for a word with close matches (:func:`close_matches`), else "".
+
+    Examples
+    --------
+    >>> did_you_mean("Present", ["absent", "present"])
+    ' (did you mean present?)'
+    >>> did_you_mean("hb_levl", ["hb", "hb_level", "hb_lvl"])
+    ' (did you mean hb_level or hb_lvl?)'
+    """
+    if not isinstance(word, str) or not word:
+        return ""
+    found = close_matches(word, choices)
+    if not found:
+        return ""
+    return (
+        " (did you mean "
+        + (" or ".join([", ".join(found[:-1]), found[-1]]) if len(found) > 1 else found[0])
+        + "?)"
+    )
 
 
 class BayesdxError(ValueError):
@@ -80,21 +132,57 @@ class UnknownNetworkError(BayesdxError):
 
 
 class UnknownVariableError(BayesdxError):
-    """A variable that the network does not have."""
+    """A variable that the network does not have; close matches are named first.
 
-    def __init__(self, name: str, valid: Iterable[str], network: str = ""):
+    ``hint`` replaces the suggestion worked out from ``valid`` (for example a whole
+    ``VAR=STATE`` when both parts differ only in case).
+
+    Examples
+    --------
+    >>> str(UnknownVariableError("hgb", ["age", "hb"], "marrow"))
+    "unknown variable 'hgb' in network 'marrow' (did you mean hb?); valid variables: age, hb"
+    """
+
+    def __init__(self, name: str, valid: Iterable[str], network: str = "", hint: str | None = None):
+        valid = list(valid)
         where = f" in network '{network}'" if network else ""
-        super().__init__(f"unknown variable '{name}'{where}; valid variables: {_listing(valid)}")
+        hint = did_you_mean(name, valid) if hint is None else hint
+        super().__init__(
+            f"unknown variable '{name}'{where}{hint}; valid variables: {_listing(valid)}"
+        )
 
 
 class UnknownStateError(BayesdxError):
-    """A state that a variable does not have."""
+    """A state that a variable does not have; close matches are named first.
+
+    Examples
+    --------
+    >>> str(UnknownStateError("m_protein", "Present", ["absent", "present"]))
+    "unknown state 'Present' for variable 'm_protein' (did you mean present?); valid states: \
+absent, present"
+    """
 
     def __init__(self, variable: str, state: object, valid: Iterable[str], extra: str = ""):
+        valid = list(valid)
         super().__init__(
-            f"unknown state '{state}' for variable '{variable}'; valid states: "
-            f"{_listing(valid)}{extra}"
+            f"unknown state '{state}' for variable '{variable}'{did_you_mean(state, valid)}; "
+            f"valid states: {_listing(valid)}{extra}"
         )
+
+
+class UnknownHypothesisError(UnknownStateError):
+    """A hypothesis (``--hypothesis``, or ``--versus`` of a comparison) the network cannot
+    read; the message starts with the argument that gave it.
+
+    Examples
+    --------
+    >>> str(UnknownHypothesisError("versus", "x", "not a group or diagnosis state"))
+    "--versus 'x': not a group or diagnosis state"
+    """
+
+    def __init__(self, argument: str, name: str, reason: str):
+        self.argument = argument
+        BayesdxError.__init__(self, f"--{argument} '{name}': {reason}")
 
 
 class RawValueError(BayesdxError):

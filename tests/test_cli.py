@@ -289,8 +289,8 @@ def test_explain_json_and_html(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["explain", "--hypothesis", "cancer"], "unknown state 'cancer' for variable 'hypothesis'"),
-        (["explain", "--versus", "hb=lt_12"], "same node"),
+        (["explain", "--hypothesis", "cancer"], "--hypothesis 'cancer': not a group or diagnosis"),
+        (["explain", "--versus", "hb=lt_13"], "--versus 'hb=lt_13': unknown state 'lt_13'"),
         (["explain", "--html", "/nonexistent/x.html"], "folder /nonexistent does not exist"),
     ],
 )
@@ -333,7 +333,7 @@ def test_sensitivity_json(capsys):
         (["sensitivity", "--base-rates", "0.1", "1.4"], "must lie within [0, 1]"),
         (["sensitivity", "--base-rates", "a", "0.5"], "--base-rates 'a' is not a number"),
         (["sensitivity", "--parameter", "hb[x].y"], "unknown parameter 'hb[x].y'"),
-        (["sensitivity", "--target", "cancer"], "unknown state 'cancer'"),
+        (["sensitivity", "--target", "cancer"], "--hypothesis 'cancer': not a group"),
     ],
 )
 def test_sensitivity_errors(capsys, argv, message):

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from bayesdx.decision import Policy, as_policy, default_policy, rank_next_tests
-from bayesdx.errors import ArgumentError, UnknownStateError
+from bayesdx.errors import ArgumentError
 from bayesdx.explanation._results import Comparison, Contribution, Explanation, WhatIf, decibans
 from bayesdx.inference import BatchResult, posteriors
 from bayesdx.model import as_network, implied_states, normalise, ratio, resolve_hypothesis
@@ -55,10 +55,14 @@ def explain(
     evidence : mapping, optional
         The case, in the order the findings were entered.
     hypothesis : str, optional
-        A group, a diagnosis state or ``VAR=STATE``; default the decision target.
+        A group, a diagnosis state or ``VAR=STATE``; default the decision target (for a
+        network without one, see :func:`~bayesdx.model.resolve_hypothesis`; the
+        explanation then says how it was chosen).
     versus : str, optional
-        A second diagnosis state or group: adds a "why A rather than B" comparison, with
-        A the hypothesis.
+        A second group, diagnosis state or ``VAR=STATE``, on the hypothesis' node or any
+        other: adds a "why A rather than B" comparison, with A the hypothesis. Each
+        finding's weight is 10 log10 of how much it changed P(A | e) / P(B | e), the
+        likelihood ratio P(f | A, rest) / P(f | B, rest).
     policy : Policy, optional
         For the what-if verdicts (default: the network's band when the hypothesis is its
         decision target).
@@ -77,11 +81,18 @@ def explain(
     >>> total = sum(c.sequential_decibans for c in ex.contributions)
     >>> abs(total - ex.total_decibans) < 1e-9
     True
+
+    Why myeloma rather than red marrow, a state of another node:
+
+    >>> ex = explain(net, {"m_protein": "present", "hb": 10}, hypothesis="multiple_myeloma",
+    ...              versus="marrow_process=red_marrow")
+    >>> [f for f, _, _ in ex.comparison.weights]
+    ['m_protein', 'hb_level']
     """
 
     network = as_network(network)
     h = resolve_hypothesis(network, hypothesis)
-    other = resolve_hypothesis(network, versus) if versus is not None else None
+    other = resolve_hypothesis(network, versus, argument="versus") if versus is not None else None
     if other is not None and set(other.members) & set(h.members) and other.node == h.node:
         raise ArgumentError(
             f"versus '{versus}' overlaps the hypothesis '{h.name}' ({', '.join(h.members)}); "
@@ -101,7 +112,8 @@ def explain(
     findings = {v: s for v, s in ev.given.items() if v not in context_vars | implied}
     node = h.node
     queries = _EvidenceSets(context, findings, network)
-    res = posteriors(network, queries.sets, [node])
+    targets = [node] if other is None or other.node == node else [node, other.node]
+    res = posteriors(network, queries.sets, targets)
     if res.impossible[0]:  # every other set but the what-ifs is part of this one
         posteriors(network, queries.sets[:1], [node], impossible="raise")
 
@@ -128,21 +140,16 @@ def explain(
 
     comparison = None
     if other is not None:
-        if other.node != node:
-            raise UnknownStateError(
-                "versus",
-                versus,
-                network.states[node],
-                f" (it must be on the same node as {h.name}: {node})",
-            )
+
+        def p_other(k: int) -> float:
+            return other.probability(res.distribution(other.node, k))
+
+        ratio_now = ratio(h.probability(full), p_other(0))
         weights = []
         for var, state in findings.items():
-            ratio_now = ratio(h.probability(full), other.probability(full))
-            ratio_without = ratio(h.probability(loo[var]), other.probability(loo[var]))
+            ratio_without = ratio(h.probability(loo[var]), p_other(queries.without[var]))
             weights.append((var, state, decibans(ratio(ratio_now, ratio_without))))
-        comparison = Comparison(
-            h.name, other.name, h.probability(full), other.probability(full), tuple(weights)
-        )
+        comparison = Comparison(h.name, other.name, h.probability(full), p_other(0), tuple(weights))
 
     policy = default_policy(network, h) if policy is None else as_policy(policy)
     what_if = []

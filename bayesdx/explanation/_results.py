@@ -315,6 +315,7 @@ class Explanation(Rendered):
         return {
             "network": self.network.id,
             "hypothesis": self.hypothesis.name,
+            "hypothesis_note": self.hypothesis.note or None,
             "context": dict(self.context),
             "assumed": dict(self.assumed),
             "prior": self.prior,
@@ -373,6 +374,7 @@ class Explanation(Rendered):
         h = self.hypothesis.name
         blocks: list[Lines | Table | Items] = [
             Lines([f"Network: {self.network.id}; hypothesis: {h}"]),
+            Lines([f"Hypothesis {self.hypothesis.note}."] if self.hypothesis.note else []),
             Lines([f"Prior P({h}) = {self.prior:.3f}   posterior = {self.posterior:.3f}"]),
             self.contribution_table() if self.contributions else Lines([]),
             self.comparison.table() if self.comparison else Lines([]),

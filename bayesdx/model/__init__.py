@@ -36,11 +36,14 @@ from bayesdx.model._evidence import (
 )
 from bayesdx.model._hypothesis import (
     Hypothesis,
+    default_hypothesis,
     ratio,
     resolve_hypothesis,
 )
 from bayesdx.model._measure import (
+    UNIT_CONVERSIONS,
     Measure,
+    unit_alternatives,
 )
 from bayesdx.model._network import (
     Network,
@@ -105,6 +108,7 @@ __all__ = [
     "JEFFREYS",
     "NUMBER",
     "ROLES",
+    "UNIT_CONVERSIONS",
     "VERDICTS",
     "Condition",
     "DecisionSpec",
@@ -139,6 +143,7 @@ __all__ = [
     "check_ess",
     "check_table_size",
     "covary",
+    "default_hypothesis",
     "default_uncertainty",
     "draw_tables",
     "find_parameter",
@@ -160,4 +165,5 @@ __all__ = [
     "table_with",
     "too_long",
     "uncertain_nodes",
+    "unit_alternatives",
 ]

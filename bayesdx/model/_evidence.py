@@ -23,6 +23,7 @@ from bayesdx.errors import (
     RawValueError,
     UnknownStateError,
     UnknownVariableError,
+    close_matches,
 )
 from bayesdx.limits import MAX_EVIDENCE
 from bayesdx.model._cpt import DeterministicCPT
@@ -217,11 +218,51 @@ def _refuse_unknown(network: Network, variable: str, value: Any) -> None:
     if not values:
         legacy = {k for rule in network.spec.legacy for k in rule.given} - set(network.states)
         valid = [*network.variables, *sorted(legacy)]
-        raise UnknownVariableError(shown(variable, quote=False), valid, network.id)
+        raise UnknownVariableError(
+            shown(variable, quote=False), valid, network.id, _meant(network, variable, value)
+        )
     extra = " (an earlier edition's input, read through the network's legacy rules"
     if _is_missing(value):
         extra += f"; a missing value is no finding: leave {variable} out of the case"
     raise UnknownStateError(variable, shown(value, quote=False), values, extra + ")")
+
+
+def _meant(network: Network, variable: str, value: Any) -> str | None:
+    """`` (did you mean m_protein=present?)``: the close variables, each with the value as
+    it would read there (a state that differs only in case corrected).
+
+    None when no variable is close (the error then names none).
+    """
+    found = [v for v in close_matches(variable, network.variables) if v in network.states]
+    if not found:
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    meant = []
+    for v in found:
+        states = network.states[v]
+        same = [s for s in states if isinstance(text, str) and s.casefold() == text.casefold()]
+        if same:
+            meant.append(f"{v}={same[0]}")
+        elif _readable(network, v, text):
+            meant.append(f"{v}={_plausible(network, v, text)}")
+        else:
+            meant.append(v)
+    listed = " or ".join([", ".join(meant[:-1]), meant[-1]]) if len(meant) > 1 else meant[0]
+    return f" (did you mean {listed}?)"
+
+
+def _plausible(network: Network, variable: str, value: Any) -> str:
+    """A readable value as given, or, for a number outside the plausible range that fits
+    another common unit, that number in the node's unit (``hb=104`` -> ``10.4``)."""
+    node = network.node(variable)
+    measure = network.node(node.raw_to).measure if node.raw_to is not None else node.measure
+    number = parse_number(value.strip(), variable) if isinstance(value, str) else value
+    if measure is not None and isinstance(number, int | float) and not isinstance(number, bool):
+        lo, hi = measure.range
+        fits = measure.conversions(float(number))
+        if not lo <= number <= hi and fits:
+            return f"{fits[0][1]:.3g}"
+    return shown(value, 40, quote=False)
 
 
 def _put(

@@ -238,6 +238,7 @@ class SensitivityReport(Rendered):
         return {
             "network": self.network,
             "target": self.hypothesis.name,
+            "target_note": self.hypothesis.note or None,
             "evidence": dict(self.evidence),
             "posterior": self.posterior,
             "prior": self.prior,
@@ -285,6 +286,7 @@ class SensitivityReport(Rendered):
         head = Lines(
             [
                 f"Network: {self.network}; target: {h}",
+                *([f"Target {self.hypothesis.note}."] if self.hypothesis.note else []),
                 "Evidence: " + (", ".join(f"{k}={v}" for k, v in self.evidence.items()) or "none"),
                 f"P({h} | evidence) = {self.posterior:.3f}"
                 + (f"  verdict: {self.verdict}" if self.verdict else ""),

@@ -187,12 +187,12 @@ def test_hypotheses(marrow):
     assert resolve_hypothesis(marrow, "chemical_shift=retention").members == ("retention",)
     with pytest.raises(
         UnknownStateError,
-        match="unknown state 'cancer' for variable "
-        "'hypothesis'; valid states: neoplasm, benign, multiple_myeloma",
+        match="--hypothesis 'cancer': not a group or diagnosis state; "
+        "valid: neoplasm, benign, multiple_myeloma",
     ):
         resolve_hypothesis(marrow, "cancer")
-    with pytest.raises(UnknownStateError, match="same node"):
-        explain(marrow, CASE, hypothesis="neoplasm", versus="hb=lt_12")
+    with pytest.raises(UnknownStateError, match="--versus 'hb=lt_13': unknown state 'lt_13'"):
+        explain(marrow, CASE, hypothesis="neoplasm", versus="hb=lt_13")
 
 
 def test_views(marrow, tmp_path):

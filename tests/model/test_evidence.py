@@ -32,7 +32,7 @@ def test_defaults_only_when_not_given(tiny):
 def test_unknown_variable_lists_valid(tiny):
     with pytest.raises(
         UnknownVariableError,
-        match="unknown variable 'tset' in network 'tiny'; "
+        match=r"unknown variable 'tset' in network 'tiny' \(did you mean test=pos\?\); "
         "valid variables: exposure, disease, test, symptom",
     ):
         normalise(tiny, {"tset": "pos"})
