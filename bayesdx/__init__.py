@@ -45,6 +45,7 @@ from bayesdx.errors import (
 from bayesdx.explanation import Explanation, Explorer, explain, explore
 from bayesdx.inference import Posterior, compile_network, query, score_csv, score_frame
 from bayesdx.io import bundled_networks, load_network, read_case
+from bayesdx.learning import Learning, learn
 from bayesdx.model import Evidence, Hypothesis, Network, normalise, resolve_hypothesis
 from bayesdx.sensitivity_analysis import (
     SensitivityReport,
@@ -65,6 +66,7 @@ __all__ = [
     "Explorer",
     "Hypothesis",
     "ImpossibleEvidenceError",
+    "Learning",
     "LimitError",
     "Network",
     "NetworkFileError",
@@ -88,6 +90,7 @@ __all__ = [
     "compile_network",
     "explain",
     "explore",
+    "learn",
     "load_network",
     "normalise",
     "query",

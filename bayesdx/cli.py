@@ -36,6 +36,7 @@ from bayesdx.io import (
     read_case,
     write_model,
 )
+from bayesdx.learning import learn
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
 from bayesdx.model import NUMBER, parse_assignment, parse_number
 from bayesdx.sensitivity_analysis import sensitivity
@@ -127,6 +128,7 @@ def _parser() -> _Parser:
     _args_bench(sub)
     _args_explore(sub)
     _args_validate(sub)
+    _args_learn(sub)
     _args_export(sub)
     return parser
 
@@ -360,6 +362,47 @@ def _args_validate(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _args_learn(sub: Any) -> None:
+    p = sub.add_parser(
+        "learn", help="update every table with a local cohort (the literature as the prior)"
+    )
+    _add_network(p)
+    p.add_argument(
+        "--data",
+        required=True,
+        metavar="COHORT.csv",
+        help="one patient per row, one column per finding (as batch reads them), and the outcome",
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        metavar="LOCAL.yaml",
+        help="the learned network file; written whole or not at all, never over an input",
+    )
+    p.add_argument(
+        "--outcome",
+        metavar="COLUMN",
+        help="the column with the diagnosis (a state of the decision node) or 1/0 for the "
+        "target group; an empty cell is unknown (learned by EM)",
+    )
+    p.add_argument(
+        "--prior-weight",
+        default="1",
+        metavar="W",
+        help="multiply the literature's pseudo-counts, its equivalent sample size (default 1)",
+    )
+    p.add_argument(
+        "--top",
+        type=_count,
+        default=10,
+        metavar="N",
+        help="numbers shown that moved most (default 10; --json lists all)",
+    )
+    _add_force(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 def _args_export(sub: Any) -> None:
     p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
     _add_network(p, required=True)
@@ -470,7 +513,8 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
 def _inputs(args: argparse.Namespace) -> list[str]:
     """The files this run reads, which no output may replace (a bundled network's too)."""
 
-    files = [getattr(args, name, None) for name in ("case", "input", "targets", "network")]
+    names = ("case", "input", "targets", "network", "data")
+    files = [getattr(args, name, None) for name in names]
     network = getattr(args, "network", None)
     if network in bundled_networks():
         files.append(str(bundled_path(network)))
@@ -618,6 +662,29 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str, name: str) -> float:
+    number = parse_number(text.strip()) if len(text) <= MAX_DIGITS else None
+    if number is None or not 0 < number < float("inf"):
+        raise CaseFileError(f"{name} must be a positive number such as 0.5 or 2, got {text!r}")
+    return float(number)
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    weight = _positive(args.prior_weight, "the prior weight (--prior-weight)")
+    net = load_network(args.network)
+    out = _output(args, args.out)
+    if out == "-":
+        raise CaseFileError("--out must be a file: the learned network is written, not printed")
+    result = learn(net, args.data, outcome=args.outcome, prior_weight=weight)
+    result.write(out, inputs=_inputs(args), force=args.force)
+    if args.json:
+        print(json.dumps({**result.to_dict(), "out": out}, indent=2))
+    else:
+        print(result.report(args.top))
+        print(f"wrote {out}")
+    return 0
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     net = load_network(args.network)
     out = _output(args, args.output)
@@ -693,6 +760,7 @@ _COMMANDS = {
     "calibrate": _cmd_calibrate,
     "batch": _cmd_batch,
     "validate": _cmd_validate,
+    "learn": _cmd_learn,
     "explore": _cmd_explore,
     "bench": _cmd_bench,
     "export": _cmd_export,
