@@ -23,6 +23,7 @@ from bayesdx.decision._policy import (
     PolicyKind,
     as_policy,
     default_policy,
+    no_decision_error,
     resolve_policy,
     safety_net,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "evaluate_guideline",
     "holds",
     "leading_diagnoses",
+    "no_decision_error",
     "rank_next_tests",
     "recommend",
     "resolve_policy",

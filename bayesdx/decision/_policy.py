@@ -41,6 +41,7 @@ __all__ = [
     "PolicyKind",
     "as_policy",
     "default_policy",
+    "no_decision_error",
     "resolve_policy",
     "safety_net",
 ]
@@ -235,14 +236,38 @@ def resolve_policy(
             )
         return Policy.harm_benefit(harm, benefit)
     if decision is None:
-        raise PolicyError(
-            "this network has no decision section; give a threshold "
-            "(--threshold T) or harm and benefit (--harm H --benefit B)"
-        )
+        raise no_decision_error()
     low, high = decision.band
     hb = decision.harm_benefit
     sources = ", ".join(decision.band_sources)
     return Policy.band(low, high, sources, floor=hb.threshold if hb is not None else None)
+
+
+def no_decision_error(network: str = "") -> PolicyError:
+    """The error for a network without a decision section: what is missing, how to add it.
+
+    A threshold alone cannot stand in for the section: a recommendation also needs the
+    target whose probability is compared with it.
+
+    Examples
+    --------
+    >>> print(no_decision_error("alarm"))
+    network 'alarm' has no decision section, which recommend needs: the target (a group or a \
+state of a diagnosis node) whose probability decides, and the band of that probability at which \
+biopsy is recommended, with its sources. Add it to a YAML network under 'decision:' (networks/\
+FORMAT.md, 'The decision section'; the target's node needs 'role: diagnosis'); a BIF, XMLBIF, \
+XDSL or NET file cannot hold one. For posteriors alone use bayesdx query, or bayesdx explain \
+--hypothesis VAR=STATE
+    """
+    name = f"network '{network}'" if network else "this network"
+    return PolicyError(
+        f"{name} has no decision section, which recommend needs: the target (a group or a "
+        "state of a diagnosis node) whose probability decides, and the band of that "
+        "probability at which biopsy is recommended, with its sources. Add it to a YAML "
+        "network under 'decision:' (networks/FORMAT.md, 'The decision section'; the target's "
+        "node needs 'role: diagnosis'); a BIF, XMLBIF, XDSL or NET file cannot hold one. "
+        "For posteriors alone use bayesdx query, or bayesdx explain --hypothesis VAR=STATE"
+    )
 
 
 def default_policy(network: Network, hypothesis: Hypothesis) -> Policy | None:

@@ -11,9 +11,15 @@ import numpy as np
 from bayesdx.decision._guideline import GuidelineResult, evaluate_guideline
 from bayesdx.decision._next_test import rank_next_tests
 from bayesdx.decision._plan import PlanContext, build_plan, leading_diagnoses
-from bayesdx.decision._policy import Policy, as_policy, resolve_policy, safety_net
+from bayesdx.decision._policy import (
+    Policy,
+    as_policy,
+    no_decision_error,
+    resolve_policy,
+    safety_net,
+)
 from bayesdx.decision._results import Recommendation, VerdictShares
-from bayesdx.errors import ArgumentError, LimitError, PolicyError
+from bayesdx.errors import ArgumentError, LimitError
 from bayesdx.inference import Posterior, posteriors, query
 from bayesdx.limits import MAX_DRAWS
 from bayesdx.model import VERDICTS, as_network, implied_states, sample_tables, uncertain_nodes
@@ -226,10 +232,7 @@ def recommend(
         raise LimitError(f"draws {n_draws:,} is over the limit of {MAX_DRAWS:,}")
     decision = network.spec.decision
     if decision is None:
-        raise PolicyError(
-            f"network '{network.id}' has no decision section (target, band, "
-            "rules); recommend needs one (see networks/FORMAT.md)"
-        )
+        raise no_decision_error(network.id)
     policy = as_policy(policy) if policy is not None else resolve_policy(decision)
     node, members, target = decision.node, decision.members, decision.target
     post = query(network, evidence, targets=node)
