@@ -1,4 +1,5 @@
-"""Reading and writing files: YAML networks, foreign formats through pgmpy, case files, the
+"""Reading and writing files: YAML networks, foreign formats (BIF, XMLBIF, XDSL, Hugin NET,
+GeNIe DSL, UAI) with bayesdx's own readers, case files, the
 case library, the registry of bundled networks, and atomic outputs."""
 
 from __future__ import annotations
@@ -27,11 +28,14 @@ from bayesdx.io._outputs import (
 from bayesdx.io._pgmpy import (
     EXPORT_FORMATS,
     check_model,
-    read_model,
     to_pgmpy,
     variable_elimination,
     ve_engine,
     write_model,
+)
+from bayesdx.io._readers import (
+    READERS,
+    read_model,
 )
 from bayesdx.io._registry import (
     IMPORT_SUFFIXES,
@@ -50,6 +54,7 @@ from bayesdx.io._yaml import (
 __all__ = [
     "EXPORT_FORMATS",
     "IMPORT_SUFFIXES",
+    "READERS",
     "YAML_SUFFIXES",
     "Case",
     "atomic_output",

@@ -1,4 +1,4 @@
-"""Load a network by bundled name or by path (YAML, or a foreign format through pgmpy)."""
+"""Load a network by bundled name or by path (YAML, or a foreign format: BIF, XDSL, ...)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from bayesdx.errors import ArgumentError
-from bayesdx.io._pgmpy import read_model
+from bayesdx.io._readers import read_model
 from bayesdx.io._registry import IMPORT_SUFFIXES, resolve
 from bayesdx.io._yaml import load_spec
 from bayesdx.model import Network
@@ -21,8 +21,9 @@ def load_network(name_or_path: str | Path) -> Network:
     ----------
     name_or_path : str or Path
         A bundled name (see :func:`bayesdx.registry.bundled_networks`) or a path to a
-        ``.yaml`` network file, or a ``.bif``, ``.xmlbif``/``.xml``, ``.xdsl`` or ``.net``
-        file (read through pgmpy, with no roles needed).
+        ``.yaml`` network file, or a ``.bif``, ``.xmlbif``/``.xml``/``.bifxml``, ``.xdsl``,
+        ``.net`` (Hugin), ``.dsl`` (GeNIe) or ``.uai`` file (read by bayesdx's own readers,
+        in full precision, with no roles needed).
 
     Returns
     -------

@@ -17,13 +17,16 @@ __all__ = [
 ]
 
 YAML_SUFFIXES = (".yaml", ".yml")
-#: file types read through pgmpy's readers (see :mod:`bayesdx.adapter`)
+#: file types read by bayesdx's own readers (see :func:`bayesdx.io.read_model`)
 IMPORT_SUFFIXES = {
     ".bif": "bif",
     ".xmlbif": "xmlbif",
     ".xml": "xmlbif",
+    ".bifxml": "xmlbif",
     ".xdsl": "xdsl",
     ".net": "net",
+    ".dsl": "dsl",
+    ".uai": "uai",
 }
 _NOT_NETWORKS = {"sources"}
 

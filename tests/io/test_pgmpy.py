@@ -61,5 +61,7 @@ def test_tiny_source_path_is_kept():
 def test_import_with_no_variables(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text)
-    with pytest.raises(NetworkFileError, match=r"no variables found|cannot read as BIF"):
+    with pytest.raises(
+        NetworkFileError, match=r"no variables found|unexpected end of file|expected 'network'"
+    ):
         load_network(path)
