@@ -11,7 +11,7 @@ Format of one target::
 
     - id: mm_anaemia
       quantity: anaemia (Hb < 12 g/dL) at myeloma diagnosis
-      source: kyle2003
+      source: kyle2003                        # a bibliography key, or a free-text citation
       use: set                                # set | held_out (required; see below)
       published: 0.73
       interval: {range: [0.70, 0.76]}        # or {counts: [k, n]} (Jeffreys 95% interval)
@@ -20,6 +20,11 @@ Format of one target::
       context: {setting: biopsy_referral}     # optional; default: the network's defaults
       note: ...
       exclude: why the figure does not apply   # optional: shown, computed, not counted
+
+``source`` is a key of the network's bibliography or, for a network without one (every
+network imported from BIF, XMLBIF, XDSL or NET), a free-text citation: any text that is not a
+single word (``"Beinlich IA et al. The ALARM monitoring system. AIME 1989"``). A single word
+that is not a key is refused as a probable typo, with the close keys.
 
 A target with ``exclude`` is a published figure that the network deliberately does not
 reproduce (a different population, a selected cohort); it is listed with its reason and its
@@ -33,12 +38,13 @@ network did not see). :class:`CalibrationReport` counts the two apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from bayesdx.errors import NetworkFileError
+from bayesdx.errors import NetworkFileError, did_you_mean
 from bayesdx.inference import posteriors
 from bayesdx.io import package_data, read_yaml
 from bayesdx.model import as_network, beta_interval, is_finite_number, shown
@@ -61,6 +67,9 @@ _BY: Final = "ve"  # the back end of model_values (see there)
 #: how a target relates to the network: a number was set from it, or it is held out
 USES: Final = ("set", "held_out")
 
+#: a source written as one word (no spaces or punctuation but ``_ - .``) is a bibliography key
+_KEY: Final = re.compile(r"[\w.-]+")
+
 _KEYS = {
     "id": True,
     "quantity": True,
@@ -78,7 +87,11 @@ _KEYS = {
 
 @dataclass(frozen=True)
 class Target:
-    """One published figure and the query that reproduces it."""
+    """One published figure and the query that reproduces it.
+
+    ``source`` is a key of the network's bibliography, or a free-text citation; ``citation``
+    is True for the latter.
+    """
 
     id: str
     quantity: str
@@ -91,6 +104,7 @@ class Target:
     note: str = ""
     exclude: str = ""
     use: str = "set"
+    citation: bool = False
 
 
 def _states(network: Network, raw: Any, where: str, fail: Any) -> dict[str, tuple[str, ...]]:
@@ -206,10 +220,15 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
         if text["id"] in seen:
             raise fail(f"duplicate target id {shown(text['id'])}", ".id")
         seen.add(text["id"])
-        if text["source"] not in network.spec.sources:
+        citation = text["source"] not in network.spec.sources
+        if citation and _KEY.fullmatch(text["source"]):  # one word: a key, mistyped
+            keys = list(network.spec.sources)
             raise fail(
-                f"unknown source {shown(text['source'])}; sources are those of the network's "
-                "bibliography",
+                f"unknown source {shown(text['source'])}"
+                f"{did_you_mean(text['source'], keys)}; give a key of the network's "
+                f"bibliography ({', '.join(keys[:12]) or 'none'}"
+                f"{', ...' if len(keys) > 12 else ''}) or a free-text citation (authors, title, "
+                "journal, year)",
                 ".source",
             )
         published = t["published"]
@@ -254,6 +273,7 @@ def load_targets(network: Network, path: str | Path) -> list[Target]:
                 note=(t.get("note") or "").strip(),
                 exclude=text["exclude"],
                 use=t["use"],
+                citation=citation,
             )
         )
     return out
