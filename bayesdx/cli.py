@@ -36,11 +36,24 @@ from bayesdx.io import (
     read_case,
     write_model,
 )
-from bayesdx.learning import learn
+from bayesdx.learning import (
+    cohort_hash,
+    cross_validate,
+    learn,
+    learned_from,
+    prior_network,
+    read_cohort,
+)
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
 from bayesdx.model import NUMBER, parse_assignment, parse_number
 from bayesdx.sensitivity_analysis import sensitivity
-from bayesdx.validation import calibrate, validate_cases, write_report
+from bayesdx.validation import (
+    calibrate,
+    validate_cases,
+    validate_cohort,
+    write_cohort_report,
+    write_report,
+)
 
 __all__ = ["main"]
 
@@ -351,7 +364,8 @@ def _args_explore(sub: Any) -> None:
 
 def _args_validate(sub: Any) -> None:
     p = sub.add_parser(
-        "validate", help="run the published case library through the network (measure only)"
+        "validate",
+        help="run the published case library, or a local cohort (--data), through the network",
     )
     _add_network(p)
     p.add_argument(
@@ -359,6 +373,31 @@ def _args_validate(sub: Any) -> None:
         metavar="DIR",
         help="a folder of case files (default: the bundled calibration/cases)",
     )
+    p.add_argument(
+        "--data",
+        metavar="COHORT.csv",
+        help="a local cohort instead: one patient per row, findings as batch reads them",
+    )
+    p.add_argument(
+        "--outcome",
+        metavar="COLUMN",
+        help="with --data: the column with the diagnosis (a state id) or 1/0 for the target group",
+    )
+    p.add_argument("--report", metavar="DIR", help="with --data: write report.html with plots")
+    p.add_argument(
+        "--folds",
+        metavar="K",
+        help="with --data: cross-validate, each patient scored by the literature network "
+        "learned from the other K-1 folds",
+    )
+    p.add_argument("--seed", default="0", metavar="S", help="bootstrap and fold seed (default 0)")
+    p.add_argument(
+        "--bootstrap",
+        default="1000",
+        metavar="B",
+        help="with --data: bootstrap resamples for the intervals (default 1000)",
+    )
+    _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -654,11 +693,57 @@ def _case_folder(folder: str) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    if args.data is not None:
+        return _validate_cohort(args)
+    for option in ("outcome", "report", "folds"):
+        if getattr(args, option) is not None:
+            raise _UsageError(f"bayesdx: error: --{option} goes with --data COHORT.csv")
     net = load_network(args.network)
     if args.cases is not None:
         _case_folder(args.cases)
     report = validate_cases(net, args.cases)
     print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
+    return 0
+
+
+def _validate_cohort(args: argparse.Namespace) -> int:
+    """``validate --data``: the network on a local cohort (or cross-validated on it)."""
+    if args.cases is not None:
+        raise _UsageError("bayesdx: error: give --cases (the case library) or --data, not both")
+    if args.outcome is None:
+        raise _UsageError("bayesdx: error: --data needs --outcome COLUMN (the truth per patient)")
+    seed, bootstrap = _integer(args.seed, "--seed"), _integer(args.bootstrap, "--bootstrap")
+    folds = _integer(args.folds, "--folds") if args.folds is not None else None
+    if folds is not None and folds < 2:
+        raise CaseFileError(f"--folds must be 2 or more, got {folds}")
+    if args.report is not None:
+        if not args.report.strip():
+            raise CaseFileError("the report folder name is empty; give a folder (--report DIR)")
+        if Path(args.report).exists() and not Path(args.report).is_dir():
+            raise CaseFileError(f"cannot write a report into {args.report}: it is a file")
+    net = load_network(args.network)
+    frame, name = read_cohort(args.data)
+    digest = cohort_hash(frame)
+    same = any(r["sha256"] == digest for r in learned_from(net))
+    scores = None
+    scored_by = net
+    if folds is not None:
+        scored_by = load_network(prior_network(net) or args.network)
+        scores = cross_validate(scored_by, frame, args.outcome, folds=folds, seed=seed, label=name)
+    result = validate_cohort(
+        scored_by, frame, args.outcome, scores=scores, bootstrap=bootstrap, seed=seed,
+        label=name, same_data=same and folds is None, folds=folds,
+    )  # fmt: skip
+    written = None
+    if args.report is not None:
+        inputs = tuple(_inputs(args))
+        written = write_cohort_report(result, args.report, inputs=inputs)
+    if args.json:
+        print(json.dumps({**result.to_dict(), "report": str(written) if written else None}))
+    else:
+        print(str(result))
+        if written:
+            print(f"wrote {written}")
     return 0
 
 

@@ -29,6 +29,7 @@ from bayesdx.learning._em import (
 from bayesdx.learning._learn import (
     Change,
     Learning,
+    cross_validate,
     learn,
     prior_network,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Outcome",
     "Rows",
     "cohort_hash",
+    "cross_validate",
     "encode",
     "expected_counts",
     "learn",

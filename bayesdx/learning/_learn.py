@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bayesdx.display import Column, Lines, Rendered, Report, Table, figure_axes, finish, jsonable
-from bayesdx.errors import NoUncertaintyError
+from bayesdx.errors import ArgumentError, NoUncertaintyError, PolicyError
+from bayesdx.inference import score_frame
 from bayesdx.io import atomic_output, bundled_networks, bundled_path, read_yaml
-from bayesdx.learning._cohort import Cohort, encode, read_cohort
+from bayesdx.learning._cohort import Cohort, encode, read_cohort, read_outcome
 from bayesdx.learning._document import learned_from, network_document
 from bayesdx.learning._em import EMTrace, Rows, run_em
 from bayesdx.learning._prior import network_prior
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     from bayesdx.learning._prior import NodePrior
 
-__all__ = ["Change", "Learning", "learn"]
+__all__ = ["Change", "Learning", "cross_validate", "learn", "prior_network"]
 
 
 @dataclass(frozen=True)
@@ -453,3 +454,78 @@ def prior_network(network: Network) -> str | None:
     """The literature network a learned network was learned from (name or path), or None."""
     record = learned_from(network)
     return record[0]["prior"] if record else None
+
+
+def cross_validate(
+    network: Network,
+    data: Any,
+    outcome: str,
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    prior_weight: float = 1.0,
+    label: str | None = None,
+) -> dict[str, np.ndarray]:
+    """Score every patient with the network learned from the other folds only.
+
+    The patients are split into ``folds`` parts at random (seeded); each part is scored by
+    :func:`learn` on the rest (the literature prior plus the other parts), from its findings
+    alone. The scores can go to :func:`bayesdx.validation.validate_cohort` (``scores=``).
+
+    Parameters
+    ----------
+    network : Network
+        The literature network (the prior), not one learned from these patients.
+    data : path or pandas.DataFrame
+    outcome : str
+        The outcome column (see :func:`learn`).
+    folds : int
+        At least 2, at most the number of patients.
+    seed : int
+    prior_weight : float
+    label : str, optional
+
+    Returns
+    -------
+    dict
+        ``{"p": P(target) per row, "posterior": (n, card) of the decision node, "fold":
+        the fold of each row}``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bayesdx import load_network
+    >>> from bayesdx.validation import simulate
+    >>> net = load_network("marrow_signal")
+    >>> df = simulate(net, 60, np.random.default_rng(2))[["hb", "m_protein", "diagnosis"]]
+    >>> cv = cross_validate(net, df, "diagnosis", folds=3)
+    >>> cv["p"].shape, sorted(set(cv["fold"].tolist()))
+    ((60,), [0, 1, 2])
+    """
+    import pandas as pd
+
+    network = as_network(network)
+    decision = network.spec.decision
+    if decision is None:
+        raise PolicyError(f"network {network.id} has no decision section: nothing to score")
+    frame, name = read_cohort(data, label)
+    read_outcome(network, frame, outcome, name)  # refuse a bad outcome before any work
+    n = len(frame)
+    if isinstance(folds, bool) or not isinstance(folds, int) or not 2 <= folds <= n:
+        raise ArgumentError(f"folds must be a whole number from 2 to {n} (the patients)")
+    fold = np.empty(n, dtype=np.int64)
+    fold[np.random.default_rng(seed).permutation(n)] = np.arange(n) % folds
+    states = network.states[decision.node]
+    p = np.full(n, np.nan)
+    posterior = np.full((n, len(states)), np.nan)
+    cases = frame.drop(columns=[outcome])
+    for k in range(folds):
+        test = fold == k
+        train = frame.loc[~test].reset_index(drop=True)
+        fitted = learn(network, train, outcome=outcome, prior_weight=prior_weight,
+                       label=f"{name} without fold {k + 1}").network  # fmt: skip
+        held = cases.loc[test].reset_index(drop=True)
+        scored = score_frame(fitted, pd.DataFrame(held), source=name)
+        p[test] = scored[f"group:{decision.target}"].to_numpy(dtype=float)
+        posterior[test] = scored[[f"{decision.node}={s}" for s in states]].to_numpy(dtype=float)
+    return {"p": p, "posterior": posterior, "fold": fold}

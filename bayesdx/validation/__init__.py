@@ -12,6 +12,16 @@ from bayesdx.validation._cohort import (
     score,
     simulate,
 )
+from bayesdx.validation._local import (
+    MIN_EVENTS,
+    CohortValidation,
+    calibration_intercept,
+    calibration_slope,
+    validate_cohort,
+)
+from bayesdx.validation._local_report import (
+    write_cohort_report,
+)
 from bayesdx.validation._metrics import (
     Validation,
     net_benefit,
@@ -38,16 +48,20 @@ from bayesdx.validation._targets import (
 )
 
 __all__ = [
+    "MIN_EVENTS",
     "CalibrationReport",
     "Case",
     "CaseResult",
     "CaseValidation",
     "CohortStudy",
+    "CohortValidation",
     "DecisionCurve",
     "Target",
     "TargetResult",
     "Validation",
     "calibrate",
+    "calibration_intercept",
+    "calibration_slope",
     "cohort_study",
     "default_cases_path",
     "default_targets_path",
@@ -60,5 +74,7 @@ __all__ = [
     "simulate",
     "validate",
     "validate_cases",
+    "validate_cohort",
+    "write_cohort_report",
     "write_report",
 ]
