@@ -2,9 +2,10 @@
 
 ``net ID { HEADER = { ID = ..; NAME = ".."; }; ... node ID { TYPE = CPT; HEADER = {...};
 PARENTS = (..); DEFINITION = { NAMESTATES = (..); PROBABILITIES = (..); }; ... }; };``.
-Tables list the node's states fastest and the first parent slowest, as in XDSL. ``CPT``
-and ``TRUTHTABLE`` (deterministic: ``RESULTINGSTATES``) nodes are read; any other node
-``TYPE`` (decision ``LIST``, utility ``TABLE``, ``NOISY_MAX``, ...) is refused with its line.
+Tables list the node's states fastest and the first parent slowest, as in XDSL. ``CPT``,
+``TRUTHTABLE`` (deterministic: ``RESULTINGSTATES``) and ``NOISY_MAX`` (``STRENGTHS`` and
+``PROBABILITIES`` laid out as in XDSL, expanded exactly) nodes are read; any other node
+``TYPE`` (decision ``LIST``, utility ``TABLE``, ...) is refused with its line.
 Every other block (``SCREEN``, ``EXTRA_DEFINITION``, ...) is skipped.
 """
 
@@ -23,6 +24,7 @@ from bayesdx.io._foreign import (
     parse_float,
     read_network_text,
 )
+from bayesdx.io._xdsl import noisy_max_table
 from bayesdx.model import NetworkSpec, shown
 
 __all__ = ["parse_dsl", "read_dsl"]
@@ -93,18 +95,30 @@ def parse_dsl(text: str, path: str = "<dsl>") -> NetworkSpec:
     net_id = toks.name("the network's id").text
     toks.expect("{")
     variables: dict[str, ForeignVariable] = {}
-    pending: list[tuple[ForeignVariable, str, list[str], int]] = []
+    pending: list[tuple[ForeignVariable, str, list[str], list[str], int]] = []
     title = _body(toks, variables, pending)
     toks.accept(";")
     if not toks.at_end():
         raise toks.error(f"unexpected {shown(toks.peek() or '', 40)} after the network")
-    for var, kind, values, line in pending:
+    for var, kind, values, strengths, line in pending:
         for p in var.parents:
             if p not in variables:
                 raise format_error(path, f"unknown parent {shown(p, 60)}", line=line, node=var.name)
         cards = [len(variables[p].states) for p in var.parents]
         combos = math.prod(cards)
-        if kind == "CPT":
+        if kind == "NOISY_MAX":
+            numbers = [_number(path, x, line) for x in values]
+            where = f"line {line}, node '{var.name}'"
+            var.table = noisy_max_table(
+                path,
+                where,
+                var.states,
+                var.parents,
+                {p: variables[p].states for p in var.parents},
+                strengths,
+                numbers,
+            )
+        elif kind == "CPT":
             numbers = [_number(path, x, line) for x in values]
             if len(numbers) != combos * len(var.states):
                 raise format_error(
@@ -163,7 +177,7 @@ def _header(toks: Tokens) -> dict[str, str]:
 def _body(
     toks: Tokens,
     variables: dict[str, ForeignVariable],
-    pending: list[tuple[ForeignVariable, str, list[str], int]],
+    pending: list[tuple[ForeignVariable, str, list[str], list[str], int]],
 ) -> str:
     """Statements up to the closing ``}``; returns the ``HEADER``'s ``NAME`` if any."""
     title = ""
@@ -193,7 +207,7 @@ def _body(
 def _node(
     toks: Tokens,
     variables: dict[str, ForeignVariable],
-    pending: list[tuple[ForeignVariable, str, list[str], int]],
+    pending: list[tuple[ForeignVariable, str, list[str], list[str], int]],
 ) -> None:
     line = toks.line()
     name = toks.name("the node's id").text
@@ -203,6 +217,7 @@ def _node(
     parents: list[str] = []
     states: list[str] = []
     values: list[str] = []
+    strengths: list[str] = []
     while not toks.accept("}"):
         key_tok = toks.next()
         key = key_tok.text.upper()
@@ -227,6 +242,8 @@ def _node(
                         states = items
                     elif field in {"PROBABILITIES", "RESULTINGSTATES"}:
                         values = items
+                    elif field == "STRENGTHS":
+                        strengths = items
                 else:
                     _skip_value(toks)
                 toks.accept(";")
@@ -240,10 +257,11 @@ def _node(
             line=line,
             node=name,
         )
-    if kind not in {"CPT", "TRUTHTABLE"}:
+    if kind not in {"CPT", "TRUTHTABLE", "NOISY_MAX"}:
         raise format_error(
             toks.path,
-            f"node TYPE {shown(kind or '(none)')} is not supported; only CPT and TRUTHTABLE",
+            f"node TYPE {shown(kind or '(none)')} is not supported; "
+            "only CPT, TRUTHTABLE and NOISY_MAX",
             line=line,
             node=name,
         )
@@ -251,4 +269,4 @@ def _node(
         raise format_error(toks.path, "the node is defined twice", line=line, node=name)
     var = ForeignVariable(name, states, parents, label=label, line=line)
     variables[name] = var
-    pending.append((var, kind, values, line))
+    pending.append((var, kind, values, strengths, line))

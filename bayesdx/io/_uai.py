@@ -26,7 +26,8 @@ from bayesdx.model import NetworkSpec, shown
 
 __all__ = ["parse_uai", "read_uai"]
 
-UAI_TOKEN = re.compile(r"\s*(?:(?P<comment>c\s[^\n]*|c\n)|(?P<word>\S+))")
+#: numbers and words; ``#`` starts a comment to the end of the line (aGrUM's files use it)
+UAI_TOKEN = re.compile(r"\s*(?:(?P<comment>#[^\n]*)|(?P<word>[^\s#]+))")
 
 
 def read_uai(path: str) -> NetworkSpec:
