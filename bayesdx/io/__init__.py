@@ -45,6 +45,13 @@ from bayesdx.io._registry import (
     package_data,
     resolve,
 )
+from bayesdx.io._writers import (
+    EXPORT_SUFFIXES,
+    ExportResult,
+    check_export_suffix,
+    export_notes,
+    export_text,
+)
 from bayesdx.io._yaml import (
     load_spec,
     read_text,
@@ -53,17 +60,22 @@ from bayesdx.io._yaml import (
 
 __all__ = [
     "EXPORT_FORMATS",
+    "EXPORT_SUFFIXES",
     "IMPORT_SUFFIXES",
     "READERS",
     "YAML_SUFFIXES",
     "Case",
+    "ExportResult",
     "atomic_output",
     "bundled_networks",
     "bundled_path",
+    "check_export_suffix",
     "check_model",
     "check_output",
     "default_cases_path",
     "entry_rows",
+    "export_notes",
+    "export_text",
     "load_cases",
     "load_network",
     "load_spec",
