@@ -7,6 +7,11 @@ from __future__ import annotations
 from bayesdx.io._case import (
     read_case,
 )
+from bayesdx.io._interop import (
+    from_pyagrum,
+    to_networkx,
+    to_pyagrum,
+)
 from bayesdx.io._library import (
     Case,
     default_cases_path,
@@ -76,6 +81,7 @@ __all__ = [
     "entry_rows",
     "export_notes",
     "export_text",
+    "from_pyagrum",
     "load_cases",
     "load_network",
     "load_spec",
@@ -88,7 +94,9 @@ __all__ = [
     "readable_findings",
     "resolve",
     "same_file",
+    "to_networkx",
     "to_pgmpy",
+    "to_pyagrum",
     "variable_elimination",
     "ve_engine",
     "write_model",

@@ -176,3 +176,34 @@ def test_replace_keeps_network_class():
     net = _awkward()
     spec = dataclasses.replace(net.spec, title="")
     assert "network" in export_text(Network(spec), "bif").text
+
+
+# ------------------------------------------------------------------ interop
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_to_pyagrum_gives_the_same_posteriors_and_from_pyagrum_the_same_tables(seed):
+    gum = pytest.importorskip("pyagrum")
+    from bayesdx.io import from_pyagrum, to_pyagrum
+
+    net = random_network(seed, n=7, max_parents=3, zero_share=0.0)
+    bn = to_pyagrum(net)
+    ie = gum.LazyPropagation(bn)
+    ie.makeInference()
+    ours, _ = marginals(net, {}, list(net.variables))
+    for v in net.variables:
+        for k, s in enumerate(net.states[v]):
+            assert ie.posterior(v)[k] == pytest.approx(ours[v][s], abs=1e-12)
+    back = from_pyagrum(bn)
+    for v in net.variables:
+        assert back.parents[v] == net.parents[v]
+        np.testing.assert_array_equal(back.cpts[v], net.cpts[v])
+
+
+def test_to_networkx_has_the_graph_states_and_labels():
+    from bayesdx.io import to_networkx
+
+    net = load_network("marrow_signal")
+    graph = to_networkx(net)
+    assert set(graph.nodes) == set(net.variables)
+    assert graph.number_of_edges() == sum(len(p) for p in net.parents.values())
+    assert graph.nodes["hb"]["label"] == net.node("hb").label
