@@ -82,7 +82,7 @@ def parse_xdsl(text: str, path: str = "<xdsl>") -> NetworkSpec:
     ... <noisymax id="e"><state id="present"/><state id="absent"/><parents>c</parents>
     ...   <strengths>0 1</strengths><parameters>0.8 0.2 0 1 0.1 0.9</parameters></noisymax>
     ... </nodes></smile>''', "n.xdsl")
-    >>> [round(x, 12) for x in spec.nodes["e"].cpt.values[0]]
+    >>> [round(float(x), 12) for x in spec.nodes["e"].cpt.values[0]]
     [0.82, 0.18]
     """
     root = parse_xml(text, path, "XDSL")
