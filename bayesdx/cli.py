@@ -13,14 +13,13 @@ import argparse
 import json
 import signal
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from bayesdx._bench import run_benchmark
 from bayesdx._version import __version__
-from bayesdx.decision import recommend, resolve_policy
+from bayesdx.decision import no_decision_error, recommend, resolve_policy
 from bayesdx.errors import BayesdxError, CaseFileError, LimitError
 from bayesdx.explanation import explain, explore_command
 from bayesdx.inference import query, score_csv
@@ -29,12 +28,13 @@ from bayesdx.io import (
     atomic_output,
     bundled_networks,
     bundled_path,
+    check_export_suffix,
     check_output,
+    export_text,
     load_cases,
     load_network,
     network_markdown,
     read_case,
-    write_model,
 )
 from bayesdx.learning import (
     cohort_hash,
@@ -203,9 +203,14 @@ def _args_explain(sub: Any) -> None:
     p.add_argument(
         "--hypothesis",
         metavar="H",
-        help="a group, a diagnosis state or VAR=STATE (default: the decision target, neoplasm)",
+        help="a group, a diagnosis state or VAR=STATE (default: the decision target; "
+        "without one, the rarer state of the most uncertain root)",
     )
-    p.add_argument("--versus", metavar="B", help="compare with a second diagnosis or group")
+    p.add_argument(
+        "--versus",
+        metavar="B",
+        help="compare with a second group, diagnosis state or VAR=STATE (any node)",
+    )
     p.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
     _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -220,7 +225,8 @@ def _args_sensitivity(sub: Any) -> None:
         "--target",  # the first edition's name, kept working
         dest="hypothesis",
         metavar="H",
-        help="a group, diagnosis state or VAR=STATE (default: the decision target, neoplasm)",
+        help="a group, diagnosis state or VAR=STATE (default: the decision target; "
+        "without one, the rarer state of the most uncertain root)",
     )
     p.add_argument(
         "--draws",
@@ -339,7 +345,8 @@ def _args_explore(sub: Any) -> None:
     p.add_argument(
         "--hypothesis",
         metavar="H",
-        help="hypothesis for the weights of evidence (default: the decision target)",
+        help="hypothesis for the weights of evidence and the quiz (default: the decision "
+        "target; without one, the rarer state of the most uncertain root)",
     )
     p.add_argument(
         "--quiz",
@@ -543,6 +550,8 @@ def _cmd_query(args: argparse.Namespace) -> int:
 def _cmd_recommend(args: argparse.Namespace) -> int:
     draws, seed = _integer(args.draws, "--draws"), _integer(args.seed, "--seed")
     net = load_network(args.network)
+    if net.spec.decision is None:
+        raise no_decision_error(net.id)
     policy = resolve_policy(net.spec.decision, args.threshold, args.harm, args.benefit)
     rec = recommend(net, _case(args), policy=policy, draws=draws, seed=seed)
     print(json.dumps(rec.to_dict(), indent=2) if args.json else rec.report(args.tests))
@@ -804,30 +813,23 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     net = load_network(args.network)
     out = _output(args, args.output)
-    with tempfile.TemporaryDirectory() as scratch:  # pgmpy's writers take a path
-        made = Path(scratch) / f"network.{args.format}"
-        write_model(net, str(made), args.format)
-        with atomic_output(out, inputs=_inputs(args), force=args.force, binary=True) as fh:
-            fh.write(made.read_bytes())
-    lost = []
+    check_export_suffix(out, args.format)
+    result = export_text(net, args.format)
+    with atomic_output(out, inputs=_inputs(args), force=args.force, binary=True) as fh:
+        fh.write(result.text.encode("utf-8"))
+    note = result.note()
     if net.defaults:
-        lost.append("defaults (" + ", ".join(f"{v}={s}" for v, s in net.defaults.items()) + ")")
-    if net.groups:
-        lost.append("groups (" + ", ".join(net.groups) + ")")
-    if net.spec.decision:
-        lost.append("the decision section")
-    note = (
-        (
-            "the file keeps the tables only; not exported: "
-            + "; ".join(lost)
-            + ". Give the defaults as evidence when you query it."
-        )
-        if lost
-        else ""
-    )
+        note += ". Give the defaults as evidence when you query it."
     stream = _report_stream(out)
     if args.json:
-        doc = {"network": net.id, "format": args.format, "path": str(out), "note": note}
+        doc = {
+            "network": net.id,
+            "format": args.format,
+            "path": str(out),
+            "note": note,
+            "renamed": result.renamed,
+            "not_exported": result.not_exported,
+        }
         print(json.dumps(doc), file=stream)
     else:
         print(f"wrote {out} ({args.format}, {len(net.variables)} nodes)", file=stream)

@@ -127,7 +127,8 @@ class UnknownNetworkError(BayesdxError):
     def __init__(self, name: str, bundled: Iterable[str]):
         super().__init__(
             f"unknown network '{name}'; bundled networks: {_listing(bundled)}; "
-            "or give the path of a .yaml, .bif, .xmlbif, .xdsl or .net file"
+            "or give the path of a .yaml, .bif, .xml/.xmlbif/.bifxml, .xdsl, .net (Hugin), .dsl "
+            "or .uai file"
         )
 
 

@@ -71,6 +71,30 @@ def test_networks_lists_bundled(capsys):
     assert "marrow_signal" in [n["id"] for n in json.loads(out)["networks"]]
 
 
+@pytest.mark.parametrize("fmt", ["bif", "xmlbif", "xdsl", "net"])
+def test_export_keeps_every_number_and_says_what_it_renamed_and_dropped(capsys, tmp_path, fmt):
+    path = tmp_path / f"m.{fmt}"
+    code, out, err = run(
+        capsys, "export", "-n", "marrow_signal", "--format", fmt, "-o", str(path), "--json"
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    assert "the decision section" in doc["not_exported"]
+    if fmt == "xdsl":  # XDSL ids start with a letter
+        assert any("'40_to_59' -> 'x40_to_59'" in r for r in doc["renamed"])
+    net, back = load_network("marrow_signal"), load_network(path)
+    for v in net.variables:
+        b = back.cpts[v] if v in back.states else back.cpts[f"x{v}"]
+        assert b.shape == net.cpts[v].shape and (b == net.cpts[v]).all()  # every bit kept
+
+
+def test_export_refuses_a_suffix_of_another_format(capsys, tmp_path):
+    path = tmp_path / "m.bif"
+    code, _, err = run(capsys, "export", "-n", "marrow_signal", "--format", "xdsl", "-o", str(path))
+    assert code == 2 and "an XDSL file must end in .xdsl, not '.bif'" in err
+    assert not path.exists()
+
+
 def test_export_then_query_the_export(capsys, tmp_path):
     path = tmp_path / "m.bif"
     code, _, _ = run(
