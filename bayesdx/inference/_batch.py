@@ -168,7 +168,7 @@ def score_frame(
     0.265
     >>> bad = pd.DataFrame({"hb": [10.4, 120]})
     >>> score_frame(net, bad, on_error="skip")["error"].tolist()
-    ['', 'column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL']
+    ['', 'column hb: hb = 120 g/dL is outside the plausible range 2 to 25 g/dL...']
     """
     import pandas as pd  # lazy: the single-query path does not need pandas
 

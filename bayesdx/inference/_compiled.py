@@ -1,29 +1,32 @@
-"""Exact posteriors for many cases at once: a network compiled into contraction plans.
+"""Exact posteriors for many cases at once: a network compiled into plans, one per pattern.
 
-Evidence enters as indicator vectors (one-hot for an observed state, all ones for an
-unobserved variable) multiplied into the tensor network of the CPTs, so one contraction plan
-serves every evidence pattern of a batch. The batch of cases is one more index, ``b``, of
-that tensor network; an optional axis of parameter draws is another. For each target the
-network is pruned to the ancestors of the target and of the variables observed anywhere in
-the batch (barren nodes sum to one), an observed leaf is folded with its indicator into one
-table lookup, and the rest is contracted along a path found once by ``opt_einsum``, with the
-sub-products that do not involve the cases computed once at compile time.
+Cases are grouped by which variables they observe (more exactly: by the status of every
+variable that is not a leaf, see :func:`CompiledNetwork._groups`), and each group runs one
+plan (:mod:`bayesdx.inference._jtree`): evidence is sliced into the tables, barren nodes
+are pruned, the graph that remains is cut by the observed variables into independent
+pieces, each triangulated by weighted min-fill into a clique tree and evaluated by batched
+message passing (collect for one target; collect and distribute for many, so all marginals
+cost a small multiple of one). Small groups are pooled, a variable observed in some of the
+pooled cases and not others being summed against an indicator; a pool whose plan is costly
+is split on the variable that makes it so. Plans are kept per compiled network in a bounded
+least-recently-used cache (by count and by the floats their tables hold); chunks of cases
+bound the memory of a run.
 
 The arithmetic is the same sum of products as variable elimination, so the results equal
-pgmpy's ``VariableElimination`` to rounding (``tests/test_compiled.py`` checks 1e-9 on the
-bundled network, on pgmpy's example networks and on random networks). A case whose
-evidence has probability zero is flagged in ``impossible``; its posterior rows are zeros,
-never NaN. Cases whose P(evidence) underflows (below 1e-250) are recomputed with per-step
-rescaling, so a tiny but positive probability is never mistaken for an impossible case:
-the same rule as variable elimination (:mod:`bayesdx.inference._ve`). Pruning, targets,
-the elimination heuristic and group sums are shared with it (:mod:`bayesdx.inference._graph`).
+pgmpy's ``VariableElimination`` to rounding (``tests/inference/test_compiled.py`` checks
+1e-9 on the bundled network, on pgmpy's example networks and on random networks). A case
+whose evidence has probability zero is flagged in ``impossible``; its posterior rows are
+zeros, never NaN. Cases whose P(evidence) underflows (below 1e-250) are recomputed with
+per-step rescaling, so a tiny but positive probability is never mistaken for an impossible
+case: the same rule as variable elimination (:mod:`bayesdx.inference._ve`).
 
-This module imports only numpy and opt_einsum (no pgmpy, no pandas).
+This module imports only numpy (no pgmpy, no pandas).
 """
 
 from __future__ import annotations
 
-import math
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,15 +36,13 @@ import numpy as np
 from bayesdx.display import Column, Lines, Report, Table, figure_axes, finish
 from bayesdx.errors import ArgumentError, UnknownVariableError
 from bayesdx.inference._graph import (
-    TINY,
-    ancestors,
     check_tables,
     evidence_indices,
     group_sums,
-    next_to_eliminate,
     resolve_targets,
     sums_to_one,
 )
+from bayesdx.inference._jtree import BARREN, FREE, MIXED, SLICED, Plan, build_plan, run_plan
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,14 +51,13 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchResult", "CompiledNetwork", "compile_network"]
 
-_BATCH = "\x00b"  # labels no network variable can have
-_DRAW = "\x00d"
-_WIDE = frozenset({_BATCH, _DRAW})
-_MAX_PLANS = 4096  # plans kept per compiled network (the oldest go first)
-_NOMINAL_BATCH = 4096  # the batch size the contraction path is optimised for
-_CHUNK_BUDGET = 1 << 22  # floats per chunk in the largest intermediate (32 MB)
-_BUNDLE_ROWS = 4096  # observed leaves with the same parents share a lookup table this long
-_BUNDLE_FLOATS = 1 << 16
+_MAX_PLANS = 512  # plans kept per compiled network (the least recently used go first)
+_PLAN_FLOATS = 1 << 24  # and the floats their tables hold (128 MB)
+_BUNDLE_CACHE_FLOATS = 1 << 22  # bundled tables kept for the next plans (32 MB)
+_SECONDS_PER_FLOP = 1e-9  # of a plan's steps, about (to weigh running against building)
+_MIN_GROUP = 32  # cases that pay for a plan of their own
+_CHUNK_BUDGET = 1 << 22  # floats per chunk, summed over operands and messages (32 MB)
+_MAX_CHUNK = 8192
 
 
 def compile_network(network: Network) -> CompiledNetwork:
@@ -87,19 +87,6 @@ def compile_network(network: Network) -> CompiledNetwork:
     True
     """
     return CompiledNetwork(network)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How to compute P(target, evidence) for one set of observed variables."""
-
-    target: str | None
-    operands: tuple[tuple[str, Any], ...]  # ("const", array) | ("ind"|"gather"|"cpt", var)
-    labels: tuple[tuple[str, ...], ...]
-    steps: tuple[tuple[tuple[int, ...], tuple[str, ...], Callable], ...]  # SSA form
-    result: int  # the operand id of the result
-    output: tuple[str, ...]
-    width: int  # largest intermediate per case (and draw), in floats
 
 
 @dataclass
@@ -276,11 +263,12 @@ class CompiledNetwork:
                 self._children[p].append(v)
         self._cpts = {v: np.ascontiguousarray(network.cpts[v], dtype=float) for v in self.variables}
         self.sums_to_one = sums_to_one(self._cpts.values())
-        # indicator rows: one-hot per state, then the all-ones row that index -1 picks
-        self._eye = {v: np.vstack([np.eye(k), np.ones(k)]) for v, k in self._card.items()}
-        self._lookup: dict[str, np.ndarray] = {}
-        self._plans: dict[tuple, _Plan] = {}
-        self._bundle_tables: dict[tuple[str, ...], np.ndarray] = {}
+        self._unobserved = np.asarray(self.cards, dtype=np.int64) + 1  # -1 + this: the card
+        self._plans: OrderedDict[tuple, Plan] = OrderedDict()  # least recently used first
+        self._plan_floats = 0
+        self._bundles: dict[tuple, np.ndarray] = {}  # bundled lookup tables, by content
+        self._refs: dict[int, int] = {}  # kept plans holding each table (by id)
+        self._build_s = 2e-3  # seconds to build a plan (a running average)
 
     # ---------------------------------------------------------------- encoding
     def encode(self, cases: Iterable[Mapping[str, str]]) -> np.ndarray:
@@ -355,15 +343,14 @@ class CompiledNetwork:
         progress : callable, optional
             Called with the number of cases finished after each chunk.
         prune : {"block", "case", "auto"}
-            ``"block"`` (fast): a chunk of cases is pruned to the variables observed in any
-            of them, and a variable a case does not observe is summed out (an unobserved
-            leaf counts exactly 1). ``"case"``: cases are grouped by exactly which variables
-            they observe and each group is pruned as a single query would be. The two agree
-            to rounding when every table sums to 1; tables that sum to 1 only to a tolerance
-            (BIF files often round to 1e-7) can differ by about that tolerance, and
-            ``"case"`` then reproduces single queries (pgmpy's, :func:`bayesdx.query`)
-            exactly. ``"case"`` builds one plan per distinct pattern, so it is slow for
-            cohorts with many missingness patterns. ``"auto"``: ``"block"`` when every table
+            ``"block"`` (fast): cases too few to share a pattern are pooled, and a variable
+            barren in some pooled cases is summed out in them (to 1, to rounding); every
+            target is computed in one two-pass plan. ``"case"``: cases are pooled only with
+            cases that keep the same variables, and each target gets its own plan pruned as a
+            single query for it is. The two agree to rounding when every table sums to 1;
+            tables that sum to 1 only to a tolerance (BIF files often round to 1e-7) can
+            differ by about that tolerance, and ``"case"`` then reproduces single queries
+            (pgmpy's, :func:`bayesdx.query`) exactly. ``"auto"``: ``"block"`` when every table
             in use sums to 1 (to 1e-13), else ``"case"``.
 
         Returns
@@ -402,6 +389,10 @@ class CompiledNetwork:
             raise ArgumentError(f"prune must be 'block', 'case' or 'auto', got {prune!r}")
         names = resolve_targets(self.network, targets, allow_empty=True)
         n_draws, tables = check_tables(self.network, cpts, "cpts")
+        if chunk_size is not None and (
+            isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+        ):
+            raise ArgumentError(f"chunk_size must be a positive integer, got {chunk_size!r}")
         if prune == "auto":
             prune = "block" if self.sums_to_one and sums_to_one(tables.values()) else "case"
         draws = n_draws or (1 if tables else 0)  # fixed tables: one draw, dropped at the end
@@ -410,14 +401,36 @@ class CompiledNetwork:
         lead = (draws,) if draws else ()
         posts = {t: np.zeros((*lead, n, self._card[t])) for t in names}
         log_pe = np.zeros((*lead, n))
-        size = chunk_size or self._chunk_size(x, names, cpt_map, draws)
-        for rows, observed in self._blocks(x, size, prune):
-            self._evaluate_block(x[rows], rows, observed, names, cpt_map, draws, posts, log_pe)
-            if progress is not None:
-                progress(len(x[rows]))
+        drawn = frozenset(cpt_map)
+        drawn_cache: dict[tuple, np.ndarray] = {}
+        # "case": one target at a time, each pruned as a single query for it prunes (tables
+        # that sum to 1 only to rounding give its numbers exactly); "block": every target in
+        # one two-pass plan
+        target_sets = [names] if prune == "block" or len(names) < 2 else [[t] for t in names]
+        for k, ts in enumerate(target_sets):
+            pe = log_pe if k == 0 else np.zeros_like(log_pe)
+            work = list(self._groups(x, ts, prune))
+            while work:
+                rows, status, leaves, merge = work.pop()
+                plan = self._plan(status, leaves, tuple(ts), drawn)
+                split = self._split(plan, status, rows, merge, draws)
+                if split is not None:
+                    col = self._col[split]
+                    seen = x[rows, col] >= 0
+                    for part in (rows[seen], rows[~seen]):
+                        work.append((part, *merge(part), merge))
+                    continue
+                per = plan.per_case * max(draws, 1)
+                size = min(int(np.clip(_CHUNK_BUDGET // per, 1, _MAX_CHUNK)), chunk_size or n)
+                for start in range(0, len(rows), size):
+                    r = rows[start : start + size]
+                    self._run_chunk(plan, x, r, cpt_map, drawn_cache, posts, pe)
+                    if progress is not None and k == len(target_sets) - 1:
+                        progress(len(r))
         # nothing observed: P(evidence) is 1 by definition, not a sum of tables that sum to 1
         # only to rounding (26 decimal probabilities rarely add up to exactly 1.0)
-        log_pe[..., ~(x >= 0).any(axis=1)] = 0.0
+        if n:
+            log_pe[..., ~(x >= 0).any(axis=1)] = 0.0
         if draws and n_draws is None:
             posts = {t: p[0] for t, p in posts.items()}
             log_pe = log_pe[0]
@@ -444,8 +457,10 @@ class CompiledNetwork:
             raise ArgumentError(f"evidence must hold integer state indices, got {x.dtype}")
         x = x.astype(np.int64, copy=False)
         if x.size:
-            bad = (x < -1) | (x >= np.asarray(self.cards)[None, :])
-            if bad.any():
+            low = x.min(axis=0)
+            high = x.max(axis=0)
+            if (low < -1).any() or (high >= np.asarray(self.cards)).any():
+                bad = (x < -1) | (x >= np.asarray(self.cards)[None, :])
                 i, j = (int(a[0]) for a in np.nonzero(bad))
                 raise ArgumentError(
                     f"evidence[{i}, {j}] = {x[i, j]} is not a state index of "
@@ -459,438 +474,203 @@ class CompiledNetwork:
             table = np.broadcast_to(table, (draws, *table.shape))
         return np.ascontiguousarray(table, dtype=float)
 
-    def _evaluate_block(
+    # ---------------------------------------------------------------- patterns
+    def _groups(self, x: np.ndarray, names: list[str], prune: str) -> list[tuple]:
+        """Groups of cases that share a plan: ``(rows, status, leaves, merge)``.
+
+        Cases are grouped by the status of every variable that is not a leaf (barren, free or
+        observed; a leaf, a node that is a parent of nothing and not a target, never splits
+        a group, and ``leaves`` are those observed in some case of the group). Groups too
+        small to pay for a plan of their own are pooled: with ``prune="case"`` only cases
+        that keep the same variables (exact as single queries are), with ``"block"`` all of
+        them. A variable observed in some cases of a pool and not in others is summed
+        against an indicator; ``merge(rows)`` gives the status and leaves of any set of
+        rows of a pool, so a pool whose plan is costly can be split (see ``_split``).
+        """
+        n = x.shape[0]
+        if n == 0:
+            return []
+        obs = x >= 0
+        targets = set(names)
+        leafy = [v for v in self.variables if not self._children[v] and v not in targets]
+        leafy_set = set(leafy)
+        key_vars = [v for v in self.variables if v not in leafy_set]
+        kept: dict[str, np.ndarray] = {}
+        for v in reversed(self.variables):
+            if v in leafy_set:
+                continue
+            k = obs[:, self._col[v]]
+            if v in targets:
+                k = np.ones(n, dtype=bool)
+            for c in self._children[v]:
+                k = k | (obs[:, self._col[c]] if c in leafy_set else kept[c])
+            kept[v] = k
+        status = np.zeros((n, len(key_vars)), dtype=np.int8)
+        for j, v in enumerate(key_vars):
+            status[:, j] = kept[v].view(np.int8) + obs[:, self._col[v]].view(np.int8)
+        leaf_cols = [self._col[v] for v in leafy]
+
+        def merge(rows: np.ndarray) -> tuple[tuple[int, ...], tuple[str, ...]]:
+            st = status[rows]
+            obs_all = (st == 2).all(axis=0)
+            obs_any = (st == 2).any(axis=0)
+            kept_any = (st > 0).any(axis=0)
+            merged = np.where(
+                ~kept_any, BARREN, np.where(obs_all, SLICED, np.where(obs_any, MIXED, FREE))
+            )
+            return self._full_status(key_vars, merged), self._leaves_seen(x, rows, leafy, leaf_cols)
+
+        out: list[tuple] = []
+        order, bounds, first = _sorted_groups(status)
+        sizes = np.diff(bounds)
+        for g in np.flatnonzero(sizes >= _MIN_GROUP).tolist():
+            rows = order[bounds[g] : bounds[g + 1]]
+            full = self._full_status(key_vars, status[first[g]])
+            out.append((rows, full, self._leaves_seen(x, rows, leafy, leaf_cols), merge))
+        small = np.repeat(sizes < _MIN_GROUP, sizes)
+        if not small.any():
+            return out
+        rows = np.sort(order[small])
+        if prune == "block":
+            pools = [rows]
+        else:  # the same kept variables: exact
+            kept_bits = (status[rows] > 0).view(np.uint8)
+            order2, bounds2, _ = _sorted_groups(kept_bits)
+            pools = [rows[order2[bounds2[g] : bounds2[g + 1]]] for g in range(len(bounds2) - 1)]
+        return out + [(pool, *merge(pool), merge) for pool in pools]
+
+    def _split(
+        self, plan: Plan, status: tuple[int, ...], rows: np.ndarray, merge: Any, draws: int
+    ) -> str | None:
+        """The variable to split a pool on, or None to run the pool with its plan.
+
+        A pool whose plan costs more per case than building plans for its parts would (a
+        variable summed against an indicator in a large clique: the cases that observe it
+        slice it instead) is split on the indicator variable in the costliest steps.
+        """
+        if len(rows) < 2:
+            return None
+        mixed = {v for v, s in zip(self.variables, status, strict=True) if s == MIXED}
+        if not mixed:
+            return None
+        run_s = len(rows) * plan.flops * max(draws, 1) * _SECONDS_PER_FLOP
+        if run_s < 4 * self._build_s:
+            return None
+        return next((v for v, _ in plan.weight if v in mixed), None)
+
+    def _full_status(self, key_vars: list[str], st: np.ndarray) -> tuple[int, ...]:
+        """A status per variable (leaves: BARREN; their use is in the leaves)."""
+        by = dict(zip(key_vars, st.tolist(), strict=True))
+        return tuple(int(by.get(v, BARREN)) for v in self.variables)
+
+    def _leaves_seen(
+        self, x: np.ndarray, rows: np.ndarray, leafy: list[str], cols: list[int]
+    ) -> tuple[str, ...]:
+        if not cols:
+            return ()
+        seen = (x[rows][:, cols] >= 0).any(axis=0)
+        return tuple(v for v, s in zip(leafy, seen.tolist(), strict=True) if s)
+
+    def _plan(
         self,
-        xc: np.ndarray,
-        rows: Any,
-        observed: frozenset[str],
-        names: list[str],
+        status: tuple[int, ...],
+        leaves: tuple[str, ...],
+        names: tuple[str, ...],
+        drawn: frozenset[str],
+    ) -> Plan:
+        key = (status, leaves, names, drawn)
+        plan = self._plans.get(key)
+        if plan is not None:
+            self._plans.move_to_end(key)
+            return plan
+        if sum(t.size for t in self._bundles.values()) > _BUNDLE_CACHE_FLOATS:
+            self._bundles.clear()
+        start = time.perf_counter()
+        plan = build_plan(
+            self.variables, self._parents, self._card, self._cpts,
+            dict(zip(self.variables, status, strict=True)), leaves, names, drawn,
+            self._bundles,
+        )  # fmt: skip
+        self._build_s = 0.8 * self._build_s + 0.2 * (time.perf_counter() - start)
+        self._plans[key] = plan
+        self._count(plan, 1)
+        while len(self._plans) > _MAX_PLANS or (
+            self._plan_floats > _PLAN_FLOATS and len(self._plans) > 1
+        ):  # forget the least recently used
+            _, old = self._plans.popitem(last=False)
+            self._count(old, -1)
+        return plan
+
+    def _count(self, plan: Plan, sign: int) -> None:
+        """Keep the floats held by the kept plans' tables (a shared table counts once)."""
+        tables = [g.table for _, g in plan.gathers if g.table is not None]
+        tables += [c for _, c in plan.constants]
+        for t in tables:
+            n = self._refs.get(id(t), 0) + sign
+            if n == 0:
+                del self._refs[id(t)]
+            else:
+                self._refs[id(t)] = n
+            if n == (1 if sign > 0 else 0):
+                self._plan_floats += sign * t.size
+
+    def _run_chunk(
+        self,
+        plan: Plan,
+        x: np.ndarray,
+        rows: np.ndarray,
         cpt_map: Mapping[str, np.ndarray],
-        draws: int,
+        drawn_cache: dict[tuple, np.ndarray],
         posts: dict[str, np.ndarray],
         log_pe: np.ndarray,
     ) -> None:
-        """Fill the posteriors and log P(evidence) of one block of cases."""
-        cache: dict[tuple, np.ndarray] = {}
-        plan_targets: list[str | None] = list(names) or [None]  # None: no target
-        for k, t in enumerate(plan_targets):
-            plan = self._plan(observed, t, cpt_map)
-            joint = self._run(plan, xc, cpt_map, cache, draws)  # (*lead, m[, card])
-            total = joint.sum(axis=-1) if t is not None else joint
-            tiny = ~(total >= TINY)
-            log_scale: Any = 0.0
-            if tiny.any():  # impossible or underflowing: redo those cases with rescaling
-                joint, total, log_scale = self._rescaled(plan, xc, cpt_map, draws, joint, tiny)
-            if k == 0:
-                with np.errstate(divide="ignore"):
-                    log_pe[..., rows] = np.log(total) + log_scale
-            if t is not None:
-                safe = np.where(total > 0, total, 1.0)
-                posts[t][..., rows, :] = np.where(
-                    (total > 0)[..., None], joint / safe[..., None], 0.0
-                )
+        """Fill the posteriors and log P(evidence) of one chunk of cases."""
+        xc = x[rows]
+        xm = xc + (xc < 0) * self._unobserved
+        beliefs, lp, tiny = run_plan(plan, xm, cpt_map, drawn_cache, rescale=False)
+        if tiny.any():  # impossible or underflowing: those cases again, with rescaling
+            again = np.flatnonzero(tiny.reshape(-1, xc.shape[0]).any(axis=0))
+            b2, lp2, _ = run_plan(plan, xm[again], cpt_map, drawn_cache, rescale=True)
+            beliefs = {t: np.array(b) for t, b in beliefs.items()}
+            lp = np.array(lp)
+            for t, b in b2.items():
+                beliefs[t][..., again, :] = b
+            lp[..., again] = lp2
+        log_pe[..., rows] = lp
+        possible = np.isfinite(lp)
+        for t, b in beliefs.items():
+            total = b.sum(axis=-1, keepdims=True)
+            ok = possible[..., None] & (total > 0)
+            posts[t][..., rows, :] = np.where(ok, b / np.where(ok, total, 1.0), 0.0)
+        for t in plan.sliced_targets:
+            k = self._card[t]
+            onehot = np.eye(k)[xc[:, self._col[t]]]
+            posts[t][..., rows, :] = np.where(possible[..., None], onehot, 0.0)
 
-    def _chunk_size(self, x: np.ndarray, names: list[str], cpt_map: dict, draws: int) -> int:
-        observed = frozenset(self.variables[j] for j in np.flatnonzero((x >= 0).any(axis=0)))
-        plan_targets: list[str | None] = list(names) or [None]  # None: no target
-        width = max(self._plan(observed, t, cpt_map).width for t in plan_targets)
-        return int(np.clip(_CHUNK_BUDGET // max(width * max(draws, 1), 1), 1, 16384))
 
-    def _blocks(self, x: np.ndarray, size: int, prune: str) -> Iterable[tuple[Any, frozenset[str]]]:
-        """Blocks of cases with the variables observed in them (see ``prune``)."""
-        if prune == "block":
-            for start in range(0, x.shape[0], size):
-                rows = slice(start, start + size)
-                seen = np.flatnonzero((x[rows] >= 0).any(axis=0))
-                yield rows, frozenset(self.variables[j] for j in seen)
-            return
-        if x.shape[0] == 0:
-            return
-        patterns, inverse = np.unique(x >= 0, axis=0, return_inverse=True)
+def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows sorted by a small-integer key matrix: the order, group bounds, and a row of each."""
+    n, width = keys.shape
+    if width == 0:
+        return np.arange(n), np.array([0, n]), np.array([0])
+    words = []
+    for start in range(0, width, 39):  # base 3 (or 2) digits in an int64 word
+        block = keys[:, start : start + 39].astype(np.int64)
+        word = np.zeros(n, dtype=np.int64)
+        for j in range(block.shape[1]):
+            word = word * 4 + block[:, j]
+        words.append(word)
+    if len(words) == 1:
+        inverse = words[0]
+        order = np.argsort(inverse, kind="stable")
+        sk = inverse[order]
+        starts = np.flatnonzero(sk[1:] != sk[:-1]) + 1
+    else:
+        stacked = np.stack(words, axis=1)
+        _, inverse = np.unique(stacked, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
         order = np.argsort(inverse, kind="stable")
-        bounds = np.searchsorted(inverse[order], np.arange(len(patterns) + 1))
-        for k, pattern in enumerate(patterns):
-            members = order[bounds[k] : bounds[k + 1]]
-            observed = frozenset(self.variables[j] for j in np.flatnonzero(pattern))
-            for start in range(0, len(members), size):
-                yield members[start : start + size], observed
-
-    def _plan(self, observed: frozenset[str], target: str | None, cpt_map: Mapping) -> _Plan:
-        key = (observed, target, frozenset(cpt_map))
-        plan = self._plans.get(key)
-        if plan is None:
-            if len(self._plans) >= _MAX_PLANS:  # forget the oldest plan
-                del self._plans[next(iter(self._plans))]
-            plan = self._build(observed, target, frozenset(cpt_map))
-            self._plans[key] = plan
-        return plan
-
-    # ---------------------------------------------------------------- plans
-    def _build(self, observed: frozenset[str], target: str | None, drawn: frozenset[str]) -> _Plan:
-        """A contraction plan: the factors, an elimination order, constants folded."""
-        operands, labels = self._factors(observed, target, drawn)
-        output = (
-            *((_DRAW,) if any(_DRAW in lab for lab in labels) else ()),
-            *((_BATCH,) if any(_BATCH in lab for lab in labels) else ()),
-            *((target,) if target else ()),
-        )
-        builder = _PlanBuilder(labels, self._card, self._col)
-        result = builder.eliminate(target)
-        if builder.labels[result] != output:
-            result = builder.emit((result,), output)
-        op_list, steps = _fold_constants(operands, builder)
-        return _Plan(
-            target=target,
-            operands=tuple(op_list),
-            labels=tuple(builder.labels),
-            steps=tuple(steps),
-            result=result,
-            output=output,
-            width=builder.width(),
-        )
-
-    def _factors(
-        self, observed: frozenset[str], target: str | None, drawn: frozenset[str]
-    ) -> tuple[list[tuple[str, Any]], list[tuple[str, ...]]]:
-        """The operands of P(target, evidence) and their labels, pruned to the ancestors."""
-        keep = ancestors(self._parents, observed | ({target} if target else set()))
-        operands: list[tuple[str, Any]] = []
-        labels: list[tuple[str, ...]] = []
-        bundles: dict[tuple[str, ...], list[str]] = {}
-        for v in (v for v in self.variables if v in keep):
-            scope = (*self._parents[v], v)
-            draw = (_DRAW,) if v in drawn else ()
-            leaf = v in observed and v != target and not any(c in keep for c in self._children[v])
-            if leaf and draw:  # the CPT and the indicator of an observed leaf: one lookup
-                operands.append(("gather", v))
-                labels.append((_BATCH, *draw, *self._parents[v]))
-                continue
-            if leaf:  # several leaves with the same parents share one joint lookup
-                bundles.setdefault(self._parents[v], []).append(v)
-                continue
-            operands.append(("cpt", v) if draw else ("const", self._cpts[v]))
-            labels.append((*draw, *scope))
-            if v in observed:
-                operands.append(("ind", v))
-                labels.append((_BATCH, v))
-        for parents, leaves in bundles.items():
-            for bundle in self._bundle(parents, leaves):
-                operands.append(("bundle", bundle))
-                labels.append((_BATCH, *parents))
-        if not labels:  # nothing observed and no target: P(evidence) = 1
-            operands.append(("const", np.asarray(1.0)))
-            labels.append(())
-        return operands, labels
-
-    def _lookup_table(self, v: str, table: np.ndarray | None = None) -> np.ndarray:
-        """The CPT of a leaf with an extra 'unobserved' state (exactly 1: the leaf is barren
-        when it is not observed), that state axis first."""
-        if table is None and v in self._lookup:
-            return self._lookup[v]
-        t = self._cpts[v] if table is None else table
-        aug = np.concatenate([t, np.ones((*t.shape[:-1], 1))], axis=-1)
-        aug = np.ascontiguousarray(np.moveaxis(aug, -1, 0))
-        if table is None:
-            self._lookup[v] = aug
-        return aug
-
-    def _operand(
-        self, op: tuple[str, Any], xc: np.ndarray, cpt_map: Mapping, cache: dict
-    ) -> np.ndarray:
-        kind, v = op
-        if kind == "const":
-            return v
-        if kind == "cpt":
-            return cpt_map[v]
-        key = (kind, v)
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
-        if kind == "bundle":  # one joint lookup table indexed by a mixed-radix code
-            code: np.ndarray | None = None
-            for u in v:
-                k = self._card[u] + 1
-                digit = xc[:, self._col[u]] % k  # -1 (unobserved) becomes k - 1
-                code = digit if code is None else code * k + digit
-            arr = self._bundle_table(v)[code]
-        elif kind == "ind":
-            arr = self._eye[v][xc[:, self._col[v]]]
-        else:  # gather: the (k+1, ...) lookup table indexed by each case's state (-1: sum)
-            arr = self._lookup_table(v, cpt_map.get(v))[xc[:, self._col[v]]]
-        cache[key] = arr
-        return arr
-
-    def _bundle(self, parents: tuple[str, ...], leaves: list[str]) -> list[tuple[str, ...]]:
-        """Split leaves with the same parents into groups whose joint table stays small."""
-        width = math.prod(self._card[p] for p in parents)
-        out: list[list[str]] = []
-        rows = 0
-        for v in leaves:
-            k = self._card[v] + 1
-            if out and rows * k <= _BUNDLE_ROWS and rows * k * width <= _BUNDLE_FLOATS:
-                out[-1].append(v)
-                rows *= k
-            else:
-                out.append([v])
-                rows = k
-        return [tuple(b) for b in out]
-
-    def _bundle_table(self, leaves: tuple[str, ...]) -> np.ndarray:
-        """Product of the leaves' lookup tables over every combination of their states."""
-        cached = self._bundle_tables.get(leaves)
-        if cached is not None:
-            return cached
-        table = self._lookup_table(leaves[0])
-        for u in leaves[1:]:
-            nxt = self._lookup_table(u)
-            table = (table[:, None] * nxt[None, :]).reshape(-1, *nxt.shape[1:])
-        table = np.ascontiguousarray(table)
-        self._bundle_tables[leaves] = table
-        return table
-
-    # ---------------------------------------------------------------- running plans
-    def _execute(
-        self, plan: _Plan, xc: np.ndarray, cpt_map: Mapping, cache: dict, rescale: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Run a plan: its result and the log of its scale (zero unless ``rescale``).
-
-        With ``rescale`` every step is divided by its largest entry per case (and draw), so
-        no intermediate underflows; the logs of those divisors add up to the scale.
-        """
-        values: dict[int, np.ndarray] = {}
-        scales: dict[int, np.ndarray] = {}
-        for i, op in enumerate(plan.operands):
-            if op[0] != "step":
-                values[i] = self._operand(op, xc, cpt_map, cache)
-        step_ids = [i for i, op in enumerate(plan.operands) if op[0] == "step"]
-        for new_id, (ids, out, fn) in zip(step_ids, plan.steps, strict=True):
-            res = fn(*(values[j] for j in ids))
-            for j in ids:
-                if j in step_ids:
-                    values.pop(j, None)
-            if rescale:
-                dsz = res.shape[out.index(_DRAW)] if _DRAW in out else 1
-                bsz = res.shape[out.index(_BATCH)] if _BATCH in out else 1
-                other = tuple(a for a, u in enumerate(out) if u not in (_BATCH, _DRAW))
-                m = res.max(axis=other, keepdims=True) if other else res
-                m = np.where(m > 0, m, 1.0)
-                res = res / m
-                log_m = np.log(m).reshape(dsz, bsz)
-                for j in ids:
-                    log_m = log_m + scales.pop(j, 0.0)
-                scales[new_id] = log_m
-            values[new_id] = res
-        return values[plan.result], np.asarray(scales.get(plan.result, 0.0))
-
-    def _run(
-        self, plan: _Plan, xc: np.ndarray, cpt_map: Mapping, cache: dict, draws: int
-    ) -> np.ndarray:
-        """P(target, evidence) per case (and draw): shape ``(*draws, m[, card])``."""
-        result, _ = self._execute(plan, xc, cpt_map, cache, rescale=False)
-        return self._align(plan, result, xc.shape[0], draws)
-
-    def _run_rescaled(
-        self, plan: _Plan, xc: np.ndarray, cpt_map: Mapping, draws: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """P(target, evidence) divided by exp(log scale), and the log scale ``(*draws, m)``."""
-        result, scale = self._execute(plan, xc, cpt_map, {}, rescale=True)
-        m = xc.shape[0]
-        return self._align(plan, result, m, draws), self._align_scale(scale, m, draws)
-
-    def _align(self, plan: _Plan, result: np.ndarray, m: int, draws: int) -> np.ndarray:
-        """Broadcast a result to ``(*draws, m[, card])`` when an axis was absent."""
-        shape = [draws] if draws else []
-        shape.append(m)
-        if plan.target is not None:
-            shape.append(self._card[plan.target])
-        result = np.asarray(result)
-        if _DRAW not in plan.output and draws:
-            result = result[None]
-        if _BATCH not in plan.output:
-            result = np.expand_dims(result, 1 if draws else 0)
-        return np.broadcast_to(result, shape)
-
-    @staticmethod
-    def _align_scale(scale: np.ndarray, m: int, draws: int) -> np.ndarray:
-        """A ``(draws or 1, cases or 1)`` log-scale as ``(*draws, m)``."""
-        if scale.ndim == 0:
-            return np.broadcast_to(scale, ([draws] if draws else []) + [m])
-        if draws:
-            return np.broadcast_to(scale, (draws, m))
-        return np.broadcast_to(scale.reshape(-1), (m,))
-
-    def _rescaled(
-        self,
-        plan: _Plan,
-        xc: np.ndarray,
-        cpt_map: Mapping,
-        draws: int,
-        joint: np.ndarray,
-        tiny: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Recompute the cases with a tiny total, rescaling every step (no underflow)."""
-        joint = np.array(joint, dtype=float)
-        total = joint.sum(axis=-1) if plan.target is not None else joint.copy()
-        log_scale = np.zeros(total.shape)
-        rows = np.flatnonzero(tiny.reshape(-1, xc.shape[0]).any(axis=0))
-        j, s = self._run_rescaled(plan, xc[rows], cpt_map, draws)
-        if plan.target is not None:
-            joint[..., rows, :] = j
-            total[..., rows] = j.sum(axis=-1)
-        else:
-            joint[..., rows] = j
-            total[..., rows] = j
-        log_scale[..., rows] = s
-        return joint, total, log_scale
-
-
-class _PlanBuilder:
-    """Variable elimination on labels: the steps of a plan in SSA form.
-
-    ``labels[i]`` are the labels of operand or step ``i``; ``steps`` lists
-    ``(input ids, output labels)``; each step's id is ``len(operands) + its position``.
-    """
-
-    def __init__(
-        self, labels: list[tuple[str, ...]], cards: Mapping[str, int], position: Mapping[str, int]
-    ):
-        self.n_operands = len(labels)
-        self.labels = list(labels)
-        self.steps: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
-        self.cards = cards
-        self.position = position
-        self.sizes = {**cards, _BATCH: _NOMINAL_BATCH, _DRAW: 8}
-
-    def emit(self, ids: tuple[int, ...], out: tuple[str, ...]) -> int:
-        """Add a step; its output puts the draw and case axes first."""
-        lead = tuple(u for u in (_DRAW, _BATCH) if u in out)
-        out = (*lead, *(u for u in out if u not in lead))
-        self.steps.append((ids, out))
-        self.labels.append(out)
-        return len(self.labels) - 1
-
-    def eliminate(self, target: str | None) -> int:
-        """Sum out every hidden variable in min-size order; the id of the final product."""
-        live = list(range(self.n_operands))
-        hidden = {u for lab in self.labels for u in lab} - {target, _BATCH, _DRAW}
-        while hidden:
-            scopes = [self.labels[i] for i in live]
-            var = next_to_eliminate(hidden, scopes, self.cards, self.position, _WIDE)
-            hidden.discard(var)
-            touching = [i for i in live if var in self.labels[i]]
-            live = [i for i in live if var not in self.labels[i]]
-            live.append(self.combine(touching, var))
-        return self.combine(live, None)
-
-    def combine(self, ids: list[int], drop: str | None) -> int:
-        """Multiply factors pairwise (smallest product first), summing ``drop`` last."""
-        ids = self._same_scope_first(list(ids))
-        while len(ids) > 1:
-            i, j = self._cheapest_pair(ids, drop)
-            pair = (ids[i], ids[j])
-            last = len(ids) == 2
-            out = tuple(
-                dict.fromkeys(u for k in pair for u in self.labels[k] if not (last and u == drop))
-            )
-            ids = [k for n_, k in enumerate(ids) if n_ not in (i, j)]
-            ids.append(self.emit(pair, out))
-        if len(ids) == 1 and drop is not None and drop in self.labels[ids[0]]:
-            only = ids[0]
-            ids = [self.emit((only,), tuple(u for u in self.labels[only] if u != drop))]
-        return ids[0]
-
-    def _same_scope_first(self, ids: list[int]) -> list[int]:
-        """With many factors, first multiply those with the same scope (cheap to find)."""
-        if len(ids) <= 4:
-            return ids
-        same: dict[frozenset[str], list[int]] = {}
-        for i in ids:
-            same.setdefault(frozenset(self.labels[i]), []).append(i)
-        out = []
-        for group in same.values():
-            while len(group) > 1:
-                a, b = group.pop(0), group.pop(0)
-                group.append(self.emit((a, b), self.labels[a]))
-            out.append(group[0])
-        return out
-
-    def _cheapest_pair(self, ids: list[int], drop: str | None) -> tuple[int, int]:
-        best: tuple[int, int, int] | None = None
-        for i in range(len(ids)):
-            for j in range(i + 1, len(ids)):
-                lab = set(self.labels[ids[i]]) | set(self.labels[ids[j]])
-                if len(ids) == 2 and drop is not None:
-                    lab.discard(drop)
-                cost = math.prod(self.sizes[u] for u in lab)
-                if best is None or cost < best[0]:
-                    best = (cost, i, j)
-        assert best is not None
-        return best[1], best[2]
-
-    def width(self) -> int:
-        """The largest intermediate per case (and draw), in floats."""
-        per_case = [math.prod(self.sizes[u] for u in lab if u not in _WIDE) for lab in self.labels]
-        return max([*per_case, 1])
-
-
-def _fold_constants(
-    operands: list[tuple[str, Any]], builder: _PlanBuilder
-) -> tuple[list[tuple[str, Any]], list[tuple[tuple[int, ...], tuple[str, ...], Callable]]]:
-    """Compute now every step whose inputs are all constant; the rest become plan steps."""
-    values = {i: op[1] for i, op in enumerate(operands) if op[0] == "const"}
-    op_list = list(operands)
-    steps = []
-    for n_step, (ids, out) in enumerate(builder.steps):
-        fn = _step([builder.labels[i] for i in ids], out)
-        new_id = len(operands) + n_step
-        if all(j in values for j in ids):
-            values[new_id] = fn(*(values[j] for j in ids))
-            op_list.append(("const", values[new_id]))
-        else:
-            op_list.append(("step", None))
-            steps.append((ids, out, fn))
-    return op_list, steps
-
-
-def _step(ins: list[tuple[str, ...]], out: tuple[str, ...]) -> Callable:
-    """A function for one contraction step, specialised to its labels."""
-    symbols: dict[str, str] = {}
-    for lab in (*ins, out):
-        for u in lab:
-            symbols.setdefault(u, chr(ord("a") + len(symbols)) if len(symbols) < 26
-                               else chr(ord("A") + len(symbols) - 26))  # fmt: skip
-    if len(symbols) > 52:  # very wide steps: opt_einsum's own symbols
-        import opt_einsum as oe
-
-        symbols = {u: oe.get_symbol(i) for i, u in enumerate(symbols)}
-        eq = ",".join("".join(symbols[u] for u in lab) for lab in ins)
-        eq += "->" + "".join(symbols[u] for u in out)
-        return lambda *ops: oe.contract(eq, *ops)
-    eq = ",".join("".join(symbols[u] for u in lab) for lab in ins)
-    eq += "->" + "".join(symbols[u] for u in out)
-    summed = {u for lab in ins for u in lab} - set(out)
-    if len(ins) == 2 and not summed:  # a broadcast product
-        views = [_broadcast_view(lab, out) for lab in ins]
-
-        def multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-            return np.multiply(views[0](a), views[1](b))
-
-        return multiply
-    if len(ins) == 2 and len(summed) and _BATCH in ins[0] and _BATCH in ins[1]:
-        return lambda *ops: np.einsum(eq, *ops, optimize=True)
-    if len(ins) == 2:
-        import opt_einsum as oe
-
-        return lambda *ops: oe.contract(eq, *ops, optimize=[(0, 1)])
-    return lambda *ops: np.einsum(eq, *ops, optimize=len(ins) > 2)
-
-
-def _broadcast_view(lab: tuple[str, ...], out: tuple[str, ...]) -> Callable:
-    """A view of an array with labels ``lab`` that broadcasts against labels ``out``."""
-    perm = tuple(sorted(range(len(lab)), key=lambda i: out.index(lab[i])))
-    present = {lab[i] for i in perm}
-    index = tuple(slice(None) if u in present else None for u in out)
-    if perm == tuple(range(len(lab))) and all(u in present for u in out):
-        return lambda a: a
-    return lambda a: np.transpose(a, perm)[index]
+        sk = inverse[order]
+        starts = np.flatnonzero(sk[1:] != sk[:-1]) + 1
+    bounds = np.concatenate([[0], starts, [n]])
+    return order, bounds, order[bounds[:-1]]

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import bayesdx.inference._compiled as compiled_module
 from bayesdx._bench import example_network, sample_cases
 from bayesdx.errors import (
     ArgumentError,
@@ -371,3 +372,36 @@ def test_query_path_imports_neither_pgmpy_nor_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).parent)  # fmt: skip
     assert out.stdout.strip() == "[]"
+
+
+def test_plans_and_tables_are_reused_only_for_their_own_pattern(marrow, rng):
+    """A leaf observed as evidence and the same node asked for as a target make different
+    tables; one compiled network serving both in turn gives what fresh ones give."""
+    x = sample_cases(marrow, 200, rng, hide=0.3, targets=["diagnosis"])
+    shared = compile_network(marrow)
+    for targets in (["hb", "diagnosis"], ["diagnosis"], "all", ["ldh"], ["diagnosis"]):
+        got = shared.evaluate(x, targets)
+        fresh = compile_network(marrow).evaluate(x, targets)
+        for t in got.posteriors:
+            np.testing.assert_allclose(got.posteriors[t], fresh.posteriors[t], atol=1e-14)
+        np.testing.assert_allclose(got.log_p_evidence, fresh.log_p_evidence, rtol=1e-12)
+
+
+def test_plan_cache_is_bounded(marrow, monkeypatch):
+    monkeypatch.setattr(compiled_module, "_MAX_PLANS", 3)
+    cn = compile_network(marrow)
+    names = [v for v in marrow.variables if v != "diagnosis"][:8]
+    for v in names:  # eight patterns, one case each
+        cn.evaluate(cn.encode([{v: marrow.states[v][0]}]), ["diagnosis"])
+        assert len(cn._plans) <= 3
+    assert len(cn._plans) == 3
+
+
+def test_an_observed_target_and_a_leaf_make_different_tables():
+    net = _impossible_network()  # a -> b: b is a leaf unless it is a target
+    cn = compile_network(net)
+    cn.evaluate(np.array([[-1, 0], [-1, 1]] * 20), ["b"])  # b observed in every case
+    res = cn.evaluate(np.array([[-1, 1], [-1, -1]]), ["a"])  # b a leaf, unobserved in one
+    fresh = compile_network(net).evaluate(np.array([[-1, 1], [-1, -1]]), ["a"])
+    np.testing.assert_allclose(res.posteriors["a"], fresh.posteriors["a"], atol=1e-15)
+    np.testing.assert_allclose(res.posteriors["a"][1], [0.5, 0.5])

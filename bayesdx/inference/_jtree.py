@@ -1,0 +1,741 @@
+"""Batched junction trees: the plans of the compiled engine, one per evidence pattern.
+
+A *pattern* gives every variable of the network a status for a group of cases:
+
+- ``BARREN`` (0): neither observed, a target, nor an ancestor of one: it sums to one and is
+  dropped (barren-node pruning, as a single query prunes);
+- ``FREE`` (1): summed out;
+- ``SLICED`` (2): observed in every case of the group: its state is sliced into the tables
+  (each case indexes the tables at its own state), so it leaves the graph and never widens a
+  clique;
+- ``MIXED`` (3): observed in some cases of the group: summed out against an indicator
+  (one-hot for an observed state, all ones otherwise).
+
+A *leaf* (an observed node that is a parent of nothing, and not a target) is sliced too; its
+table gets one extra row of ones for the cases that do not observe it (an unobserved leaf is
+barren: dropping it is multiplying by exactly one), so leaves never split groups.
+
+Each table with a sliced axis becomes a per-case operand: a lookup table indexed by a
+mixed-radix code of the case's states. Per-case operands whose free variables nest are
+*bundled*: their product over every combination of codes is tabulated once, so a case costs
+one gather per bundle. What remains is a graph over the free variables (observed variables
+cut it into pieces: d-separation); each connected piece is triangulated by weighted min-fill
+into a clique tree, and evaluated by batched message passing (Shafer-Shenoy): a collect pass
+towards a root gives P(evidence) and the posterior of a target in the root; a distribute pass
+along the paths to the other targets' cliques gives every other marginal for a small multiple
+of one target's cost. Every step is one ``numpy.einsum`` over a clique with the case (and
+draw) axis in front; it allocates nothing larger than its output, so the memory per case is
+the sum of the operands and messages, and chunks of cases keep it bounded.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["BARREN", "FREE", "MIXED", "SLICED", "Plan", "build_plan", "run_plan"]
+
+BARREN, FREE, SLICED, MIXED = 0, 1, 2, 3
+B = "\x00b"  # the case axis
+D = "\x00d"  # the draw axis
+_WIDE = (D, B)
+BUNDLE_ROWS = 4096  # codes per bundled lookup table
+BUNDLE_FLOATS = 1 << 14  # floats per bundled lookup table
+_MAX_INPUTS = 24  # numpy.einsum takes a limited number of operands
+
+
+@dataclass(frozen=True)
+class Gather:
+    """A per-case operand: ``table[..., code]``, the cases last (a drawn table:
+    ``table[:, code]``, draws and cases first).
+
+    ``code = sum(xm[:, cols] * strides)`` where ``xm`` is the evidence with -1 mapped to the
+    card (the 'unobserved' row). ``var`` names a drawn table taken at run time (``table`` is
+    then None); ``index`` lists its indexed axes and ``pad`` whether the node's own axis is a
+    leaf's (padded with ones).
+    """
+
+    cols: tuple[int, ...]
+    strides: tuple[int, ...]
+    labels: tuple[str, ...]
+    table: np.ndarray | None = None
+    var: str | None = None
+    axes: tuple[str, ...] = ()  # a drawn table: the scope, in table order
+    index: tuple[str, ...] = ()  # a drawn table: the indexed variables, in code order
+    leaf: bool = False
+    key: tuple | None = None  # a bundled table: its key in the cache of tables
+
+
+@dataclass(frozen=True)
+class Step:
+    """One einsum: the operand ids it reads, its output labels and equation."""
+
+    inputs: tuple[int, ...]
+    labels: tuple[str, ...]
+    equation: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How to compute P(evidence) and the targets' posteriors for one pattern.
+
+    Every operand has an id; ``labels[id]`` are its axes. Gathers, constants and drawn
+    constants are made first, then the steps run in order.
+    """
+
+    gathers: tuple[tuple[int, Gather], ...]
+    constants: tuple[tuple[int, np.ndarray], ...]
+    drawn_constants: tuple[tuple[int, str], ...]  # a drawn table without indexed axes
+    steps: tuple[tuple[int, Step], ...]
+    labels: tuple[tuple[str, ...], ...]
+    totals: tuple[int, ...]  # ids whose sums multiply to P(evidence) (pieces, scalars)
+    beliefs: tuple[tuple[str, int], ...]  # target -> id of its unnormalised belief
+    sliced_targets: tuple[str, ...]  # observed in every case: certain
+    per_case: int  # floats held per case (and draw)
+    free: int  # free variables
+    flops: int  # multiply-adds per case (and draw), about
+    weight: tuple[tuple[str, int], ...]  # free variable -> flops of the steps it is in
+
+
+# ---------------------------------------------------------------- building
+def build_plan(
+    variables: Sequence[str],
+    parents: Mapping[str, tuple[str, ...]],
+    cards: Mapping[str, int],
+    cpts: Mapping[str, np.ndarray],
+    status: Mapping[str, int],
+    leaves: Sequence[str],
+    targets: Sequence[str],
+    drawn: frozenset[str],
+    bundle_cache: dict[tuple, np.ndarray] | None = None,
+) -> Plan:
+    """The plan for one pattern.
+
+    Parameters
+    ----------
+    variables : the network's variables (topological order; the evidence columns).
+    status : variable -> BARREN, FREE, SLICED or MIXED (leaves need none).
+    leaves : observed-somewhere leaves kept as lookups with a row of ones.
+    targets : the variables whose posterior is wanted.
+    drawn : variables whose table has a draw axis (given at run time).
+    """
+    col = {v: i for i, v in enumerate(variables)}
+    leaf_set = set(leaves)
+    # ---- factors: (index vars, free vars, table over index (card + 1 rows) then free)
+    factors: list[_Factor] = []
+    for v in variables:
+        if v in leaf_set:
+            pass
+        elif status.get(v, BARREN) == BARREN:
+            continue
+        scope = (*parents[v], v)
+        index = tuple(u for u in scope if (u == v and v in leaf_set) or status.get(u) == SLICED)
+        free = tuple(u for u in scope if u not in index)
+        if v in drawn:
+            factors.append((index, free, None, v, ("drawn", v, scope, v in leaf_set)))
+            continue
+        if not index:
+            factors.append((index, free, cpts[v], None, ("cpt", v, index, v in leaf_set)))
+            continue
+        table = _Lazy(cpts[v], scope, index, v in leaf_set)
+        factors.append((index, free, table, None, ("cpt", v, index, v in leaf_set)))
+    for v in variables:
+        if status.get(v) == MIXED and v not in leaf_set:
+            k = cards[v]
+            factors.append(((v,), (v,), np.vstack([np.eye(k), np.ones(k)]), None, ("ind", v)))
+    gathers, constants, drawn_constants = _bundle(factors, cards, col, bundle_cache)
+    return _tree(gathers, constants, drawn_constants, status, targets, cards)
+
+
+_Factor = tuple[tuple[str, ...], tuple[str, ...], Any, "str | None", tuple]
+
+
+@dataclass(frozen=True)
+class _Lazy:
+    """A lookup table made only when a bundle that needs it is not cached."""
+
+    table: np.ndarray
+    scope: tuple[str, ...]
+    index: tuple[str, ...]
+    leaf: bool
+
+    def __call__(self) -> np.ndarray:
+        return lookup(self.table, self.scope, self.index, self.leaf, 0)
+
+
+def lookup(
+    table: np.ndarray, scope: tuple[str, ...], index: tuple[str, ...], leaf: bool, lead: int
+) -> np.ndarray:
+    """The table with its indexed axes first (after ``lead`` leading axes, in scope order),
+    each with one more row for 'unobserved': ones on a leaf's own axis (an unobserved leaf
+    is dropped), zeros otherwise (a sliced variable is always observed)."""
+    if not index:
+        return table
+    shape = list(table.shape)
+    inner = [slice(None)] * table.ndim
+    for a, u in enumerate(scope):
+        if u in index:
+            shape[lead + a] += 1
+            inner[lead + a] = slice(0, table.shape[lead + a])
+    fill = np.zeros(shape)
+    fill[tuple(inner)] = table
+    if leaf:  # the leaf's own 'unobserved' row: exactly one wherever its parents are indexed
+        own = list(inner)
+        own[-1] = slice(table.shape[-1], None)
+        fill[tuple(own)] = 1.0
+    order = list(range(lead))
+    order += [lead + a for a, u in enumerate(scope) if u in index]
+    order += [lead + a for a, u in enumerate(scope) if u not in index]
+    return np.ascontiguousarray(np.transpose(fill, order))
+
+
+def _bundle(
+    factors: list[_Factor],
+    cards: Mapping[str, int],
+    col: Mapping[str, int],
+    cache: dict[tuple, np.ndarray] | None,
+) -> tuple[list[Gather], list[tuple[np.ndarray, tuple[str, ...]]], list[tuple[str, tuple]]]:
+    """Per-case factors whose free variables nest, multiplied into shared lookup tables."""
+    per_case = [f for f in factors if f[0] and f[3] is None]
+    consts = [f for f in factors if not f[0] and f[3] is None]
+    drawn = [f for f in factors if f[3] is not None]
+    per_case.sort(key=lambda f: -math.prod(cards[u] for u in f[1]))
+    # bundles: [index vars (ordered), free vars, members]
+    bundles: list[list[Any]] = []
+    for f in per_case:
+        index, free = f[0], f[1]
+        for b in bundles:
+            if not set(free) <= set(b[1]):
+                continue
+            union = list(dict.fromkeys((*b[0], *index)))
+            rows = math.prod(cards[u] + 1 for u in union)
+            if rows <= BUNDLE_ROWS and rows * math.prod(cards[u] for u in b[1]) <= BUNDLE_FLOATS:
+                b[0] = union
+                b[2].append(f)
+                break
+        else:
+            bundles.append([list(index), tuple(free), [f]])
+    leftover = []
+    for c in consts:  # a constant whose variables a bundle has: multiplied into its table
+        home = next((b for b in bundles if set(c[1]) <= set(b[1])), None)
+        if home is None:
+            leftover.append((c[2], c[1]))
+        else:
+            home[2].append(c)
+    gathers = []
+    for index, free, members in bundles:
+        key = (tuple(index), free, tuple(m[4] for m in members))
+        table = None if cache is None else cache.get(key)
+        if table is None:
+            table = _product(index, free, members, cards)
+            if cache is not None:
+                cache[key] = table
+        strides = _strides([cards[u] + 1 for u in index])
+        gathers.append(
+            Gather(
+                tuple(col[u] for u in index),
+                strides,
+                (*free, B),
+                table=table,
+                key=key,
+                index=tuple(index),
+            )
+        )
+    drawn_constants = []
+    for index, free, _, v, name in drawn:
+        assert v is not None
+        if index:
+            strides = _strides([cards[u] + 1 for u in index])
+            gathers.append(Gather(tuple(col[u] for u in index), strides, (D, B, *free), var=v,
+                                  axes=name[2], index=index, leaf=name[3]))  # fmt: skip
+        else:
+            drawn_constants.append((v, (D, *free)))
+    return gathers, leftover, drawn_constants
+
+
+def _strides(radix: list[int]) -> tuple[int, ...]:
+    out = []
+    s = 1
+    for r in reversed(radix):
+        out.append(s)
+        s *= r
+    return tuple(reversed(out))
+
+
+def _product(index: list[str], free: tuple[str, ...], members: list, cards: Mapping[str, int]):
+    """The bundle's table: (codes, *free), the product of its members."""
+    letters: dict[tuple[str, str], str] = {}
+
+    def sym(role: str, u: str) -> str:
+        return letters.setdefault((role, u), _letter(len(letters)))
+
+    out = "".join(sym("i", u) for u in index) + "".join(sym("f", u) for u in free)
+    terms, ops = [], []
+    for m_index, m_free, table, _, _ in members:
+        terms.append("".join(sym("i", u) for u in m_index) + "".join(sym("f", u) for u in m_free))
+        ops.append(table() if callable(table) else table)
+    shape = [cards[u] + 1 for u in index] + [cards[u] for u in free]
+    if len(letters) > 52:  # pragma: no cover - bundles are far smaller
+        raise AssertionError("bundle too wide")
+    prod = np.ones(shape)
+    for term, op in zip(terms, ops, strict=True):
+        prod = np.einsum(f"{out},{term}->{out}", prod, op)
+    prod = prod.reshape(-1, *(cards[u] for u in free))
+    return np.ascontiguousarray(np.moveaxis(prod, 0, -1))  # (*free, codes): cases last
+
+
+def _letter(i: int) -> str:
+    return chr(ord("a") + i) if i < 26 else chr(ord("A") + i - 26)
+
+
+def _tree(
+    gathers: list[Gather],
+    constants: list[tuple[np.ndarray, tuple[str, ...]]],
+    drawn_constants: list[tuple[str, tuple]],
+    status: Mapping[str, int],
+    targets: Sequence[str],
+    cards: Mapping[str, int],
+) -> Plan:
+    labels: list[tuple[str, ...]] = [g.labels for g in gathers]
+    labels += [lab for _, lab in constants]
+    labels += [lab for _, lab in drawn_constants]
+    n_operands = len(labels)
+    scopes = [tuple(u for u in lab if u not in _WIDE) for lab in labels]
+    sliced_targets = tuple(t for t in targets if status.get(t) == SLICED)
+    free_targets = [t for t in targets if status.get(t) in (FREE, MIXED)]
+    # ---- the graph over free variables and its connected pieces
+    adj: dict[str, set[str]] = {}
+    for s in scopes:
+        for u in s:
+            adj.setdefault(u, set()).update(s)
+    for t in free_targets:
+        adj.setdefault(t, set())
+    for u in adj:
+        adj[u].discard(u)
+    steps: list[Step] = []
+    totals: list[int] = []
+    beliefs: list[tuple[str, int]] = []
+
+    def emit(inputs: list[int], out: tuple[str, ...]) -> int:
+        while len(inputs) > _MAX_INPUTS:  # multiply a chunk first, keeping its variables
+            chunk, inputs = inputs[:_MAX_INPUTS], inputs[_MAX_INPUTS:]
+            keep = tuple(dict.fromkeys(u for i in chunk for u in labels[i]))
+            inputs = [*inputs, emit(chunk, keep)]
+        present = {u for i in inputs for u in labels[i]}
+        wide = tuple(w for w in _WIDE if w in present)
+        # a separator variable no input carries: the message is constant along it
+        out = (*(u for u in out if u not in _WIDE and u in present), *wide)  # cases last
+        sym: dict[str, str] = {}
+        for i in inputs:
+            for u in labels[i]:
+                sym.setdefault(u, _letter(len(sym)))
+        eq = ",".join("".join(sym[u] for u in labels[i]) for i in inputs)
+        eq += "->" + "".join(sym[u] for u in out)
+        steps.append(Step(tuple(inputs), out, eq))
+        labels.append(out)
+        return n_operands + len(steps) - 1
+
+    scalar_ops = [i for i, s in enumerate(scopes) if not s]
+    totals.extend(scalar_ops)
+    seen: set[str] = set()
+    for start in sorted(adj):
+        if start in seen:
+            continue
+        comp = _component(adj, start)
+        seen |= comp
+        comp_targets = [t for t in free_targets if t in comp]
+        last = set(comp_targets) if len(comp_targets) == 1 else set()
+        order = _min_fill({u: adj[u] & comp for u in comp}, cards, last)
+        cliques, parent, clique_of = _cliques(order, {u: adj[u] & comp for u in comp})
+        pos = {u: k for k, u in enumerate(order)}
+        members: dict[int, list[int]] = {c: [] for c in cliques}
+        for i, s in enumerate(scopes):
+            if s and s[0] in comp:
+                home = min(s, key=pos.__getitem__)
+                members[clique_of[home]].append(i)
+        nodes = list(cliques)  # clique ids in elimination order (children before parents)
+        children: dict[int, list[int]] = {c: [] for c in nodes}
+        root = nodes[-1]
+        for c in nodes:
+            p = parent.get(c)
+            if p is not None:
+                children[p].append(c)
+        up: dict[int, int] = {}
+        for c in nodes:  # collect
+            if c == root:
+                continue
+            sep = tuple(u for u in cliques[c] if u in cliques[parent[c]])
+            up[c] = emit([*members[c], *(up[k] for k in children[c])], sep)
+        root_inputs = [*members[root], *(up[k] for k in children[root])]
+        in_root = [t for t in comp_targets if t in cliques[root]]
+        if in_root:
+            first = emit(root_inputs, (in_root[0],))
+            totals.append(first)
+            beliefs.append((in_root[0], first))
+            for t in in_root[1:]:
+                beliefs.append((t, emit(root_inputs, (t,))))
+        else:
+            totals.append(emit(root_inputs, ()))
+        rest = [t for t in comp_targets if t not in in_root]
+        if not rest:
+            continue
+        down: dict[int, int] = {}  # clique -> the message from its parent
+        for t in rest:
+            c = min((c for c in nodes if t in cliques[c]), key=lambda c: len(cliques[c]))
+            path = []
+            k = c
+            while k != root and k not in down:
+                path.append(k)
+                k = parent[k]
+            for k in reversed(path):  # from the top down
+                p = parent[k]
+                ins = [*members[p], *(up[j] for j in children[p] if j != k)]
+                if p in down:
+                    ins.append(down[p])
+                down[k] = emit(ins, tuple(u for u in cliques[k] if u in cliques[p]))
+            ins = [*members[c], *(up[j] for j in children[c])]
+            if c in down:
+                ins.append(down[c])
+            beliefs.append((t, emit(ins, (t,))))
+    return _compile(
+        gathers, constants, drawn_constants, steps, labels, totals, beliefs, sliced_targets,
+        cards, len(adj),
+    )  # fmt: skip
+
+
+def _compile(
+    gathers: list[Gather],
+    constants: list[tuple[np.ndarray, tuple[str, ...]]],
+    drawn_constants: list[tuple[str, tuple]],
+    steps: list[Step],
+    labels: list[tuple[str, ...]],
+    totals: list[int],
+    beliefs: list[tuple[str, int]],
+    sliced_targets: tuple[str, ...],
+    cards: Mapping[str, int],
+    n_free: int,
+) -> Plan:
+    """Fold what does not depend on the case, tabulate what depends on few observed
+    variables, and drop what no output needs.
+
+    A step whose inputs are constants is computed now. A step whose inputs are lookups and
+    constants depends on the case only through the codes of its lookups: when the union of
+    those codes is small, the step is computed now for every code and becomes one lookup
+    itself (so a piece of the tree that hangs on a few observed variables costs one gather
+    per case).
+    """
+    n_gathers, n_const = len(gathers), len(constants)
+    n_operands = n_gathers + n_const + len(drawn_constants)
+    gather_of: dict[int, Gather] = {i: g for i, g in enumerate(gathers)}
+    const_of: dict[int, np.ndarray] = {n_gathers + i: c for i, (c, _) in enumerate(constants)}
+    drawn_of = {n_gathers + n_const + i: v for i, (v, _) in enumerate(drawn_constants)}
+    run_steps: dict[int, Step] = {}
+    for k, step in enumerate(steps):
+        sid = n_operands + k
+        ins = step.inputs
+        if ins and all(i in const_of for i in ins):
+            const_of[sid] = np.einsum(step.equation, *(const_of[i] for i in ins))
+            continue
+        if B in step.labels and all(
+            i in const_of or (i in gather_of and gather_of[i].table is not None) for i in ins
+        ):
+            table = _tabulate(step, [gather_of.get(i) for i in ins],
+                              [const_of.get(i) for i in ins], cards)  # fmt: skip
+            if table is not None:
+                gather_of[sid] = table
+                continue
+        run_steps[sid] = step
+    needed = set(totals) | {i for _, i in beliefs}
+    for sid in sorted(run_steps, reverse=True):
+        if sid in needed:
+            needed.update(run_steps[sid].inputs)
+    per_case = sum(
+        math.prod(cards[u] for u in labels[i] if u not in _WIDE) for i in needed if B in labels[i]
+    )
+    flops = 0
+    weight: dict[str, int] = {}
+    for sid, st in run_steps.items():
+        if sid not in needed or B not in st.labels:
+            continue
+        union = {u for i in st.inputs for u in labels[i] if u not in _WIDE}
+        cost = math.prod(cards[u] for u in union) * max(len(st.inputs), 1)
+        flops += cost
+        for u in union:
+            weight[u] = weight.get(u, 0) + cost
+    return Plan(
+        gathers=tuple((i, g) for i, g in sorted(gather_of.items()) if i in needed),
+        constants=tuple((i, c) for i, c in sorted(const_of.items()) if i in needed),
+        drawn_constants=tuple((i, v) for i, v in drawn_of.items() if i in needed),
+        steps=tuple((i, st) for i, st in sorted(run_steps.items()) if i in needed),
+        labels=tuple(labels),
+        totals=tuple(totals),
+        beliefs=tuple(beliefs),
+        sliced_targets=sliced_targets,
+        per_case=max(per_case, 1),
+        free=n_free,
+        flops=flops + per_case,
+        weight=tuple(sorted(weight.items(), key=lambda kv: -kv[1])),
+    )
+
+
+TAB_ROWS = 4096  # codes of a tabulated step
+TAB_FLOATS = 1 << 14  # floats in its table
+
+
+def _tabulate(
+    step: Step,
+    gathers: list[Gather | None],
+    consts: list[np.ndarray | None],
+    cards: Mapping[str, int],
+) -> Gather | None:
+    """The step computed for every combination of its lookups' codes, as a lookup (or None
+    when that table would be too large)."""
+    union: dict[str, int] = {}
+    cols: dict[str, int] = {}
+    for g in gathers:
+        if g is not None:
+            for u, c in zip(g.index, g.cols, strict=True):
+                union.setdefault(u, cards[u] + 1)
+                cols[u] = c
+    names = list(union)
+    rows = math.prod(union.values())
+    width = math.prod(cards[u] for u in step.labels if u not in _WIDE)
+    if rows > TAB_ROWS or rows * width > TAB_FLOATS:
+        return None
+    digits = np.indices([union[u] for u in names]).reshape(len(names), -1)
+    ops: list[Any] = []
+    for g, const in zip(gathers, consts, strict=True):
+        if g is None:
+            ops.append(const)
+            continue
+        assert g.table is not None
+        code = np.zeros(rows, dtype=np.intp)
+        for u, stride in zip(g.index, g.strides, strict=True):
+            code += digits[names.index(u)] * stride
+        ops.append(np.take(g.table, code, axis=-1))
+    table = np.ascontiguousarray(np.einsum(step.equation, *ops))
+    strides = _strides([union[u] for u in names])
+    return Gather(tuple(cols[u] for u in names), strides, step.labels, table=table,
+                  index=tuple(names))  # fmt: skip
+
+
+def _component(adj: Mapping[str, set[str]], start: str) -> set[str]:
+    comp = {start}
+    stack = [start]
+    while stack:
+        for w in adj[stack.pop()]:
+            if w not in comp:
+                comp.add(w)
+                stack.append(w)
+    return comp
+
+
+def _min_fill(adj: Mapping[str, set[str]], cards: Mapping[str, int], last: set[str]) -> list[str]:
+    """An elimination order by weighted min-fill (ties: the smaller clique); ``last`` goes
+    last. Scores are kept in a heap and recomputed only around each eliminated variable."""
+    g = {u: set(n) for u, n in adj.items()}
+
+    def score(u: str) -> tuple[int, int, int, str]:
+        nb = list(g[u])
+        fill = 0
+        for a in range(len(nb)):
+            na = g[nb[a]]
+            for b in range(a + 1, len(nb)):
+                if nb[b] not in na:
+                    fill += cards[nb[a]] * cards[nb[b]]
+        return (1 if u in last else 0, fill, math.prod(cards[w] for w in nb) * cards[u], u)
+
+    heap = [(score(u), u) for u in g]
+    heapq.heapify(heap)
+    current = {u: s for s, u in heap}
+    order = []
+    while heap:
+        s, u = heapq.heappop(heap)
+        if u not in g or current.get(u) != s:
+            continue
+        order.append(u)
+        nb = g.pop(u)
+        for a in nb:
+            g[a].discard(u)
+            g[a] |= nb - {a}
+        touched = set(nb)
+        for a in nb:
+            touched |= g[a]
+        for w in touched:
+            if w in g:
+                current[w] = score(w)
+                heapq.heappush(heap, (current[w], w))
+    return order
+
+
+def _cliques(
+    order: list[str], adj: Mapping[str, set[str]]
+) -> tuple[dict[int, tuple[str, ...]], dict[int, int], dict[str, int]]:
+    """Cliques of an elimination order (a clique contained in its parent is merged into it),
+    keyed by the position of the variable whose elimination made them, their parents, and the
+    clique each variable's elimination ended in."""
+    g = {u: set(n) for u, n in adj.items()}
+    pos = {u: k for k, u in enumerate(order)}
+    raw: dict[int, tuple[str, ...]] = {}
+    raw_parent: dict[int, int] = {}
+    for k, u in enumerate(order):
+        nb = g.pop(u)
+        for a in nb:
+            g[a].discard(u)
+            g[a] |= nb - {a}
+        raw[k] = (u, *sorted(nb, key=pos.__getitem__))
+        if nb:
+            raw_parent[k] = min(pos[a] for a in nb)
+    # merge a clique into its parent when it adds nothing (its variables are all there)
+    merged: dict[int, int] = {}
+    for k in range(len(order)):
+        p = raw_parent.get(k)
+        if p is not None and set(raw[k]) <= set(raw[p]):
+            merged[k] = p
+    cliques = {k: raw[k] for k in range(len(order)) if k not in merged}
+    parent = {}
+    for k in cliques:
+        p = raw_parent.get(k)
+        while p is not None and p in merged:
+            p = merged[p]
+        if p is not None:
+            parent[k] = p
+    clique_of = {}
+    for k in range(len(order)):
+        r = k
+        while r in merged:
+            r = merged[r]
+        clique_of[order[k]] = r
+    return cliques, parent, clique_of
+
+
+# ---------------------------------------------------------------- running
+def run_plan(
+    plan: Plan,
+    xm: np.ndarray,
+    drawn_tables: Mapping[str, np.ndarray],
+    drawn_cache: dict[tuple, np.ndarray],
+    rescale: bool,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Run a plan on a chunk of cases.
+
+    ``xm`` is the chunk's evidence with -1 (unobserved) replaced by the variable's card.
+    Returns the unnormalised beliefs of the free targets ``(*draws, m, card)``, log
+    P(evidence) ``(*draws, m)`` (-inf: impossible) and where a piece's total fell below
+    ``TINY`` (those cases are to be run again with ``rescale``, which divides every product
+    by its largest entry per case so nothing underflows).
+    """
+    m = xm.shape[0]
+    draws = next(iter(drawn_tables.values())).shape[0] if drawn_tables else 0
+    values: dict[int, Any] = {}
+    if plan.gathers:
+        cols = sorted({c for _, g in plan.gathers for c in g.cols})
+        where = {c: k for k, c in enumerate(cols)}
+        strides = np.zeros((len(cols), len(plan.gathers)))
+        for j, (_, g) in enumerate(plan.gathers):
+            for c, s in zip(g.cols, g.strides, strict=True):
+                strides[where[c], j] = s
+        codes = (xm[:, cols].astype(np.float64) @ strides).astype(np.intp)
+        for j, (i, g) in enumerate(plan.gathers):
+            if g.table is not None:
+                values[i] = np.take(g.table, codes[:, j], axis=-1)
+                continue
+            assert g.var is not None
+            key = (g.var, g.index)
+            table = drawn_cache.get(key)
+            if table is None:
+                raw = drawn_tables[g.var]
+                table = lookup(raw, g.axes, g.index, g.leaf, 1)
+                table = table.reshape(raw.shape[0], -1, *table.shape[1 + len(g.index) :])
+                drawn_cache[key] = table
+            values[i] = np.take(table, codes[:, j], axis=1)
+    values.update(plan.constants)
+    values.update((i, drawn_tables[v]) for i, v in plan.drawn_constants)
+    scales: dict[int, np.ndarray] = {}
+    for sid, step in plan.steps:
+        ops = [values[i] for i in step.inputs]
+        if not ops:  # a message from nothing: one
+            values[sid] = np.asarray(1.0)
+            continue
+        if rescale:
+            res, log_m = _rescaled_einsum(step, ops, [plan.labels[i] for i in step.inputs])
+            for i in step.inputs:
+                if i in scales:
+                    log_m = log_m + scales[i]
+            scales[sid] = log_m
+        else:
+            res = np.einsum(step.equation, *ops)
+        values[sid] = res
+    lead = (draws,) if draws else ()
+    log_pe = np.zeros((*lead, m))
+    tiny = np.zeros((*lead, m), dtype=bool)
+    with np.errstate(divide="ignore"):
+        for i in plan.totals:
+            lab = plan.labels[i]
+            other = tuple(a for a, u in enumerate(lab) if u not in _WIDE)
+            wide = tuple(u for u in lab if u in _WIDE)
+            total = _align(values[i].sum(axis=other) if other else values[i], wide, draws, m)
+            tiny |= ~(total >= TINY)
+            log_pe = log_pe + np.log(total)
+            if i in scales:
+                log_pe = log_pe + _align_scale(scales[i], draws, m)
+    beliefs = {t: _align(values[i], plan.labels[i], draws, m) for t, i in plan.beliefs}
+    return beliefs, log_pe, tiny
+
+
+TINY = 1e-250  # as bayesdx.inference._graph.TINY
+
+
+def _align(arr: np.ndarray, lab: tuple[str, ...], draws: int, m: int) -> np.ndarray:
+    """An array labelled ``lab`` as ``(*draws, m, *rest)`` (the other axes in their order)."""
+    arr = np.asarray(arr)
+    order = [lab.index(w) for w in _WIDE if w in lab]
+    order += [a for a, u in enumerate(lab) if u not in _WIDE]
+    arr = np.transpose(arr, order)
+    rest = arr.shape[sum(w in lab for w in _WIDE) :]
+    if D not in lab and draws:
+        arr = arr[None]
+    if B not in lab:
+        arr = np.expand_dims(arr, 1 if draws else 0)
+    return np.broadcast_to(arr, (*((draws,) if draws else ()), m, *rest))
+
+
+def _align_scale(scale: np.ndarray, draws: int, m: int) -> np.ndarray:
+    """A ``(draws or 1, cases or 1)`` log scale as ``(*draws, m)``."""
+    if draws:
+        return np.broadcast_to(scale, (draws, m))
+    return np.broadcast_to(scale.reshape(-1), (m,))
+
+
+def _rescaled_einsum(
+    step: Step, ops: list[np.ndarray], labs: list[tuple[str, ...]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The step, multiplying one operand at a time and dividing each product by its largest
+    entry per case (and draw); returns the result and the log of the divisors, shape
+    ``(draws or 1, cases or 1)``."""
+    union = tuple(dict.fromkeys(u for lab in labs for u in lab))
+    wide = tuple(w for w in _WIDE if w in union)
+    union = (*wide, *(u for u in union if u not in _WIDE))
+    sym = {u: _letter(k) for k, u in enumerate(union)}
+    acc = np.ones([1] * len(union))
+    log_scale: Any = np.zeros((1, 1))
+    other = tuple(range(len(wide), len(union)))
+    for op, lab in zip(ops, labs, strict=True):
+        term = "".join(sym[u] for u in lab)
+        present = "".join(sym[u] for u in union if u in lab)
+        shape = [op.shape[lab.index(u)] if u in lab else 1 for u in union]
+        acc = acc * np.einsum(f"{term}->{present}", op).reshape(shape)
+        mx = acc.max(axis=other, keepdims=True) if other else acc
+        mx = np.where(mx > 0, mx, 1.0)
+        acc = acc / mx
+        dsz = mx.shape[0] if D in wide else 1
+        bsz = mx.shape[wide.index(B)] if B in wide else 1
+        log_scale = log_scale + np.log(mx).reshape(dsz, bsz)
+    acc_lab = "".join(sym[u] for u in union)
+    out = "".join(sym[u] for u in step.labels)
+    return np.einsum(f"{acc_lab}->{out}", acc), log_scale
