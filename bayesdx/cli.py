@@ -30,19 +30,19 @@ from bayesdx.io import (
     bundled_path,
     check_export_suffix,
     check_output,
+    cohort_hash,
     export_text,
     load_cases,
     load_network,
     network_markdown,
     read_case,
+    read_cohort,
 )
 from bayesdx.learning import (
-    cohort_hash,
     cross_validate,
     learn,
     learned_from,
     prior_network,
-    read_cohort,
 )
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
 from bayesdx.model import NUMBER, parse_assignment, parse_number

@@ -8,13 +8,10 @@ network file in which every updated number says "literature prior plus local dat
 
 from __future__ import annotations
 
+from bayesdx.io import Outcome, cohort_hash, read_cohort, read_outcome
 from bayesdx.learning._cohort import (
     Cohort,
-    Outcome,
-    cohort_hash,
     encode,
-    read_cohort,
-    read_outcome,
 )
 from bayesdx.learning._document import (
     LOCAL_SOURCE,

@@ -13,8 +13,15 @@ import numpy as np
 from bayesdx.display import Column, Lines, Rendered, Report, Table, figure_axes, finish, jsonable
 from bayesdx.errors import ArgumentError, NoUncertaintyError, PolicyError
 from bayesdx.inference import score_frame
-from bayesdx.io import atomic_output, bundled_networks, bundled_path, read_yaml
-from bayesdx.learning._cohort import Cohort, encode, read_cohort, read_outcome
+from bayesdx.io import (
+    atomic_output,
+    bundled_networks,
+    bundled_path,
+    read_cohort,
+    read_outcome,
+    read_yaml,
+)
+from bayesdx.learning._cohort import Cohort, encode
 from bayesdx.learning._document import learned_from, network_document
 from bayesdx.learning._em import EMTrace, Rows, run_em
 from bayesdx.learning._prior import network_prior

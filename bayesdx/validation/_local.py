@@ -39,8 +39,6 @@ models. Med Decis Making 2006;26:565-74.
 from __future__ import annotations
 
 import math
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,8 +48,9 @@ import numpy as np
 
 from bayesdx.decision import default_policy, evaluate_guideline, safety_net
 from bayesdx.display import DISCLAIMER, Column, Lines, Rendered, Report, Table, figure_axes, finish
-from bayesdx.errors import ArgumentError, CaseFileError, PolicyError, RowError
+from bayesdx.errors import ArgumentError, CaseFileError, PolicyError
 from bayesdx.inference import score_frame
+from bayesdx.io import read_cohort, read_outcome
 from bayesdx.model import as_network, resolve_hypothesis
 from bayesdx.validation._metrics import Validation, validate
 from bayesdx.validation._results import DecisionCurve
@@ -80,8 +79,6 @@ VERDICT_RULES: dict[str, tuple[str, ...]] = {
     "recommended or borderline": ("recommended", "borderline"),
     "not refused": ("recommended", "borderline", "consider"),
 }
-_YES = ("1", "1.0", "yes", "true")
-_NO = ("0", "0.0", "no", "false")
 _EPS = 1e-10  # scores are clipped to [eps, 1 - eps] before the logit
 
 
@@ -487,84 +484,6 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.3f}"
 
 
-def _read(data: Any, label: str | None) -> tuple[pd.DataFrame, str]:
-    """The cohort as text cells: a DataFrame as it is, a CSV file read as batch reads it."""
-    import pandas as pd
-
-    if isinstance(data, pd.DataFrame):
-        frame = data.astype(object).where(data.notna(), "").astype(str)
-        frame.columns = [str(c) for c in frame.columns]
-        return frame, label or "cohort"
-    if not isinstance(data, str | os.PathLike):
-        raise ArgumentError(
-            f"data must be a CSV file's path or a pandas DataFrame, got {type(data).__name__}"
-        )
-    name = label or str(data)
-    try:
-        if not stat.S_ISREG(os.stat(data).st_mode):
-            raise CaseFileError(f"cannot read the cohort {name}: not a regular file")
-        if os.stat(data).st_size == 0:
-            raise CaseFileError(f"{name} is empty; expected a header line of columns")
-        frame = pd.read_csv(
-            data, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-            index_col=False,
-        )  # fmt: skip
-    except OSError as exc:
-        raise CaseFileError(f"cannot read the cohort {name}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise CaseFileError(f"cannot read the cohort {name}: it is not UTF-8 text") from None
-    except pd.errors.EmptyDataError:
-        raise CaseFileError(f"{name} is empty; expected a header line of columns") from None
-    except pd.errors.ParserError as exc:
-        reason = " ".join(str(exc).split())
-        raise CaseFileError(f"cannot read the cohort {name}: {reason}") from None
-    return frame, name
-
-
-def _outcome(
-    network: Network, frame: pd.DataFrame, column: str, name: str
-) -> tuple[str, np.ndarray, np.ndarray]:
-    """(kind, in target group 1/0/-1, diagnosis index or -1) per row; see the module."""
-    decision = network.spec.decision
-    assert decision is not None  # checked by validate_cohort
-    if column not in frame.columns:
-        raise CaseFileError(
-            f"{name} has no outcome column '{column}'; its columns: "
-            + ", ".join(str(c) for c in frame.columns)
-        )
-    states = network.states[decision.node]
-    kind = ""
-    y = np.full(len(frame), -1)
-    state = np.full(len(frame), -1)
-    for i, raw in enumerate(frame[column].tolist()):
-        v = str(raw).strip()
-        if not v:
-            continue
-        if v in states:
-            found = "diagnosis"
-            state[i] = states.index(v)
-            y[i] = int(v in decision.members)
-        elif v.lower() in _YES + _NO:
-            found = "group"
-            y[i] = int(v.lower() in _YES)
-        else:
-            raise RowError(
-                i + 2, column,
-                f"outcome {v!r} is neither a state of {decision.node} ({', '.join(states)}) "
-                f"nor 1/0 for {decision.target}",
-                name,
-            )  # fmt: skip
-        if kind and found != kind:
-            first = "diagnosis ids" if kind == "diagnosis" else "1/0"
-            raise RowError(
-                i + 2, column, f"outcome {v!r}: the column holds {first} above; give one kind", name
-            )
-        kind = found
-    if not kind:
-        raise CaseFileError(f"{name}: the outcome column '{column}' is empty in every row")
-    return kind, y, state
-
-
 def _certain_states(network: Network, scored: pd.DataFrame) -> list[dict[str, str]]:
     """Per row, every variable whose posterior is one state (given or implied)."""
     records: list[dict[str, str]] = [{} for _ in range(len(scored))]
@@ -644,10 +563,9 @@ def validate_cohort(
         )
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise ArgumentError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
-    frame, name = _read(data, label)
-    if len(frame) == 0:
-        raise CaseFileError(f"{name} has no patients: a header line and one row per patient")
-    kind, y_all, state_all = _outcome(network, frame, outcome, name)
+    frame, name = read_cohort(data, label)
+    read = read_outcome(network, frame, outcome, name)
+    kind, y_all, state_all = read.kind, read.in_group, read.state
     cases = frame.drop(columns=[outcome])
     if decision.node in cases.columns:
         raise CaseFileError(

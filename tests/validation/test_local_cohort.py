@@ -13,8 +13,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
@@ -27,7 +25,7 @@ from sklearn.metrics import (
 import bayesdx
 from bayesdx.cli import main
 from bayesdx.errors import CaseFileError, PolicyError, RowError
-from bayesdx.learning import cross_validate, learn, read_outcome
+from bayesdx.learning import cross_validate, learn
 from bayesdx.validation import (
     MIN_EVENTS,
     calibration_intercept,
@@ -36,7 +34,7 @@ from bayesdx.validation import (
     validate_cohort,
     write_cohort_report,
 )
-from bayesdx.validation._local import _metrics, _outcome
+from bayesdx.validation._local import _metrics
 
 from helpers import DATA
 
@@ -167,24 +165,6 @@ def test_group_outcome_and_unknown_rows(marrow, cohort):
     assert "top1" not in res.estimates
     full = validate_cohort(marrow, cohort, "biopsy", bootstrap=0)
     np.testing.assert_array_equal(res.y, full.y[10:])
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.lists(st.sampled_from(["", "cmml", "mds", "normal_variant", "1", "0", "yes", "No"]),
-                min_size=1, max_size=12))  # fmt: skip
-def test_outcome_rule_is_the_learning_rule(values):
-    net = bayesdx.load_network("marrow_signal")
-    frame = pd.DataFrame({"dx": values})
-    try:
-        kind, y, state = _outcome(net, frame, "dx", "c")
-    except (RowError, CaseFileError) as exc:
-        with pytest.raises(type(exc), match="outcome"):
-            read_outcome(net, frame, "dx", "c")
-        return
-    read = read_outcome(net, frame, "dx", "c")
-    assert read.kind == kind
-    np.testing.assert_array_equal(read.in_group, y)
-    np.testing.assert_array_equal(read.state, state)
 
 
 def test_bad_cohorts(marrow, tiny, cohort, tmp_path):
