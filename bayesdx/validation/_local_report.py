@@ -31,7 +31,7 @@ td, th { padding: 0.2em 0.7em; border-bottom: 1px solid #ddd; font-size: 0.92em;
 .warn { background: #fff3cd; border: 1px solid #e0c36a; padding: 0.6em 0.9em; }
 .small { background: #f8d7da; border: 1px solid #d9a0a6; padding: 0.6em 0.9em; }
 .ok { background: #e2f0e5; border: 1px solid #9cc5a6; padding: 0.6em 0.9em; }
-.figs { display: flex; flex-wrap: wrap; gap: 1em; } .figs img { max-width: 30em; }
+.figs { display: flex; flex-wrap: wrap; gap: 1em; } .figs img { width: 30em; max-width: 100%; }
 .note { color: #555; font-size: 0.9em; }
 """
 
