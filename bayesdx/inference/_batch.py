@@ -15,11 +15,15 @@ is ever dropped.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
+import multiprocessing as mp
 import os
 import stat
 import sys
 import tempfile
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -383,11 +387,19 @@ def _empty(series: pd.Series) -> np.ndarray:
         return np.isnan(values)
     if values.dtype.kind in "iub":
         return np.zeros(len(values), dtype=bool)
-    empty = series.isna().to_numpy().copy()  # pandas 3 (copy-on-write) returns read-only views
     if values.dtype == object or values.dtype.kind in "US":
-        text = series.astype(str).str.strip().to_numpy()
-        empty |= text == ""
-    return empty
+        return _factorized(values)[2]
+    return series.isna().to_numpy().copy()  # pandas 3 (copy-on-write): read-only views
+
+
+def _factorized(values: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray]:
+    """Codes and distinct values of a column, and where a cell is empty (missing, or only
+    spaces): one pass over the rows, the emptiness read off the distinct values."""
+    import pandas as pd
+
+    labels, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    blank = np.array([str(u).strip() == "" for u in uniques], dtype=bool)
+    return labels, uniques, np.append(blank, True)[labels]  # label -1 (missing): empty
 
 
 def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
@@ -397,9 +409,14 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
     n = len(series)
     codes = np.full(n, -1, dtype=np.int64)
     bad: dict[int, str] = {}
-    empty = _empty(series)
     values = series.to_numpy()
     numeric_states = any(s.lstrip("+-").isdigit() for s in node.states)
+    labels: np.ndarray | None = None
+    uniques: Any = None
+    if values.dtype == object or values.dtype.kind in "US":
+        labels, uniques, empty = _factorized(values)
+    else:
+        empty = _empty(series)
     if node.measure is not None and values.dtype.kind in "fiu" and not numeric_states:
         number = values.astype(float)
         lo, hi = node.measure.range
@@ -410,7 +427,8 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
         for i in np.flatnonzero(~ok & ~empty):
             bad[int(i)] = _message(node, values[i].item())
         return codes, bad
-    labels, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    if labels is None or uniques is None:
+        labels, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     table = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last slot: NA (-1)
     messages: dict[int, str] = {}
     done = np.zeros(len(uniques), dtype=bool)
@@ -466,6 +484,7 @@ def score_csv(
     passthrough: Sequence[str] = (),
     chunk_rows: int = _CHUNK_ROWS,
     force: bool = False,
+    jobs: int | None = None,
 ) -> ScoreSummary:
     """Score a CSV file of cases into a new CSV file (read and written in chunks).
 
@@ -489,6 +508,10 @@ def score_csv(
         Rows read per chunk (memory bound).
     force : bool
         Write through a symbolic link, or into a FIFO or device (see ``atomic_output``).
+    jobs : int, optional
+        Processes that score chunks at once (default: the cores available to this
+        process). The output is the same for any number; an input of one chunk, or a
+        platform without ``fork``, is scored in this process.
 
     Returns
     -------
@@ -511,10 +534,15 @@ def score_csv(
     2
     """
 
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ArgumentError(f"jobs must be a positive integer, got {jobs!r}")
+    n_jobs = jobs or _cores()
+
     def run(src: Path, label: str) -> ScoreSummary:
         return _score_file(
             network, src, label, output_path, targets=targets, on_error=on_error,
             progress=progress, passthrough=passthrough, chunk_rows=chunk_rows, force=force,
+            jobs=n_jobs,
         )  # fmt: skip
 
     if str(input_path) != "-":
@@ -546,6 +574,7 @@ def _score_file(
     passthrough: Sequence[str],
     chunk_rows: int,
     force: bool,
+    jobs: int = 1,
 ) -> ScoreSummary:
     """score_csv on a regular file ``src``, named ``label`` in messages."""
 
@@ -580,23 +609,21 @@ def _score_file(
         ):  # fmt: skip
             # a record with more cells than the header: an error, never a silent index column
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            for chunk in reader:
-                try:
-                    scored = score_frame(
-                        network, chunk, targets=targets, on_error=on_error, progress=False,
-                        passthrough=passthrough, first_line=2 + written, source=label,
-                    )  # fmt: skip
-                except RowError as exc:  # the record's own line in the file
-                    line = _record_line(src, exc.line - 2)
-                    raise RowError(line, exc.column, exc.reason, label) from None
-                scored.to_csv(out, header=not headed, index=False, lineterminator=ending)
+            options = {"targets": targets, "on_error": on_error, "passthrough": passthrough,
+                       "label": label, "ending": ending}  # fmt: skip
+            for text, n_rows, chunk_assumed, chunk_errors in _scored_chunks(
+                network, reader, options, jobs
+            ):
+                if not isinstance(text, str):  # a bad row: the record's own line in the file
+                    line = _record_line(src, text[0] - 2)
+                    raise RowError(line, text[1], text[2], label) from None
+                out.write(text)
                 headed = True
-                written += len(chunk)
-                for default, k in scored.attrs.get("assumed", {}).items():
+                written += n_rows
+                for default, k in chunk_assumed.items():
                     assumed[default] = assumed.get(default, 0) + k
-                if on_error == "skip":
-                    errors += int((scored["error"] != "").sum())
-                bar(len(chunk))
+                errors += chunk_errors
+                bar(n_rows)
             if not headed:  # no chunk at all: the header alone
                 empty = pd.DataFrame(columns=header, dtype=object)
                 score_frame(network, empty, targets=targets, on_error=on_error, progress=False,
@@ -621,6 +648,146 @@ def _score_file(
     finally:
         bar.close()
     return ScoreSummary(network.id, label, str(dst), written, errors, assumed)
+
+
+_WORKER: dict[str, Any] = {}  # a worker process's network (inherited when forked)
+
+
+def _score_chunk(
+    network: Network, chunk: pd.DataFrame, first: int, options: dict[str, Any]
+) -> tuple[Any, int, dict[str, int], int]:
+    """One chunk of a CSV file scored and rendered: its text (or the line, column and reason
+    of its first bad row), rows, assumed defaults and rows with an error."""
+    try:
+        scored = score_frame(
+            network, chunk, targets=options["targets"], on_error=options["on_error"],
+            progress=False, passthrough=options["passthrough"], first_line=2 + first,
+            source=options["label"],
+        )  # fmt: skip
+    except RowError as exc:  # as plain data: it crosses processes
+        return (exc.line, exc.column, exc.reason), len(chunk), {}, 0
+    text = _render(scored, header=first == 0, ending=options["ending"])
+    errors = int((scored["error"] != "").sum()) if options["on_error"] == "skip" else 0
+    return text, len(chunk), dict(scored.attrs.get("assumed", {})), errors
+
+
+def _in_worker(chunk: pd.DataFrame, first: int, options: dict[str, Any]) -> Any:
+    return _score_chunk(_WORKER["network"], chunk, first, options)
+
+
+def _scored_chunks(
+    network: Network, reader: Iterable[pd.DataFrame], options: dict[str, Any], jobs: int
+) -> Iterator[tuple[Any, int, dict[str, int], int]]:
+    """Scored chunks in file order, on ``jobs`` processes (forked: each inherits the
+    network). At most two chunks per process are in flight, so memory stays bounded; the
+    output is the same whatever the number of jobs."""
+    chunks = iter(reader)
+    first_chunk = next(chunks, None)
+    if first_chunk is None:
+        return
+    second = next(chunks, None)
+    if jobs <= 1 or second is None or "fork" not in mp.get_all_start_methods():
+        first = 0
+        for chunk in (first_chunk, *(() if second is None else (second,))):
+            yield _score_chunk(network, chunk, first, options)
+            first += len(chunk)
+        for chunk in chunks:
+            yield _score_chunk(network, chunk, first, options)
+            first += len(chunk)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    _WORKER["network"] = network
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
+            pending: deque[Any] = deque()
+            first = 0
+            for chunk in itertools.chain((first_chunk, second), chunks):
+                pending.append(pool.submit(_in_worker, chunk, first, options))
+                first += len(chunk)
+                while len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        _WORKER.clear()
+
+
+def _render(frame: pd.DataFrame, header: bool, ending: str) -> str:
+    """A scored frame as CSV text, as ``csv.writer`` (pandas' quoting) writes it: missing
+    cells empty, floats in the shortest form that reads back to the same number
+    (``repr``). Runs of float columns are formatted in one call (Python's float repr is
+    most of the time), the other cells quoted only where a comma, quote or line break
+    needs it."""
+    names = [str(c) for c in frame.columns]
+    if len(names) < 2:  # one cell a row: csv.writer's own rules (an empty one is quoted)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator=ending)
+        if header:
+            writer.writerow(names)
+        for row in frame.itertuples(index=False, name=None):
+            writer.writerow(["" if v is None or v != v else v for v in row])
+        return out.getvalue()
+    blocks: list[list[str]] = []
+    kinds = [frame[c].to_numpy().dtype.kind == "f" for c in frame.columns]
+    start = 0
+    while start < len(names):
+        stop = start
+        while stop < len(names) and kinds[stop] == kinds[start]:
+            stop += 1
+        part = frame.iloc[:, start:stop]
+        blocks.append(_float_rows(part) if kinds[start] else _text_rows(part))
+        start = stop
+    lines = list(map(",".join, zip(*blocks, strict=True))) if blocks else []
+    if header:
+        head = io.StringIO()
+        csv.writer(head, lineterminator=ending).writerow(names)
+        text = head.getvalue()
+    else:
+        text = ""
+    return text + "".join(line + ending for line in lines)
+
+
+def _float_rows(part: pd.DataFrame) -> list[str]:
+    """Rows of float columns as text: ``repr`` of each number, empty for NaN."""
+    values = part.to_numpy(dtype=float)
+    if not len(values):
+        return []
+    text = repr(values.tolist())[2:-2].replace(", ", ",")
+    rows = text.split("],[")
+    bad = np.flatnonzero(np.isnan(values).any(axis=1))
+    for r in bad.tolist():
+        rows[r] = ",".join("" if v != v else repr(v) for v in values[r].tolist())
+    return rows
+
+
+def _text_rows(part: pd.DataFrame) -> list[str]:
+    """Rows of other columns as text, each cell quoted as ``csv.writer`` quotes it (each
+    distinct value rendered once)."""
+    import pandas as pd
+
+    columns = []
+    for name in part.columns:
+        labels, uniques = pd.factorize(part[name].astype(object), use_na_sentinel=True)
+        shown = [_cell(v) for v in uniques] + [""]  # label -1 (missing): empty
+        columns.append(np.asarray(shown, dtype=object)[labels].tolist())
+    return list(map(",".join, zip(*columns, strict=True)))
+
+
+def _cell(v: Any) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    c = "True" if v is True else "False" if v is False else str(v)
+    if any(ch in c for ch in ',"\r\n'):
+        c = '"' + c.replace('"', '""') + '"'
+    return c
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _check_options(on_error: str, chunk_rows: int) -> None:

@@ -25,7 +25,6 @@ This module imports only numpy (no pgmpy, no pandas).
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,7 +53,9 @@ __all__ = ["BatchResult", "CompiledNetwork", "compile_network"]
 _MAX_PLANS = 512  # plans kept per compiled network (the least recently used go first)
 _PLAN_FLOATS = 1 << 24  # and the floats their tables hold (128 MB)
 _BUNDLE_CACHE_FLOATS = 1 << 22  # bundled tables kept for the next plans (32 MB)
-_SECONDS_PER_FLOP = 1e-9  # of a plan's steps, about (to weigh running against building)
+# building a plan costs about as much as this many multiply-adds of running one
+_BUILD_FLOPS = 1_000_000
+_BUILD_FLOPS_PER_VARIABLE = 50_000
 _MIN_GROUP = 32  # cases that pay for a plan of their own
 _CHUNK_BUDGET = 1 << 22  # floats per chunk, summed over operands and messages (32 MB)
 _MAX_CHUNK = 8192
@@ -268,7 +269,6 @@ class CompiledNetwork:
         self._plan_floats = 0
         self._bundles: dict[tuple, np.ndarray] = {}  # bundled lookup tables, by content
         self._refs: dict[int, int] = {}  # kept plans holding each table (by id)
-        self._build_s = 2e-3  # seconds to build a plan (a running average)
 
     # ---------------------------------------------------------------- encoding
     def encode(self, cases: Iterable[Mapping[str, str]]) -> np.ndarray:
@@ -553,9 +553,9 @@ class CompiledNetwork:
         mixed = {v for v, s in zip(self.variables, status, strict=True) if s == MIXED}
         if not mixed:
             return None
-        run_s = len(rows) * plan.flops * max(draws, 1) * _SECONDS_PER_FLOP
-        if run_s < 4 * self._build_s:
-            return None
+        run = len(rows) * plan.flops * max(draws, 1)
+        if run < 4 * (_BUILD_FLOPS + _BUILD_FLOPS_PER_VARIABLE * plan.free):
+            return None  # (a fixed cost model: the same cases always get the same plans)
         return next((v for v, _ in plan.weight if v in mixed), None)
 
     def _full_status(self, key_vars: list[str], st: np.ndarray) -> tuple[int, ...]:
@@ -585,13 +585,11 @@ class CompiledNetwork:
             return plan
         if sum(t.size for t in self._bundles.values()) > _BUNDLE_CACHE_FLOATS:
             self._bundles.clear()
-        start = time.perf_counter()
         plan = build_plan(
             self.variables, self._parents, self._card, self._cpts,
             dict(zip(self.variables, status, strict=True)), leaves, names, drawn,
             self._bundles,
         )  # fmt: skip
-        self._build_s = 0.8 * self._build_s + 0.2 * (time.perf_counter() - start)
         self._plans[key] = plan
         self._count(plan, 1)
         while len(self._plans) > _MAX_PLANS or (
