@@ -1,12 +1,20 @@
-"""Benchmark: the compiled engine against pgmpy's VariableElimination, in one run.
+"""Benchmark: the compiled engine against pgmpy and pyAgrum, in one run.
 
-Everything is measured on this machine in the same process (the CLI cold start in
-subprocesses): cases per second of the compiled engine and of pgmpy (one query per case,
-with the engine built once) on the bundled marrow network and on pgmpy's example network
-``hepar2``, their ratio, the time for all marginals, the time for a large batch of marrow
-cases on one core, the cold start of ``bayesdx query`` against ``import pgmpy``, and what
-asking for an analysis's queries as one batch gains over asking for them one by one (as a
-ratio measured in the same run: one-way sensitivity, and explain's evidence sets).
+Everything is measured on this machine in the same process (the CLI cold start and the
+one-core and multi-core runs in subprocesses): cases per second of the compiled engine and
+of pgmpy (one query per case, with the engine built once) on the bundled marrow network and
+on pgmpy's example network ``hepar2``, their ratio, the time for all marginals, the time
+for a large batch of marrow cases on one core, the cold start of ``bayesdx query`` against
+``import pgmpy``, and what asking for an analysis's queries as one batch gains over asking
+for them one by one (as a ratio measured in the same run: one-way sensitivity, and
+explain's evidence sets).
+
+With pyAgrum installed (the ``bench`` extra), the peer table: for each of pgmpy's example
+networks and the marrow network, cases per second of bayesdx and of pyAgrum's
+``LazyPropagation`` (one engine, evidence set case by case) for one target and for all
+marginals, their ratios, and the peak memory of bayesdx's run (numpy's allocations, by
+``tracemalloc``). bayesdx's timings include building the plans of the timed cases' evidence
+patterns (each timed run draws new cases); only compiling the network is done before.
 Cases are drawn from each network's own joint distribution, with about 30% of the cells then
 hidden, so no case is impossible.
 
@@ -37,10 +45,20 @@ from bayesdx.io import load_network, ve_engine
 from bayesdx.model import Network, network_parameters, normalise, resolve_hypothesis, table_with
 from bayesdx.sensitivity_analysis import sensitivity_functions, uncertainty
 
-__all__ = ["BenchmarkReport", "example_network", "run_benchmark", "sample_cases"]
+__all__ = [
+    "BenchmarkReport",
+    "example_network",
+    "pyagrum_network",
+    "run_benchmark",
+    "sample_cases",
+]
 
 TARGETS = {"marrow_signal": 1000.0, "hepar2": 100.0}  # speed-up over pgmpy the issue asks for
 ALL_MARGINALS_CASES = 5_000  # all marginals are timed on at most this many cases
+PEER_NETWORKS = (
+    "marrow_signal", "asia", "sachs", "child", "alarm", "insurance", "hepar2", "win95pts",
+    "hailfinder", "water", "mildew", "barley", "pathfinder", "andes", "diabetes", "pigs",
+)  # fmt: skip
 
 
 def example_network(name: str, folder: str | os.PathLike | None = None) -> Network:
@@ -123,6 +141,16 @@ class BenchmarkReport:
         (explain's evidence sets one query each, against one batch on the network's compiled
         engine with its contraction plans built in the time, as for a new case).
         ``*_ratio`` is loop time / batch time.
+    peers : list of dict
+        Per network (with pyAgrum installed): ``network``, ``nodes``, ``target``,
+        ``one_cases`` and ``one_per_s`` (bayesdx, one target), ``pyagrum_one_cases`` and
+        ``pyagrum_one_per_s``, ``one_ratio``; the same with ``all_`` for all marginals;
+        ``peak_mb`` (bayesdx's peak numpy memory for ``one_cases`` cases, one target) and
+        ``plans`` (plans built). A measurement that did not finish holds None and ``note``
+        says why.
+    multicore : dict
+        ``cases``, ``jobs``, ``one_job_s``, ``jobs_s`` and ``speedup`` of
+        :func:`bayesdx.inference.score_csv` on marrow cases (identical outputs checked).
     """
 
     machine: dict[str, Any]
@@ -131,6 +159,8 @@ class BenchmarkReport:
     cold_start: dict[str, Any] = field(default_factory=dict)
     psa: dict[str, Any] = field(default_factory=dict)
     batching: dict[str, Any] = field(default_factory=dict)
+    peers: list[dict[str, Any]] = field(default_factory=list)
+    multicore: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what ``bayesdx bench --json`` prints)."""
@@ -188,6 +218,11 @@ class BenchmarkReport:
                     f"one by one, {b['explain_batch_s'] * 1e3:.1f} ms as one batch)",
                 ),
             ]
+        if self.multicore:
+            mc = self.multicore
+            rows.append((f"batch, {mc['jobs']} jobs / 1", "marrow_signal", mc["speedup"],
+                         f"x ({mc['cases']:,} rows: {mc['one_job_s']:.2f} s, "
+                         f"{mc['jobs_s']:.2f} s)"))  # fmt: skip
         if self.cold_start:
             c = self.cold_start
             rows += [
@@ -201,12 +236,24 @@ class BenchmarkReport:
         m = self.machine
         lines = [
             f"Machine: {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, "
-            f"numpy {m['numpy']}, pgmpy {m['pgmpy']}",
+            f"numpy {m['numpy']}, pgmpy {m['pgmpy']}, pyAgrum {m.get('pyagrum') or 'absent'}",
             "",
             f"{'measure':<28}{'network':<15}{'value':>14}  unit",
         ]
         for measure, net, value, unit in self._rows():
             lines.append(f"{measure:<28}{net:<15}{_fmt(value):>14}  {unit}")
+        if self.peers:
+            lines += ["", "Cases per second, bayesdx against pyAgrum LazyPropagation:", "",
+                      f"{'network':<15}{'nodes':>6}{'one target':>12}{'pyAgrum':>10}{'ratio':>9}"
+                      f"{'all marg.':>12}{'pyAgrum':>10}{'ratio':>9}{'peak MB':>9}"]  # fmt: skip
+            for p in self.peers:
+                lines.append(
+                    f"{p['network']:<15}{p['nodes']:>6}{_cell(p['one_per_s']):>12}"
+                    f"{_cell(p['pyagrum_one_per_s']):>10}{_cell(p['one_ratio'], 'x'):>9}"
+                    f"{_cell(p['all_per_s']):>12}{_cell(p['pyagrum_all_per_s']):>10}"
+                    f"{_cell(p['all_ratio'], 'x'):>9}{_cell(p['peak_mb']):>9}"
+                    + (f"  {p['note']}" if p.get("note") else "")
+                )
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -221,10 +268,28 @@ def _fmt(value: float) -> str:
     return f"{value:.4f}"
 
 
-def _machine() -> dict[str, Any]:
-    from importlib.metadata import version
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
+
+def _cell(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    return (f"{value:,.0f}" if value >= 100 else f"{value:.3g}") + unit
+
+
+def _machine() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pyagrum: str | None = version("pyagrum")
+    except PackageNotFoundError:
+        pyagrum = None
     return {
+        "pyagrum": pyagrum,
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
@@ -232,6 +297,188 @@ def _machine() -> dict[str, Any]:
         "numpy": np.__version__,
         "pgmpy": version("pgmpy"),
     }
+
+
+def pyagrum_network(network: Network) -> Any:
+    """The network as a ``pyagrum.BayesNet`` (the same variables, states and tables)."""
+    import pyagrum as gum  # optional: the bench extra
+
+    bn = gum.BayesNet(network.id)
+    for v in network.variables:
+        bn.add(gum.LabelizedVariable(v, v, list(network.states[v])))
+    for v in network.variables:
+        for p in network.parents[v]:
+            bn.addArc(p, v)
+    for v in network.variables:
+        pot = bn.cpt(v)
+        scope = [*network.parents[v], v]
+        order = [scope.index(n) for n in reversed(pot.names)]  # the first name varies fastest
+        pot.fillWith(np.transpose(network.cpts[v], order).reshape(-1).tolist())
+    return bn
+
+
+def _pyagrum_rate(
+    bn: Any, network: Network, x: np.ndarray, target: str | None, budget: float
+) -> tuple[float, int]:
+    """Cases per second of one LazyPropagation engine, evidence set case by case (until
+    ``budget`` seconds or the cases run out); ``target`` None: every marginal."""
+    import pyagrum as gum
+
+    engine = gum.LazyPropagation(bn)
+    if target is not None:
+        engine.addTarget(target)
+    names = list(network.variables)
+    done = 0
+    start = time.perf_counter()
+    for row in x:
+        engine.eraseAllEvidence()
+        engine.setEvidence({names[j]: int(s) for j, s in enumerate(row) if s >= 0})
+        engine.makeInference()
+        for t in [target] if target is not None else names:
+            engine.posterior(t)
+        done += 1
+        if time.perf_counter() - start >= budget:
+            break
+    return done / (time.perf_counter() - start), done
+
+
+def _bayesdx_rate(
+    compiled: Any, network: Network, targets: Any, hidden: list[str], rng: np.random.Generator,
+    budget: float, max_cases: int, repeats: int,
+) -> tuple[float, int]:  # fmt: skip
+    """Cases per second of the compiled engine on fresh cases each run (their plans built
+    in the time): the number of cases grows until a run takes a quarter of ``budget``."""
+    n = 32
+    while True:
+        x = sample_cases(network, n, rng, targets=hidden)
+        start = time.perf_counter()
+        compiled.evaluate(x, targets)
+        took = time.perf_counter() - start
+        if took >= budget / 4 or n >= max_cases:
+            break
+        n = min(max_cases, n * 4)
+    best = took
+    for _ in range(max(repeats, 1) - 1):
+        x = sample_cases(network, n, rng, targets=hidden)
+        start = time.perf_counter()
+        compiled.evaluate(x, targets)
+        best = min(best, time.perf_counter() - start)
+    return n / best, n
+
+
+def _peak_mb(compiled: Any, x: np.ndarray, targets: Any) -> float:
+    """Peak numpy memory of one run, in MB (tracemalloc sees numpy's allocations)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        compiled.evaluate(x, targets)
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+def _peer_row(
+    network: Network, target: str, rng: np.random.Generator, budget: float, max_cases: int,
+    repeats: int, folder: str,
+) -> dict[str, Any]:  # fmt: skip
+    """bayesdx against pyAgrum on one network, one target and all marginals."""
+    row: dict[str, Any] = {"network": network.id, "nodes": len(network.variables),
+                           "target": target, "note": ""}  # fmt: skip
+    cn = compile_network(network)
+    cn.evaluate(sample_cases(network, 64, rng, targets=[target]), [target])  # warm up imports
+    rate, n = _bayesdx_rate(cn, network, [target], [target], rng, budget, max_cases, repeats)
+    row.update(one_per_s=rate, one_cases=n)
+    row["peak_mb"] = _peak_mb(cn, sample_cases(network, n, rng, targets=[target]), [target])
+    rate, n = _bayesdx_rate(cn, network, "all", [], rng, budget, max_cases, repeats)
+    row.update(all_per_s=rate, all_cases=n, plans=len(cn._plans))
+    if importlib.util.find_spec("pyagrum") is None:
+        row.update(pyagrum_one_per_s=None, pyagrum_all_per_s=None, one_ratio=None,
+                   all_ratio=None, note="pyAgrum is not installed (the bench extra)")  # fmt: skip
+        return row
+    seed = int(rng.integers(2**31))
+    got = _pyagrum_subprocess(network.id, folder, target, budget, seed)
+    row.update(
+        pyagrum_one_per_s=got["one"], pyagrum_one_cases=got["one_cases"],
+        one_ratio=row["one_per_s"] / got["one"], pyagrum_all_per_s=got["all"],
+        pyagrum_all_cases=got["all_cases"], all_ratio=row["all_per_s"] / got["all"],
+    )  # fmt: skip
+    return row
+
+
+_PYAGRUM_SCRIPT = """
+import json, sys
+import numpy as np
+from bayesdx._bench import _pyagrum_rate, load_any, pyagrum_network, sample_cases
+name, folder, target, budget, seed = sys.argv[1:6]
+net = load_any(name, folder)
+bn = pyagrum_network(net)
+rng = np.random.default_rng(int(seed))
+one, k_one = _pyagrum_rate(bn, net, sample_cases(net, 2000, rng, targets=[target]), target,
+                           float(budget))
+every, k_all = _pyagrum_rate(bn, net, sample_cases(net, 2000, rng), None, float(budget))
+print(json.dumps({"one": one, "one_cases": k_one, "all": every, "all_cases": k_all}))
+"""
+
+
+def _pyagrum_subprocess(
+    name: str, folder: str, target: str, budget: float, seed: int
+) -> dict[str, Any]:
+    """pyAgrum's rates, measured in a process of its own (its C++ library stays apart)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _PYAGRUM_SCRIPT, name, folder, target, str(budget), str(seed)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def load_any(name: str, folder: str | os.PathLike) -> Network:
+    """A bundled network by name, else one of pgmpy's example networks (into ``folder``)."""
+    try:
+        return load_network(name)
+    except UnknownNetworkError:
+        return example_network(name, folder)
+
+
+_JOBS_SCRIPT = """
+import json, sys, time
+import bayesdx
+from bayesdx.inference import score_csv
+net = bayesdx.load_network("marrow_signal")
+src, jobs = sys.argv[1], int(sys.argv[2])
+start = time.perf_counter()
+score_csv(net, src, sys.argv[3], jobs=jobs)
+print(json.dumps({"seconds": time.perf_counter() - start}))
+"""
+
+
+def _multicore(cases: int, jobs: int, seed: int) -> dict[str, Any]:
+    """``score_csv`` on marrow cases with one job and with ``jobs``, in subprocesses."""
+    import pandas as pd
+
+    net = load_network("marrow_signal")
+    x = sample_cases(net, cases, np.random.default_rng(seed), targets=list(net.default_targets))
+    given = [v for v in net.variables if v in {*net.role("finding"), *net.role("context")}]
+    cols = {}
+    for v in given:
+        states = np.array([*net.states[v], ""], dtype=object)
+        cols[v] = states[x[:, net.variables.index(v)]]
+    times = {}
+    with tempfile.TemporaryDirectory(prefix="bayesdx-bench-") as folder:
+        src = Path(folder) / "cases.csv"
+        pd.DataFrame(cols).to_csv(src, index=False)
+        outputs = {}
+        for n_jobs in (1, jobs):
+            dst = Path(folder) / f"out{n_jobs}.csv"
+            out = subprocess.run(
+                [sys.executable, "-c", _JOBS_SCRIPT, str(src), str(n_jobs), str(dst)],
+                capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            times[n_jobs] = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+            outputs[n_jobs] = dst.read_bytes()
+        identical = outputs[1] == outputs[jobs]
+    return {"cases": cases, "jobs": jobs, "one_job_s": times[1], "jobs_s": times[jobs],
+            "speedup": times[1] / times[jobs], "identical": identical}  # fmt: skip
 
 
 def _pgmpy_seconds(network: Network, x: np.ndarray, target: str) -> float:
@@ -352,8 +599,12 @@ def run_benchmark(
     seed: int = 20261123,
     psa_draws: int = 10_000,
     batching: bool = True,
+    peer_networks: tuple[str, ...] = PEER_NETWORKS,
+    peer_seconds: float = 2.0,
+    multicore_cases: int = 200_000,
+    jobs: int | None = None,
 ) -> BenchmarkReport:
-    """Measure the compiled engine against pgmpy on this machine, in one run.
+    """Measure the compiled engine against pgmpy and pyAgrum on this machine, in one run.
 
     Parameters
     ----------
@@ -374,6 +625,14 @@ def run_benchmark(
     batching : bool
         Measure single queries against one batch (one-way sensitivity, explain's evidence
         sets) on a marrow case.
+    peer_networks : tuple of str
+        Networks of the pyAgrum table (empty: none).
+    peer_seconds : float
+        About how long each rate of that table is measured (at most ``cases`` cases).
+    multicore_cases : int
+        Marrow rows scored by ``score_csv`` with one job and with ``jobs`` (0 skips it).
+    jobs : int, optional
+        Processes for the multi-core figure (default: the cores available).
 
     Returns
     -------
@@ -390,6 +649,15 @@ def run_benchmark(
                 net = example_network(name, folder)
             target = net.default_targets[0] if net.role("diagnosis") else _central(net)
             report.engines.append(_engine_row(net, target, cases, pgmpy_cases, rng, repeats))
+        for name in peer_networks:
+            try:
+                net = load_network(name)
+            except UnknownNetworkError:
+                net = example_network(name, folder)
+            target = net.default_targets[0] if net.role("diagnosis") else _central(net)
+            report.peers.append(_peer_row(net, target, rng, peer_seconds, cases, repeats, folder))
+    if multicore_cases:
+        report.multicore = _multicore(multicore_cases, max(jobs or _cores(), 2), seed)
     if large_cases:
         report.large = _large(large_cases, repeats)
     if psa_draws:

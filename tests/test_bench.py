@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from bayesdx._bench import BenchmarkReport, run_benchmark, sample_cases
+from bayesdx.inference import posteriors
 
 
 @pytest.fixture(scope="module")
 def report() -> BenchmarkReport:
     return run_benchmark(
-        cases=40, pgmpy_cases=2, large_cases=500, repeats=1, cold_repeats=1, psa_draws=50
-    )
+        cases=40, pgmpy_cases=2, large_cases=500, repeats=1, cold_repeats=1, psa_draws=50,
+        peer_networks=("asia", "marrow_signal"), peer_seconds=0.05, multicore_cases=300,
+    )  # fmt: skip
 
 
 def test_report_structure(report):
@@ -33,7 +37,9 @@ def test_report_structure(report):
 
 def test_report_outputs(report):
     d = report.to_dict()
-    assert set(d) == {"machine", "engines", "large", "cold_start", "psa", "batching"}
+    assert set(d) == {
+        "machine", "engines", "large", "cold_start", "psa", "batching", "peers", "multicore",
+    }  # fmt: skip
     json.dumps(d)
     frame = report.to_frame()
     assert list(frame.columns) == ["measure", "network", "value", "unit"]
@@ -66,3 +72,46 @@ def test_batching_is_reported_as_ratios(report):
     assert b["oneway_max_diff"] < 1e-12  # the same coefficients either way
     measures = [row[0] for row in report._rows()]
     assert "one-way: queries / batch" in measures and "explain sets: loop / batch" in measures
+
+
+def test_peer_table_has_ratios_measured_in_the_run(report):
+    assert [p["network"] for p in report.peers] == ["asia", "marrow_signal"]
+    for p in report.peers:
+        assert p["one_per_s"] > 0 and p["all_per_s"] > 0 and p["peak_mb"] > 0
+        assert p["one_cases"] <= 40 or p["one_cases"] == 32  # the first size tried
+        if report.machine["pyagrum"] is None:
+            assert p["one_ratio"] is None and "not installed" in p["note"]
+            continue
+        assert p["one_ratio"] == pytest.approx(p["one_per_s"] / p["pyagrum_one_per_s"])
+        assert p["all_ratio"] == pytest.approx(p["all_per_s"] / p["pyagrum_all_per_s"])
+    text = str(report)
+    assert "bayesdx against pyAgrum" in text and "marrow_signal" in text.split("pyAgrum")[-1]
+
+
+def test_multicore_figure_checks_identical_outputs(report):
+    mc = report.multicore
+    assert mc["cases"] == 300 and mc["jobs"] >= 2 and mc["identical"] is True
+    assert mc["speedup"] == pytest.approx(mc["one_job_s"] / mc["jobs_s"])
+    assert any(row[0].startswith(f"batch, {mc['jobs']} jobs") for row in report._rows())
+
+
+_SAME = """
+import json
+import pyagrum as gum
+import bayesdx
+from bayesdx._bench import pyagrum_network
+engine = gum.LazyPropagation(pyagrum_network(bayesdx.load_network("marrow_signal")))
+engine.setEvidence({"hb": "lt_12", "m_protein": "present", "age": "ge_60"})
+engine.makeInference()
+print(json.dumps(engine.posterior("diagnosis").toarray().tolist()))
+"""
+
+
+def test_pyagrum_network_gives_the_same_posteriors(marrow):
+    pytest.importorskip("pyagrum")  # in a process of its own, as the benchmark runs it
+    out = subprocess.run([sys.executable, "-c", _SAME], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    theirs = np.array(json.loads(out.stdout))
+    evidence = {"hb": "lt_12", "m_protein": "present", "age": "ge_60"}
+    ours = posteriors(marrow, [evidence], ["diagnosis"]).posteriors["diagnosis"][0]
+    np.testing.assert_allclose(theirs, ours, atol=1e-12)
