@@ -205,30 +205,47 @@ def _bundle(
     consts = [f for f in factors if not f[0] and f[3] is None]
     drawn = [f for f in factors if f[3] is not None]
     per_case.sort(key=lambda f: -math.prod(cards[u] for u in f[1]))
-    # bundles: [index vars (ordered), free vars, members]
+    # bundles: [index vars (ordered), free vars, members, free set, free size, rows]
     bundles: list[list[Any]] = []
-    for f in per_case:
-        index, free = f[0], f[1]
-        for b in bundles:
-            if not set(free) <= set(b[1]):
+    having: dict[str, list[int]] = {}  # free variable -> bundles that have it
+    anywhere: list[int] = []  # bundles with room for a factor without free variables
+
+    def home_for(index: tuple[str, ...], free: frozenset[str]) -> list[Any] | None:
+        pool = having.get(next(iter(free)), []) if free else anywhere[:8]
+        for k in pool:
+            b = bundles[k]
+            if not free <= b[3]:
                 continue
-            union = list(dict.fromkeys((*b[0], *index)))
-            rows = math.prod(cards[u] + 1 for u in union)
-            if rows <= BUNDLE_ROWS and rows * math.prod(cards[u] for u in b[1]) <= BUNDLE_FLOATS:
-                b[0] = union
-                b[2].append(f)
-                break
-        else:
-            bundles.append([list(index), tuple(free), [f]])
+            rows = b[5] * math.prod(cards[u] + 1 for u in index if u not in b[0])
+            if rows <= BUNDLE_ROWS and rows * b[4] <= BUNDLE_FLOATS:
+                b[0] = list(dict.fromkeys((*b[0], *index)))
+                b[5] = rows
+                return b
+        return None
+
+    for f in per_case:
+        index, free = f[0], frozenset(f[1])
+        b = home_for(index, free)
+        if b is not None:
+            b[2].append(f)
+            continue
+        size = math.prod(cards[u] for u in f[1])
+        rows = math.prod(cards[u] + 1 for u in dict.fromkeys(index))
+        bundles.append([list(dict.fromkeys(index)), tuple(f[1]), [f], free, size, rows])
+        for u in f[1]:
+            having.setdefault(u, []).append(len(bundles) - 1)
+        anywhere.append(len(bundles) - 1)
     leftover = []
     for c in consts:  # a constant whose variables a bundle has: multiplied into its table
-        home = next((b for b in bundles if set(c[1]) <= set(b[1])), None)
+        cfree = frozenset(c[1])
+        pool = having.get(next(iter(cfree)), []) if cfree else anywhere[:1]
+        home = next((bundles[k] for k in pool if cfree <= bundles[k][3]), None)
         if home is None:
             leftover.append((c[2], c[1]))
         else:
             home[2].append(c)
     gathers = []
-    for index, free, members in bundles:
+    for index, free, members, *_ in bundles:
         key = (tuple(index), free, tuple(m[4] for m in members))
         table = None if cache is None else cache.get(key)
         if table is None:
@@ -247,14 +264,14 @@ def _bundle(
             )
         )
     drawn_constants = []
-    for index, free, _, v, name in drawn:
+    for index, axes, _, v, name in drawn:
         assert v is not None
         if index:
             strides = _strides([cards[u] + 1 for u in index])
-            gathers.append(Gather(tuple(col[u] for u in index), strides, (D, B, *free), var=v,
+            gathers.append(Gather(tuple(col[u] for u in index), strides, (D, B, *axes), var=v,
                                   axes=name[2], index=index, leaf=name[3]))  # fmt: skip
         else:
-            drawn_constants.append((v, (D, *free)))
+            drawn_constants.append((v, (D, *axes)))
     return gathers, leftover, drawn_constants
 
 
@@ -563,9 +580,15 @@ def _min_fill(adj: Mapping[str, set[str]], cards: Mapping[str, int], last: set[s
         for a in nb:
             g[a].discard(u)
             g[a] |= nb - {a}
+        # a fill count changes for the neighbours (their neighbourhoods grew) and for a
+        # variable next to two of them (two of its neighbours may have become adjacent)
         touched = set(nb)
+        seen: dict[str, int] = {}
         for a in nb:
-            touched |= g[a]
+            for w in g[a]:
+                if w not in nb:
+                    seen[w] = seen.get(w, 0) + 1
+        touched.update(w for w, k in seen.items() if k >= 2)
         for w in touched:
             if w in g:
                 current[w] = score(w)
