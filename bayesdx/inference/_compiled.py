@@ -50,8 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchResult", "CompiledNetwork", "compile_network"]
 
-_MAX_PLANS = 512  # plans kept per compiled network (the least recently used go first)
-_PLAN_FLOATS = 1 << 24  # and the floats their tables hold (128 MB)
+_MAX_PLANS = 4096  # plans kept per compiled network (the least recently used go first)
+_PLAN_FLOATS = 1 << 25  # and the floats their tables hold (256 MB)
 _BUNDLE_CACHE_FLOATS = 1 << 22  # bundled tables kept for the next plans (32 MB)
 # building a plan costs about as much as this many multiply-adds of running one
 _BUILD_FLOPS = 1_000_000
@@ -264,7 +264,7 @@ class CompiledNetwork:
                 self._children[p].append(v)
         self._cpts = {v: np.ascontiguousarray(network.cpts[v], dtype=float) for v in self.variables}
         self.sums_to_one = sums_to_one(self._cpts.values())
-        self._unobserved = np.asarray(self.cards, dtype=np.int64) + 1  # -1 + this: the card
+        self._unobserved = np.asarray(self.cards, dtype=np.int64)  # the row of 'unobserved'
         self._plans: OrderedDict[tuple, Plan] = OrderedDict()  # least recently used first
         self._plan_floats = 0
         self._bundles: dict[tuple, np.ndarray] = {}  # bundled lookup tables, by content
@@ -403,6 +403,8 @@ class CompiledNetwork:
         log_pe = np.zeros((*lead, n))
         drawn = frozenset(cpt_map)
         drawn_cache: dict[tuple, np.ndarray] = {}
+        if n and max(self.cards) < 2**15 - 1:  # a narrower copy: rows are gathered often
+            x = x.astype(np.int16)
         # "case": one target at a time, each pruned as a single query for it prunes (tables
         # that sum to 1 only to rounding give its numbers exactly); "block": every target in
         # one two-pass plan
@@ -508,7 +510,7 @@ class CompiledNetwork:
         status = np.zeros((n, len(key_vars)), dtype=np.int8)
         for j, v in enumerate(key_vars):
             status[:, j] = kept[v].view(np.int8) + obs[:, self._col[v]].view(np.int8)
-        leaf_cols = [self._col[v] for v in leafy]
+        leaf_obs = obs[:, [self._col[v] for v in leafy]]
 
         def merge(rows: np.ndarray) -> tuple[tuple[int, ...], tuple[str, ...]]:
             st = status[rows]
@@ -518,7 +520,7 @@ class CompiledNetwork:
             merged = np.where(
                 ~kept_any, BARREN, np.where(obs_all, SLICED, np.where(obs_any, MIXED, FREE))
             )
-            return self._full_status(key_vars, merged), self._leaves_seen(x, rows, leafy, leaf_cols)
+            return self._full_status(key_vars, merged), self._leaves_seen(leaf_obs, rows, leafy)
 
         out: list[tuple] = []
         order, bounds, first = _sorted_groups(status)
@@ -526,7 +528,7 @@ class CompiledNetwork:
         for g in np.flatnonzero(sizes >= _MIN_GROUP).tolist():
             rows = order[bounds[g] : bounds[g + 1]]
             full = self._full_status(key_vars, status[first[g]])
-            out.append((rows, full, self._leaves_seen(x, rows, leafy, leaf_cols), merge))
+            out.append((rows, full, self._leaves_seen(leaf_obs, rows, leafy), merge))
         small = np.repeat(sizes < _MIN_GROUP, sizes)
         if not small.any():
             return out
@@ -563,12 +565,11 @@ class CompiledNetwork:
         by = dict(zip(key_vars, st.tolist(), strict=True))
         return tuple(int(by.get(v, BARREN)) for v in self.variables)
 
-    def _leaves_seen(
-        self, x: np.ndarray, rows: np.ndarray, leafy: list[str], cols: list[int]
-    ) -> tuple[str, ...]:
-        if not cols:
+    @staticmethod
+    def _leaves_seen(leaf_obs: np.ndarray, rows: np.ndarray, leafy: list[str]) -> tuple[str, ...]:
+        if not leafy:
             return ()
-        seen = (x[rows][:, cols] >= 0).any(axis=0)
+        seen = leaf_obs[rows].any(axis=0)
         return tuple(v for v, s in zip(leafy, seen.tolist(), strict=True) if s)
 
     def _plan(
@@ -624,7 +625,7 @@ class CompiledNetwork:
     ) -> None:
         """Fill the posteriors and log P(evidence) of one chunk of cases."""
         xc = x[rows]
-        xm = xc + (xc < 0) * self._unobserved
+        xm = np.where(xc < 0, self._unobserved.astype(xc.dtype), xc)  # -1 (unobserved): card
         beliefs, lp, tiny = run_plan(plan, xm, cpt_map, drawn_cache, rescale=False)
         if tiny.any():  # impossible or underflowing: those cases again, with rescaling
             again = np.flatnonzero(tiny.reshape(-1, xc.shape[0]).any(axis=0))
@@ -638,8 +639,12 @@ class CompiledNetwork:
         possible = np.isfinite(lp)
         for t, b in beliefs.items():
             total = b.sum(axis=-1, keepdims=True)
-            ok = possible[..., None] & (total > 0)
-            posts[t][..., rows, :] = np.where(ok, b / np.where(ok, total, 1.0), 0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                post = b / total
+            bad = ~(possible[..., None] & (total > 0))
+            if bad.any():  # impossible: zeros, never NaN
+                post = np.where(bad, 0.0, post)
+            posts[t][..., rows, :] = post
         for t in plan.sliced_targets:
             k = self._card[t]
             onehot = np.eye(k)[xc[:, self._col[t]]]
