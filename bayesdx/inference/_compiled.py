@@ -558,7 +558,8 @@ class CompiledNetwork:
         run = len(rows) * plan.flops * max(draws, 1)
         if run < 4 * (_BUILD_FLOPS + _BUILD_FLOPS_PER_VARIABLE * plan.free):
             return None  # (a fixed cost model: the same cases always get the same plans)
-        return next((v for v, _ in plan.weight if v in mixed), None)
+        heaviest = next((v for v, _ in plan.weight if v in mixed), None)
+        return heaviest or next(v for v in self.variables if v in mixed)
 
     def _full_status(self, key_vars: list[str], st: np.ndarray) -> tuple[int, ...]:
         """A status per variable (leaves: BARREN; their use is in the leaves)."""

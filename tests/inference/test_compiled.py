@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bayesdx.inference._compiled as compiled_module
+import bayesdx.inference._jtree as jtree_module
 from bayesdx._bench import example_network, sample_cases
 from bayesdx.errors import (
     ArgumentError,
@@ -405,3 +406,52 @@ def test_an_observed_target_and_a_leaf_make_different_tables():
     fresh = compile_network(net).evaluate(np.array([[-1, 1], [-1, -1]]), ["a"])
     np.testing.assert_allclose(res.posteriors["a"], fresh.posteriors["a"], atol=1e-15)
     np.testing.assert_allclose(res.posteriors["a"][1], [0.5, 0.5])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(2, 8),
+    n_cases=st.integers(2, 40),
+    hide=st.sampled_from([0.3, 0.6]),
+    tiny_tables=st.booleans(),
+)
+def test_pools_split_to_the_end_and_small_tables_equal_brute_force(
+    seed, n, n_cases, hide, tiny_tables
+):
+    """Every pool split down to single patterns (the costliest path of plan building), and
+    lookups too small to bundle or tabulate: still brute force."""
+    net = random_network(seed, n, 3, 0.0)
+    rng = np.random.default_rng(seed + 2)
+    cards = np.array([len(net.states[v]) for v in net.variables])
+    x = (rng.random((n_cases, n)) * cards).astype(np.int64)
+    x[rng.random(x.shape) < hide] = -1
+    joint = brute_force_joint(net)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(compiled_module, "_BUILD_FLOPS", 0)
+        mp.setattr(compiled_module, "_BUILD_FLOPS_PER_VARIABLE", 0)
+        if tiny_tables:
+            mp.setattr(jtree_module, "BUNDLE_ROWS", 2)
+            mp.setattr(jtree_module, "TAB_ROWS", 2)
+        cn = compile_network(net)
+        status_of, ran = {}, []
+        plan, run_chunk = cn._plan, cn._run_chunk
+
+        def spy_plan(status, *args):
+            got = plan(status, *args)
+            status_of[id(got)] = status
+            return got
+
+        def spy_run(got, *args):
+            ran.append(status_of[id(got)])
+            return run_chunk(got, *args)
+
+        mp.setattr(cn, "_plan", spy_plan)
+        mp.setattr(cn, "_run_chunk", spy_run)
+        res = cn.evaluate(x, "all", chunk_size=3)
+    assert ran and all(compiled_module.MIXED not in status for status in ran)  # split to the end
+    for i, row in enumerate(x):
+        p_e, posts = _brute_force(joint, row)
+        assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
+        for j, v in enumerate(net.variables):
+            np.testing.assert_allclose(res.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
