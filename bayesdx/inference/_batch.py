@@ -53,7 +53,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RowError", "ScoreSummary", "score_csv", "score_frame"]
 
-_CHUNK_ROWS = 200_000  # rows per CSV chunk
+_CHUNK_ROWS = 200_000  # rows per CSV chunk, at most
+_CHUNKS, _MIN_CHUNK_ROWS = 16, 10_000  # a large file: this many chunks, of at least this
 
 
 @dataclass(frozen=True)
@@ -505,7 +506,9 @@ def score_csv(
     progress : bool or None
         A progress bar on stderr; None (default): only for a large input on a terminal.
     chunk_rows : int
-        Rows read per chunk (memory bound).
+        Rows read per chunk at most (memory bound). A large file is read in at least 16
+        chunks of at least 10,000 rows, whatever ``jobs`` is, so processes have chunks to
+        share and the output does not depend on their number.
     force : bool
         Write through a symbolic link, or into a FIFO or device (see ``atomic_output``).
     jobs : int, optional
@@ -585,15 +588,17 @@ def _score_file(
     header = _header(src, label)
     added = _output_columns(network, resolve_targets(network, targets, allow_empty=True), on_error)
     _check_columns(header, added, label)
-    lines, carriage = 0, False
+    lines, carriage, quoted = 0, False, False
     with open(src, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             lines += block.count(b"\n")
             carriage = carriage or b"\r" in block
+            quoted = quoted or b'"' in block
     # Python's csv writer quotes a cell holding a line break only if the break is in its line
     # terminator: an input with any carriage return (CRLF lines, or a \r inside a cell) is
     # written with CRLF lines, so such a cell is quoted and read back whole
     ending = "\r\n" if carriage else "\n"
+    per_chunk = min(chunk_rows, max(_MIN_CHUNK_ROWS, -(-lines // _CHUNKS)))
     bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
     written = errors = 0
     assumed: dict[str, int] = {}
@@ -603,7 +608,7 @@ def _score_file(
             atomic_output(dst, inputs=[src], force=force, newline="") as out,
             warnings.catch_warnings(),
             pd.read_csv(
-                src, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows,
+                src, dtype=str, keep_default_na=False, na_values=[""], chunksize=per_chunk,
                 skip_blank_lines=False, encoding="utf-8", index_col=False,
             ) as reader,
         ):  # fmt: skip
@@ -611,8 +616,10 @@ def _score_file(
             warnings.simplefilter("error", pd.errors.ParserWarning)
             options = {"targets": targets, "on_error": on_error, "passthrough": passthrough,
                        "label": label, "ending": ending}  # fmt: skip
+            # without quotes a record is a line: processes read their own chunks' text
+            lines_of = None if quoted or jobs <= 1 else (src, per_chunk)
             for text, n_rows, chunk_assumed, chunk_errors in _scored_chunks(
-                network, reader, options, jobs
+                network, reader, options, jobs, lines_of
             ):
                 if not isinstance(text, str):  # a bad row: the record's own line in the file
                     line = _record_line(src, text[0] - 2)
@@ -675,18 +682,64 @@ def _in_worker(chunk: pd.DataFrame, first: int, options: dict[str, Any]) -> Any:
     return _score_chunk(_WORKER["network"], chunk, first, options)
 
 
+def _in_worker_text(header: bytes, block: bytes, first: int, options: dict[str, Any]) -> Any:
+    return _score_chunk(_WORKER["network"], _parse(header, block), first, options)
+
+
+def _parse(header: bytes, block: bytes) -> pd.DataFrame:
+    """Records given as text, read exactly as the chunked reader reads them."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(
+            io.BytesIO(header + block), dtype=str, keep_default_na=False, na_values=[""],
+            skip_blank_lines=False, encoding="utf-8", index_col=False,
+        )  # fmt: skip
+
+
+def _line_blocks(src: Path, per_chunk: int) -> Iterator[tuple[bytes, bytes, int]]:
+    """The header line, then blocks of ``per_chunk`` lines with their number of lines."""
+    with open(src, "rb") as fh:
+        header = fh.readline()
+        while True:
+            lines = list(itertools.islice(fh, per_chunk))
+            if not lines:
+                return
+            yield header, b"".join(lines), len(lines)
+
+
 def _scored_chunks(
-    network: Network, reader: Iterable[pd.DataFrame], options: dict[str, Any], jobs: int
+    network: Network,
+    reader: Iterable[pd.DataFrame],
+    options: dict[str, Any],
+    jobs: int,
+    lines_of: tuple[Path, int] | None = None,
 ) -> Iterator[tuple[Any, int, dict[str, int], int]]:
     """Scored chunks in file order, on ``jobs`` processes (forked: each inherits the
     network). At most two chunks per process are in flight, so memory stays bounded; the
-    output is the same whatever the number of jobs."""
+    output is the same whatever the number of jobs. With ``lines_of`` (a file whose records
+    are its lines, and the lines per chunk) the processes are sent the chunks' text, which
+    they read themselves."""
+    forking = jobs > 1 and "fork" in mp.get_all_start_methods()
+    if forking and lines_of is not None:
+        blocks = _line_blocks(*lines_of)
+        first_block = next(blocks, None)
+        second_block = next(blocks, None)
+        if second_block is not None:
+            assert first_block is not None
+            work = (
+                (_in_worker_text, (h, b), n)
+                for h, b, n in itertools.chain((first_block, second_block), blocks)
+            )
+            yield from _pooled(network, work, options, jobs)
+            return
     chunks = iter(reader)
     first_chunk = next(chunks, None)
     if first_chunk is None:
         return
     second = next(chunks, None)
-    if jobs <= 1 or second is None or "fork" not in mp.get_all_start_methods():
+    if not forking or second is None:
         first = 0
         for chunk in (first_chunk, *(() if second is None else (second,))):
             yield _score_chunk(network, chunk, first, options)
@@ -695,6 +748,15 @@ def _scored_chunks(
             yield _score_chunk(network, chunk, first, options)
             first += len(chunk)
         return
+    frames = ((_in_worker, (c,), len(c)) for c in itertools.chain((first_chunk, second), chunks))
+    yield from _pooled(network, frames, options, jobs)
+
+
+def _pooled(
+    network: Network, work: Iterable[tuple[Callable, tuple, int]], options: dict, jobs: int
+) -> Iterator[tuple[Any, int, dict[str, int], int]]:
+    """Run ``fn(*args, first_row, options)`` for each piece of work on forked processes,
+    yielding results in order."""
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER["network"] = network
@@ -702,9 +764,9 @@ def _scored_chunks(
         with ProcessPoolExecutor(jobs, mp_context=mp.get_context("fork")) as pool:
             pending: deque[Any] = deque()
             first = 0
-            for chunk in itertools.chain((first_chunk, second), chunks):
-                pending.append(pool.submit(_in_worker, chunk, first, options))
-                first += len(chunk)
+            for fn, args, n_rows in work:
+                pending.append(pool.submit(fn, *args, first, options))
+                first += n_rows
                 while len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
             while pending:
