@@ -511,6 +511,7 @@ body.mode-quiz main,body.mode-quiz #graph,body.mode-quiz .case-tools{display:non
 #quiz h2{font-size:1.15rem;margin:.6rem 0 .3rem;border-bottom:1px solid var(--line)}
 #quiz h3{font-size:1rem;margin:.7rem 0 .2rem}
 .qpick select{font:inherit;padding:1px 4px}
+.qpickrow{display:flex;gap:1rem;align-items:baseline;flex-wrap:wrap}
 .qcard{border:1px solid var(--line);border-radius:6px;background:var(--bg);padding:4px 14px 8px;
 margin:.6rem 0}
 .qcard p{margin:.2rem 0}
@@ -1723,6 +1724,12 @@ _SCRIPT = r"""
     }
   });
   window.addEventListener("hashchange", function () {
+    var qi = quizFromHash(location.hash);
+    if (qi !== null) {  // a link to a quiz case: open it (unless it is the one in progress)
+      setMode("quiz");
+      if (qi !== Q.ci) { quizStart(qi); }
+      return;
+    }
     if (location.hash.replace(/^#/, "") === toHash()) { return; }
     var r = fromHash(location.hash);
     if (r.st) { history.push(snapshot()); S = r.st; HYP = r.hyp; lastTag = null; render(); }
@@ -1803,6 +1810,16 @@ _SCRIPT = r"""
     }).join("&");
   }
 
+  // #!quiz=<case id>: the quiz on that case; null for any other fragment
+  function quizFromHash(hash) {
+    if (!D.quiz) { return null; }
+    var m = /^#!quiz=(.+)$/.exec(hash);
+    if (!m) { return null; }
+    var id = decodeURIComponent(m[1]);
+    for (var i = 0; i < D.quiz.length; i++) { if (D.quiz[i].id === id) { return i; } }
+    return null;
+  }
+
   function quizCaseName(qc, i) {
     return "Case " + (i + 1) + " of " + D.quiz.length +
       (qc.setting ? " (" + words(qc.setting) + ")" : "");
@@ -1826,7 +1843,11 @@ _SCRIPT = r"""
       sel.appendChild(o);
     });
     sel.addEventListener("change", function () { quizStart(Number(sel.value)); });
-    box.appendChild(el("label", { class: "qpick" }, ["Case: ", sel]));
+    box.appendChild(el("div", { class: "qpickrow" }, [
+      el("label", { class: "qpick" }, ["Case: ", sel]),
+      el("a", { href: "#!quiz=" + encodeURIComponent(qc.id), class: "link", id: "quiz-link",
+        title: "A link that opens the quiz on this case: copy it to send it", text:
+        "Link to this quiz case" })]));
     var card = el("div", { class: "qcard", "data-case": qc.id });
     if (qc.presentation) {
       card.appendChild(el("h3", { text: "Presentation" }));
@@ -2065,14 +2086,15 @@ _SCRIPT = r"""
   };
 
   build();
-  var start = location.hash.length > 1 ? fromHash(location.hash) : { st: null, hyp: HYP };
+  var opened = location.hash, qi = quizFromHash(opened);  // render() rewrites the fragment
+  var start = opened.length > 1 && qi === null ? fromHash(opened) : { st: null, hyp: HYP };
   S = start.st || initial();
   HYP = start.hyp;
   if (!possible(S)) { S = { given: new Map(), raw: new Map(), rawSets: new Map() }; }
   render();
   if (D.quiz) {  // the quiz first, unless the link is to an explorer case
-    quizStart(0);
-    setMode(location.hash.length > 1 ? "explore" : "quiz");
+    quizStart(qi === null ? 0 : qi);
+    setMode(qi === null && opened.length > 1 ? "explore" : "quiz");
   }
 })();
 """

@@ -469,6 +469,37 @@ def test_quiz_tabs_and_next_case(browser, marrow, tmp_path):
     page.close()
 
 
+@_browser
+def test_a_link_opens_the_quiz_on_a_case(browser, marrow, tmp_path):
+    path = tmp_path / "quiz.html"
+    ex = explore(marrow, quiz=True)
+    ex.save(path)
+    third = ex.quiz_cases[2]
+    page = Page(browser, path.as_uri() + f"#!quiz={third}")
+    assert page.page.locator("body.mode-quiz").count() == 1
+    assert page.page.locator("#quiz-case").input_value() == "2"
+    assert page.page.locator(f".qcard[data-case={third}]").count() == 1
+    # the page's own link to a case, followed from another case and from the explorer
+    page.page.select_option("#quiz-case", "0")
+    href = page.page.locator("#quiz-link").get_attribute("href")
+    assert href == f"#!quiz={ex.quiz_cases[0]}"
+    page.page.click("button.tab:text('Explorer')")
+    page.js(f"location.hash = '#!quiz={third}'")
+    page.page.wait_for_function("document.body.classList.contains('mode-quiz')")
+    assert page.page.locator("#quiz-case").input_value() == "2"
+    assert not page.errors, page.errors
+    page.close()
+    # a quiz page with an opening case still opens on the quiz (the case waits in the explorer)
+    with_case = tmp_path / "quiz_case.html"
+    explore(marrow, {"hb": 11.4}, quiz=True).save(with_case)
+    page = Page(browser, with_case.as_uri())
+    assert page.page.locator("body.mode-quiz").count() == 1
+    page.page.click("button.tab:text('Explorer')")
+    assert dict(page.js("bdx.state()")["raw"]) == {"hb": 11.4}
+    assert not page.errors, page.errors
+    page.close()
+
+
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
