@@ -416,11 +416,10 @@ class CompiledNetwork:
                 rows, status, leaves, merge = work.pop()
                 plan = self._plan(status, leaves, tuple(ts), drawn)
                 split = self._split(plan, status, rows, merge, draws)
-                if split:  # into the cases with each combination of those observed
-                    seen = (x[np.ix_(rows, [self._col[v] for v in split])] >= 0).view(np.uint8)
-                    order, bounds, _ = _sorted_groups(seen)
-                    for g in range(len(bounds) - 1):
-                        part = rows[np.sort(order[bounds[g] : bounds[g + 1]])]
+                if split is not None:
+                    col = self._col[split]
+                    seen = x[rows, col] >= 0
+                    for part in (rows[seen], rows[~seen]):
                         work.append((part, *merge(part), merge))
                     continue
                 per = plan.per_case * max(draws, 1)
@@ -544,30 +543,23 @@ class CompiledNetwork:
 
     def _split(
         self, plan: Plan, status: tuple[int, ...], rows: np.ndarray, merge: Any, draws: int
-    ) -> list[str]:
-        """The variables to split a pool on (none: run the pool with its plan).
+    ) -> str | None:
+        """The variable to split a pool on, or None to run the pool with its plan.
 
         A pool whose plan costs more per case than building plans for its parts would (a
         variable summed against an indicator in a large clique: the cases that observe it
-        slice it instead) is split on the indicator variables in the costliest steps: as
-        many at once as the pool has cases for (up to four), so fewer plans are built only
-        to be split again.
+        slice it instead) is split on the indicator variable in the costliest steps.
         """
         if len(rows) < 2:
-            return []
+            return None
         mixed = {v for v, s in zip(self.variables, status, strict=True) if s == MIXED}
         if not mixed:
-            return []
-        build = _BUILD_FLOPS + _BUILD_FLOPS_PER_VARIABLE * plan.free
+            return None
         run = len(rows) * plan.flops * max(draws, 1)
-        if run < 4 * build:
-            return []  # (a fixed cost model: the same cases always get the same plans)
-        heavy = [v for v, _ in plan.weight if v in mixed]
-        heavy += [v for v in self.variables if v in mixed and v not in heavy]
-        k = 1
-        while k < min(4, len(heavy)) and run >= 4 * build * 2**k and len(rows) >= 2 ** (k + 2):
-            k += 1
-        return heavy[:k]
+        if run < 4 * (_BUILD_FLOPS + _BUILD_FLOPS_PER_VARIABLE * plan.free):
+            return None  # (a fixed cost model: the same cases always get the same plans)
+        heaviest = next((v for v, _ in plan.weight if v in mixed), None)
+        return heaviest or next(v for v in self.variables if v in mixed)
 
     def _full_status(self, key_vars: list[str], st: np.ndarray) -> tuple[int, ...]:
         """A status per variable (leaves: BARREN; their use is in the leaves)."""
