@@ -44,7 +44,7 @@ from bayesdx.learning import (
     learned_from,
     prior_network,
 )
-from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE
+from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE, MAX_JOBS
 from bayesdx.model import NUMBER, parse_assignment, parse_number
 from bayesdx.sensitivity_analysis import sensitivity
 from bayesdx.validation import (
@@ -322,6 +322,13 @@ def _args_batch(sub: Any) -> None:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="progress bar on stderr (default: for large inputs on a terminal)",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        help="processes scoring at once (default: the cores available); the output is the "
+        "same for any N",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -605,6 +612,16 @@ def _integer(text: str, name: str) -> int:
         raise CaseFileError(f"{name} must be a whole number (digits 0-9), got {text!r}") from None
 
 
+def _jobs(text: str | None) -> int | None:
+    """``--jobs``: a whole number from 1 to MAX_JOBS (None: the cores available)."""
+    if text is None:
+        return None
+    jobs = _integer(text, "--jobs")
+    if not 1 <= jobs <= MAX_JOBS:
+        raise CaseFileError(f"--jobs must be from 1 to {MAX_JOBS}, got {text}")
+    return jobs
+
+
 def _probability(text: str, name: str) -> float:
     if len(text) > MAX_DIGITS or not NUMBER.match(text.strip()):
         raise CaseFileError(f"{name} {text!r} is not a number such as 0.05")
@@ -795,6 +812,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         progress=args.progress,
         passthrough=args.passthrough,
         force=args.force,
+        jobs=_jobs(args.jobs),
     )
     report = json.dumps(summary.to_dict()) if args.json else str(summary)
     print(report, file=_report_stream(out))

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_DIGITS",
     "MAX_DRAWS",
     "MAX_EVIDENCE",
+    "MAX_JOBS",
     "MAX_NETWORK_BYTES",
     "MAX_STDIN_CSV_BYTES",
     "MAX_TABLE_CELLS",
@@ -44,6 +45,8 @@ MAX_EVIDENCE = 10_000
 MAX_TABLE_CELLS = 1 << 24
 #: joint parameter draws in one probabilistic sensitivity analysis
 MAX_DRAWS = 1_000_000
+#: processes ``bayesdx batch --jobs`` may start
+MAX_JOBS = 256
 
 
 def size_text(n_bytes: float) -> str:

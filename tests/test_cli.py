@@ -401,6 +401,29 @@ def test_batch_command(capsys, tmp_path):
     assert frame.loc[0, "group:neoplasm"] == pytest.approx(first, abs=1e-9)
 
 
+def test_batch_jobs_give_the_same_file(capsys, tmp_path):
+    import numpy as np
+
+    from bayesdx.validation import simulate
+
+    net = load_network("marrow_signal")
+    cases = simulate(net, 40_000, np.random.default_rng(11))  # 16 chunks or more
+    src = tmp_path / "cases.csv"
+    cases.drop(columns=["diagnosis", "disease_class", "marrow_process", "marrow_failure"]).to_csv(
+        src, index=False
+    )
+    outs = []
+    for jobs in ("1", "2"):
+        dst = tmp_path / f"out{jobs}.csv"
+        code, _, err = run(capsys, "batch", "--input", str(src), "--output", str(dst), "-j", jobs)
+        assert code == 0, err
+        outs.append(dst.read_bytes())
+    assert outs[0] == outs[1]
+    for bad in ("0", "257", "two", "-1"):
+        code, _, err = run(capsys, "batch", "--input", str(src), "--output", "-", "--jobs", bad)
+        assert code == 2 and "--jobs" in err and err.count("\n") == 1
+
+
 def test_batch_bad_row_names_its_line(capsys, tmp_path):
     src, dst = tmp_path / "cases.csv", tmp_path / "out.csv"
     src.write_text("hb,m_protein\n10.1,present\n120,absent\n")
