@@ -334,7 +334,7 @@ def _args_batch(sub: Any) -> None:
 
 
 def _args_bench(sub: Any) -> None:
-    p = sub.add_parser("bench", help="benchmark the compiled engine against pgmpy here")
+    p = sub.add_parser("bench", help="benchmark the compiled engine against pgmpy and pyAgrum here")
     p.add_argument(
         "--quick",
         action="store_true",
@@ -821,7 +821,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     if args.quick:
-        report = run_benchmark(cases=2_000, pgmpy_cases=20, large_cases=100_000, psa_draws=2_000)
+        report = run_benchmark(
+            cases=2_000,
+            pgmpy_cases=20,
+            large_cases=100_000,
+            psa_draws=2_000,
+            peer_seconds=0.5,
+            multicore_cases=20_000,
+        )
     else:
         report = run_benchmark()
     print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
