@@ -245,22 +245,22 @@ def _bundle(
         else:
             home[2].append(c)
     gathers = []
-    for index, free, members, *_ in bundles:
-        key = (tuple(index), free, tuple(m[4] for m in members))
+    for b_index, b_free, members, *_ in bundles:
+        key = (tuple(b_index), b_free, tuple(m[4] for m in members))
         table = None if cache is None else cache.get(key)
         if table is None:
-            table = _product(index, free, members, cards)
+            table = _product(b_index, b_free, members, cards)
             if cache is not None:
                 cache[key] = table
-        strides = _strides([cards[u] + 1 for u in index])
+        strides = _strides([cards[u] + 1 for u in b_index])
         gathers.append(
             Gather(
-                tuple(col[u] for u in index),
+                tuple(col[u] for u in b_index),
                 strides,
-                (*free, B),
+                (*b_free, B),
                 table=table,
                 key=key,
-                index=tuple(index),
+                index=tuple(b_index),
             )
         )
     drawn_constants = []

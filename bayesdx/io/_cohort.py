@@ -69,7 +69,7 @@ def read_cohort(data: Any, label: str | None = None) -> tuple[pd.DataFrame, str]
 
     if isinstance(data, pd.DataFrame):
         frame = data.astype(object).where(data.notna(), "").astype(str)
-        frame.columns = [str(c) for c in frame.columns]
+        frame.columns = pd.Index([str(c) for c in frame.columns])
         name = label or "cohort"
     elif isinstance(data, str | os.PathLike):
         name = label or str(data)
@@ -125,9 +125,11 @@ def cohort_hash(frame: pd.DataFrame) -> str:
     >>> cohort_hash(a) == cohort_hash(b), len(cohort_hash(a))
     (True, 64)
     """
+    import pandas as pd
+
     columns = sorted(str(c) for c in frame.columns)
     cells = frame.astype(object).where(frame.notna(), "").astype(str)
-    cells.columns = [str(c) for c in cells.columns]
+    cells.columns = pd.Index([str(c) for c in cells.columns])
     lines = sorted("\x1f".join(row) for row in cells[columns].itertuples(index=False, name=None))
     text = "\x1e".join(columns) + "\n" + "\n".join(lines)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
