@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from bayesdx.errors import CaseFileError, ImpossibleEvidenceError
 from bayesdx.inference import query
 from bayesdx.io import Case, readable_findings
-from bayesdx.model import as_network, normalise
+from bayesdx.model import as_network, measure_of, normalise
 
 if TYPE_CHECKING:
     from bayesdx.model import Hypothesis, Network
@@ -46,33 +46,22 @@ _DIRECTION_DB = 1.0
 _CLAMP = (0.01, 0.99)
 
 
-def _value_text(network: Network, var: str, value: Any, given: Mapping[str, str]) -> str:
+def _value_text(network: Network, var: str, value: Any, given: Mapping[str, str], raw: bool) -> str:
     """How a reveal reads: ``Haemoglobin: 11.4 g/dL (read as hb_level = lt_12, hb = lt_12)``.
 
     A measured value is named by its quantity (the node's label may name a cut-point).
     """
-    node = network.node(var) if var in network.states else None
-    label = node.label if node is not None and node.label else var
-    measure = None
-    if node is not None:
-        measure = node.measure or (
-            network.node(node.raw_to).measure if node.raw_to is not None else None
-        )
-    if isinstance(value, int | float) and not isinstance(value, bool) and measure is not None:
+    measure = measure_of(network, var) if raw else None
+    if measure is not None:
         quantity = measure.quantity[:1].upper() + measure.quantity[1:]
         unit = "" if measure.unit == "ratio" else f" {measure.unit}"
         shown = f"{quantity}: {value:g}{unit}"
     else:
+        node = network.node(var) if var in network.states else None
+        label = node.label if node is not None and node.label else var
         shown = f"{label}: {str(value).replace('_', ' ')}"
     read = [f"{v} = {s}" for v, s in given.items() if not (v == var and s == value)]
     return f"{shown} (read as {', '.join(read)})" if read else shown
-
-
-def _hash_part(network: Network, var: str, value: Any, given: Mapping[str, str]) -> list[str]:
-    """The explorer's URL-fragment items for one reveal (``hb~=11.4`` or ``m_protein=present``)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return [f"{var}~={value:g}"]
-    return [f"{v}={s}" for v, s in given.items()]
 
 
 def quiz_steps(
@@ -132,16 +121,20 @@ def quiz_steps(
             opening_given = dict(normalise(network, so_far, defaults=False).given)
             steps = []
             for var, value in reveals:
-                alone = dict(normalise(network, {var: value}, defaults=False).given)
+                alone = normalise(network, {var: value}, defaults=False)
+                raw = var in alone.raw
                 so_far[var] = value
                 query(network, so_far, targets=[hypothesis.node])
                 steps.append(
                     {
                         "var": var,
                         "value": value,
-                        "text": _value_text(network, var, value, alone),
+                        "text": _value_text(network, var, value, alone.given, raw),
                         "given": dict(normalise(network, so_far, defaults=False).given),
-                        "hash": _hash_part(network, var, value, alone),
+                        # the explorer's URL fragment: hb~=11.4 for a raw value, else states
+                        "hash": [f"{var}~={value:g}"]
+                        if raw
+                        else [f"{v}={s}" for v, s in alone.given.items()],
                     }
                 )
         except ImpossibleEvidenceError:
@@ -157,7 +150,7 @@ def quiz_steps(
                 "setting": case.setting,
                 "opening": {
                     "given": opening_given,
-                    "text": [_value_text(network, k, v, {}) for k, v in opening.items()],
+                    "text": [_value_text(network, k, v, {}, False) for k, v in opening.items()],
                     "hash": [f"{k}={v}" for k, v in opening.items()],
                 },
                 "steps": steps,

@@ -30,6 +30,7 @@ from bayesdx.model._decision_spec import (
 from bayesdx.model._evidence import (
     Evidence,
     implied_states,
+    measure_of,
     normalise,
     parse_assignment,
     state_of,
@@ -149,6 +150,7 @@ __all__ = [
     "find_parameter",
     "implied_states",
     "is_finite_number",
+    "measure_of",
     "network_parameters",
     "normalise",
     "parameter_entries",

@@ -31,9 +31,17 @@ from bayesdx.model._network import as_network
 from bayesdx.model._textnum import parse_number, shown
 
 if TYPE_CHECKING:
+    from bayesdx.model._measure import Measure
     from bayesdx.model._network import Network
 
-__all__ = ["Evidence", "implied_states", "normalise", "parse_assignment", "state_of"]
+__all__ = [
+    "Evidence",
+    "implied_states",
+    "measure_of",
+    "normalise",
+    "parse_assignment",
+    "state_of",
+]
 
 
 @dataclass(frozen=True)
@@ -251,11 +259,25 @@ def _meant(network: Network, variable: str, value: Any) -> str | None:
     return f" (did you mean {listed}?)"
 
 
+def measure_of(network: Network, variable: str) -> Measure | None:
+    """The measure that reads a raw number given for ``variable``: its own, or that of the
+    finer node it names in ``raw_to``; None for a variable that takes no numbers.
+
+    Examples
+    --------
+    >>> import bayesdx
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> measure_of(net, "hb").unit, measure_of(net, "m_protein")
+    ('g/dL', None)
+    """
+    node = network.node(variable)
+    return network.node(node.raw_to).measure if node.raw_to is not None else node.measure
+
+
 def _plausible(network: Network, variable: str, value: Any) -> str:
     """A readable value as given, or, for a number outside the plausible range that fits
     another common unit, that number in the node's unit (``hb=104`` -> ``10.4``)."""
-    node = network.node(variable)
-    measure = network.node(node.raw_to).measure if node.raw_to is not None else node.measure
+    measure = measure_of(network, variable)
     number = parse_number(value.strip(), variable) if isinstance(value, str) else value
     if measure is not None and isinstance(number, int | float) and not isinstance(number, bool):
         lo, hi = measure.range
