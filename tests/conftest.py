@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 import bayesdx
+from bayesdx._bench import example_network
 
 from helpers import TINY
 
@@ -32,6 +33,25 @@ def marrow() -> bayesdx.Network:
 @pytest.fixture(scope="session")
 def tiny() -> bayesdx.Network:
     return bayesdx.load_network(TINY)
+
+
+@pytest.fixture(scope="session")
+def pgmpy_folder(tmp_path_factory) -> Path:
+    """pgmpy's alarm and hepar2 examples as BIF files in one folder, written once a session."""
+    path = tmp_path_factory.mktemp("pgmpy_examples")
+    for name in ("alarm", "hepar2"):
+        example_network(name, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def alarm(pgmpy_folder) -> bayesdx.Network:
+    return bayesdx.load_network(pgmpy_folder / "alarm.bif")
+
+
+@pytest.fixture(scope="session")
+def hepar2(pgmpy_folder) -> bayesdx.Network:
+    return bayesdx.load_network(pgmpy_folder / "hepar2.bif")
 
 
 @pytest.fixture

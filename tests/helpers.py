@@ -45,6 +45,10 @@ RECONVERSION = {
     "chemical_shift": 0.45,
 }
 
+# cases on pgmpy's example networks (the alarm and hepar2 fixtures of conftest.py)
+ALARM_CASE = {"HRBP": "HIGH", "BP": "LOW", "CVP": "HIGH"}
+HEPAR_CASE = {"alt": "a850_200", "ast": "a700_400", "fatigue": "present"}
+
 
 def node(doc: dict, node_id: str) -> dict:
     """The node of a document with a given id."""

@@ -9,21 +9,12 @@ import sys
 import pytest
 
 from bayesdx import load_network
-from bayesdx._bench import example_network
 from bayesdx.decision import Policy, no_decision_error, recommend
 from bayesdx.errors import PolicyError
 
 from helpers import ROOT
 
 CASES = {"alarm": {"HRBP": "HIGH", "BP": "LOW"}, "hepar2": {"alt": "a850_200"}}
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pgmpy_examples")
-    for name in CASES:
-        example_network(name, path)
-    return path
 
 
 def test_the_message_points_at_a_section_that_exists():
@@ -35,8 +26,8 @@ def test_the_message_points_at_a_section_that_exists():
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_recommend_refuses_with_the_reason(folder, name):
-    net = load_network(folder / f"{name}.bif")
+def test_recommend_refuses_with_the_reason(pgmpy_folder, name):
+    net = load_network(pgmpy_folder / f"{name}.bif")
     assert net.spec.decision is None
     for policy in (None, Policy.threshold(0.3)):  # a threshold is no target: still refused
         with pytest.raises(PolicyError) as info:
@@ -53,8 +44,8 @@ def test_a_yaml_network_without_the_section(tiny_doc, write_doc):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("extra", [[], ["--threshold", "0.3"], ["--json"]])
-def test_cli_exit_2_one_line(folder, name, extra):
-    argv = ["recommend", "--network", str(folder / f"{name}.bif"), *extra]
+def test_cli_exit_2_one_line(pgmpy_folder, name, extra):
+    argv = ["recommend", "--network", str(pgmpy_folder / f"{name}.bif"), *extra]
     for k, v in CASES[name].items():
         argv += ["-e", f"{k}={v}"]
     proc = subprocess.run(

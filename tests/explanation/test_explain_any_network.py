@@ -9,7 +9,6 @@ import math
 import numpy as np
 import pytest
 
-from bayesdx._bench import example_network
 from bayesdx.cli import main
 from bayesdx.errors import ArgumentError, UnknownHypothesisError, UnknownStateError
 from bayesdx.explanation import explain
@@ -23,18 +22,12 @@ from bayesdx.model import (
     resolve_hypothesis,
 )
 
-ALARM_CASE = {"HRBP": "HIGH", "BP": "LOW", "CVP": "HIGH"}
-HEPAR_CASE = {"alt": "a850_200", "ast": "a700_400", "fatigue": "present"}
+from helpers import ALARM_CASE, HEPAR_CASE
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("pgmpy_examples")
-
-
-@pytest.fixture(scope="module")
-def nets(folder):
-    return {name: example_network(name, folder) for name in ("alarm", "hepar2")}
+def nets(alarm, hepar2):
+    return {"alarm": alarm, "hepar2": hepar2}
 
 
 def _relative_entropy(p: np.ndarray) -> float:
@@ -138,8 +131,8 @@ def test_errors_name_the_argument(nets, kwargs, message):
     assert message in str(info.value)
 
 
-def test_cli_explain_on_a_bif(folder, nets, capsys):
-    argv = ["explain", "--network", str(folder / "alarm.bif"), "--json"]
+def test_cli_explain_on_a_bif(pgmpy_folder, nets, capsys):
+    argv = ["explain", "--network", str(pgmpy_folder / "alarm.bif"), "--json"]
     for k, v in ALARM_CASE.items():
         argv += ["-e", f"{k}={v}"]
     assert main([*argv, "--versus", "LVFAILURE=TRUE"]) == 0

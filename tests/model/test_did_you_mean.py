@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bayesdx._bench import example_network
 from bayesdx.errors import (
     RawValueError,
     UnknownStateError,
@@ -64,11 +63,6 @@ def test_no_suggestion_when_nothing_is_close(marrow):
     with pytest.raises(UnknownVariableError) as info:
         normalise(marrow, {"qqqqq": 1})
     assert "did you mean" not in str(info.value)
-
-
-@pytest.fixture(scope="module")
-def alarm(tmp_path_factory):
-    return example_network("alarm", tmp_path_factory.mktemp("pgmpy_examples"))
 
 
 def test_typos_on_an_imported_network(alarm):

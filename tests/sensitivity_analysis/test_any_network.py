@@ -18,7 +18,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bayesdx._bench import example_network
 from bayesdx.cli import main
 from bayesdx.errors import ArgumentError, NoUncertaintyError
 from bayesdx.inference import marginals
@@ -39,23 +38,7 @@ from bayesdx.sensitivity_analysis import (
     uncertainty,
 )
 
-ALARM_CASE = {"HRBP": "HIGH", "BP": "LOW", "CVP": "HIGH"}
-HEPAR_CASE = {"alt": "a850_200", "ast": "a700_400", "fatigue": "present"}
-
-
-@pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    return tmp_path_factory.mktemp("pgmpy_examples")
-
-
-@pytest.fixture(scope="module")
-def alarm(folder):
-    return example_network("alarm", folder)
-
-
-@pytest.fixture(scope="module")
-def hepar2(folder):
-    return example_network("hepar2", folder)
+from helpers import ALARM_CASE, HEPAR_CASE
 
 
 def test_every_free_probability_of_an_imported_table_is_a_parameter(alarm, hepar2):
@@ -188,8 +171,8 @@ def test_a_psa_whose_every_draw_is_impossible_reports_it(alarm):
 @pytest.mark.parametrize(
     ("name", "case"), [("alarm", ALARM_CASE), ("hepar2", HEPAR_CASE)]
 )  # fmt: skip
-def test_cli_sensitivity_on_a_bif(folder, alarm, hepar2, capsys, name, case):
-    path = folder / f"{name}.bif"
+def test_cli_sensitivity_on_a_bif(pgmpy_folder, alarm, hepar2, capsys, name, case):
+    path = pgmpy_folder / f"{name}.bif"
     argv = ["sensitivity", "--network", str(path), "--draws", "300", "--json"]
     for k, v in case.items():
         argv += ["-e", f"{k}={v}"]

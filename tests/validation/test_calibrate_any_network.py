@@ -4,6 +4,7 @@ a target's source may be a free-text citation; a one-word source is a key, check
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -11,7 +12,6 @@ import pytest
 import yaml
 
 from bayesdx import load_network
-from bayesdx._bench import example_network
 from bayesdx.errors import NetworkFileError
 from bayesdx.inference import marginals
 from bayesdx.validation import calibrate, load_targets
@@ -25,10 +25,11 @@ QUERIES = {
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pgmpy_examples")
+def folder(pgmpy_folder, tmp_path_factory):
+    """The example networks' files, in a folder of this module's own for its targets files."""
+    path = tmp_path_factory.mktemp("calibrate_any_network")
     for name in QUERIES:
-        example_network(name, path)
+        shutil.copy(pgmpy_folder / f"{name}.bif", path)
     return path
 
 
