@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bayesdx.inference._batch import (
     ScoreSummary,
+    certain_states,
     score_csv,
     score_frame,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "CompiledNetwork",
     "Posterior",
     "ScoreSummary",
+    "certain_states",
     "compile_network",
     "marginals",
     "posteriors",

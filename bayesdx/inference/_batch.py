@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
     from bayesdx.model import Network
 
-__all__ = ["RowError", "ScoreSummary", "score_csv", "score_frame"]
+__all__ = ["RowError", "ScoreSummary", "certain_states", "score_csv", "score_frame"]
 
 _CHUNK_ROWS = 200_000  # rows per CSV chunk, at most
 _CHUNKS, _MIN_CHUNK_ROWS = 16, 10_000  # a large file: this many chunks, of at least this
@@ -954,3 +954,31 @@ def _bad_utf8_line(src: Path) -> int:
                 return line + block[: exc.start].count(b"\n")
             line += block.count(b"\n")
     return line
+
+
+def certain_states(network: Network, scored: pd.DataFrame) -> np.ndarray:
+    """Per row of :func:`score_frame`'s output (``targets="all"``), the state index of every
+    variable whose posterior is one state: given, implied by a definition, or a default taken
+    (``setting``); -1 elsewhere.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(n_rows, n_vars)``, ``int64``, columns in ``network.variables`` order.
+
+    Examples
+    --------
+    >>> import bayesdx, pandas as pd
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> x = certain_states(net, score_frame(net, pd.DataFrame({"hb": [11.4]}), targets="all"))
+    >>> [net.variables[j] for j in range(len(net.variables)) if x[0, j] >= 0]
+    ['setting', 'hb_level', 'hb']
+    """
+    x = np.full((len(scored), len(network.variables)), -1, dtype=np.int64)
+    for j, v in enumerate(network.variables):
+        post = scored[[f"{v}={s}" for s in network.states[v]]].to_numpy(dtype=float)
+        certain = ((post == 1.0).sum(axis=1) == 1) & (
+            (post == 0.0).sum(axis=1) == post.shape[1] - 1
+        )
+        x[certain, j] = post[certain].argmax(axis=1)
+    return x

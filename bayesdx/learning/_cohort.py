@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from bayesdx.errors import CaseFileError
-from bayesdx.inference import score_frame
+from bayesdx.inference import certain_states, score_frame
 from bayesdx.io import Outcome, cohort_hash, read_outcome
 
 if TYPE_CHECKING:
@@ -86,12 +86,7 @@ def encode(
             **{read.node: [network.states[read.node][s] if s >= 0 else "" for s in read.state]}
         )
     scored = score_frame(network, cases, targets="all", source=name)
-    x = np.full((len(frame), len(network.variables)), -1, dtype=np.int64)
-    for j, v in enumerate(network.variables):
-        post = scored[[f"{v}={s}" for s in network.states[v]]].to_numpy(dtype=float)
-        certain = (post == 1.0).sum(axis=1) == 1
-        certain &= (post == 0.0).sum(axis=1) == post.shape[1] - 1
-        x[certain, j] = post[certain].argmax(axis=1)
+    x = certain_states(network, scored)
     assumed = {}
     for v in network.defaults:
         given = np.zeros(len(frame), dtype=bool)

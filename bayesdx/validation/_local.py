@@ -49,7 +49,7 @@ import numpy as np
 from bayesdx.decision import default_policy, evaluate_guideline, safety_net
 from bayesdx.display import DISCLAIMER, Column, Lines, Rendered, Report, Table, figure_axes, finish
 from bayesdx.errors import ArgumentError, CaseFileError, PolicyError
-from bayesdx.inference import score_frame
+from bayesdx.inference import certain_states, score_frame
 from bayesdx.io import read_cohort, read_outcome
 from bayesdx.model import as_network, resolve_hypothesis
 from bayesdx.validation._metrics import Validation, validate
@@ -484,19 +484,6 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{x:.3f}"
 
 
-def _certain_states(network: Network, scored: pd.DataFrame) -> list[dict[str, str]]:
-    """Per row, every variable whose posterior is one state (given or implied)."""
-    records: list[dict[str, str]] = [{} for _ in range(len(scored))]
-    for v in network.variables:
-        post = scored[[f"{v}={s}" for s in network.states[v]]].to_numpy(dtype=float)
-        certain = ((post == 1.0).sum(axis=1) == 1) & (
-            (post == 0.0).sum(axis=1) == post.shape[1] - 1
-        )
-        for i in np.flatnonzero(certain):
-            records[i][v] = network.states[v][int(post[i].argmax())]
-    return records
-
-
 def validate_cohort(
     network: Network,
     data: Any,
@@ -585,7 +572,11 @@ def validate_cohort(
         policy = default_policy(network, hyp)
     assert policy is not None  # a network with a decision section has a band
     guideline = decision.guideline
-    records = _certain_states(network, scored)
+    certain = certain_states(network, scored)
+    records = [
+        {v: network.states[v][k] for v, k in zip(network.variables, row, strict=True) if k >= 0}
+        for row in certain.tolist()
+    ]
     verdict_all = np.asarray(
         [
             safety_net(

@@ -18,8 +18,8 @@ from bayesdx.errors import (
     RowError,
     UnknownVariableError,
 )
-from bayesdx.inference import score_csv, score_frame
-from bayesdx.model import normalise
+from bayesdx.inference import certain_states, score_csv, score_frame
+from bayesdx.model import implied_states, normalise
 
 
 def _single(net, case: dict, target: str = "diagnosis") -> dict[str, float]:
@@ -287,3 +287,15 @@ def test_a_row_with_several_bad_cells_names_the_leftmost(marrow):
     assert swapped["error"][0].startswith("column rouleaux: unknown state 'weird'")
     with pytest.raises(RowError, match=r"^line 2, column hb: "):
         score_frame(marrow, frame)
+
+
+def test_certain_states_are_what_each_row_gives_implies_or_assumes(marrow):
+    rows = [{"hb": 11.4}, {"m_protein": "present", "setting": "incidental"}, {}]
+    x = certain_states(marrow, score_frame(marrow, pd.DataFrame(rows), targets="all"))
+    for row, got in zip(rows, x, strict=True):
+        ev = normalise(marrow, row)
+        expected = implied_states(marrow, {**ev.given, **ev.assumed})
+        shown = {
+            v: marrow.states[v][k] for v, k in zip(marrow.variables, got, strict=True) if k >= 0
+        }
+        assert shown == expected
