@@ -3,8 +3,11 @@
 ``<VARIABLE TYPE="nature">`` holds ``<NAME>`` and ``<OUTCOME>`` s; ``<DEFINITION>`` (or the
 older ``<PROBABILITY>``) holds ``<FOR>``, the ``<GIVEN>`` parents and a ``<TABLE>`` in which the
 child's states vary fastest and the first parent slowest. Tags are matched in any case and
-without a namespace. A network without ``<NAME>`` is named after its file. Decision and
-utility variables are refused: influence diagrams are not supported.
+without a namespace. A network without ``<NAME>`` is named after its file. ``<PROPERTY>``
+entries of the form ``key = value`` give the network's title (``title = ...``, under
+``<NETWORK>``) and a node's label (``label = ...``, under its ``<VARIABLE>``), as bayesdx
+writes them; every other property is skipped. Decision and utility variables are refused:
+influence diagrams are not supported.
 """
 
 from __future__ import annotations
@@ -62,6 +65,23 @@ def _child(el: ET.Element, name: str) -> ET.Element | None:
     return next((c for c in el if tag(c) == name), None)
 
 
+def _property(el: ET.Element, key: str) -> str:
+    """The value of the first ``<PROPERTY>key = value</PROPERTY>`` child ('' if none).
+
+    Examples
+    --------
+    >>> el = ET.fromstring("<V><PROPERTY>position = (1, 2)</PROPERTY>"
+    ...                    "<PROPERTY> label = Hb &lt; 12 = low</PROPERTY></V>")
+    >>> _property(el, "label"), _property(el, "title")
+    ('Hb < 12 = low', '')
+    """
+    for prop in _children(el, "property"):
+        name, eq, value = text_of(prop).partition("=")
+        if eq and name.strip().lower() == key:
+            return value.strip()
+    return ""
+
+
 def read_xmlbif(path: str) -> NetworkSpec:
     """Read an XMLBIF file (``.xml``, ``.xmlbif``, ``.bifxml``)."""
     return parse_xmlbif(read_network_text(path, "xmlbif"), path)
@@ -78,6 +98,13 @@ def parse_xmlbif(text: str, path: str = "<xmlbif>") -> NetworkSpec:
     ... </NETWORK></BIF>''', "a.xml")
     >>> spec.id, spec.nodes["a"].cpt.values.tolist()
     ('a', [0.3, 0.7])
+    >>> spec = parse_xmlbif('''<BIF VERSION="0.3"><NETWORK><NAME>n</NAME>
+    ... <PROPERTY>title = A coin</PROPERTY><VARIABLE TYPE="nature"><NAME>a</NAME>
+    ... <PROPERTY>label = Side up</PROPERTY><OUTCOME>y</OUTCOME><OUTCOME>n</OUTCOME>
+    ... </VARIABLE><DEFINITION><FOR>a</FOR><TABLE>0.3 0.7</TABLE></DEFINITION>
+    ... </NETWORK></BIF>''', "a.xml")
+    >>> spec.id, spec.title, spec.nodes["a"].label
+    ('n', 'A coin', 'Side up')
     """
     root = parse_xml(text, path, "XMLBIF")
     if tag(root) == "network":
@@ -108,7 +135,8 @@ def parse_xmlbif(text: str, path: str = "<xmlbif>") -> NetworkSpec:
         if vname in variables:
             raise format_error(path, "the variable is defined twice", element=where)
         outcomes = [text_of(o) for o in _children(el, "outcome")]
-        variables[vname] = ForeignVariable(vname, outcomes, where=where)
+        label = _property(el, "label")
+        variables[vname] = ForeignVariable(vname, outcomes, label=label, where=where)
     definitions = _children(network, "definition") or _children(network, "probability")
     for i, el in enumerate(definitions):
         child = text_of(_child(el, "for"))
@@ -158,7 +186,8 @@ def parse_xmlbif(text: str, path: str = "<xmlbif>") -> NetworkSpec:
         var.table = np.asarray(values, dtype=float).reshape((*cards, len(var.states)))
     if name.lower() == "unknown":  # pgmpy's writer's placeholder
         name = ""
-    return build_spec(path, "xmlbif", list(variables.values()), net_id=name)
+    title = _property(network, "title")
+    return build_spec(path, "xmlbif", list(variables.values()), net_id=name, title=title)
 
 
 def _is_float(text: str) -> bool:
