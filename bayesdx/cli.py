@@ -15,45 +15,27 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from bayesdx._bench import run_benchmark
+from bayesdx import (
+    decision,
+    explanation,
+    inference,
+    learning,
+    model,
+    sensitivity_analysis,
+    validation,
+)
+from bayesdx import io as bio
+from bayesdx._lazy import load_on_use
 from bayesdx._version import __version__
-from bayesdx.decision import no_decision_error, recommend, resolve_policy
 from bayesdx.errors import BayesdxError, CaseFileError, LimitError
-from bayesdx.explanation import explain, explore_command
-from bayesdx.inference import query, score_csv
-from bayesdx.io import (
-    EXPORT_FORMATS,
-    atomic_output,
-    bundled_networks,
-    bundled_path,
-    check_export_suffix,
-    check_output,
-    cohort_hash,
-    export_text,
-    load_cases,
-    load_network,
-    network_markdown,
-    read_case,
-    read_cohort,
-)
-from bayesdx.learning import (
-    cross_validate,
-    learn,
-    learned_from,
-    prior_network,
-)
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE, MAX_JOBS
-from bayesdx.model import NUMBER, parse_assignment, parse_number
-from bayesdx.sensitivity_analysis import sensitivity
-from bayesdx.validation import (
-    calibrate,
-    validate_cases,
-    validate_cohort,
-    write_cohort_report,
-    write_report,
-)
+
+if TYPE_CHECKING:
+    from bayesdx import _bench
+else:  # only `bayesdx bench` imports it
+    _bench = load_on_use("bayesdx._bench")
 
 __all__ = ["main"]
 
@@ -68,6 +50,22 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
+
+
+class _OnUse(Sequence[str]):
+    """Choices read when first used (help, or a check), so building the parser stays cheap."""
+
+    def __init__(self, get: Any) -> None:
+        self._get = get
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._get()[index]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._get()
 
 
 class _Append(argparse.Action):
@@ -125,24 +123,16 @@ def _count(text: str) -> int:
     return int(text)
 
 
-def _parser() -> _Parser:
+def _parser(command: str | None = None) -> _Parser:
+    """The parser; with ``command``, only that command's arguments are built (a cold start
+    builds one subcommand, not all of them; help and errors read the same)."""
     parser = _Parser(prog="bayesdx", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-
-    _args_networks(sub)
-    _args_query(sub)
-    _args_recommend(sub)
-    _args_explain(sub)
-    _args_sensitivity(sub)
-    _args_calibrate(sub)
-    _args_batch(sub)
-    _args_bench(sub)
-    _args_explore(sub)
-    _args_validate(sub)
-    _args_learn(sub)
-    _args_export(sub)
+    for name, add in _ARGUMENTS.items():
+        if command is None or name == command:
+            add(sub)
     return parser
 
 
@@ -457,9 +447,16 @@ def _args_learn(sub: Any) -> None:
 
 
 def _args_export(sub: Any) -> None:
-    p = sub.add_parser("export", help="write the network as BIF, XMLBIF, XDSL or NET")
+    p = sub.add_parser("export", help="write the network in another format (see --format)")
     _add_network(p, required=True)
-    p.add_argument("--format", "-f", required=True, choices=EXPORT_FORMATS)
+    p.add_argument(
+        "--format",
+        "-f",
+        required=True,
+        metavar="FORMAT",
+        choices=_OnUse(lambda: bio.EXPORT_FORMATS),
+        help="one of: %(choices)s",
+    )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
     _add_force(p)
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -497,7 +494,7 @@ def _version() -> str:
 
 
 def _case(args: argparse.Namespace) -> dict[str, Any]:
-    case: dict[str, Any] = read_case(args.case) if args.case is not None else {}
+    case: dict[str, Any] = bio.read_case(args.case) if args.case is not None else {}
     if len(args.evidence) > MAX_EVIDENCE:
         raise LimitError(
             f"{len(args.evidence):,} findings given with -e; the limit is {MAX_EVIDENCE:,} "
@@ -505,7 +502,7 @@ def _case(args: argparse.Namespace) -> dict[str, Any]:
         )
     seen: dict[str, str] = {}
     for item in args.evidence:
-        var, value = parse_assignment(item)
+        var, value = model.parse_assignment(item)
         if var in seen and not _same_value(seen[var], value):
             raise CaseFileError(
                 f"evidence for {var} is given twice ({seen[var]} and {value}); give it once"
@@ -519,23 +516,23 @@ def _same_value(a: str, b: str) -> bool:
     """``10`` and ``10.0`` are one value; ``lt_12`` and ``10`` are not."""
     if a == b:
         return True
-    x, y = parse_number(a), parse_number(b)
+    x, y = model.parse_number(a), model.parse_number(b)
     return x is not None and y is not None and x == y
 
 
 def _cmd_networks(args: argparse.Namespace) -> int:
     if args.markdown is not None:
-        sys.stdout.write(network_markdown(load_network(args.markdown)))
+        sys.stdout.write(bio.network_markdown(bio.load_network(args.markdown)))
         return 0
     rows = []
-    for name in bundled_networks():
-        net = load_network(name)
+    for name in bio.bundled_networks():
+        net = bio.load_network(name)
         rows.append(
             {
                 "id": name,
                 "title": net.title,
                 "nodes": len(net.variables),
-                "path": str(bundled_path(name)),
+                "path": str(bio.bundled_path(name)),
             }
         )
     if args.json:
@@ -547,20 +544,20 @@ def _cmd_networks(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     targets = [t for group in args.target for t in group] if args.target else None
-    post = query(net, _case(args), targets=targets)
+    post = inference.query(net, _case(args), targets=targets)
     print(json.dumps(post.to_dict(), indent=2) if args.json else str(post))
     return 0
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     draws, seed = _integer(args.draws, "--draws"), _integer(args.seed, "--seed")
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     if net.spec.decision is None:
-        raise no_decision_error(net.id)
-    policy = resolve_policy(net.spec.decision, args.threshold, args.harm, args.benefit)
-    rec = recommend(net, _case(args), policy=policy, draws=draws, seed=seed)
+        raise decision.no_decision_error(net.id)
+    policy = decision.resolve_policy(net.spec.decision, args.threshold, args.harm, args.benefit)
+    rec = decision.recommend(net, _case(args), policy=policy, draws=draws, seed=seed)
     print(json.dumps(rec.to_dict(), indent=2) if args.json else rec.report(args.tests))
     return 0
 
@@ -571,15 +568,15 @@ def _inputs(args: argparse.Namespace) -> list[str]:
     names = ("case", "input", "targets", "network", "data")
     files = [getattr(args, name, None) for name in names]
     network = getattr(args, "network", None)
-    if network in bundled_networks():
-        files.append(str(bundled_path(network)))
+    if network in bio.bundled_networks():
+        files.append(str(bio.bundled_path(network)))
     return [f for f in files if f and f != "-"]
 
 
 def _output(args: argparse.Namespace, path: str) -> str:
     """Check an output before any work is done (it is checked again when written)."""
     if path != "-":
-        check_output(path, inputs=_inputs(args), force=args.force)
+        bio.check_output(path, inputs=_inputs(args), force=args.force)
     return path
 
 
@@ -589,11 +586,11 @@ def _report_stream(out: str | None) -> Any:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     out = _output(args, args.html) if args.html else None
-    ex = explain(net, _case(args), hypothesis=args.hypothesis, versus=args.versus)
+    ex = explanation.explain(net, _case(args), hypothesis=args.hypothesis, versus=args.versus)
     if out is not None:
-        with atomic_output(out, inputs=_inputs(args), force=args.force) as fh:
+        with bio.atomic_output(out, inputs=_inputs(args), force=args.force) as fh:
             fh.write(ex.to_html())
     stream = _report_stream(out)
     if args.json:
@@ -623,7 +620,7 @@ def _jobs(text: str | None) -> int | None:
 
 
 def _probability(text: str, name: str) -> float:
-    if len(text) > MAX_DIGITS or not NUMBER.match(text.strip()):
+    if len(text) > MAX_DIGITS or not model.NUMBER.match(text.strip()):
         raise CaseFileError(f"{name} {text!r} is not a number such as 0.05")
     return float(text)
 
@@ -635,9 +632,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     seed = _integer(args.seed, "--seed")
     lo, hi = args.base_rates  # nargs=2, and _checked refuses any other count
     rates = (_probability(lo, "--base-rates"), _probability(hi, "--base-rates"))
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     case = _case(args)
-    rep = sensitivity(
+    rep = sensitivity_analysis.sensitivity(
         net,
         case,
         hypothesis=args.hypothesis,
@@ -654,7 +651,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     if args.targets is not None and not Path(args.targets).is_file():
         why = "not a regular file" if Path(args.targets).exists() else "no such file"
         raise CaseFileError(f"cannot read targets file {args.targets}: {why}")
@@ -664,13 +661,13 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         raise CaseFileError(
             "the bundled targets are for marrow_signal; give --targets FILE for another network"
         )
-    report = calibrate(net, args.targets)
+    report = validation.calibrate(net, args.targets)
     written = None
     if args.report is not None:
         folder = Path(args.report)
         if folder.exists() and not folder.is_dir():
             raise CaseFileError(f"cannot write a report into {folder}: it is a file")
-        written = write_report(net, folder, literature=args.targets)
+        written = validation.write_report(net, folder, literature=args.targets)
     if args.json:
         doc = report.to_dict()
         doc["report"] = str(written) if written else None
@@ -685,15 +682,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 def _cmd_explore(args: argparse.Namespace) -> int:
     if args.cases is not None and not args.quiz:
         raise _UsageError("bayesdx: error: --cases is for the quiz: add --quiz, or leave it out")
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     quiz = None
     if args.quiz:
-        quiz = load_cases(_case_folder(args.cases)) if args.cases is not None else load_cases()
+        quiz = (
+            bio.load_cases(_case_folder(args.cases)) if args.cases is not None else bio.load_cases()
+        )
     inputs = _inputs(args) + [c.path for c in quiz or ()]
     out = args.output
     if out != "-":
-        check_output(out, inputs=inputs, force=args.force)
-    ex = explore_command(
+        bio.check_output(out, inputs=inputs, force=args.force)
+    ex = explanation.explore_command(
         net,
         _case(args),
         out,
@@ -724,10 +723,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for option in ("outcome", "report", "folds"):
         if getattr(args, option) is not None:
             raise _UsageError(f"bayesdx: error: --{option} goes with --data COHORT.csv")
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     if args.cases is not None:
         _case_folder(args.cases)
-    report = validate_cases(net, args.cases)
+    report = validation.validate_cases(net, args.cases)
     print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
     return 0
 
@@ -747,23 +746,25 @@ def _validate_cohort(args: argparse.Namespace) -> int:
             raise CaseFileError("the report folder name is empty; give a folder (--report DIR)")
         if Path(args.report).exists() and not Path(args.report).is_dir():
             raise CaseFileError(f"cannot write a report into {args.report}: it is a file")
-    net = load_network(args.network)
-    frame, name = read_cohort(args.data)
-    digest = cohort_hash(frame)
-    same = any(r["sha256"] == digest for r in learned_from(net))
+    net = bio.load_network(args.network)
+    frame, name = bio.read_cohort(args.data)
+    digest = bio.cohort_hash(frame)
+    same = any(r["sha256"] == digest for r in learning.learned_from(net))
     scores = None
     scored_by = net
     if folds is not None:
-        scored_by = load_network(prior_network(net) or args.network)
-        scores = cross_validate(scored_by, frame, args.outcome, folds=folds, seed=seed, label=name)
-    result = validate_cohort(
+        scored_by = bio.load_network(learning.prior_network(net) or args.network)
+        scores = learning.cross_validate(
+            scored_by, frame, args.outcome, folds=folds, seed=seed, label=name
+        )
+    result = validation.validate_cohort(
         scored_by, frame, args.outcome, scores=scores, bootstrap=bootstrap, seed=seed,
         label=name, same_data=same and folds is None, folds=folds,
     )  # fmt: skip
     written = None
     if args.report is not None:
         inputs = tuple(_inputs(args))
-        written = write_cohort_report(result, args.report, inputs=inputs)
+        written = validation.write_cohort_report(result, args.report, inputs=inputs)
     if args.json:
         print(json.dumps({**result.to_dict(), "report": str(written) if written else None}))
     else:
@@ -774,7 +775,7 @@ def _validate_cohort(args: argparse.Namespace) -> int:
 
 
 def _positive(text: str, name: str) -> float:
-    number = parse_number(text.strip()) if len(text) <= MAX_DIGITS else None
+    number = model.parse_number(text.strip()) if len(text) <= MAX_DIGITS else None
     if number is None or not 0 < number < float("inf"):
         raise CaseFileError(f"{name} must be a positive number such as 0.5 or 2, got {text!r}")
     return float(number)
@@ -782,11 +783,11 @@ def _positive(text: str, name: str) -> float:
 
 def _cmd_learn(args: argparse.Namespace) -> int:
     weight = _positive(args.prior_weight, "the prior weight (--prior-weight)")
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     out = _output(args, args.out)
     if out == "-":
         raise CaseFileError("--out must be a file: the learned network is written, not printed")
-    result = learn(net, args.data, outcome=args.outcome, prior_weight=weight)
+    result = learning.learn(net, args.data, outcome=args.outcome, prior_weight=weight)
     result.write(out, inputs=_inputs(args), force=args.force)
     if args.json:
         print(json.dumps({**result.to_dict(), "out": out}, indent=2))
@@ -797,13 +798,13 @@ def _cmd_learn(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     out = _output(args, args.output)
     targets: list[str] | str | None
     targets = [t for group in args.target for t in group] if args.target else None
     if targets == ["all"]:
         targets = "all"
-    summary = score_csv(
+    summary = inference.score_csv(
         net,
         args.input,
         out,
@@ -821,7 +822,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _cmd_bench(args: argparse.Namespace) -> int:
     if args.quick:
-        report = run_benchmark(
+        report = _bench.run_benchmark(
             cases=2_000,
             pgmpy_cases=20,
             large_cases=100_000,
@@ -830,17 +831,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
             multicore_cases=20_000,
         )
     else:
-        report = run_benchmark()
+        report = _bench.run_benchmark()
     print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    net = load_network(args.network)
+    net = bio.load_network(args.network)
     out = _output(args, args.output)
-    check_export_suffix(out, args.format)
-    result = export_text(net, args.format)
-    with atomic_output(out, inputs=_inputs(args), force=args.force, binary=True) as fh:
+    bio.check_export_suffix(out, args.format)
+    result = bio.export_text(net, args.format)
+    with bio.atomic_output(out, inputs=_inputs(args), force=args.force, binary=True) as fh:
         fh.write(result.text.encode("utf-8"))
     note = result.note()
     if net.defaults:
@@ -878,6 +879,22 @@ _COMMANDS = {
     "export": _cmd_export,
 }
 
+#: each command's arguments, in the order ``bayesdx --help`` lists them
+_ARGUMENTS = {
+    "networks": _args_networks,
+    "query": _args_query,
+    "recommend": _args_recommend,
+    "explain": _args_explain,
+    "sensitivity": _args_sensitivity,
+    "calibrate": _args_calibrate,
+    "batch": _args_batch,
+    "bench": _args_bench,
+    "explore": _args_explore,
+    "validate": _args_validate,
+    "learn": _args_learn,
+    "export": _args_export,
+}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 or 2).
@@ -900,7 +917,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{len(argv):,} command-line arguments; the limit is {_MAX_ARGS:,} "
                 "(give many findings in a --case file, many cases in a CSV for batch)"
             )
-        args = _checked(_parser().parse_args(argv))
+        command = argv[0] if argv and argv[0] in _ARGUMENTS else None
+        args = _checked(_parser(command).parse_args(argv))
         return _COMMANDS[args.command](args)
     except _Terminated as exc:
         print(f"bayesdx: stopped by {exc.name}; no file was left half-written", file=sys.stderr)

@@ -6,28 +6,45 @@ One entry point, :func:`read_model`, dispatches on the format name that
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from bayesdx.errors import NetworkFileError
-from bayesdx.io._bif import read_bif
-from bayesdx.io._dsl import read_dsl
-from bayesdx.io._hugin import read_net
-from bayesdx.io._uai import read_uai
-from bayesdx.io._xdsl import read_xdsl
-from bayesdx.io._xmlbif import read_xmlbif
-from bayesdx.model import NetworkSpec
+
+if TYPE_CHECKING:
+    from bayesdx.model import NetworkSpec
 
 __all__ = ["READERS", "read_model"]
 
-#: format name -> reader (path -> spec)
-READERS: dict[str, Callable[[str], NetworkSpec]] = {
-    "bif": read_bif,
-    "xmlbif": read_xmlbif,
-    "xdsl": read_xdsl,
-    "net": read_net,
-    "dsl": read_dsl,
-    "uai": read_uai,
+#: format name -> (module, reader); a reader's module is imported when a file needs it
+_WHERE = {
+    "bif": ("bayesdx.io._bif", "read_bif"),
+    "xmlbif": ("bayesdx.io._xmlbif", "read_xmlbif"),
+    "xdsl": ("bayesdx.io._xdsl", "read_xdsl"),
+    "net": ("bayesdx.io._hugin", "read_net"),
+    "dsl": ("bayesdx.io._dsl", "read_dsl"),
+    "uai": ("bayesdx.io._uai", "read_uai"),
 }
+
+
+class _Readers(Mapping[str, Callable[[str], "NetworkSpec"]]):
+    """Format name -> reader (path -> spec), each reader imported on first use."""
+
+    def __getitem__(self, fmt: str) -> Callable[[str], NetworkSpec]:
+        module, name = _WHERE[fmt]
+        reader: Callable[[str], NetworkSpec] = getattr(importlib.import_module(module), name)
+        return reader
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_WHERE)
+
+    def __len__(self) -> int:
+        return len(_WHERE)
+
+
+#: format name -> reader (path -> spec)
+READERS: Mapping[str, Callable[[str], NetworkSpec]] = _Readers()
 
 
 def read_model(path: str, fmt: str) -> NetworkSpec:

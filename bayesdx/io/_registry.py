@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from bayesdx.errors import NetworkFileError, UnknownNetworkError
@@ -39,6 +38,8 @@ def package_data(package: str, checkout_folder: str) -> Path:
     that is not installed editable, they are not importable: then the checkout's folder
     beside the package is the data.
     """
+    from importlib import resources  # only for a bundled name: a path never needs it
+
     try:
         return Path(str(resources.files(package)))
     except ModuleNotFoundError:
@@ -81,12 +82,12 @@ def resolve(name_or_path: str | Path) -> Path:
         For a path that does not exist or has an unsupported suffix.
     """
     text = str(name_or_path)
-    if isinstance(name_or_path, str) and text in bundled_networks():
-        return bundled_path(text)
     path = Path(text)
     suffix = path.suffix.lower()
     looks_like_path = "/" in text or "\\" in text or suffix != ""
-    if not looks_like_path:
+    if not looks_like_path:  # a bundled name is a bare id: a path never looks it up
+        if isinstance(name_or_path, str) and text in bundled_networks():
+            return bundled_path(text)
         raise UnknownNetworkError(text, bundled_networks())
     valid = ", ".join((*YAML_SUFFIXES, *IMPORT_SUFFIXES))
     if suffix not in YAML_SUFFIXES and suffix not in IMPORT_SUFFIXES:

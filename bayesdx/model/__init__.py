@@ -4,98 +4,176 @@ A case enters here: :func:`normalise` turns raw values into states (an :class:`E
 
 from __future__ import annotations
 
-from bayesdx.model._cpt import (
-    CPT,
-    DeterministicCPT,
-    Entry,
-    FixedCPT,
-    NoisyMaxCPT,
-    TableCPT,
-    check_table_size,
-)
-from bayesdx.model._decision_spec import (
-    GUIDELINE_VERDICTS,
-    VERDICTS,
-    Condition,
-    DecisionSpec,
-    Guideline,
-    GuidelineVerdict,
-    HarmBenefit,
-    PlanItem,
-    Rule,
-    Verdict,
-    WorkupItem,
-    parse_decision,
-)
-from bayesdx.model._evidence import (
-    Evidence,
-    implied_states,
-    measure_of,
-    normalise,
-    parse_assignment,
-    state_of,
-)
-from bayesdx.model._hypothesis import (
-    Hypothesis,
-    default_hypothesis,
-    ratio,
-    resolve_hypothesis,
-)
-from bayesdx.model._measure import (
-    UNIT_CONVERSIONS,
-    Measure,
-    unit_alternatives,
-)
-from bayesdx.model._network import (
-    Network,
-    as_network,
-)
-from bayesdx.model._parameters import (
-    Parameter,
-    covary,
-    draw_tables,
-    find_parameter,
-    network_parameters,
-    parameter_entries,
-    table_with,
-)
-from bayesdx.model._sampling import (
-    sample_entry,
-    sample_tables,
-    uncertain_nodes,
-)
-from bayesdx.model._spec import (
-    FORMAT,
-    HOW_SURE,
-    ROLES,
-    HowSure,
-    LegacyRule,
-    NetworkSpec,
-    NodeSpec,
-    Role,
-    Source,
-    parse_spec,
-)
-from bayesdx.model._textnum import (
-    DECIMAL,
-    FIRST_CHARS,
-    INTEGER,
-    NUMBER,
-    is_finite_number,
-    parse_number,
-    shown,
-    too_long,
-)
-from bayesdx.model._uncertainty import (
-    DEFAULT_ESS,
-    JEFFREYS,
-    Uncertainty,
-    UncertaintyKind,
-    beta_cdf,
-    beta_interval,
-    check_ess,
-    default_uncertainty,
-)
+from typing import TYPE_CHECKING
+
+from bayesdx._lazy import attach
+
+if TYPE_CHECKING:  # the names below load on first use (bayesdx._lazy)
+    from bayesdx.model._cpt import (
+        CPT,
+        DeterministicCPT,
+        Entry,
+        FixedCPT,
+        NoisyMaxCPT,
+        TableCPT,
+        check_table_size,
+    )
+    from bayesdx.model._decision_spec import (
+        GUIDELINE_VERDICTS,
+        VERDICTS,
+        Condition,
+        DecisionSpec,
+        Guideline,
+        GuidelineVerdict,
+        HarmBenefit,
+        PlanItem,
+        Rule,
+        Verdict,
+        WorkupItem,
+        parse_decision,
+    )
+    from bayesdx.model._evidence import (
+        Evidence,
+        implied_states,
+        measure_of,
+        normalise,
+        parse_assignment,
+        state_of,
+    )
+    from bayesdx.model._hypothesis import (
+        Hypothesis,
+        default_hypothesis,
+        ratio,
+        resolve_hypothesis,
+    )
+    from bayesdx.model._measure import (
+        UNIT_CONVERSIONS,
+        Measure,
+        unit_alternatives,
+    )
+    from bayesdx.model._network import (
+        Network,
+        as_network,
+    )
+    from bayesdx.model._parameters import (
+        Parameter,
+        covary,
+        draw_tables,
+        find_parameter,
+        network_parameters,
+        parameter_entries,
+        table_with,
+    )
+    from bayesdx.model._sampling import (
+        sample_entry,
+        sample_tables,
+        uncertain_nodes,
+    )
+    from bayesdx.model._spec import (
+        FORMAT,
+        HOW_SURE,
+        ROLES,
+        HowSure,
+        LegacyRule,
+        NetworkSpec,
+        NodeSpec,
+        Role,
+        Source,
+        parse_spec,
+    )
+    from bayesdx.model._textnum import (
+        DECIMAL,
+        FIRST_CHARS,
+        INTEGER,
+        NUMBER,
+        is_finite_number,
+        parse_number,
+        shown,
+        too_long,
+    )
+    from bayesdx.model._uncertainty import (
+        DEFAULT_ESS,
+        JEFFREYS,
+        Uncertainty,
+        UncertaintyKind,
+        beta_cdf,
+        beta_interval,
+        check_ess,
+        default_uncertainty,
+    )
+
+_LAZY = {
+    "CPT": "bayesdx.model._cpt",
+    "DeterministicCPT": "bayesdx.model._cpt",
+    "Entry": "bayesdx.model._cpt",
+    "FixedCPT": "bayesdx.model._cpt",
+    "NoisyMaxCPT": "bayesdx.model._cpt",
+    "TableCPT": "bayesdx.model._cpt",
+    "check_table_size": "bayesdx.model._cpt",
+    "GUIDELINE_VERDICTS": "bayesdx.model._decision_spec",
+    "VERDICTS": "bayesdx.model._decision_spec",
+    "Condition": "bayesdx.model._decision_spec",
+    "DecisionSpec": "bayesdx.model._decision_spec",
+    "Guideline": "bayesdx.model._decision_spec",
+    "GuidelineVerdict": "bayesdx.model._decision_spec",
+    "HarmBenefit": "bayesdx.model._decision_spec",
+    "PlanItem": "bayesdx.model._decision_spec",
+    "Rule": "bayesdx.model._decision_spec",
+    "Verdict": "bayesdx.model._decision_spec",
+    "WorkupItem": "bayesdx.model._decision_spec",
+    "parse_decision": "bayesdx.model._decision_spec",
+    "Evidence": "bayesdx.model._evidence",
+    "implied_states": "bayesdx.model._evidence",
+    "measure_of": "bayesdx.model._evidence",
+    "normalise": "bayesdx.model._evidence",
+    "parse_assignment": "bayesdx.model._evidence",
+    "state_of": "bayesdx.model._evidence",
+    "Hypothesis": "bayesdx.model._hypothesis",
+    "default_hypothesis": "bayesdx.model._hypothesis",
+    "ratio": "bayesdx.model._hypothesis",
+    "resolve_hypothesis": "bayesdx.model._hypothesis",
+    "UNIT_CONVERSIONS": "bayesdx.model._measure",
+    "Measure": "bayesdx.model._measure",
+    "unit_alternatives": "bayesdx.model._measure",
+    "Network": "bayesdx.model._network",
+    "as_network": "bayesdx.model._network",
+    "Parameter": "bayesdx.model._parameters",
+    "covary": "bayesdx.model._parameters",
+    "draw_tables": "bayesdx.model._parameters",
+    "find_parameter": "bayesdx.model._parameters",
+    "network_parameters": "bayesdx.model._parameters",
+    "parameter_entries": "bayesdx.model._parameters",
+    "table_with": "bayesdx.model._parameters",
+    "sample_entry": "bayesdx.model._sampling",
+    "sample_tables": "bayesdx.model._sampling",
+    "uncertain_nodes": "bayesdx.model._sampling",
+    "FORMAT": "bayesdx.model._spec",
+    "HOW_SURE": "bayesdx.model._spec",
+    "ROLES": "bayesdx.model._spec",
+    "HowSure": "bayesdx.model._spec",
+    "LegacyRule": "bayesdx.model._spec",
+    "NetworkSpec": "bayesdx.model._spec",
+    "NodeSpec": "bayesdx.model._spec",
+    "Role": "bayesdx.model._spec",
+    "Source": "bayesdx.model._spec",
+    "parse_spec": "bayesdx.model._spec",
+    "DECIMAL": "bayesdx.model._textnum",
+    "FIRST_CHARS": "bayesdx.model._textnum",
+    "INTEGER": "bayesdx.model._textnum",
+    "NUMBER": "bayesdx.model._textnum",
+    "is_finite_number": "bayesdx.model._textnum",
+    "parse_number": "bayesdx.model._textnum",
+    "shown": "bayesdx.model._textnum",
+    "too_long": "bayesdx.model._textnum",
+    "DEFAULT_ESS": "bayesdx.model._uncertainty",
+    "JEFFREYS": "bayesdx.model._uncertainty",
+    "Uncertainty": "bayesdx.model._uncertainty",
+    "UncertaintyKind": "bayesdx.model._uncertainty",
+    "beta_cdf": "bayesdx.model._uncertainty",
+    "beta_interval": "bayesdx.model._uncertainty",
+    "check_ess": "bayesdx.model._uncertainty",
+    "default_uncertainty": "bayesdx.model._uncertainty",
+}
 
 __all__ = [
     "CPT",
@@ -169,3 +247,5 @@ __all__ = [
     "uncertain_nodes",
     "unit_alternatives",
 ]
+
+__getattr__, __dir__ = attach(__name__, _LAZY)
