@@ -166,15 +166,24 @@ def _names(toks: Tokens, close: str, what: str) -> list[str]:
     """Names up to ``close``. Between commas, unquoted words are one name (``State 1``)."""
     groups: list[list[str]] = [[]]
     commas = False
-    while not toks.accept(close):
-        tok = toks.next()
-        if tok.kind == "punct":
-            if tok.text == ",":
+    texts, kinds = toks.texts, toks.kinds
+    i = toks.index
+    while True:  # the tokens are read in place: a table has a row of names per line
+        if i >= len(texts):
+            toks._i = i
+            raise toks.error("unexpected end of file")
+        text, kind = texts[i], kinds[i]
+        i += 1
+        if kind == "punct":
+            if text == close:
+                break
+            if text == ",":
                 commas = True
                 groups.append([])
                 continue
-            raise toks.error(f"expected {what}, found {shown(tok.text)}", tok.index)
-        groups[-1].append(tok.text)
+            raise toks.error(f"expected {what}, found {shown(text)}", i - 1)
+        groups[-1].append(text)
+    toks._i = i
     if not commas:
         return groups[0]
     if any(not g for g in groups):

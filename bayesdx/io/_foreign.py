@@ -258,13 +258,18 @@ class Tokens:
     def skip_block(self) -> None:
         """Skip to the ``}`` that closes a ``{`` already read."""
         depth = 1
-        while depth:
-            tok = self.next()
-            if tok.kind == "punct":
-                if tok.text == "{":
+        texts, kinds, i = self.texts, self.kinds, self._i
+        while depth:  # in place, with no token objects: the first pass skips every table
+            if i >= len(texts):
+                self._i = i
+                raise self.error("unexpected end of file")
+            if kinds[i] == "punct":
+                if texts[i] == "{":
                     depth += 1
-                elif tok.text == "}":
+                elif texts[i] == "}":
                     depth -= 1
+            i += 1
+        self._i = i
 
     def skip_statement(self) -> None:
         """Skip to the next ``;`` (included), over nested brackets."""
@@ -287,11 +292,13 @@ class Tokens:
         return format_error(self.path, message, line=self.line(index), node=node)
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    index: int
+class _Token:  # made once per token read, so a plain class with slots (a frozen dataclass is slow)
+    __slots__ = ("index", "kind", "text")
+
+    def __init__(self, kind: str, text: str, index: int) -> None:
+        self.kind = kind
+        self.text = text
+        self.index = index
 
 
 _ESCAPE = re.compile(r"\\([\\\"])")
