@@ -6,6 +6,8 @@ Helpers that tests import live in helpers.py, not here.
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,6 +19,10 @@ import bayesdx
 from bayesdx._bench import example_network
 
 from helpers import TINY
+
+# network files read in the tests are cached here, not in the user's ~/.cache (the
+# commands the tests run in subprocesses inherit it)
+os.environ.setdefault("BAYESDX_CACHE_DIR", tempfile.mkdtemp(prefix="bayesdx-test-cache-"))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from bayesdx.errors import ArgumentError
+from bayesdx.io._cache import cached_spec, store_spec
 from bayesdx.io._readers import read_model
 from bayesdx.io._registry import IMPORT_SUFFIXES, resolve
 from bayesdx.io._yaml import load_spec
@@ -73,6 +74,11 @@ def _signature(files: tuple[str, ...]) -> tuple:
 def _load(path: str) -> Network:
     suffix = Path(path).suffix.lower()
     if suffix in IMPORT_SUFFIXES:
-        return Network(read_model(path, IMPORT_SUFFIXES[suffix]))
+        fmt = IMPORT_SUFFIXES[suffix]
+        spec, key = cached_spec(path, fmt)  # a large file read before, byte for byte
+        if spec is None:
+            spec = read_model(path, fmt)
+            store_spec(key, spec)
+        return Network(spec)
 
     return Network(load_spec(path))

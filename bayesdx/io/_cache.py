@@ -1,0 +1,233 @@
+"""A cache of network files read by the foreign readers, keyed on their content.
+
+Reading a large BIF, NET or XDSL file in Python takes a while (MUNIN's 800 KB: about a
+quarter of a second); reading it again should not. After a file is read, its network is
+kept in the user's cache folder under a key made of the file's bytes (SHA-256), the path as
+given, the format and the bayesdx version: a file that changes in any byte is read again,
+and a file is never trusted because of its name or its modification time.
+
+The cache holds data only, never code: a JSON header (ids, states, parents, labels, shapes)
+and the tables as raw float64, with a checksum over both. An entry that is damaged,
+truncated or written by another version is ignored (and replaced). The folder is
+``$BAYESDX_CACHE_DIR``, else ``$XDG_CACHE_HOME/bayesdx/networks``, else
+``~/.cache/bayesdx/networks``; it is used only when it belongs to the user and nobody else
+can write to it. ``BAYESDX_NO_CACHE=1`` turns the cache off. It keeps at most
+:data:`MAX_ENTRIES` entries (the oldest go first). A folder that cannot be written (a
+read-only home) is not an error: the file is simply read each time.
+
+Only what a reader can produce is cached: imported tables, ids, states, parents and
+labels. Anything else (a network with a decision section, groups, roles) is not cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from bayesdx._version import __version__
+from bayesdx.limits import MAX_NETWORK_BYTES
+from bayesdx.model import FixedCPT, NetworkSpec, NodeSpec, Source
+
+__all__ = ["MAX_ENTRIES", "MIN_BYTES", "cache_folder", "cached_spec", "store_spec"]
+
+#: entries kept; the least recently written go first
+MAX_ENTRIES = 64
+#: smaller files are read faster than the cache could save
+MIN_BYTES = 16 << 10
+_LAYOUT = 1  # the entry layout below; a change makes old entries unreadable, so ignored
+_EXPERT = Source("expert", "none", "expert")  # what every reader puts in a spec's sources
+
+
+def cache_folder() -> Path | None:
+    """The cache folder, or None when the cache is off (``BAYESDX_NO_CACHE``).
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["BAYESDX_NO_CACHE"] = "1"
+    >>> cache_folder() is None
+    True
+    >>> del os.environ["BAYESDX_NO_CACHE"]
+    """
+    if os.environ.get("BAYESDX_NO_CACHE", "").strip() not in {"", "0"}:
+        return None
+    explicit = os.environ.get("BAYESDX_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base) / "bayesdx" / "networks"
+
+
+def _key(data: bytes, path: str, fmt: str) -> str:
+    h = hashlib.sha256(data)
+    h.update(f"\0{path}\0{fmt}\0{__version__}\0{_LAYOUT}".encode())
+    return h.hexdigest()
+
+
+def _usable(folder: Path) -> bool:
+    """The folder is the user's and nobody else can write to it (entries are trusted data)."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
+def _file_bytes(path: str) -> bytes | None:
+    """The file's bytes when it is worth caching (within the size limit), else None."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_NETWORK_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) < MIN_BYTES or len(data) > MAX_NETWORK_BYTES:
+        return None
+    return data
+
+
+def cached_spec(path: str, fmt: str) -> tuple[NetworkSpec | None, str | None]:
+    """The network of ``path`` from the cache, and the key to store it under.
+
+    Returns
+    -------
+    (spec, key)
+        ``spec`` is None on a miss; ``key`` is None when the file is not to be cached (the
+        cache is off, or the file is small or unreadable: its reader says why).
+    """
+    folder = cache_folder()
+    if folder is None:
+        return None, None
+    data = _file_bytes(path)
+    if data is None:
+        return None, None
+    key = _key(data, path, fmt)
+    if not _usable(folder):
+        return None, key
+    try:
+        blob = (folder / f"{key}.bdxnet").read_bytes()
+    except OSError:
+        return None, key
+    return _decode(blob, path), key
+
+
+def store_spec(key: str | None, spec: NetworkSpec) -> None:
+    """Keep a spec a reader produced under ``key`` (nothing happens when it cannot be)."""
+    folder = cache_folder()
+    if key is None or folder is None:
+        return
+    blob = _encode(spec)
+    if blob is None:
+        return
+    import tempfile  # only when an entry is written
+
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _usable(folder):
+            return
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".entry-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, folder / f"{key}.bdxnet")
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(folder)
+    except OSError:
+        return
+
+
+def _prune(folder: Path) -> None:
+    entries = []
+    for p in folder.glob("*.bdxnet"):
+        try:
+            entries.append((p.stat().st_mtime_ns, p))
+        except OSError:
+            continue
+    for _, p in sorted(entries, reverse=True)[MAX_ENTRIES:]:
+        p.unlink(missing_ok=True)
+
+
+def _encode(spec: NetworkSpec) -> bytes | None:
+    """The entry's bytes, or None for a spec with more than a reader produces."""
+    plain = (
+        not spec.groups
+        and not spec.population
+        and spec.decision is None
+        and not spec.files
+        and not spec.legacy
+        and spec.sources == {"expert": _EXPERT}
+    )
+    if not plain:
+        return None
+    nodes, tables = [], []
+    for node in spec.nodes.values():
+        cpt = node.cpt
+        default = NodeSpec(id=node.id, states=node.states, parents=node.parents, cpt=cpt)
+        if (
+            not isinstance(cpt, FixedCPT)
+            or cpt.parents != node.parents
+            or cpt.origin != spec.path
+            or (node.role, node.description, node.default, node.measure, node.raw_to)
+            != (default.role, default.description, default.default, default.measure,
+                default.raw_to)
+        ):  # fmt: skip
+            return None
+        values = np.ascontiguousarray(cpt.values, dtype="<f8")
+        nodes.append([node.id, list(node.states), list(node.parents), node.label,
+                      list(values.shape)])  # fmt: skip
+        tables.append(values.tobytes())
+    payload = b"".join(tables)
+    header = {
+        "layout": _LAYOUT,
+        "id": spec.id,
+        "title": spec.title,
+        "description": spec.description,
+        "path": spec.path,
+        "nodes": nodes,
+        "sha256": hashlib.sha256(payload).hexdigest(),
+    }
+    return json.dumps(header, ensure_ascii=True).encode() + b"\n" + payload
+
+
+def _decode(blob: bytes, path: str) -> NetworkSpec | None:
+    """The spec of an entry, or None when the entry is damaged or not this file's."""
+    try:
+        head, payload = blob.split(b"\n", 1)
+        header = json.loads(head)
+        if header.get("layout") != _LAYOUT or header.get("path") != path:
+            return None
+        if hashlib.sha256(payload).hexdigest() != header["sha256"]:
+            return None
+        values = np.frombuffer(payload, dtype="<f8")
+        nodes: dict[str, NodeSpec] = {}
+        at = 0
+        for node_id, states, parents, label, shape in header["nodes"]:
+            size = int(np.prod(shape))
+            table = values[at : at + size].reshape(shape).astype(float)
+            at += size
+            nodes[node_id] = NodeSpec(
+                id=node_id,
+                states=tuple(states),
+                parents=tuple(parents),
+                cpt=FixedCPT(values=table, parents=tuple(parents), origin=path),
+                label=label,
+            )
+        if at != values.size:
+            return None
+        return NetworkSpec(
+            id=header["id"],
+            title=header["title"],
+            description=header["description"],
+            nodes=nodes,
+            sources={"expert": _EXPERT},
+            path=path,
+        )
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
