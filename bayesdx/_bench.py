@@ -41,7 +41,7 @@ import numpy as np
 from bayesdx.errors import UnknownNetworkError
 from bayesdx.inference import compile_network, marginals, posteriors
 from bayesdx.inference._engine import compiled
-from bayesdx.io import load_network, ve_engine
+from bayesdx.io import export_text, load_network, ve_engine
 from bayesdx.model import Network, network_parameters, normalise, resolve_hypothesis, table_with
 from bayesdx.sensitivity_analysis import sensitivity_functions, uncertainty
 
@@ -151,6 +151,12 @@ class BenchmarkReport:
     multicore : dict
         ``cases``, ``jobs``, ``one_job_s``, ``jobs_s`` and ``speedup`` of
         :func:`bayesdx.inference.score_csv` on marrow cases (identical outputs checked).
+    files : list of dict
+        End to end on network files, each command a fresh process: ``bayesdx query
+        --network FILE -t T -e ...`` against the same query with pyAgrum (import, read,
+        infer): ``file``, ``kilobytes``, ``target``, ``evidence``, ``bayesdx_s``,
+        ``pyagrum_s``, ``ratio`` (bayesdx / pyAgrum: the target is at most 1) and
+        ``max_diff`` (the largest difference of the two answers).
     """
 
     machine: dict[str, Any]
@@ -161,6 +167,7 @@ class BenchmarkReport:
     batching: dict[str, Any] = field(default_factory=dict)
     peers: list[dict[str, Any]] = field(default_factory=list)
     multicore: dict[str, Any] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what ``bayesdx bench --json`` prints)."""
@@ -230,6 +237,16 @@ class BenchmarkReport:
                 ("import pgmpy (cold)", "", c["pgmpy_import_s"], "s"),
                 ("query / import pgmpy", "", c["ratio"], "(target <= 0.2)"),
             ]
+        for f in self.files:
+            rows.append((f"query {f['file']}, end to end", f["network"], f["bayesdx_s"],
+                         f"s ({f['kilobytes']:,.0f} KB, target {f['target']}, "
+                         f"{len(f['evidence'])} findings)"))  # fmt: skip
+            if f["pyagrum_s"] is not None:
+                rows += [
+                    ("  the same with pyAgrum", f["network"], f["pyagrum_s"], "s"),
+                    ("  bayesdx / pyAgrum", f["network"], f["ratio"],
+                     f"(target <= 1; answers differ by {f['max_diff']:.1g})"),
+                ]  # fmt: skip
         return rows
 
     def __str__(self) -> str:
@@ -580,13 +597,103 @@ def _large(cases: int, repeats: int) -> dict[str, Any]:
     }
 
 
+def _env() -> dict[str, str]:
+    """The environment of a timed command: bytecode cached, as an installed package has it."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def _cold(argv: list[str], repeats: int) -> float:
+    """Best of ``repeats`` runs of a command, after one untimed run (which caches bytecode)."""
+    env = _env()
+    subprocess.run(argv, capture_output=True, check=True, env=env)
     best = float("inf")
     for _ in range(max(repeats, 1)):
         start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True)
+        subprocess.run(argv, capture_output=True, check=True, env=env)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+_PYAGRUM_QUERY = """
+import json, sys
+import pyagrum as gum
+path, target, evidence = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+bn = gum.loadBN(path)
+ie = gum.LazyPropagation(bn)
+ie.setEvidence(evidence)
+ie.addTarget(target)
+ie.makeInference()
+p = ie.posterior(target)
+print(json.dumps({bn.variable(target).label(i): p[i] for i in range(p.domainSize())}))
+"""
+
+
+def _end_to_end(path: Path, repeats: int, seed: int) -> dict[str, Any]:
+    """``bayesdx query --network FILE -t T -e ...`` against the same query with pyAgrum.
+
+    Each is a fresh process (import, read the file, infer, print), timed alternately, best
+    of ``repeats`` after one untimed run each. The evidence is a case drawn from the network
+    (five observed findings); both answers are compared.
+    """
+    network = load_network(path)
+    target = _central(network)
+    rng = np.random.default_rng(seed)
+    row = sample_cases(network, 1, rng, hide=0.0, targets=[target])[0]
+    variables = list(network.variables)
+    observed = [j for j in rng.permutation(len(variables)) if row[j] >= 0][:5]
+    evidence = {variables[j]: network.states[variables[j]][row[j]] for j in sorted(observed)}
+    ours = [sys.executable, "-m", "bayesdx.cli", "query", "--network", str(path), "-t", target]
+    for v, state in evidence.items():
+        ours += ["-e", f"{v}={state}"]
+    theirs = [sys.executable, "-c", _PYAGRUM_QUERY, str(path), target, json.dumps(evidence)]
+    env = _env()
+    answer = json.loads(
+        subprocess.run([*ours, "--json"], capture_output=True, check=True, env=env).stdout
+    )
+    out: dict[str, Any] = {
+        "network": network.id,
+        "file": path.name,
+        "kilobytes": path.stat().st_size / 1024,
+        "target": target,
+        "evidence": evidence,
+        "repeats": repeats,
+    }
+    if importlib.util.find_spec("pyagrum") is None:
+        out.update(bayesdx_s=_cold(ours, repeats), pyagrum_s=None, ratio=None, max_diff=None)
+        return out
+    peer = json.loads(
+        subprocess.run(theirs, capture_output=True, check=True, env=env).stdout.splitlines()[-1]
+    )
+    mine = answer["posterior"][target]
+    out["max_diff"] = max(abs(mine[s] - peer[s]) for s in mine)
+    best = {"bayesdx": float("inf"), "pyagrum": float("inf")}
+    for _ in range(max(repeats, 1)):  # alternately, so both meet the same machine
+        for who, argv in (("bayesdx", ours), ("pyagrum", theirs)):
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True, check=True, env=env)
+            best[who] = min(best[who], time.perf_counter() - start)
+    out.update(bayesdx_s=best["bayesdx"], pyagrum_s=best["pyagrum"])
+    out["ratio"] = best["bayesdx"] / best["pyagrum"]
+    return out
+
+
+def _files(
+    folder: str, files: tuple[tuple[str, str], ...], repeats: int, seed: int
+) -> list[dict[str, Any]]:
+    """End to end on network files: each ``(name, format)`` is one of pgmpy's example
+    networks, as pgmpy ships it (``bif``) or written by bayesdx in another format."""
+    rows = []
+    for name, fmt in files:
+        network = example_network(name, folder)
+        path = Path(folder) / f"{name}.bif"
+        if fmt != "bif":
+            # Hugin's own MUNIN file is not at hand: the same network, written as NET
+            path = Path(folder) / f"{name}.{fmt}"
+            path.write_text(export_text(network, fmt).text)
+        rows.append(_end_to_end(path, repeats, seed))
+    return rows
 
 
 def run_benchmark(
@@ -603,6 +710,7 @@ def run_benchmark(
     peer_seconds: float = 2.0,
     multicore_cases: int = 200_000,
     jobs: int | None = None,
+    files: tuple[tuple[str, str], ...] = (("hepar2", "bif"), ("munin", "net")),
 ) -> BenchmarkReport:
     """Measure the compiled engine against pgmpy and pyAgrum on this machine, in one run.
 
@@ -633,6 +741,11 @@ def run_benchmark(
         Marrow rows scored by ``score_csv`` with one job and with ``jobs`` (0 skips it).
     jobs : int, optional
         Processes for the multi-core figure (default: the cores available).
+    files : tuple of (name, format)
+        Time ``bayesdx query`` end to end on these files against the same query with
+        pyAgrum (each a fresh process; ``cold_repeats`` runs): pgmpy's example network
+        ``name`` as pgmpy ships it (``"bif"``), or written by bayesdx in ``format``
+        (default: hepar2's BIF file, and MUNIN as a Hugin NET file).
 
     Returns
     -------
@@ -667,6 +780,9 @@ def run_benchmark(
         report.psa = {"draws": psa_draws, "seconds": seconds, "case": case}
     if batching:
         report.batching = _batching(repeats)
+    if cold_repeats and files:
+        with tempfile.TemporaryDirectory(prefix="bayesdx-bench-") as folder:
+            report.files = _files(folder, files, cold_repeats, seed)
     if cold_repeats:
         query = _cold([sys.executable, "-m", "bayesdx.cli", "query", "-e", "hb=10"], cold_repeats)
         pgmpy = _cold([sys.executable, "-c", "import pgmpy.models, pgmpy.inference"], cold_repeats)

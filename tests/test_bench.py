@@ -18,6 +18,7 @@ def report() -> BenchmarkReport:
     return run_benchmark(
         cases=40, pgmpy_cases=2, large_cases=500, repeats=1, cold_repeats=1, psa_draws=50,
         peer_networks=("asia", "marrow_signal"), peer_seconds=0.05, multicore_cases=300,
+        files=(("asia", "bif"), ("asia", "net")),
     )  # fmt: skip
 
 
@@ -39,6 +40,7 @@ def test_report_outputs(report):
     d = report.to_dict()
     assert set(d) == {
         "machine", "engines", "large", "cold_start", "psa", "batching", "peers", "multicore",
+        "files",
     }  # fmt: skip
     json.dumps(d)
     frame = report.to_frame()
@@ -48,6 +50,17 @@ def test_report_outputs(report):
     assert text.startswith("Machine: ") and "numpy" in text and "1,000,000 cases" in text
     assert "extrapolated from 500" in text
     assert report._repr_html_().startswith("<pre>")
+
+
+def test_files_are_timed_end_to_end_against_pyagrum(report):
+    assert [f["file"] for f in report.files] == ["asia.bif", "asia.net"]
+    for f in report.files:
+        assert f["bayesdx_s"] > 0 and f["pyagrum_s"] > 0
+        assert f["ratio"] == pytest.approx(f["bayesdx_s"] / f["pyagrum_s"])
+        assert f["max_diff"] < 1e-6  # the same query: pyAgrum reads BIF and NET in float32
+        assert f["target"] not in f["evidence"] and f["evidence"]
+    text = str(report)
+    assert "query asia.bif, end to end" in text and "bayesdx / pyAgrum" in text
 
 
 def test_sample_cases(marrow):
