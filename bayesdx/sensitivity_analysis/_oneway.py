@@ -32,7 +32,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bayesdx.decision import as_policy, default_policy
-from bayesdx.errors import ArgumentError, BayesdxError, NoUncertaintyError
+from bayesdx.errors import (
+    ArgumentError,
+    BayesdxError,
+    ImpossibleEvidenceError,
+    NoUncertaintyError,
+)
 from bayesdx.inference import BatchResult, posteriors
 from bayesdx.model import (
     DEFAULT_ESS,
@@ -152,7 +157,11 @@ def _functions(
     for k, (p, pair) in enumerate(zip(parameters, xs, strict=True)):
         for j, x in enumerate(pair):
             tables[p.node][2 * k + j] = table_with(network, p, x)
-    res = posteriors(network, [states], [h.node], tables=tables, impossible="raise")
+    # the second value may rule the evidence out (a probability set to 0): P(H, e) = P(e) = 0
+    # there is a point of the line like any other; only the network's own values must not
+    res = posteriors(network, [states], [h.node], tables=tables, impossible="flag")
+    if np.asarray(res.impossible).reshape(2 * len(parameters), -1)[0::2].any():
+        raise ImpossibleEvidenceError(dict(states), network.id)
     members = [network.states[h.node].index(s) for s in h.members]
     out = []
     for k, (p, (x0, x1)) in enumerate(zip(parameters, xs, strict=True)):

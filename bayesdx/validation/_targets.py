@@ -125,9 +125,15 @@ def _states(network: Network, raw: Any, where: str, fail: Any) -> dict[str, tupl
             elif isinstance(v, str) and v in network.states[var]:
                 states.append(v)
             else:
+                # YAML reads yes, no, on, off, true and false unquoted as booleans
+                hint = (
+                    f" (YAML read it as a boolean: quote the state, '{v}')"
+                    if isinstance(v, bool)
+                    else ""
+                )
                 raise fail(
                     f"{shown(v)} is not a state or group of {var}; valid: "
-                    f"{', '.join(network.states[var])}",
+                    f"{', '.join(network.states[var])}{hint}",
                     f"{where}.{var}" if isinstance(value, list) else where,
                 )
         out[var] = tuple(dict.fromkeys(states))

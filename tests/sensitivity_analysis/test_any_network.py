@@ -199,3 +199,30 @@ def test_tornado_marks_default_parameters(alarm):
     assert any("default uncertainty (ESS 10)" in lab for lab in labels)
     assert rep.to_frame()["source"].eq("default").all()
     plt.close(ax.figure)
+
+
+def test_a_parameter_whose_other_value_rules_the_evidence_out():
+    """Smoker's prior is 0.5: its second value, 0, makes Smoker=no impossible. The function
+    is still exact (P(H, e) and P(e) are 0 there), and only the network's own values may
+    refuse the evidence."""
+    from bayesdx.errors import ImpossibleEvidenceError
+    from bayesdx.io import load_network
+
+    from helpers import DATA
+
+    net = load_network(DATA / "corpus" / "hugin_chest_clinic.net")
+    case = {"Smoker": "no", "Bronchitis": "no", "Positive_xray": "yes"}
+    h = resolve_hypothesis(net, "Lung_cancer=yes")
+    params = network_parameters(net)
+    functions = sensitivity_functions(net, case, h, params)
+    assert len(functions) == len(params) == 18
+    for f in functions:
+        for x in (f.parameter.value, 0.25, 0.75):
+            tables = {f.parameter.node: table_with(net, f.parameter, x)}
+            try:
+                got, _ = marginals(net, case, ["Lung_cancer"], cpts=tables)
+            except ImpossibleEvidenceError:  # this value rules the case out
+                continue
+            assert f(x) == pytest.approx(got["Lung_cancer"]["yes"], abs=1e-9)
+    with pytest.raises(ImpossibleEvidenceError):
+        sensitivity(net, {"Tubercolosis_or_cancer": "no", "Lung_cancer": "yes"})
