@@ -18,7 +18,8 @@ def test_tiny_passes_check_model(tiny):
     assert sorted(model.nodes()) == sorted(tiny.variables)
 
 
-@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+# UAI keeps no names (tests/io/test_writers_dsl_uai.py maps them)
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "uai"])
 def test_round_trip_keeps_posteriors(tiny, tmp_path, fmt):
     suffix = {"xmlbif": "xml"}.get(fmt, fmt)
     path = tmp_path / f"tiny.{suffix}"

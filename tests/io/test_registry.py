@@ -60,7 +60,9 @@ def test_data_folders_from_a_source_checkout(monkeypatch):
     def not_importable(package):
         raise ModuleNotFoundError(f"No module named {package!r}", name=package)
 
-    monkeypatch.setattr(registry.resources, "files", not_importable)
+    import importlib.resources  # the registry imports it when a bundled name is looked up
+
+    monkeypatch.setattr(importlib.resources, "files", not_importable)
     if (root / "networks" / "__init__.py").is_file():  # running from the source checkout
         assert registry.bundled_path("marrow_signal") == root / "networks" / "marrow_signal.yaml"
         assert default_targets_path() == root / "calibration" / "targets.yaml"

@@ -15,7 +15,6 @@ from bayesdx import load_network
 from bayesdx.errors import OutputFileError
 from bayesdx.inference import marginals
 from bayesdx.io import (
-    EXPORT_FORMATS,
     EXPORT_SUFFIXES,
     check_export_suffix,
     export_text,
@@ -24,6 +23,9 @@ from bayesdx.io import (
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 from helpers import random_network
+
+#: the formats this module covers; DSL and UAI (no names) in tests/io/test_writers_dsl_uai.py
+EXPORT_FORMATS = ("bif", "xmlbif", "xdsl", "net")
 
 
 def _write_read(network, tmp_path, fmt, stem="net"):
