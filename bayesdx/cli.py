@@ -34,8 +34,10 @@ from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE, MAX_JOBS
 
 if TYPE_CHECKING:
     from bayesdx import _bench
-else:  # only `bayesdx bench` imports it
+    from bayesdx import dask as _dask
+else:  # only `bayesdx bench` imports it; only `batch --engine dask` imports Dask
     _bench = load_on_use("bayesdx._bench")
+    _dask = load_on_use("bayesdx.dask")
 
 __all__ = ["main"]
 
@@ -265,7 +267,9 @@ def _args_calibrate(sub: Any) -> None:
 
 
 def _args_batch(sub: Any) -> None:
-    p = sub.add_parser("batch", help="score every row of a CSV file of cases")
+    p = sub.add_parser(
+        "batch", help="score every row of a CSV file of cases (or Parquet files, on Dask)"
+    )
     _add_network(p)
     p.add_argument(
         "--input",
@@ -319,6 +323,20 @@ def _args_batch(sub: Any) -> None:
         metavar="N",
         help="processes scoring at once (default: the cores available); the output is the "
         "same for any N",
+    )
+    p.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="local: this machine's processes, CSV in and out; dask (needs bayesdx[dask]): "
+        "Parquet files in (INPUT may be a glob such as 'cohort-*.parquet'), a new folder of "
+        "Parquet files out, on a dask.distributed cluster (docs/scale_out.md)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler (tcp://host:8786); default: a local "
+        "cluster of --jobs worker processes, started and closed here",
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -798,12 +816,13 @@ def _cmd_learn(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
+    if args.engine == "dask":
+        return _batch_on_dask(args)
+    if args.scheduler is not None:
+        raise _UsageError("bayesdx: error: --scheduler needs --engine dask")
     net = bio.load_network(args.network)
     out = _output(args, args.output)
-    targets: list[str] | str | None
-    targets = [t for group in args.target for t in group] if args.target else None
-    if targets == ["all"]:
-        targets = "all"
+    targets = _batch_targets(args)
     summary = inference.score_csv(
         net,
         args.input,
@@ -817,6 +836,46 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     )
     report = json.dumps(summary.to_dict()) if args.json else str(summary)
     print(report, file=_report_stream(out))
+    return 0
+
+
+def _batch_targets(args: argparse.Namespace) -> list[str] | str | None:
+    targets = [t for group in args.target for t in group] if args.target else None
+    return "all" if targets == ["all"] else targets
+
+
+def _batch_on_dask(args: argparse.Namespace) -> int:
+    """``batch --engine dask``: Parquet files to a folder of Parquet files (bayesdx.dask)."""
+    for given, name in ((args.input, "--input"), (args.output, "--output")):
+        if given == "-":
+            raise _UsageError(f"bayesdx: error: {name} - (a standard stream) needs --engine local")
+    if args.force:
+        raise _UsageError("bayesdx: error: --force needs --engine local (dask writes a new folder)")
+    if args.scheduler is not None and args.jobs is not None:
+        raise _UsageError(
+            "bayesdx: error: --jobs sets the local cluster's workers; with --scheduler the "
+            "scheduler's workers do the work"
+        )
+    jobs = _jobs(args.jobs)
+    try:  # the first use imports it: Dask is an optional extra
+        score_parquet = _dask.score_parquet
+    except ImportError:
+        raise _UsageError(
+            "bayesdx: error: --engine dask needs Dask, distributed and pyarrow: "
+            "pip install 'bayesdx[dask]'"
+        ) from None
+    net = bio.load_network(args.network)
+    summary = score_parquet(
+        net,
+        args.input,
+        args.output,
+        targets=_batch_targets(args),
+        on_error=args.on_error,
+        passthrough=args.passthrough,
+        scheduler=args.scheduler,
+        workers=jobs,
+    )
+    print(json.dumps(summary.to_dict()) if args.json else str(summary))
     return 0
 
 
