@@ -111,6 +111,7 @@ def test_a_query_on_a_bif_file_imports_only_what_it_runs(tmp_path):
         "bayesdx._bench",
         "bayesdx.io._writers",
         "bayesdx.io._xdsl",
+        "bayesdx.model._decision_spec",
         "pandas",
         "matplotlib",
         "yaml",

@@ -13,16 +13,21 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+# the decision section's parser (seven dataclasses) loads with the first network that has
+# one: a file imported from BIF or NET never pays for it
+from bayesdx import model as _model
 from bayesdx.errors import NetworkFileError
 from bayesdx.model._cpt import CPT, DeterministicCPT, Entry, NoisyMaxCPT, TableCPT, check_table_size
-from bayesdx.model._decision_spec import DecisionSpec, parse_decision
 from bayesdx.model._measure import Measure
 from bayesdx.model._textnum import is_finite_number, shown
 from bayesdx.model._uncertainty import Uncertainty, beta_cdf, beta_interval
+
+if TYPE_CHECKING:
+    from bayesdx.model._decision_spec import DecisionSpec
 
 __all__ = [
     "FORMAT",
@@ -233,7 +238,9 @@ def parse_spec(
     decision = None
     if data.get("decision") is not None:
         diagnosis_nodes = [v for v, n in nodes.items() if n.role == "diagnosis"]
-        decision = parse_decision(data["decision"], path, states, groups, sources, diagnosis_nodes)
+        decision = _model.parse_decision(
+            data["decision"], path, states, groups, sources, diagnosis_nodes
+        )
     for key in ("title", "description"):
         if not isinstance(data[key], str) or not data[key].strip():
             raise ctx.fail("expected non-empty text", key)
