@@ -7,7 +7,6 @@ of lifelines' ``Printer``. The disclaimer closes every report about a patient.
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -18,6 +17,22 @@ from bayesdx.display._notice import DISCLAIMER
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def _escape(text: str) -> str:
+    """``html.escape(text)``, without importing :mod:`html` and its entity table at start-up.
+
+    >>> _escape('<b title="R&D">')
+    '&lt;b title=&quot;R&amp;D&quot;&gt;'
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&#x27;")
+    )
+
 
 __all__ = [
     "Column",
@@ -190,7 +205,7 @@ class Table:
 
     def html(self) -> str:
         """A ``<table>`` (escaped, inline styles only)."""
-        esc = html.escape
+        esc = _escape
         shown = self._shown()
         aligns = [c.alignment(r[k] for r in self.rows) for k, c in shown]
         right = " style='text-align:right'"
@@ -263,9 +278,7 @@ class Lines:
 
     def html(self) -> str:
         """A ``<p>`` (escaped)."""
-        return (
-            "<p>" + "<br>".join(html.escape(x) for x in self.lines) + "</p>" if self.lines else ""
-        )
+        return "<p>" + "<br>".join(_escape(x) for x in self.lines) + "</p>" if self.lines else ""
 
     def markdown_lines(self) -> list[str]:
         """The lines, each ending a Markdown line."""
@@ -289,7 +302,7 @@ class Items:
 
     def html(self) -> str:
         """A bold title and a ``<ul>`` for each non-empty list."""
-        esc = html.escape
+        esc = _escape
         return "".join(
             f"<p><b>{esc(title)}</b></p><ul>"
             + "".join(f"<li>{esc(x)}</li>" for x in items)
@@ -363,10 +376,10 @@ class Report:
         """One self-contained ``<div>`` (escaped, inline styles) for Jupyter."""
         parts = ["<div class='bayesdx'>"]
         if self.title:
-            parts.append(f"<h4>{html.escape(self.title)}</h4>")
+            parts.append(f"<h4>{_escape(self.title)}</h4>")
         parts += [b.html() for b in self.blocks]
         if self.disclaimer:
-            parts.append(f"<p><small>{html.escape(DISCLAIMER)}</small></p>")
+            parts.append(f"<p><small>{_escape(DISCLAIMER)}</small></p>")
         parts.append("</div>")
         return "".join(parts)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,8 @@ matplotlib.use("Agg")  # tests only: the library itself never chooses a backend
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bayesdx
 from bayesdx.display import (
@@ -27,6 +30,7 @@ from bayesdx.display import (
     finish,
     jsonable,
 )
+from bayesdx.display._render import _escape
 
 ROWS = [("multiple_myeloma", 0.75, 0.75), ("<b>a&b</b>", 0.25, 0.25)]
 COLUMNS = (Column("state"), Column("p", ".3f"), Column("bar", label="", bar=True))
@@ -160,3 +164,8 @@ def test_the_library_never_chooses_a_backend():
         if re.search(r"matplotlib\.use\(|\buse\(\s*['\"]agg", line, flags=re.I)
     ]
     assert not found
+
+
+@given(st.text())
+def test_escape_is_html_escape(text):
+    assert _escape(text) == html.escape(text)
