@@ -112,7 +112,7 @@ def score_parquet(
     output_dir : str or path
         A folder that does not exist yet, or an empty one. It receives
         ``part-00000.parquet``, ... one per piece in input order: the input's columns (values
-        and types unchanged), then ``VAR=state`` per target state and ``group:NAME`` per
+        as read, types as promoted), then ``VAR=state`` per target state and ``group:NAME`` per
         group (float64), and ``error`` with ``on_error="skip"``. Read it back with
         ``pandas.read_parquet(output_dir)`` or ``dask.dataframe.read_parquet``.
     targets, passthrough
@@ -242,12 +242,14 @@ def _pieces(files: list[str]) -> tuple[pa.Schema, list[str], list[_Piece]]:
             groups.append(g)
             rows += n
         pieces.append(_Piece(len(pieces), path, tuple(groups), start, rows))  # even if empty
-    try:
-        unified = pa.unify_schemas(schemas, promote_options="permissive")
-    except (pa.ArrowException, TypeError) as exc:
-        raise CaseFileError(
-            f"the files' columns have types that do not match: {_reason(exc)}"
-        ) from None
+    unified = schemas[0]
+    for path, schema in zip(files[1:], schemas[1:], strict=True):
+        try:
+            unified = pa.unify_schemas([unified, schema], promote_options="permissive")
+        except (pa.ArrowException, TypeError) as exc:
+            raise CaseFileError(
+                f"{path} has a column whose type does not match the files before it: {_reason(exc)}"
+            ) from None
     unified = pa.schema([unified.field(n) for n in schemas[0].names])  # the first file's order
     return unified, index_columns, pieces
 

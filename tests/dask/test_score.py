@@ -204,6 +204,57 @@ def test_batch_engine_dask_without_a_scheduler_starts_a_local_cluster(marrow, rn
     _same_scores(got, want, added)
 
 
+def test_batch_engine_dask_index_columns_empty_files_and_promoted_types(
+    client, marrow, tmp_path, capsys
+):
+    """A column pandas stored as the index is passed through; an empty file is a piece of
+    no rows; an integer column in one file and a float one in another are read as float."""
+    index = pd.Index(["x", "y"], name="patient")
+    pd.DataFrame({"hb": [10, 13], "m_protein": ["present", None]}, index=index).to_parquet(
+        tmp_path / "c-1.parquet"
+    )
+    pd.DataFrame(
+        {"hb": [10.5], "m_protein": ["absent"]}, index=pd.Index(["z"], name="patient")
+    ).to_parquet(tmp_path / "c-2.parquet")
+    pd.DataFrame(
+        {"hb": pd.Series([], dtype=float), "m_protein": pd.Series([], dtype=object)},
+        index=pd.Index([], name="patient", dtype=object),
+    ).to_parquet(tmp_path / "c-3.parquet")
+    out = tmp_path / "out"
+    argv = ["batch", "-i", str(tmp_path / "c-*.parquet"), "-o", str(out), "--engine", "dask",
+            "--scheduler", client.scheduler.address, "--json"]  # fmt: skip
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["rows"], summary["partitions"], summary["errors"]) == (3, 3, 0)
+    got = pd.read_parquet(out)
+    assert got["patient"].tolist() == ["x", "y", "z"] and got["hb"].tolist() == [10, 13, 10.5]
+    cases = pd.DataFrame({"hb": [10.0, 13.0, 10.5], "m_protein": ["present", None, "absent"]})
+    want = score_frame(marrow, cases)
+    _same_scores(got, want, [c for c in want.columns if c not in cases.columns])
+    pd.DataFrame(
+        {"hb": ["x"], "m_protein": ["high"]}, index=pd.Index(["z"], name="patient")
+    ).to_parquet(tmp_path / "c-4.parquet")
+    err = _one_line_error([*argv[:4], str(tmp_path / "out2"), *argv[5:]], capsys)
+    assert err.startswith(
+        f"bayesdx: error: {tmp_path / 'c-4.parquet'} has a column whose type does not match"
+    )
+    pd.DataFrame({"hb": [1.0], "ldh": ["high"]}).to_parquet(tmp_path / "c-4.parquet")
+    err = _one_line_error([*argv[:4], str(tmp_path / "out2"), *argv[5:]], capsys)
+    assert err == (
+        f"bayesdx: error: {tmp_path / 'c-4.parquet'} has column 'ldh' but "
+        f"{tmp_path / 'c-1.parquet'} does not; every file needs the same columns\n"
+    )
+
+
+def test_score_on_the_threaded_scheduler(marrow, rng):
+    """Threads of one process: each scores with its own copy of the network."""
+    cases = _cohort(rng, 400)
+    scored = bayesdx.dask.score(dd.from_pandas(cases, npartitions=8), marrow, passthrough=["id"])
+    got = scored.compute(scheduler="threads", num_workers=4)
+    want = score_frame(marrow, cases, on_error="skip", passthrough=["id"])
+    _same_scores(got, want, [c for c in want.columns if c not in cases.columns and c != "error"])
+
+
 def _one_line_error(argv, capsys) -> str:
     assert main(argv) == 2
     captured = capsys.readouterr()
