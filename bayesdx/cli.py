@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -49,7 +50,41 @@ class _UsageError(Exception):
     """argparse's complaint, turned into our one-line error."""
 
 
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` finds it (``COLUMNS``, the
+    terminal, else 80), without importing shutil and the compression modules it pulls in."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout; only the width is found without shutil (a faster start)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(
+            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
+        )
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
 
@@ -1050,16 +1085,18 @@ def _escaping_streams() -> Any:
 
 
 def _on_signals() -> Any:
-    """Turn SIGTERM and SIGHUP into :class:`_Terminated` (as SIGINT is KeyboardInterrupt)."""
-    import threading
+    """Turn SIGTERM and SIGHUP into :class:`_Terminated` (as SIGINT is KeyboardInterrupt).
 
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None
+    Outside the main thread (a notebook's worker thread) Python refuses handlers: then none.
+    """
 
     def handler(number: int, frame: Any) -> None:
         raise _Terminated(number)
 
-    old = {n: signal.signal(n, handler) for n in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        old = {n: signal.signal(n, handler) for n in (signal.SIGTERM, signal.SIGHUP)}
+    except ValueError:  # "signal only works in main thread of the main interpreter"
+        return lambda: None
 
     def restore() -> None:
         for n, h in old.items():

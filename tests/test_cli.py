@@ -516,3 +516,24 @@ def test_explore_refuses_bad_input_and_writes_nothing(capsys, tmp_path):
     code, printed, err = run(capsys, "explore", "-e", "hb=500", "-o", str(out))
     assert code == 2 and printed == "" and err.count("\n") == 1 and "hb = 500" in err
     assert not out.exists()
+
+
+def test_main_runs_outside_the_main_thread(capsys):
+    """A notebook may run the command line in a worker thread, where no signal handler can
+    be installed: it runs without them."""
+    import threading
+
+    codes = []
+    worker = threading.Thread(target=lambda: codes.append(main(["query", "-e", "hb=10"])))
+    worker.start()
+    worker.join()
+    assert codes == [0]
+    assert "P(" in capsys.readouterr().out
+
+
+def test_help_width_follows_columns(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "50")
+    with pytest.raises(SystemExit):
+        main(["query", "--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and max(len(line) for line in lines) <= 50
