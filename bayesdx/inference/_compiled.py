@@ -41,7 +41,16 @@ from bayesdx.inference._graph import (
     resolve_targets,
     sums_to_one,
 )
-from bayesdx.inference._jtree import BARREN, FREE, MIXED, SLICED, Plan, build_plan, run_plan
+from bayesdx.inference._jtree import (
+    BARREN,
+    FREE,
+    MIXED,
+    SLICED,
+    Plan,
+    best_heuristic,
+    build_plan,
+    run_plan,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -269,6 +278,7 @@ class CompiledNetwork:
         self._plan_floats = 0
         self._bundles: dict[tuple, np.ndarray] = {}  # bundled lookup tables, by content
         self._refs: dict[int, int] = {}  # kept plans holding each table (by id)
+        self._heuristic: str | None = None  # the elimination heuristic, chosen at first use
 
     # ---------------------------------------------------------------- encoding
     def encode(self, cases: Iterable[Mapping[str, str]]) -> np.ndarray:
@@ -585,12 +595,14 @@ class CompiledNetwork:
         if plan is not None:
             self._plans.move_to_end(key)
             return plan
+        if self._heuristic is None:
+            self._heuristic = best_heuristic(self.variables, self._parents, self._card)
         if sum(t.size for t in self._bundles.values()) > _BUNDLE_CACHE_FLOATS:
             self._bundles.clear()
         plan = build_plan(
             self.variables, self._parents, self._card, self._cpts,
             dict(zip(self.variables, status, strict=True)), leaves, names, drawn,
-            self._bundles,
+            self._bundles, self._heuristic,
         )  # fmt: skip
         self._plans[key] = plan
         self._count(plan, 1)

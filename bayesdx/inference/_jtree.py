@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BARREN", "FREE", "MIXED", "SLICED", "Plan", "build_plan", "run_plan"]
+__all__ = ["BARREN", "FREE", "MIXED", "SLICED", "Plan", "best_heuristic", "build_plan", "run_plan"]
 
 BARREN, FREE, SLICED, MIXED = 0, 1, 2, 3
 B = "\x00b"  # the case axis
@@ -113,6 +113,7 @@ def build_plan(
     targets: Sequence[str],
     drawn: frozenset[str],
     bundle_cache: dict[tuple, np.ndarray] | None = None,
+    heuristic: str = "weighted",
 ) -> Plan:
     """The plan for one pattern.
 
@@ -123,6 +124,7 @@ def build_plan(
     leaves : observed-somewhere leaves kept as lookups with a row of ones.
     targets : the variables whose posterior is wanted.
     drawn : variables whose table has a draw axis (given at run time).
+    heuristic : the elimination heuristic (see :func:`best_heuristic`).
     """
     col = {v: i for i, v in enumerate(variables)}
     leaf_set = set(leaves)
@@ -149,7 +151,7 @@ def build_plan(
             k = cards[v]
             factors.append(((v,), (v,), np.vstack([np.eye(k), np.ones(k)]), None, ("ind", v)))
     gathers, constants, drawn_constants = _bundle(factors, cards, col, bundle_cache)
-    return _tree(gathers, constants, drawn_constants, status, targets, cards)
+    return _tree(gathers, constants, drawn_constants, status, targets, cards, heuristic)
 
 
 _Factor = tuple[tuple[str, ...], tuple[str, ...], Any, "str | None", tuple]
@@ -317,6 +319,7 @@ def _tree(
     status: Mapping[str, int],
     targets: Sequence[str],
     cards: Mapping[str, int],
+    heuristic: str = "weighted",
 ) -> Plan:
     labels: list[tuple[str, ...]] = [g.labels for g in gathers]
     labels += [lab for _, lab in constants]
@@ -367,7 +370,7 @@ def _tree(
         seen |= comp
         comp_targets = [t for t in free_targets if t in comp]
         last = set(comp_targets) if len(comp_targets) == 1 else set()
-        order = _min_fill({u: adj[u] & comp for u in comp}, cards, last)
+        order = _min_fill({u: adj[u] & comp for u in comp}, cards, last, heuristic)
         cliques, parent, clique_of = _cliques(order, {u: adj[u] & comp for u in comp})
         pos = {u: k for k, u in enumerate(order)}
         members: dict[int, list[int]] = {c: [] for c in cliques}
@@ -552,19 +555,64 @@ def _component(adj: Mapping[str, set[str]], start: str) -> set[str]:
     return comp
 
 
-def _min_fill(adj: Mapping[str, set[str]], cards: Mapping[str, int], last: set[str]) -> list[str]:
-    """An elimination order by weighted min-fill (ties: the smaller clique); ``last`` goes
-    last. Scores are kept in a heap and recomputed only around each eliminated variable."""
+HEURISTICS = ("weighted", "fill", "weight")
+
+
+def best_heuristic(
+    variables: Sequence[str], parents: Mapping[str, tuple[str, ...]], cards: Mapping[str, int]
+) -> str:
+    """The elimination heuristic whose order of the whole network's moral graph makes the
+    cliques holding the fewest floats (ties: the earlier in ``HEURISTICS``).
+
+    No heuristic is best on every network: on pgmpy's example networks unweighted min-fill
+    halves mildew's cliques, min-weight cuts diabetes's by a third, and weighted min-fill
+    is best on water, barley and andes.
+    """
+    adj: dict[str, set[str]] = {v: set() for v in variables}
+    for v in variables:
+        scope = (*parents[v], v)
+        for a in scope:
+            adj[a].update(u for u in scope if u != a)
+    costs = [_order_cost(_min_fill(adj, cards, set(), h), adj, cards) for h in HEURISTICS]
+    return HEURISTICS[costs.index(min(costs))]
+
+
+def _order_cost(order: list[str], adj: Mapping[str, set[str]], cards: Mapping[str, int]) -> int:
+    """The floats of the cliques an elimination order makes (summed)."""
     g = {u: set(n) for u, n in adj.items()}
+    total = 0
+    for u in order:
+        nb = g.pop(u)
+        for a in nb:
+            g[a].discard(u)
+            g[a] |= nb - {a}
+        total += math.prod(cards[w] for w in nb) * cards[u]
+    return total
+
+
+def _min_fill(
+    adj: Mapping[str, set[str]],
+    cards: Mapping[str, int],
+    last: set[str],
+    kind: str = "weighted",
+) -> list[str]:
+    """An elimination order by weighted min-fill (``kind="fill"``: the number of fill edges;
+    ``"weight"``: min-weight, the size of the clique), ties going to the smaller clique;
+    ``last`` goes last. Scores are kept in a heap and recomputed only around each
+    eliminated variable."""
+    g = {u: set(n) for u, n in adj.items()}
+    weighted = kind == "weighted"
+    by_fill = kind != "weight"
 
     def score(u: str) -> tuple[int, int, int, str]:
         nb = list(g[u])
         fill = 0
-        for a in range(len(nb)):
-            na = g[nb[a]]
-            for b in range(a + 1, len(nb)):
-                if nb[b] not in na:
-                    fill += cards[nb[a]] * cards[nb[b]]
+        if by_fill:
+            for a in range(len(nb)):
+                na = g[nb[a]]
+                for b in range(a + 1, len(nb)):
+                    if nb[b] not in na:
+                        fill += cards[nb[a]] * cards[nb[b]] if weighted else 1
         return (1 if u in last else 0, fill, math.prod(cards[w] for w in nb) * cards[u], u)
 
     heap = [(score(u), u) for u in g]

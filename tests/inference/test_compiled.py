@@ -455,3 +455,42 @@ def test_pools_split_to_the_end_and_small_tables_equal_brute_force(
         assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
         for j, v in enumerate(net.variables):
             np.testing.assert_allclose(res.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- elimination heuristics
+def test_best_heuristic_is_the_cheapest_order_of_the_moral_graph(examples):
+    for name in ("water", "hailfinder", "pathfinder"):
+        net = examples[name]
+        cards = {v: len(net.states[v]) for v in net.variables}
+        adj: dict[str, set[str]] = {v: set() for v in net.variables}
+        for v in net.variables:
+            scope = (*net.parents[v], v)
+            for a in scope:
+                adj[a].update(u for u in scope if u != a)
+        costs = {}
+        for h in jtree_module.HEURISTICS:
+            order = jtree_module._min_fill(adj, cards, set(), h)
+            assert sorted(order) == sorted(net.variables)  # every variable once
+            costs[h] = jtree_module._order_cost(order, adj, cards)
+        best = jtree_module.best_heuristic(net.variables, net.parents, cards)
+        assert costs[best] == min(costs.values())
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**31), n=st.integers(2, 8), hide=st.sampled_from([0.3, 0.7]))
+def test_every_heuristic_gives_the_same_posteriors(seed, n, hide):
+    net = random_network(seed, n, 3, 0.3)
+    rng = np.random.default_rng(seed + 3)
+    cards = np.array([len(net.states[v]) for v in net.variables])
+    x = (rng.random((10, n)) * cards).astype(np.int64)
+    x[rng.random(x.shape) < hide] = -1
+    joint = brute_force_joint(net)
+    for h in jtree_module.HEURISTICS:
+        cn = compile_network(net)
+        cn._heuristic = h
+        res = cn.evaluate(x, "all")
+        for i, row in enumerate(x):
+            p_e, posts = _brute_force(joint, row)
+            assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
+            for j, v in enumerate(net.variables):
+                np.testing.assert_allclose(res.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
