@@ -973,6 +973,9 @@ _COMMANDS = {
     "export": _cmd_export,
 }
 
+#: commands about one case or one network: no use for a BLAS thread pool
+_ONE_CASE = frozenset({"networks", "query", "recommend", "explain", "explore", "export"})
+
 #: each command's arguments, in the order ``bayesdx --help`` lists them
 _ARGUMENTS = {
     "networks": _args_networks,
@@ -1012,6 +1015,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "(give many findings in a --case file, many cases in a CSV for batch)"
             )
         command = argv[0] if argv and argv[0] in _ARGUMENTS else None
+        if command in _ONE_CASE and "numpy" not in sys.modules:
+            # one case's arithmetic gains nothing from a BLAS thread pool, and starting one
+            # costs every such command several milliseconds (a setting of the user's stands)
+            os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         args = _checked(_parser(command).parse_args(argv))
         return _COMMANDS[args.command](args)
     except _Terminated as exc:

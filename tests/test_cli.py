@@ -537,3 +537,35 @@ def test_help_width_follows_columns(monkeypatch, capsys):
         main(["query", "--help"])
     lines = capsys.readouterr().out.splitlines()
     assert lines and max(len(line) for line in lines) <= 50
+
+
+@pytest.mark.parametrize(
+    ("argv", "preset", "expected"),
+    [
+        (["query", "-e", "hb=10"], None, "1"),
+        (["query", "-e", "hb=10"], "2", "2"),  # the user's setting stands
+        (["networks"], None, "1"),
+        (["bench", "--help"], None, None),  # long runs keep the BLAS pool
+    ],
+)
+def test_one_case_commands_start_no_blas_threads(argv, preset, expected):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import contextlib, io, os, sys\n"
+        "from bayesdx.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({argv!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(os.environ.get('OPENBLAS_NUM_THREADS'))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True)  # fmt: skip
+    assert done.stdout.strip().splitlines()[-1] == str(expected)
