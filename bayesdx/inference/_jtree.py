@@ -38,7 +38,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BARREN", "FREE", "MIXED", "SLICED", "Plan", "best_heuristic", "build_plan", "run_plan"]
+__all__ = [
+    "BARREN",
+    "FREE",
+    "MIXED",
+    "SLICED",
+    "CliqueTree",
+    "Plan",
+    "best_heuristic",
+    "build_plan",
+    "run_plan",
+]
 
 BARREN, FREE, SLICED, MIXED = 0, 1, 2, 3
 B = "\x00b"  # the case axis
@@ -810,3 +820,338 @@ def _rescaled_einsum(
     acc_lab = "".join(sym[u] for u in union)
     out = "".join(sym[u] for u in step.labels)
     return np.einsum(f"{acc_lab}->{out}", acc), log_scale
+
+
+# ---------------------------------------------------------------- one tree per network
+class CliqueTree:
+    """One junction tree for the whole network, built once, for cases of any pattern.
+
+    The plans above are built per evidence pattern; where nearly every case has its own
+    pattern and the network's cliques are large, building them (in Python) or pooling cases
+    into them (summing observed variables against indicators) costs more than the
+    arithmetic. Here the tree is fixed and the pattern is read clique by clique: at each
+    clique, the cases are grouped by the status of the clique's own variables (observed:
+    sliced into the tables by a gather; free: summed; barren: dropped), which takes at most
+    ``3 ** size`` values, and each group runs one ``numpy.einsum``. A message over a
+    separator is kept per status of the separator's variables, so the groups of the next
+    clique read it with one gather. Every message is divided by its largest entry per case
+    and the logarithms of the divisors are summed into log P(evidence): nothing underflows.
+    Collect towards a root holding the target gives one target; distribute along every edge
+    gives all marginals. The arithmetic is the same sum of products as elimination.
+    """
+
+    def __init__(
+        self,
+        variables: Sequence[str],
+        parents: Mapping[str, tuple[str, ...]],
+        cards: Mapping[str, int],
+        cpts: Mapping[str, np.ndarray],
+        heuristic: str = "weighted",
+    ):
+        self.variables = tuple(variables)
+        self.col = {v: i for i, v in enumerate(self.variables)}
+        self.cards = dict(cards)
+        self.parents = parents
+        self.cpts = cpts
+        adj: dict[str, set[str]] = {v: set() for v in self.variables}
+        for v in self.variables:
+            scope = (*parents[v], v)
+            for a in scope:
+                adj[a].update(u for u in scope if u != a)
+        order = _min_fill(adj, cards, set(), heuristic)
+        raw, parent, clique_of = _cliques(order, adj)
+        ids = sorted(raw)
+        at = {k: i for i, k in enumerate(ids)}
+        self.cliques: list[tuple[str, ...]] = [
+            tuple(sorted(raw[k], key=self.col.__getitem__)) for k in ids
+        ]
+        self.nbrs: list[list[int]] = [[] for _ in ids]
+        for k, p in parent.items():
+            self.nbrs[at[k]].append(at[p])
+            self.nbrs[at[p]].append(at[k])
+        pos = {u: k for k, u in enumerate(order)}
+        self.home: list[list[str]] = [[] for _ in ids]
+        for v in self.variables:
+            self.home[at[clique_of[min((*parents[v], v), key=pos.__getitem__)]]].append(v)
+        self.sizes = [math.prod(cards[u] for u in c) for c in self.cliques]
+        self.floats = sum(self.sizes)
+        self.largest = max(self.sizes, default=1)
+        self._lookups: dict[tuple, np.ndarray] = {}
+        self._recipes: dict[tuple, tuple] = {}
+        self._rootings: dict[tuple[str, ...], tuple] = {}
+
+    # -------------------------------------------------------------- structure
+    def sep(self, a: int, b: int) -> tuple[str, ...]:
+        """The variables two neighbouring cliques share (in evidence-column order)."""
+        other = set(self.cliques[b])
+        return tuple(u for u in self.cliques[a] if u in other)
+
+    def rooting(self, targets: tuple[str, ...]) -> tuple[list[int], list[int], dict[str, int]]:
+        """The cliques in collect order (children first), each one's parent (-1: a root),
+        and the clique each target's marginal is read from (its smallest)."""
+        got = self._rootings.get(targets)
+        if got is not None:
+            return got
+        home = {
+            t: min((c for c, cl in enumerate(self.cliques) if t in cl), key=self.sizes.__getitem__)
+            for t in targets
+        }
+        up = [-1] * len(self.cliques)
+        seen = [False] * len(self.cliques)
+        pre: list[int] = []
+        for start in reversed(range(len(self.cliques))):
+            if seen[start]:
+                continue
+            comp, stack = [], [start]
+            seen[start] = True
+            while stack:
+                c = stack.pop()
+                comp.append(c)
+                for d in self.nbrs[c]:
+                    if not seen[d]:
+                        seen[d] = True
+                        stack.append(d)
+            members = set(comp)
+            root = next((home[t] for t in targets if home[t] in members), start)
+            stack = [root]
+            up[root] = -1
+            while stack:
+                c = stack.pop()
+                pre.append(c)
+                for d in self.nbrs[c]:
+                    if d != up[c]:
+                        up[d] = c
+                        stack.append(d)
+        got = (pre[::-1], up, home)
+        if len(self._rootings) > 64:
+            self._rootings.clear()
+        self._rootings[targets] = got
+        return got
+
+    def case_floats(self, status: np.ndarray, every: bool) -> np.ndarray:
+        """Per case, about the floats a run holds: its messages (over the free variables of
+        each separator, both ways with ``every``) and its gathered tables."""
+        size = {
+            u: np.where(status[:, self.col[u]] == FREE, self.cards[u], 1).astype(float)
+            for u in self.variables
+        }
+        total = np.zeros(status.shape[0])
+        for a, nb in enumerate(self.nbrs):
+            for b in nb:
+                if a < b:
+                    edge = np.ones(status.shape[0])
+                    for u in self.sep(a, b):
+                        edge *= size[u]
+                    total += edge * (2 if every else 1)
+        for v in self.variables:
+            table = size[v].copy()
+            for u in self.parents[v]:
+                table *= size[u]
+            total += table
+        return total
+
+    def _lookup(self, v: str, observed: tuple[str, ...]) -> np.ndarray:
+        """The table of ``v`` with its observed variables as one code axis, last."""
+        key = (v, observed)
+        table = self._lookups.get(key)
+        if table is None:
+            scope = (*self.parents[v], v)
+            obs = [a for a, u in enumerate(scope) if u in observed]
+            rest = [a for a, u in enumerate(scope) if u not in observed]
+            t = np.transpose(self.cpts[v], rest + obs)
+            table = np.ascontiguousarray(t.reshape(*t.shape[: len(rest)], -1))
+            if len(self._lookups) > 1 << 14:
+                self._lookups.clear()
+            self._lookups[key] = table
+        return table
+
+    def _recipe(
+        self, c: int, pattern: tuple[int, ...], inputs: tuple[int, ...], out: tuple[str, ...]
+    ) -> tuple:
+        """How a group of clique ``c`` with this status of its variables computes its
+        output over ``out`` (the free ones) from its tables and the messages of ``inputs``."""
+        key = (c, pattern, inputs, out)
+        got = self._recipes.get(key)
+        if got is not None:
+            return got
+        status = dict(zip(self.cliques[c], pattern, strict=True))
+        sym: dict[str, str] = {B: "z"}
+        terms, factors = [], []
+        for v in self.home[c]:
+            if status[v] == BARREN:
+                continue
+            scope = (*self.parents[v], v)
+            observed = tuple(u for u in scope if status[u] == SLICED)
+            free = tuple(u for u in scope if status[u] != SLICED)
+            strides = _strides([self.cards[u] for u in observed])
+            cols = tuple(self.col[u] for u in observed)
+            factors.append((self._lookup(v, observed), cols, strides))
+            terms.append((*free, B))
+        msg_labels = []
+        for n in inputs:
+            lab = tuple(u for u in self.sep(n, c) if status[u] == FREE)
+            msg_labels.append(lab)
+            terms.append((*lab, B))
+        for term in terms:
+            for u in term:
+                if u not in sym:
+                    sym[u] = _letter(len(sym) - 1)
+        want = tuple(u for u in out if status[u] == FREE)
+        present = tuple(u for u in want if u in sym)
+        eq = ",".join("".join(sym[u] for u in t) for t in terms)
+        eq += "->" + "".join(sym[u] for u in present) + "z"
+        shape = tuple(-1 if u in sym else 1 for u in want)  # absent: constant along it
+        got = (factors, eq, want, shape, msg_labels)
+        if len(self._recipes) > 1 << 16:
+            self._recipes.clear()
+        self._recipes[key] = got
+        return got
+
+    # -------------------------------------------------------------- running
+    def run(
+        self, x: np.ndarray, status: np.ndarray, targets: Sequence[str], every: bool
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Unnormalised beliefs ``(m, card)`` of the targets (rows where a target is not
+        free are left zero) and log P(evidence) per case (-inf: impossible), for a chunk
+        of cases: ``x`` its evidence (-1: unobserved), ``status`` BARREN, FREE or SLICED per
+        case and variable. ``every``: distribute too (all marginals; else the first target
+        is read at the root)."""
+        m = x.shape[0]
+        order, up, home = self.rooting(tuple(targets))
+        log_pe = np.zeros(m)
+        beliefs = {t: np.zeros((m, self.cards[t])) for t in targets}
+        stores: dict[tuple[int, int], _Messages] = {}
+        groups = {c: _pattern_groups(status, [self.col[u] for u in self.cliques[c]]) for c in order}
+        for c in order:  # collect
+            p = up[c]
+            inputs = tuple(n for n in self.nbrs[c] if n != p)
+            if p >= 0:
+                out = self.sep(c, p)
+                store = _Messages(self, status, out)
+                stores[(c, p)] = store
+            else:
+                first = targets[0] if targets and not every and home[targets[0]] == c else None
+                out = (first,) if first is not None else ()
+            for rows, pattern in groups[c]:
+                res, want = self._compute(c, pattern, inputs, out, rows, x, stores)
+                if p >= 0:
+                    store.put(rows, _normalise(res, want, rows, log_pe))
+                    continue
+                total = res.reshape(-1, len(rows)).sum(axis=0) if want else res
+                with np.errstate(divide="ignore"):
+                    log_pe[rows] += np.log(total)
+                if want:
+                    beliefs[want[0]][rows] = res.T
+        if not every:
+            return beliefs, log_pe
+        for c in reversed(order):  # distribute
+            for rows, pattern in groups[c]:
+                by = dict(zip(self.cliques[c], pattern, strict=True))
+                for d in self.nbrs[c]:
+                    if d == up[c]:
+                        continue
+                    if (c, d) not in stores:
+                        stores[(c, d)] = _Messages(self, status, self.sep(c, d))
+                    inputs = tuple(n for n in self.nbrs[c] if n != d)
+                    res, want = self._compute(c, pattern, inputs, self.sep(c, d), rows, x, stores)
+                    stores[(c, d)].put(rows, _normalise(res, want, rows, None))
+                mine = [t for t in targets if home[t] == c and by[t] == FREE]
+                for t in mine:
+                    res, _ = self._compute(c, pattern, tuple(self.nbrs[c]), (t,), rows, x, stores)
+                    beliefs[t][rows] = res.T
+        return beliefs, log_pe
+
+    def _compute(
+        self,
+        c: int,
+        pattern: tuple[int, ...],
+        inputs: tuple[int, ...],
+        out: tuple[str, ...],
+        rows: np.ndarray,
+        x: np.ndarray,
+        stores: dict[tuple[int, int], _Messages],
+    ) -> tuple[np.ndarray, tuple[str, ...]]:
+        factors, eq, want, shape, _ = self._recipe(c, pattern, inputs, out)
+        xr = x[rows].astype(np.intp)
+        ops = []
+        for table, cols, strides in factors:
+            if cols:
+                code = xr[:, cols[0]] * strides[0]
+                for j in range(1, len(cols)):
+                    code += xr[:, cols[j]] * strides[j]
+                ops.append(np.take(table, code, axis=-1))
+            else:  # nothing observed: its code axis has one entry, for every case
+                ops.append(table)
+        for n in inputs:
+            ops.append(stores[(n, c)].get(rows))
+        res = np.einsum(eq, *ops) if ops else np.ones(len(rows))
+        if res.shape[-1] != len(rows):  # no input depends on the case
+            res = np.broadcast_to(res, (*res.shape[:-1], len(rows)))
+        if len(want) != res.ndim - 1:  # constant along a variable no input carries
+            full = tuple(self.cards[u] for u in want)
+            inner = tuple(k if s < 0 else 1 for k, s in zip(full, shape, strict=True))
+            res = np.broadcast_to(res.reshape(*inner, len(rows)), (*full, len(rows)))
+        return res, want
+
+
+def _normalise(
+    res: np.ndarray, want: tuple[str, ...], rows: np.ndarray, log_pe: np.ndarray | None
+) -> np.ndarray:
+    """A message divided by its largest entry per case (the logs added to ``log_pe``)."""
+    mx = res.reshape(-1, len(rows)).max(axis=0) if want else res
+    zero = mx <= 0
+    safe = np.where(zero, 1.0, mx) if zero.any() else mx
+    if log_pe is not None:
+        log_pe[rows] += np.log(safe)
+        if zero.any():  # impossible
+            log_pe[rows[zero]] = -np.inf
+    return res / safe
+
+
+class _Messages:
+    """The messages along one directed edge of a :class:`CliqueTree` for a chunk of cases:
+    one array per status of the separator's variables, cases last."""
+
+    def __init__(self, tree: CliqueTree, status: np.ndarray, sep: tuple[str, ...]):
+        cols = [tree.col[u] for u in sep]
+        m = status.shape[0]
+        code = np.zeros(m, dtype=np.int64)
+        for j in cols:
+            code = code * 3 + status[:, j]
+        order = np.argsort(code, kind="stable")
+        sk = code[order]
+        starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]]))
+        bounds = np.append(starts, m)
+        self.pos = np.empty(m, dtype=np.intp)
+        self.which = np.empty(m, dtype=np.intp)
+        self.arrays: list[np.ndarray] = []
+        for g in range(len(starts)):
+            rows = order[bounds[g] : bounds[g + 1]]
+            self.pos[rows] = np.arange(len(rows))
+            self.which[rows] = g
+            first = status[rows[0]]
+            shape = [tree.cards[u] for u, j in zip(sep, cols, strict=True) if first[j] == FREE]
+            self.arrays.append(np.zeros((*shape, len(rows))))
+
+    def put(self, rows: np.ndarray, res: np.ndarray) -> None:
+        self.arrays[int(self.which[rows[0]])][..., self.pos[rows]] = res
+
+    def get(self, rows: np.ndarray) -> np.ndarray:
+        return self.arrays[int(self.which[rows[0]])][..., self.pos[rows]]
+
+
+def _pattern_groups(status: np.ndarray, cols: list[int]) -> list[tuple[np.ndarray, tuple]]:
+    """Rows grouped by the status of some variables: ``(rows, statuses)`` per group."""
+    m = status.shape[0]
+    code = np.zeros(m, dtype=np.int64)
+    for j in cols:
+        code = code * 3 + status[:, j]
+    order = np.argsort(code, kind="stable")
+    sk = code[order]
+    starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]]))
+    bounds = np.append(starts, m)
+    out = []
+    for g in range(len(starts)):
+        rows = order[bounds[g] : bounds[g + 1]]
+        out.append((rows, tuple(status[rows[0], cols].tolist())))
+    return out

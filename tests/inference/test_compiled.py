@@ -494,3 +494,84 @@ def test_every_heuristic_gives_the_same_posteriors(seed, n, hide):
             assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
             for j, v in enumerate(net.variables):
                 np.testing.assert_allclose(res.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------- one tree for every pattern
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(1, 8),
+    max_parents=st.integers(1, 3),
+    zero_share=st.sampled_from([0.0, 0.3]),
+    n_cases=st.integers(1, 30),
+    hide=st.sampled_from([0.2, 0.5, 0.9]),
+    chunk=st.sampled_from([None, 1, 4]),
+)
+def test_clique_tree_equals_brute_force(seed, n, max_parents, zero_share, n_cases, hide, chunk):
+    """The one-tree path (used where a network has a large clique), forced on small random
+    networks: every marginal, one target and P(evidence) equal brute force, impossible
+    cases are flagged, and chunks change nothing."""
+    net = random_network(seed, n, max_parents, zero_share)
+    rng = np.random.default_rng(seed + 4)
+    cards = np.array([len(net.states[v]) for v in net.variables])
+    x = (rng.random((n_cases, n)) * cards).astype(np.int64)  # any states: some impossible
+    x[rng.random(x.shape) < hide] = -1
+    joint = brute_force_joint(net)
+    target = net.variables[int(rng.integers(n))]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(compiled_module, "_TREE_LARGEST", 0)
+        cn = compile_network(net)
+        every = cn.evaluate(x, "all", chunk_size=chunk)
+        one = cn.evaluate(x, [target], chunk_size=chunk)
+        assert cn._clique_tree() is not None
+    for i, row in enumerate(x):
+        p_e, posts = _brute_force(joint, row)
+        for res in (every, one):
+            assert bool(res.impossible[i]) == (p_e == 0.0)
+            assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
+        for j, v in enumerate(net.variables):
+            np.testing.assert_allclose(every.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
+        j = net.variables.index(target)
+        np.testing.assert_allclose(one.posteriors[target][i], posts[j], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["water", "hailfinder"])
+def test_clique_tree_equals_pgmpy_on_example_networks(examples, name, monkeypatch):
+    net = _normalised(examples[name])
+    x = sample_cases(net, 4, np.random.default_rng(5), hide=0.5)
+    targets = list(net.variables[:: max(1, len(net.variables) // 5)])
+    monkeypatch.setattr(compiled_module, "_TREE_LARGEST", 0)
+    _compare_with_pgmpy(net, x, targets)
+    _compare_with_pgmpy(net, x, targets[:1])
+
+
+def test_clique_tree_is_used_only_where_a_clique_is_large(examples, marrow):
+    assert compile_network(examples["water"])._clique_tree() is not None  # 1.8M floats
+    assert compile_network(marrow)._clique_tree() is None
+
+
+def test_clique_tree_keeps_tiny_probabilities(monkeypatch):
+    """A long chain of unlikely observations: P(evidence) far below 1e-300 is kept in log
+    space (messages are rescaled), and the case is not impossible."""
+    n = 400
+    nodes = {"v0": NodeSpec(id="v0", states=("a", "b"), parents=(),
+                            cpt=FixedCPT(np.array([0.5, 0.5]), ()))}  # fmt: skip
+    for i in range(1, n):
+        nodes[f"v{i}"] = NodeSpec(
+            id=f"v{i}", states=("a", "b"), parents=(f"v{i - 1}",),
+            cpt=FixedCPT(np.array([[0.99, 0.01], [0.01, 0.99]]), (f"v{i - 1}",)),
+        )  # fmt: skip
+    net = Network(NetworkSpec(id="chain", title="chain", description="", nodes=nodes))
+    x = np.full((2, n), -1)
+    x[:, 1::2] = np.arange(n // 2) % 2  # alternating states: each step about 0.01
+    x[1, 1::4] = -1
+    monkeypatch.setattr(compiled_module, "_TREE_LARGEST", 0)
+    res = compile_network(net).evaluate(x, ["v0", "v2"])
+    assert not res.impossible.any()
+    assert res.log_p_evidence[0] < -700 and np.isfinite(res.log_p_evidence).all()
+    ref = compile_network(net)
+    monkeypatch.setattr(compiled_module, "_TREE_LARGEST", 1 << 62)
+    expected = ref.evaluate(x, ["v0", "v2"])
+    np.testing.assert_allclose(res.log_p_evidence, expected.log_p_evidence, rtol=1e-12)
+    for t in ("v0", "v2"):
+        np.testing.assert_allclose(res.posteriors[t], expected.posteriors[t], atol=1e-12)
