@@ -18,10 +18,10 @@ Examples
 >>> import dask.dataframe as dd
 >>> import pandas as pd
 >>> import bayesdx
->>> import bayesdx.dask
+>>> from bayesdx.dask import score
 >>> net = bayesdx.load_network("marrow_signal")
 >>> cases = pd.DataFrame({"hb": ["10.4", "13", "banana"], "m_protein": ["present", "", ""]})
->>> scored = bayesdx.dask.score(dd.from_pandas(cases, npartitions=2), net)
+>>> scored = score(dd.from_pandas(cases, npartitions=2), net)
 >>> out = scored.compute(scheduler="synchronous")
 >>> len(out)  # every row, the bad one too
 3

@@ -13,16 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import bayesdx
 from bayesdx.errors import ArgumentError, UnknownVariableError
 from bayesdx.inference import score_frame
 
 dd = pytest.importorskip("dask.dataframe")  # the test extra installs bayesdx[dask]
 distributed = pytest.importorskip("distributed")
 
-import bayesdx.dask  # noqa: E402
 from bayesdx.cli import main  # noqa: E402
-from bayesdx.dask import _parquet  # noqa: E402
+from bayesdx.dask import _parquet, score  # noqa: E402
 
 TOLERANCE = 1e-12  # one process against the partitions: the same rows, the same engine
 
@@ -78,7 +76,7 @@ def _same_scores(got: pd.DataFrame, want: pd.DataFrame, added: list[str]) -> Non
 def test_score_on_the_cluster_equals_one_process(client, marrow, rng):
     cases = _cohort(rng, 3_000)
     ddf = dd.from_pandas(cases, npartitions=5)
-    scored = bayesdx.dask.score(ddf, marrow, passthrough=["id"])
+    scored = score(ddf, marrow, passthrough=["id"])
     got = client.compute(scored).result()
     want = score_frame(marrow, cases, on_error="skip", passthrough=["id"])
     # nothing dropped or reordered: every row, its index and its input cells
@@ -105,7 +103,7 @@ def test_score_on_the_cluster_equals_one_process(client, marrow, rng):
 
 def test_the_declared_schema_is_what_the_partitions_hold(client, marrow, rng):
     cases = _cohort(rng, 200)[["hb", "m_protein"]]
-    scored = bayesdx.dask.score(dd.from_pandas(cases, npartitions=3), marrow, ["diagnosis", "hb"])
+    scored = score(dd.from_pandas(cases, npartitions=3), marrow, ["diagnosis", "hb"])
     meta = scored._meta
     assert list(meta.columns[:2]) == ["hb", "m_protein"] and meta.columns[-1] == "error"
     states = [f"diagnosis={s}" for s in marrow.states["diagnosis"]]
@@ -120,9 +118,9 @@ def test_the_declared_schema_is_what_the_partitions_hold(client, marrow, rng):
 def test_bad_columns_and_arguments_fail_before_any_computing(marrow):
     cases = dd.from_pandas(pd.DataFrame({"patient": ["a"], "hb": ["10"]}), npartitions=1)
     with pytest.raises(UnknownVariableError, match="unknown variable 'patient'"):
-        bayesdx.dask.score(cases, marrow)
+        score(cases, marrow)
     with pytest.raises(ArgumentError, match="ddf must be a Dask DataFrame"):
-        bayesdx.dask.score(pd.DataFrame({"hb": ["10"]}), marrow)
+        score(pd.DataFrame({"hb": ["10"]}), marrow)
 
 
 def _write_cohort(folder: Path, rng: np.random.Generator) -> pd.DataFrame:
@@ -249,7 +247,7 @@ def test_batch_engine_dask_index_columns_empty_files_and_promoted_types(
 def test_score_on_the_threaded_scheduler(marrow, rng):
     """Threads of one process: each scores with its own copy of the network."""
     cases = _cohort(rng, 400)
-    scored = bayesdx.dask.score(dd.from_pandas(cases, npartitions=8), marrow, passthrough=["id"])
+    scored = score(dd.from_pandas(cases, npartitions=8), marrow, passthrough=["id"])
     got = scored.compute(scheduler="threads", num_workers=4)
     want = score_frame(marrow, cases, on_error="skip", passthrough=["id"])
     _same_scores(got, want, [c for c in want.columns if c not in cases.columns and c != "error"])
