@@ -14,9 +14,12 @@ is ever dropped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import io
 import itertools
+import math
 import multiprocessing as mp
 import os
 import stat
@@ -26,6 +29,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,6 +186,35 @@ def score_frame(
         raise ArgumentError(
             f"cases must be a pandas DataFrame of cases, got {type(cases).__name__}"
         )
+    scored = _score_cases(
+        as_network(network), cases, targets=targets, on_error=on_error, progress=progress,
+        passthrough=passthrough, first_line=first_line, source=source,
+    )  # fmt: skip
+    return _frame(cases, scored, on_error == "skip")
+
+
+@dataclass
+class _Scored:
+    """What scoring a table of cases gives, before it becomes a frame or CSV text."""
+
+    columns: list[str]  # VAR=state per target state, then group:NAME per group
+    values: np.ndarray  # (rows, columns), NaN in rows with an error
+    errors: np.ndarray  # (rows,) the message of each row, "" for none
+    assumed: dict[str, int]
+
+
+def _score_cases(
+    network: Network,
+    cases: pd.DataFrame,
+    *,
+    targets: str | Sequence[str] | None,
+    on_error: str,
+    progress: bool | None,
+    passthrough: Sequence[str],
+    first_line: int,
+    source: str,
+) -> _Scored:
+    """:func:`score_frame` without the frame: the posteriors as one matrix."""
     _check_options(on_error, 1)
     compiled = _compiled(network)
     names = resolve_targets(network, targets, allow_empty=True)
@@ -251,21 +284,19 @@ def score_frame(
         if on_error == "raise":
             raise RowError(first_line + int(r), None, message, source)
         errors[r] = message
-    blank = has_error | impossible
-    out = cases.copy()
-    columns = {}
+    columns = [f"{t}={s}" for t in names for s in network.states[t]]
+    columns += [f"group:{name}" for name in result.groups]
+    values = np.empty((n, len(columns)))
+    at = 0
     for t in names:
         post = result.posteriors[t]
-        for k, s in enumerate(network.states[t]):
-            columns[f"{t}={s}"] = np.where(blank, np.nan, post[:, k])
-    for name, p in result.groups.items():
-        columns[f"group:{name}"] = np.where(blank, np.nan, p)
-    extra = pd.DataFrame(columns, index=cases.index)
-    out = pd.concat([out, extra], axis=1)
-    if on_error == "skip":
-        out["error"] = errors
-    out.attrs["assumed"] = assumed  # reported, never silent: rows that took a default
-    return out
+        values[:, at : at + post.shape[1]] = post
+        at += post.shape[1]
+    for p in result.groups.values():
+        values[:, at] = p
+        at += 1
+    values[has_error | impossible] = np.nan
+    return _Scored(columns, values, errors, assumed)
 
 
 def _legacy_columns(network: Network, cases: pd.DataFrame, passthrough: Sequence[str]) -> list[str]:
@@ -341,8 +372,10 @@ def _encode_raw_to(
     # the node's state each finer state defines, as a single case reads it (or None)
     defined = [implied_states(network, {target.id: s}).get(node.id) for s in target.states]
     derive = np.asarray([node.states.index(d) for d in defined]) if None not in defined else None
-    values = series.to_numpy()
-    numeric = np.asarray([_is_number(v) for v in values], dtype=bool)  # even when empty
+    labels, uniques, _ = _distinct(series)
+    values = np.append(np.asarray(uniques, dtype=object), np.nan)[labels]  # label -1: missing
+    # a number (even in a cell the node reads as empty), read once per distinct value
+    numeric = np.append([_is_number(u) for u in uniques], False).astype(bool)[labels]
     use_own = own >= 0
     use_finer = ~use_own & (finer >= 0) & numeric
     clash = use_finer & (x[:, k] >= 0) & (x[:, k] != finer)
@@ -383,6 +416,8 @@ def _is_number(value: Any) -> bool:
 
 
 def _empty(series: pd.Series) -> np.ndarray:
+    if _categorical(series):
+        return _distinct(series)[2]
     values = series.to_numpy()
     if values.dtype.kind == "f":
         return np.isnan(values)
@@ -403,6 +438,29 @@ def _factorized(values: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray]:
     return labels, uniques, np.append(blank, True)[labels]  # label -1 (missing): empty
 
 
+def _categorical(series: pd.Series) -> bool:
+    import pandas as pd
+
+    return isinstance(series.dtype, pd.CategoricalDtype)
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
+    """Codes and distinct values of any column, and where a cell is empty: a categorical
+    column (how a CSV file is read) as it is, any other factorized once."""
+    import pandas as pd
+
+    if _categorical(series):
+        labels = np.asarray(series.cat.codes, dtype=np.intp)
+        uniques = np.asarray(series.cat.categories, dtype=object)
+        blank = np.array([str(u).strip() == "" for u in uniques.tolist()], dtype=bool)
+        return labels, uniques, np.append(blank, True)[labels]
+    values = series.to_numpy()
+    if values.dtype == object or values.dtype.kind in "US":
+        return _factorized(values)
+    labels, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    return labels, distinct, _empty(series)
+
+
 def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
     """State indices (-1: empty) and ``{row position: message}`` for bad cells."""
     import pandas as pd
@@ -410,14 +468,18 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
     n = len(series)
     codes = np.full(n, -1, dtype=np.int64)
     bad: dict[int, str] = {}
-    values = series.to_numpy()
     numeric_states = any(s.lstrip("+-").isdigit() for s in node.states)
     labels: np.ndarray | None = None
     uniques: Any = None
-    if values.dtype == object or values.dtype.kind in "US":
-        labels, uniques, empty = _factorized(values)
+    if _categorical(series):
+        labels, uniques, empty = _distinct(series)
+        values = np.asarray(uniques, dtype=object)  # only its dtype is asked below
     else:
-        empty = _empty(series)
+        values = series.to_numpy()
+        if values.dtype == object or values.dtype.kind in "US":
+            labels, uniques, empty = _factorized(values)
+        else:
+            empty = _empty(series)
     if node.measure is not None and values.dtype.kind in "fiu" and not numeric_states:
         number = values.astype(float)
         lo, hi = node.measure.range
@@ -588,12 +650,13 @@ def _score_file(
     header = _header(src, label)
     added = _output_columns(network, resolve_targets(network, targets, allow_empty=True), on_error)
     _check_columns(header, added, label)
-    lines, carriage, quoted = 0, False, False
+    lines, carriage, quoted, nul = 0, False, False, False
     with open(src, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             lines += block.count(b"\n")
             carriage = carriage or b"\r" in block
             quoted = quoted or b'"' in block
+            nul = nul or b"\0" in block
     # Python's csv writer quotes a cell holding a line break only if the break is in its line
     # terminator: an input with any carriage return (CRLF lines, or a \r inside a cell) is
     # written with CRLF lines, so such a cell is quoted and read back whole
@@ -605,23 +668,30 @@ def _score_file(
     headed = False
     try:
         with (
-            atomic_output(dst, inputs=[src], force=force, newline="") as out,
+            atomic_output(dst, inputs=[src], force=force, binary=True) as out,
             warnings.catch_warnings(),
-            pd.read_csv(
-                src, dtype=str, keep_default_na=False, na_values=[""], chunksize=per_chunk,
-                skip_blank_lines=False, encoding="utf-8", index_col=False,
-            ) as reader,
-        ):  # fmt: skip
+            contextlib.ExitStack() as stack,
+        ):
             # a record with more cells than the header: an error, never a silent index column
             warnings.simplefilter("error", pd.errors.ParserWarning)
             options = {"targets": targets, "on_error": on_error, "passthrough": passthrough,
-                       "label": label, "ending": ending}  # fmt: skip
-            # without quotes a record is a line: processes read their own chunks' text
-            lines_of = None if quoted or jobs <= 1 else (src, per_chunk)
+                       "label": label, "ending": ending, "header": header}  # fmt: skip
+            work: Iterable[tuple[Callable[..., Any], tuple[Any, ...], int]]
+            if not (quoted or carriage or nul) and any(c != "error" for c in added):
+                # a record is a line, and each line is written back as it is, with the
+                # posteriors after it; processes read their own chunks' text
+                work = ((_score_text, (h, b), n) for h, b, n in _line_blocks(src, per_chunk))
+            else:
+                reader = stack.enter_context(pd.read_csv(
+                    src, dtype=object, keep_default_na=False, na_values=[""],
+                    chunksize=per_chunk, skip_blank_lines=False, encoding="utf-8",
+                    index_col=False,
+                ))  # fmt: skip
+                work = ((_score_chunk, (chunk,), len(chunk)) for chunk in reader)
             for text, n_rows, chunk_assumed, chunk_errors in _scored_chunks(
-                network, reader, options, jobs, lines_of
+                network, work, options, jobs
             ):
-                if not isinstance(text, str):  # a bad row: the record's own line in the file
+                if isinstance(text, tuple):  # a bad row: the record's own line in the file
                     line = _record_line(src, text[0] - 2)
                     raise RowError(line, text[1], text[2], label) from None
                 out.write(text)
@@ -633,9 +703,9 @@ def _score_file(
                 bar(n_rows)
             if not headed:  # no chunk at all: the header alone
                 empty = pd.DataFrame(columns=header, dtype=object)
-                score_frame(network, empty, targets=targets, on_error=on_error, progress=False,
-                            passthrough=passthrough).to_csv(out, index=False,
-                                                            lineterminator=ending)  # fmt: skip
+                scored = score_frame(network, empty, targets=targets, on_error=on_error,
+                                     progress=False, passthrough=passthrough)  # fmt: skip
+                out.write(scored.to_csv(index=False, lineterminator=ending).encode())
     except UnicodeDecodeError:
         raise CaseFileError(
             f"cannot read cases from {label}: line {_bad_utf8_line(src)} is not UTF-8 text"
@@ -661,40 +731,141 @@ _WORKER: dict[str, Any] = {}  # a worker process's network (inherited when forke
 
 
 def _score_chunk(
-    network: Network, chunk: pd.DataFrame, first: int, options: dict[str, Any]
+    network: Network,
+    chunk: pd.DataFrame,
+    first: int,
+    options: dict[str, Any],
+    lines: list[bytes] | None = None,
 ) -> tuple[Any, int, dict[str, int], int]:
-    """One chunk of a CSV file scored and rendered: its text (or the line, column and reason
-    of its first bad row), rows, assumed defaults and rows with an error."""
+    """One chunk of a CSV file scored and rendered: its bytes (or the line, column and reason
+    of its first bad row), rows, assumed defaults and rows with an error. ``lines``: each
+    row's input cells as the CSV writer writes them, when the chunk's text gives them."""
     try:
-        scored = score_frame(
+        scored = _score_cases(
             network, chunk, targets=options["targets"], on_error=options["on_error"],
             progress=False, passthrough=options["passthrough"], first_line=2 + first,
             source=options["label"],
         )  # fmt: skip
     except RowError as exc:  # as plain data: it crosses processes
         return (exc.line, exc.column, exc.reason), len(chunk), {}, 0
-    text = _render(scored, header=first == 0, ending=options["ending"])
-    errors = int((scored["error"] != "").sum()) if options["on_error"] == "skip" else 0
-    return text, len(chunk), dict(scored.attrs.get("assumed", {})), errors
+    skip = options["on_error"] == "skip"
+    names = options["header"] if lines is not None else [str(c) for c in chunk.columns]
+    text = _render_scored(chunk, scored, names, first == 0, options["ending"], lines, skip)
+    errors = int((scored.errors != "").sum()) if skip else 0
+    return text, len(chunk), dict(scored.assumed), errors
 
 
-def _in_worker(chunk: pd.DataFrame, first: int, options: dict[str, Any]) -> Any:
-    return _score_chunk(_WORKER["network"], chunk, first, options)
+def _score_text(
+    network: Network, header: bytes, block: bytes, first: int, options: dict[str, Any]
+) -> tuple[Any, int, dict[str, int], int]:
+    """A chunk given as lines of a file without quotes, carriage returns or NUL bytes: each
+    record is one line, whose cells are written back as they are (a line with fewer cells
+    than the header gets the empty ones). Where every line has at most the header's cells,
+    the cells are read here, column by column (:func:`_split_lines`); otherwise pandas reads
+    them (and refuses a record with more cells, or drops a trailing empty one)."""
+    lines = block.split(b"\n")
+    if block.endswith(b"\n"):
+        lines.pop()
+    width = len(options["header"])
+    counts = np.fromiter(map(bytes.count, lines, itertools.repeat(b",")), np.int64, len(lines))
+    if (counts > width - 1).any():
+        chunk = _parse(header, block)
+        if len(lines) != len(chunk):  # pragma: no cover - pandas reads a line as a record
+            return _score_chunk(network, chunk, first, options)
+        for i in np.flatnonzero(counts > width - 1).tolist():
+            extra = int(counts[i]) - (width - 1)
+            if not lines[i].endswith(b"," * extra):  # pragma: no cover - pandas refused it
+                return _score_chunk(network, chunk, first, options)
+            lines[i] = lines[i][:-extra]  # "a,b," for "a,b": a trailing delimiter, dropped
+    for i in np.flatnonzero(counts < width - 1).tolist():
+        lines[i] += b"," * (width - 1 - int(counts[i]))
+    if not (counts > width - 1).any():
+        if (counts < width - 1).any() or not block.endswith(b"\n"):
+            block = b"\n".join(lines) + b"\n"
+        chunk = _split_lines(block, len(lines), options["header"], options["passthrough"])
+    return _score_chunk(network, chunk, first, options, lines)
 
 
-def _in_worker_text(header: bytes, block: bytes, first: int, options: dict[str, Any]) -> Any:
-    return _score_chunk(_WORKER["network"], _parse(header, block), first, options)
+def _split_lines(
+    block: bytes, n: int, names: Sequence[str], passthrough: Sequence[str]
+) -> pd.DataFrame:
+    """Lines of ``len(names)`` cells each (no quotes, carriage returns or NUL bytes) as a
+    frame of categoricals, as pandas reads them (cells as text, empty ones missing), without
+    a Python string per cell: each cell is keyed by its bytes (the first eight, and the last
+    eight of a longer one) and the keys factorized; a column not read (``passthrough``)
+    is left out."""
+    import pandas as pd
+
+    block.decode("utf-8")  # as pandas would: UnicodeDecodeError for a byte that is not UTF-8
+    width = len(names)
+    raw = np.frombuffer(block + b"\0" * 8, dtype=np.uint8)
+    ends = np.flatnonzero((raw == 44) | (raw == 10)).reshape(n, width)
+    starts = np.empty_like(ends)
+    starts.reshape(-1)[1:] = ends.reshape(-1)[:-1] + 1
+    starts[0, 0] = 0
+    # the eight bytes at every offset o as words[o % 8, o // 8] (eight aligned copies of the
+    # text, each shifted by a byte: a gather of unaligned words is slow); a cell's bytes are
+    # never NUL, so the first eight bytes of a cell of eight or fewer, masked to its
+    # length, are its own key
+    size8 = (len(raw) - 8) // 8 + 1
+    words = np.empty((8, size8), dtype="<u8")
+    for r in range(8):
+        words.view(np.uint8)[r, : min(8 * size8, len(raw) - r)] = raw[r : r + 8 * size8]
+    flat_words = words.reshape(-1)
+
+    def eight(offset: np.ndarray) -> np.ndarray:
+        return np.take(flat_words, (offset & 7) * size8 + (offset >> 3))
+
+    masks = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+    columns: dict[str, Any] = {}
+    for j, name in enumerate(names):
+        if name in passthrough:
+            continue
+        s, e = starts[:, j], ends[:, j]
+        size = e - s
+        codes = np.full(n, -1, dtype=np.intp)
+        uniques: list[str] = []
+        for low, high in ((1, 8), (9, 16), (17, None)):
+            part = np.flatnonzero((size >= low) & (size <= high if high else size >= low))
+            if not len(part):
+                continue
+            if high == 8:  # the cell's bytes
+                key = eight(s[part]) & np.take(masks, size[part])
+                labels = pd.factorize(key)[0]
+            elif high == 16:  # the first and the last eight bytes, and the length
+                head = pd.factorize(eight(s[part]))[0]
+                tail, tails = pd.factorize(eight(e[part] - 8))
+                labels = pd.factorize((head * len(tails) + tail) * 16 + size[part] - 9)[0]
+            else:  # longer: rare in a column of findings
+                cells = [
+                    block[a:b] for a, b in zip(s[part].tolist(), e[part].tolist(), strict=True)
+                ]
+                labels = pd.factorize(np.asarray(cells, dtype=object))[0]
+            first = np.empty(int(labels.max()) + 1, dtype=np.intp)
+            first[labels[::-1]] = part[::-1]  # the first row of each label
+            start, stop = s[first].tolist(), e[first].tolist()
+            codes[part] = labels + len(uniques)
+            uniques += [block[a:b].decode("utf-8") for a, b in zip(start, stop, strict=True)]
+        columns[name] = pd.Categorical.from_codes(
+            codes, categories=pd.Index(uniques, dtype=object), validate=False
+        )
+    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def _in_worker(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(_WORKER["network"], *args)
 
 
 def _parse(header: bytes, block: bytes) -> pd.DataFrame:
-    """Records given as text, read exactly as the chunked reader reads them."""
+    """Records given as text, read as the chunked reader reads them: cells as text, empty
+    cells missing."""
     import pandas as pd
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         return pd.read_csv(
-            io.BytesIO(header + block), dtype=str, keep_default_na=False, na_values=[""],
-            skip_blank_lines=False, encoding="utf-8", index_col=False,
+            io.BytesIO(header + block), dtype=object, keep_default_na=False,
+            na_values=[""], skip_blank_lines=False, encoding="utf-8", index_col=False,
         )  # fmt: skip
 
 
@@ -702,61 +873,49 @@ def _line_blocks(src: Path, per_chunk: int) -> Iterator[tuple[bytes, bytes, int]
     """The header line, then blocks of ``per_chunk`` lines with their number of lines."""
     with open(src, "rb") as fh:
         header = fh.readline()
-        while True:
-            lines = list(itertools.islice(fh, per_chunk))
-            if not lines:
+        pending = b""
+        for piece in itertools.chain(iter(lambda: fh.read(1 << 23), b""), [b""]):
+            pending += piece
+            ends = np.flatnonzero(np.frombuffer(pending, dtype=np.uint8) == 10)
+            start = 0
+            while len(ends) - start >= per_chunk:
+                stop = int(ends[start + per_chunk - 1]) + 1
+                begin = int(ends[start - 1]) + 1 if start else 0
+                yield header, pending[begin:stop], per_chunk
+                start += per_chunk
+            pending = pending[int(ends[start - 1]) + 1 :] if start else pending
+            if not piece and pending:  # the last lines (the last may have no line break)
+                yield header, pending, pending.count(b"\n") + (not pending.endswith(b"\n"))
                 return
-            yield header, b"".join(lines), len(lines)
 
 
 def _scored_chunks(
     network: Network,
-    reader: Iterable[pd.DataFrame],
+    work: Iterable[tuple[Callable[..., Any], tuple[Any, ...], int]],
     options: dict[str, Any],
     jobs: int,
-    lines_of: tuple[Path, int] | None = None,
 ) -> Iterator[tuple[Any, int, dict[str, int], int]]:
-    """Scored chunks in file order, on ``jobs`` processes (forked: each inherits the
-    network). At most two chunks per process are in flight, so memory stays bounded; the
-    output is the same whatever the number of jobs. With ``lines_of`` (a file whose records
-    are its lines, and the lines per chunk) the processes are sent the chunks' text, which
-    they read themselves."""
+    """Each piece of work ``fn(network, *args, first_row, options)`` (a chunk's rows), in file
+    order, on ``jobs`` processes (forked: each inherits the network). At most two chunks per
+    process are in flight, so memory stays bounded; the output is the same whatever the
+    number of jobs."""
     forking = jobs > 1 and "fork" in mp.get_all_start_methods()
-    if forking and lines_of is not None:
-        blocks = _line_blocks(*lines_of)
-        first_block = next(blocks, None)
-        second_block = next(blocks, None)
-        if second_block is not None:
-            assert first_block is not None
-            work = (
-                (_in_worker_text, (h, b), n)
-                for h, b, n in itertools.chain((first_block, second_block), blocks)
-            )
-            yield from _pooled(network, work, options, jobs)
-            return
-    chunks = iter(reader)
-    first_chunk = next(chunks, None)
-    if first_chunk is None:
-        return
-    second = next(chunks, None)
-    if not forking or second is None:
+    pieces = iter(work)
+    head = list(itertools.islice(pieces, 2))
+    if not forking or len(head) < 2:
         first = 0
-        for chunk in (first_chunk, *(() if second is None else (second,))):
-            yield _score_chunk(network, chunk, first, options)
-            first += len(chunk)
-        for chunk in chunks:
-            yield _score_chunk(network, chunk, first, options)
-            first += len(chunk)
+        for fn, args, n_rows in itertools.chain(head, pieces):
+            yield fn(network, *args, first, options)
+            first += n_rows
         return
-    frames = ((_in_worker, (c,), len(c)) for c in itertools.chain((first_chunk, second), chunks))
-    yield from _pooled(network, frames, options, jobs)
+    yield from _pooled(network, itertools.chain(head, pieces), options, jobs)
 
 
 def _pooled(
     network: Network, work: Iterable[tuple[Callable, tuple, int]], options: dict, jobs: int
 ) -> Iterator[tuple[Any, int, dict[str, int], int]]:
-    """Run ``fn(*args, first_row, options)`` for each piece of work on forked processes,
-    yielding results in order."""
+    """Run ``fn(network, *args, first_row, options)`` for each piece of work on forked
+    processes, yielding results in order."""
     from concurrent.futures import ProcessPoolExecutor
 
     _WORKER["network"] = network
@@ -765,7 +924,7 @@ def _pooled(
             pending: deque[Any] = deque()
             first = 0
             for fn, args, n_rows in work:
-                pending.append(pool.submit(fn, *args, first, options))
+                pending.append(pool.submit(_in_worker, fn, *args, first, options))
                 first += n_rows
                 while len(pending) >= 2 * jobs:
                     yield pending.popleft().result()
@@ -773,6 +932,59 @@ def _pooled(
                 yield pending.popleft().result()
     finally:
         _WORKER.clear()
+
+
+def _render_scored(
+    cases: pd.DataFrame,
+    scored: _Scored,
+    input_names: Sequence[str],
+    header: bool,
+    ending: str,
+    lines: list[bytes] | None,
+    skip: bool,
+) -> bytes:
+    """Scored rows as CSV bytes, quoted as ``csv.writer`` quotes them: the input cells, the
+    posteriors (:func:`_float_lines`), the error. ``lines`` are the input cells of each row
+    already written (the file's own lines), else they are written here."""
+    names = [*input_names, *scored.columns, *(["error"] if skip else [])]
+    if lines is None and (len(names) < 2 or not scored.columns or not len(cases.columns)):
+        frame = _frame(cases, scored, skip)  # csv.writer's own rules
+        return _render(frame, header, ending).encode()
+    end = ending.encode()
+    text = b""
+    if header:
+        head = io.StringIO()
+        csv.writer(head, lineterminator=ending).writerow(names)
+        text = head.getvalue().encode()
+    if not len(cases):
+        return text
+    if lines is None:
+        lines = [row.encode() for row in _text_rows(cases)]
+    parts: list[bytes] = [b""] * (3 * len(lines) if skip else 2 * len(lines))
+    step = 3 if skip else 2
+    parts[0::step] = lines
+    if skip:
+        import pandas as pd
+
+        parts[1::3] = _float_lines(scored.values)
+        labels, uniques = pd.factorize(scored.errors)
+        cells = [b"," + _cell(u).encode() + end for u in uniques]
+        parts[2::3] = [cells[k] for k in labels.tolist()]
+    else:
+        parts[1::2] = _float_lines(scored.values, end)
+    return text + b"".join(parts)
+
+
+def _frame(cases: pd.DataFrame, scored: _Scored, skip: bool) -> pd.DataFrame:
+    """The frame :func:`score_frame` returns, from what was scored."""
+    import pandas as pd
+
+    extra = pd.DataFrame(dict(zip(scored.columns, scored.values.T, strict=True)), index=cases.index)
+    out = pd.concat([cases.copy(), extra], axis=1)
+    if skip:
+        out["error"] = scored.errors
+    out.attrs["assumed"] = scored.assumed  # reported, never silent: rows that took a default
+    return out
 
 
 def _render(frame: pd.DataFrame, header: bool, ending: str) -> str:
@@ -843,6 +1055,122 @@ def _cell(v: Any) -> str:
     if any(ch in c for ch in ',"\r\n'):
         c = '"' + c.replace('"', '""') + '"'
     return c
+
+
+# Floats as text: C's "%.17e" (Python's ``"%.17e" % x``), 18 significant digits correctly
+# rounded, which always reads back to the same float (17 are enough), and at 24 characters
+# with its comma a fixed width: a row of posteriors is a fixed number of bytes, computed for
+# whole columns at once. A float x in [1e-99, 1) is scaled to 18 digits exactly enough (x *
+# 10**k with 10**k in two parts, so the product's error is far below the margin used); 0 and
+# 1 are written directly; a value whose rounding the margin cannot settle (about 1 in 5,000)
+# and anything else (negative, 1e-99 and below, above 1, infinite) is written by Python.
+# NaN (a row with an error) is an empty cell.
+
+_SLOT = 24  # bytes per cell: "," and "d.ddddddddddddddddde-XX"
+_BLOCK = 1024  # rows formatted at once: the work arrays stay in the processor's cache
+_K_LO, _K_HI = 17, 116  # 10**k tabulated, k = 17 - e10 for 1e-99 <= x < 1
+
+
+@functools.cache
+def _powers_of_ten() -> tuple[np.ndarray, np.ndarray]:
+    """10**k as hi + lo: hi with 26 significant bits (so x_hi * hi and x_lo * hi are exact
+    products), lo the rest (to about 2**-79 of 10**k)."""
+    hi, lo = [], []
+    for k in range(_K_LO, _K_HI + 1):
+        exact = Fraction(10) ** k
+        m, e = math.frexp(float(exact))
+        t_hi = math.ldexp(round(m * 2**26), e - 26)
+        hi.append(t_hi)
+        lo.append(float(exact - Fraction(t_hi)))
+    return np.array(hi), np.array(lo)
+
+
+@functools.cache
+def _text_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Four digits per uint32 ("0000" to "9999"), and "e-99" to "e+99" per exponent + 99."""
+    digits = np.frombuffer(b"".join(b"%04d" % i for i in range(10_000)), dtype=np.uint32)
+    exponent = b"".join(b"e%+03d" % e for e in range(-99, 100))
+    return digits, np.frombuffer(exponent, dtype=np.uint32)
+
+
+def _scaled(x: np.ndarray, e10: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``x * 10**(17 - e10)`` as its nearest integer and the remainder (to about 1e-6), and
+    whether the integer has 18 digits."""
+    t_hi, t_lo = (np.take(t, 17 - _K_LO - e10) for t in _powers_of_ten())
+    c = x * 134217729.0  # Veltkamp's split of x into 26 and 27 bits
+    x_hi = c - (c - x)
+    x_lo = x - x_hi
+    a = x_hi * t_hi  # exact, and an integer: at least 2**53
+    s = x_lo * t_hi + x * t_lo
+    rs = np.rint(s)
+    n = a.astype(np.int64) + rs.astype(np.int64)
+    return n, s - rs, (n > 10**17) & (n < 10**18)
+
+
+def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Write each float of ``x`` (rows, columns) as ``","`` and its ``"%.17e"`` text into
+    ``out`` (rows, columns, 24 bytes); return where this left a value to the caller (NaN,
+    and values whose text is not 23 characters)."""
+    digits, exponents = _text_tables()
+    zero, one = x == 0.0, x == 1.0
+    fast = (x >= 1e-99) & (x < 1.0)
+    safe = np.where(fast, x, 0.5)  # a harmless stand-in where the value is not computed
+    e10 = np.floor(np.log10(safe)).astype(np.int64)
+    n18, f18, ok = _scaled(safe, e10)
+    off = np.nonzero(~ok)
+    if len(off[0]):  # log10 one off near a power of ten: 17 or 19 digits
+        e10[off] += np.where(n18[off] >= 10**17, 1, -1)
+        n18[off], f18[off], ok[off] = _scaled(safe[off], e10[off])
+    n18[zero], e10[zero] = 0, 0
+    n18[one], e10[one] = 10**17, 0
+    words = out.view(np.uint32)  # "00" + 18 digits in words 0-4, "e-XX" in word 5
+    rest = n18
+    for k in range(4, 0, -1):
+        high = rest // 10_000
+        words[..., k] = np.take(digits, rest - high * 10_000)
+        rest = high
+    words[..., 0] = np.take(digits, rest)
+    words[..., 5] = np.take(exponents, np.clip(e10 + 99, 0, 198))
+    out[..., 1] = out[..., 2]  # the first digit, then the point
+    out[..., 2] = ord(".")
+    out[..., 0] = ord(",")
+    settled = (fast & ok & (np.abs(f18) < 0.5 - 1e-4)) | zero | one
+    for r, c in zip(*np.nonzero(~settled & (x >= 1e-99) & (x < 1.0)), strict=True):
+        out[r, c, 1:] = np.frombuffer(b"%.17e" % x[r, c], dtype=np.uint8)  # rounding unsure
+    return ~settled & ~((x >= 1e-99) & (x < 1.0))
+
+
+def _float_lines(values: np.ndarray, ending: bytes = b"") -> list[bytes]:
+    """Each row of a float matrix as ``",v1,v2,..."`` and ``ending``: ``"%.17e" % v``, NaN
+    empty.
+
+    Examples
+    --------
+    >>> for line in _float_lines(np.array([[0.1, 2.5e-7], [np.nan, np.nan], [1.0, 1 / 3]])):
+    ...     print(line.decode())
+    ,1.00000000000000006e-01,2.49999999999999989e-07
+    ,,
+    ,1.00000000000000000e+00,3.33333333333333315e-01
+    """
+    n, m = values.shape
+    width = m * _SLOT + len(ending)
+    lines: list[bytes] = []
+    for start in range(0, n, _BLOCK):
+        x = np.ascontiguousarray(values[start : start + _BLOCK], dtype=float)
+        rows = np.empty((len(x), width), dtype=np.uint8)
+        rows[:, m * _SLOT :] = np.frombuffer(ending, dtype=np.uint8)
+        other = _fixed_cells(x, rows[:, : m * _SLOT].reshape(len(x), m, _SLOT))
+        text = rows.tobytes()
+        lines += [text[i : i + width] for i in range(0, len(text), width)]
+        for r in np.unique(np.nonzero(other)[0]).tolist():
+            row = x[r].tolist()
+            cells = "" if all(v != v for v in row) else ",".join(_e17(v) for v in row)
+            lines[start + r] = (("," + cells) if cells else "," * m).encode() + ending
+    return lines
+
+
+def _e17(v: float) -> str:
+    return "" if v != v else f"{v:.17e}"
 
 
 def _cores() -> int:
