@@ -9,6 +9,7 @@ file system for a real one). The output folder appears whole at the end, or not 
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import tempfile
@@ -208,8 +209,6 @@ def _matching(pattern: str) -> list[str]:
 
 def _pieces(files: list[str]) -> tuple[pa.Schema, list[str], list[_Piece]]:
     """The one input schema, the columns pandas stored as an index, and the pieces."""
-    import json
-
     schemas: list[pa.Schema] = []
     pieces: list[_Piece] = []
     index_columns: list[str] = []
@@ -227,10 +226,12 @@ def _pieces(files: list[str]) -> tuple[pa.Schema, list[str], list[_Piece]]:
             first = schemas[0].names
             extra = [n for n in schema.names if n not in first]
             missing = [n for n in first if n not in schema.names]
-            what = f"has column {extra[0]!r}" if extra else f"has no column {missing[0]!r}"
-            raise CaseFileError(
-                f"{path} {what} but {files[0]} does not; every file needs the same columns"
+            what = (
+                f"has column {extra[0]!r} but {files[0]} does not"
+                if extra
+                else f"has no column {missing[0]!r} but {files[0]} has"
             )
+            raise CaseFileError(f"{path} {what}; every file needs the same columns")
         schemas.append(schema.remove_metadata())
         groups: list[int] = []
         rows = start = 0

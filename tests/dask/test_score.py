@@ -242,6 +242,12 @@ def test_batch_engine_dask_index_columns_empty_files_and_promoted_types(
         f"bayesdx: error: {tmp_path / 'c-4.parquet'} has column 'ldh' but "
         f"{tmp_path / 'c-1.parquet'} does not; every file needs the same columns\n"
     )
+    pd.DataFrame({"hb": [1.0]}).to_parquet(tmp_path / "c-4.parquet", index=False)
+    err = _one_line_error([*argv[:4], str(tmp_path / "out2"), *argv[5:]], capsys)
+    assert err == (
+        f"bayesdx: error: {tmp_path / 'c-4.parquet'} has no column 'm_protein' but "
+        f"{tmp_path / 'c-1.parquet'} has; every file needs the same columns\n"
+    )
 
 
 def test_score_on_the_threaded_scheduler(marrow, rng):
