@@ -47,8 +47,15 @@ from bayesdx.errors import (
 from bayesdx.inference._engine import compiled as _compiled
 from bayesdx.inference._graph import resolve_targets
 from bayesdx.io import atomic_output
-from bayesdx.limits import MAX_STDIN_CSV_BYTES, size_text
-from bayesdx.model import NUMBER, as_network, implied_states, normalise, state_of
+from bayesdx.limits import MAX_DIGITS, MAX_STDIN_CSV_BYTES, size_text
+from bayesdx.model import (
+    NUMBER,
+    as_network,
+    implied_states,
+    normalise,
+    parse_number,
+    state_of,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -250,8 +257,8 @@ def _score_cases(
             raw_to.append(node)  # after the direct columns: a contradiction with them is seen
             continue
         codes, bad = _encode_column(node, cases[column])
-        read = codes >= 0  # an empty cell keeps what another column read (hb=12.6: hb_level)
-        x[read, j] = codes[read]
+        # an empty cell keeps what another column read (hb=12.6: hb_level)
+        np.copyto(x[:, j], codes, where=codes >= 0)
         for i, message in bad.items():
             fail(i, str(column), message)
     for node in raw_to:
@@ -396,10 +403,10 @@ def _encode_raw_to(
                 seen[key] = str(exc)
         return seen[key]
 
-    for i in sorted(set(own_bad) | set(finer_bad)):
-        if not (use_own[i] or use_finer[i] or clash[i]):
-            message = (finer_bad.get(i) if numeric[i] else None) or own_bad.get(i) or finer_bad[i]
-            fail(i, str(series.name), single({node.id: values[i]}, message))
+    unread = ~(use_own | use_finer | clash) & ((own_bad.labels >= 0) | (finer_bad.labels >= 0))
+    for i in np.flatnonzero(unread).tolist():
+        message = (finer_bad.get(i) if numeric[i] else None) or own_bad.get(i) or finer_bad.get(i)
+        fail(i, str(series.name), single({node.id: values[i]}, str(message)))
     for r in np.flatnonzero(clash).tolist():
         state = target.states[int(x[r, k])]
         shown_as = f"{values[r]}".strip() + (f" {target.measure.unit}" if target.measure else "")
@@ -461,13 +468,29 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
     return labels, distinct, _empty(series)
 
 
-def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, str]]:
-    """State indices (-1: empty) and ``{row position: message}`` for bad cells."""
+@dataclass
+class _Bad:
+    """The bad cells of a column: per row the index of its message (-1: none)."""
+
+    labels: np.ndarray
+    messages: list[str]
+
+    def get(self, i: int) -> str | None:
+        k = int(self.labels[i])
+        return self.messages[k] if k >= 0 else None
+
+    def items(self) -> Iterator[tuple[int, str]]:
+        for i in np.flatnonzero(self.labels >= 0).tolist():
+            yield i, self.messages[int(self.labels[i])]
+
+
+def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, _Bad]:
+    """State indices (-1: empty or bad) and the bad cells' messages."""
     import pandas as pd
 
     n = len(series)
     codes = np.full(n, -1, dtype=np.int64)
-    bad: dict[int, str] = {}
+    bad = _Bad(np.full(n, -1, dtype=np.int64), [])
     numeric_states = any(s.lstrip("+-").isdigit() for s in node.states)
     labels: np.ndarray | None = None
     uniques: Any = None
@@ -487,8 +510,9 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
         index = np.searchsorted(np.asarray(node.measure.cuts, dtype=float), number[ok], "right")
         order = np.asarray([node.states.index(s) for s in node.measure.order])
         codes[ok] = order[index]
-        for i in np.flatnonzero(~ok & ~empty):
-            bad[int(i)] = _message(node, values[i].item())
+        for i in np.flatnonzero(~ok & ~empty).tolist():
+            bad.labels[i] = len(bad.messages)
+            bad.messages.append(_message(node, values[i].item()))
         return codes, bad
     if labels is None or uniques is None:
         labels, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
@@ -497,10 +521,7 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
     done = np.zeros(len(uniques), dtype=bool)
     if node.measure is not None and len(uniques) > 64 and not numeric_states:
         # many distinct numbers as text (a CSV column of measurements): one vectorised pass
-        text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-        number = pd.to_numeric(
-            text.where(text.str.fullmatch(NUMBER.pattern, flags=NUMBER.flags)), errors="coerce"
-        ).to_numpy(dtype=float)
+        number = np.array([_number(u) for u in uniques], dtype=float)
         lo, hi = node.measure.range
         done = np.isfinite(number) & (number >= lo) & (number <= hi)
         order = np.asarray([node.states.index(s) for s in node.measure.order])
@@ -522,10 +543,22 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, dict[int, 
         table[k] = node.states.index(state)
     codes = table[labels]
     codes[empty] = -1
-    for k, message in messages.items():
-        for i in np.flatnonzero((labels == k) & ~empty):
-            bad[int(i)] = message
+    if messages:  # each distinct bad value's message, given to its rows
+        which = np.full(len(uniques) + 1, -1, dtype=np.int64)
+        which[list(messages)] = np.arange(len(messages))
+        bad.labels = which[labels]
+        bad.labels[empty] = -1
+        bad.messages = list(messages.values())
     return codes, bad
+
+
+def _number(value: Any) -> float:
+    """A cell's number if it is one written as text (as a single case reads it), else NaN
+    (and the cell is read one by one, with its message if it is bad)."""
+    if not isinstance(value, str) or len(value) > MAX_DIGITS:
+        return math.nan
+    number = parse_number(value.strip())
+    return math.nan if number is None else float(number)
 
 
 def _message(node: Any, value: Any) -> str:
