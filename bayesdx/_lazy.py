@@ -16,7 +16,6 @@ import importlib
 import importlib.util
 import sys
 from collections.abc import Callable, Mapping
-from types import ModuleType
 from typing import Any
 
 __all__ = ["attach", "load_on_use"]
@@ -63,11 +62,27 @@ def attach(
     return __getattr__, __dir__
 
 
-def load_on_use(name: str) -> ModuleType:
+class _OnUse:
+    """Stands for a module until one of its attributes is read (then it imports it)."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r}, imported on first use>"
+
+
+def load_on_use(name: str) -> Any:
     """The module ``name``, imported when one of its attributes is first read.
 
     For a module that only some commands need (the benchmark): the command line binds it at
-    module level, and only ``bayesdx bench`` pays for importing it.
+    module level, and only ``bayesdx bench`` pays for importing it. Nothing is put in
+    ``sys.modules`` before then, so a plain ``import`` of the module elsewhere is unaffected.
 
     Examples
     --------
@@ -75,13 +90,6 @@ def load_on_use(name: str) -> ModuleType:
     >>> callable(bench.run_benchmark)
     True
     """
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
+    if importlib.util.find_spec(name) is None:
         raise ImportError(f"no module named {name!r}")
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return _OnUse(name)

@@ -73,13 +73,20 @@ def test_load_on_use_refuses_a_missing_module():
         load_on_use("bayesdx._no_such_module")
 
 
-def _modules_after(code: str) -> list[str]:
-    # a module bound by load_on_use and never read is in sys.modules, but not loaded
-    script = (
-        f"import json, sys\n{code}\n"
-        "print(json.dumps(sorted(k for k, m in sys.modules.items()"
-        " if type(m).__name__ != '_LazyModule')))"
+def test_a_module_bound_on_use_imports_as_usual_elsewhere():
+    """The command line binds the benchmark and Dask modules on use; a plain import of them
+    afterwards still binds them on their package."""
+    code = (
+        "import bayesdx.cli\n"
+        "import bayesdx._bench\n"
+        "assert callable(bayesdx._bench.run_benchmark)\n"
+        "assert 'bench' in repr(bayesdx.cli._bench)\n"
     )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def _modules_after(code: str) -> list[str]:
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
     )
