@@ -77,6 +77,7 @@ def cohort_study(
         raise PolicyError(
             f"network {network.id} has no decision guideline: the cohort study scores one"
         )
+    rule_of = guideline  # not None here: a name the closure below can rely on (mypy 1.10)
     node, members = decision.node, decision.members
     present = [v for v in observed if v in network.states]
     rng = np.random.default_rng(seed)
@@ -88,7 +89,7 @@ def cohort_study(
         # one record per patient: variable name -> simulated state
         records = cast("list[dict[str, str]]", cohort[present].to_dict("records"))
         rule = np.array(
-            [evaluate_guideline(guideline, r).verdict == "recommended" for r in records]
+            [evaluate_guideline(rule_of, r).verdict == "recommended" for r in records]
         )
         return validate(label, y, p, {"guideline rule": rule})
 
