@@ -205,9 +205,17 @@ class _Scored:
     """What scoring a table of cases gives, before it becomes a frame or CSV text."""
 
     columns: list[str]  # VAR=state per target state, then group:NAME per group
-    values: np.ndarray  # (rows, columns), NaN in rows with an error
+    blocks: list[np.ndarray]  # their values: (rows, states) per target, (rows, 1) per group
+    blank: np.ndarray  # (rows,) rows with an error, whose values are NaN
     errors: np.ndarray  # (rows,) the message of each row, "" for none
     assumed: dict[str, int]
+
+    @property
+    def values(self) -> np.ndarray:
+        """(rows, columns), NaN in rows with an error."""
+        values = np.hstack(self.blocks) if self.blocks else np.empty((len(self.blank), 0))
+        values[self.blank] = np.nan
+        return values
 
 
 def _score_cases(
@@ -232,7 +240,8 @@ def _score_cases(
     group_nodes = [node for node, _ in network.groups.values() if node not in names]
     evaluate = list(dict.fromkeys(names + group_nodes))
     n = len(cases)
-    x = np.full((n, len(compiled.variables)), -1, dtype=np.int64)
+    # built a column at a time (each contiguous), handed to the engine row by row
+    x = np.full((n, len(compiled.variables)), -1, dtype=np.int64, order="F")
     errors = np.full(n, "", dtype=object)
     first_bad: dict[int, tuple[str | None, str]] = {}
     position = {str(c): k for k, c in enumerate(cases.columns)}
@@ -278,6 +287,7 @@ def _score_cases(
     has_error = errors != ""
     x[has_error] = -1  # scored as empty rows; their output is blanked below
     bar = Progress(n, "bayesdx batch", enabled=_show(progress, n), unit="cases")
+    x = np.ascontiguousarray(x)
     try:
         result = compiled.evaluate(x, evaluate, progress=bar)
     finally:
@@ -293,17 +303,9 @@ def _score_cases(
         errors[r] = message
     columns = [f"{t}={s}" for t in names for s in network.states[t]]
     columns += [f"group:{name}" for name in result.groups]
-    values = np.empty((n, len(columns)))
-    at = 0
-    for t in names:
-        post = result.posteriors[t]
-        values[:, at : at + post.shape[1]] = post
-        at += post.shape[1]
-    for p in result.groups.values():
-        values[:, at] = p
-        at += 1
-    values[has_error | impossible] = np.nan
-    return _Scored(columns, values, errors, assumed)
+    blocks = [result.posteriors[t] for t in names]
+    blocks += [p.reshape(-1, 1) for p in result.groups.values()]
+    return _Scored(columns, blocks, has_error | impossible, errors, assumed)
 
 
 def _legacy_columns(network: Network, cases: pd.DataFrame, passthrough: Sequence[str]) -> list[str]:
@@ -727,7 +729,10 @@ def _score_file(
                 if isinstance(text, tuple):  # a bad row: the record's own line in the file
                     line = _record_line(src, text[0] - 2)
                     raise RowError(line, text[1], text[2], label) from None
-                out.write(text)
+                if isinstance(text, Path):
+                    _append(out, text)
+                else:
+                    out.write(text)
                 headed = True
                 written += n_rows
                 for default, k in chunk_assumed.items():
@@ -783,8 +788,12 @@ def _score_chunk(
         return (exc.line, exc.column, exc.reason), len(chunk), {}, 0
     skip = options["on_error"] == "skip"
     names = options["header"] if lines is not None else [str(c) for c in chunk.columns]
-    text = _render_scored(chunk, scored, names, first == 0, options["ending"], lines, skip)
+    text: Any = _render_scored(chunk, scored, names, first == 0, options["ending"], lines, skip)
     errors = int((scored.errors != "").sum()) if skip else 0
+    if options.get("spool"):  # a process's chunk: handed over as a file, not through a pipe
+        path = Path(options["spool"], f"{first}.part")
+        path.write_bytes(text)
+        text = path
     return text, len(chunk), dict(scored.assumed), errors
 
 
@@ -800,7 +809,9 @@ def _score_text(
     if block.endswith(b"\n"):
         lines.pop()
     width = len(options["header"])
-    counts = np.fromiter(map(bytes.count, lines, itertools.repeat(b",")), np.int64, len(lines))
+    raw = np.frombuffer(block, dtype=np.uint8)
+    starts = np.flatnonzero(raw == 10)[: len(lines) - 1] + 1
+    counts = np.add.reduceat(raw == 44, np.append(0, starts), dtype=np.int64)  # commas a line
     if (counts > width - 1).any():
         chunk = _parse(header, block)
         if len(lines) != len(chunk):  # pragma: no cover - pandas reads a line as a record
@@ -831,23 +842,21 @@ def _split_lines(
 
     block.decode("utf-8")  # as pandas would: UnicodeDecodeError for a byte that is not UTF-8
     width = len(names)
-    raw = np.frombuffer(block + b"\0" * 8, dtype=np.uint8)
+    raw = np.frombuffer(block + b"\0" * (16 - len(block) % 8), dtype=np.uint8)
     ends = np.flatnonzero((raw == 44) | (raw == 10)).reshape(n, width)
     starts = np.empty_like(ends)
     starts.reshape(-1)[1:] = ends.reshape(-1)[:-1] + 1
     starts[0, 0] = 0
-    # the eight bytes at every offset o as words[o % 8, o // 8] (eight aligned copies of the
-    # text, each shifted by a byte: a gather of unaligned words is slow); a cell's bytes are
-    # never NUL, so the first eight bytes of a cell of eight or fewer, masked to its
-    # length, are its own key
-    size8 = (len(raw) - 8) // 8 + 1
-    words = np.empty((8, size8), dtype="<u8")
-    for r in range(8):
-        words.view(np.uint8)[r, : min(8 * size8, len(raw) - r)] = raw[r : r + 8 * size8]
-    flat_words = words.reshape(-1)
+    # the eight bytes from any offset, from the two aligned words holding them; a cell's
+    # bytes are never NUL, so the first eight bytes of a cell of eight or fewer, masked to
+    # its length, are its own key
+    aligned = (raw if raw.ctypes.data % 8 == 0 else raw.copy()).view("<u8")
 
     def eight(offset: np.ndarray) -> np.ndarray:
-        return np.take(flat_words, (offset & 7) * size8 + (offset >> 3))
+        word = offset >> 3
+        shift = (offset & 7).astype(np.uint64) * np.uint64(8)
+        low = np.take(aligned, word) >> shift
+        return low | (np.take(aligned, word + 1) << (np.uint64(64) - shift))
 
     masks = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
     columns: dict[str, Any] = {}
@@ -931,7 +940,8 @@ def _scored_chunks(
     """Each piece of work ``fn(network, *args, first_row, options)`` (a chunk's rows), in file
     order, on ``jobs`` processes (forked: each inherits the network). At most two chunks per
     process are in flight, so memory stays bounded; the output is the same whatever the
-    number of jobs."""
+    number of jobs. The processes write each chunk's text to a file in a temporary folder
+    (removed afterwards), which the caller appends to the output (:func:`_append`)."""
     forking = jobs > 1 and "fork" in mp.get_all_start_methods()
     pieces = iter(work)
     head = list(itertools.islice(pieces, 2))
@@ -941,7 +951,28 @@ def _scored_chunks(
             yield fn(network, *args, first, options)
             first += n_rows
         return
-    yield from _pooled(network, itertools.chain(head, pieces), options, jobs)
+    with tempfile.TemporaryDirectory(prefix="bayesdx-batch-") as folder:
+        spooled = {**options, "spool": folder}
+        yield from _pooled(network, itertools.chain(head, pieces), spooled, jobs)
+
+
+def _append(out: Any, part: Path) -> None:
+    """Append a chunk's file to the output (in the kernel where it can), and remove it."""
+    size = part.stat().st_size
+    out.flush()
+    with open(part, "rb") as fh:
+        sent = 0
+        try:
+            while sent < size:
+                n = os.sendfile(out.fileno(), fh.fileno(), sent, size - sent)
+                if n == 0:  # pragma: no cover - the file shrank
+                    break
+                sent += n
+        except (AttributeError, OSError):  # no sendfile here: copy
+            fh.seek(sent)
+            for piece in iter(lambda: fh.read(1 << 20), b""):
+                out.write(piece)
+    part.unlink()
 
 
 def _pooled(
@@ -999,13 +1030,14 @@ def _render_scored(
     if skip:
         import pandas as pd
 
-        parts[1::3] = _float_lines(scored.values)
+        parts[1::3] = _float_lines(scored.blocks, scored.blank)
         labels, uniques = pd.factorize(scored.errors)
         cells = [b"," + _cell(u).encode() + end for u in uniques]
         parts[2::3] = [cells[k] for k in labels.tolist()]
     else:
-        parts[1::2] = _float_lines(scored.values, end)
-    return text + b"".join(parts)
+        parts[1::2] = _float_lines(scored.blocks, scored.blank, end)
+    parts[0] = text + parts[0]  # the header line first
+    return b"".join(parts)
 
 
 def _frame(cases: pd.DataFrame, scored: _Scored, skip: bool) -> pd.DataFrame:
@@ -1173,23 +1205,30 @@ def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     return ~settled & ~((x >= 1e-99) & (x < 1.0))
 
 
-def _float_lines(values: np.ndarray, ending: bytes = b"") -> list[bytes]:
-    """Each row of a float matrix as ``",v1,v2,..."`` and ``ending``: ``"%.17e" % v``, NaN
-    empty.
+def _float_lines(
+    blocks: Sequence[np.ndarray], blank: np.ndarray | None = None, ending: bytes = b""
+) -> list[bytes]:
+    """Each row of the columns of ``blocks`` (float matrices) as ``",v1,v2,..."`` and
+    ``ending``: ``"%.17e" % v``, NaN empty, and every cell empty in ``blank`` rows.
 
     Examples
     --------
-    >>> for line in _float_lines(np.array([[0.1, 2.5e-7], [np.nan, np.nan], [1.0, 1 / 3]])):
+    >>> values = np.array([[0.1, 2.5e-7], [np.nan, np.nan], [1.0, 1 / 3]])
+    >>> for line in _float_lines([values]):
     ...     print(line.decode())
     ,1.00000000000000006e-01,2.49999999999999989e-07
     ,,
     ,1.00000000000000000e+00,3.33333333333333315e-01
     """
-    n, m = values.shape
+    if not blocks:
+        return [ending] * (0 if blank is None else len(blank))
+    n, m = len(blocks[0]), sum(b.shape[1] for b in blocks)
     width = m * _SLOT + len(ending)
     lines: list[bytes] = []
     for start in range(0, n, _BLOCK):
-        x = np.ascontiguousarray(values[start : start + _BLOCK], dtype=float)
+        x = np.hstack([b[start : start + _BLOCK] for b in blocks]).astype(float, copy=False)
+        if blank is not None:
+            x[blank[start : start + _BLOCK]] = np.nan
         rows = np.empty((len(x), width), dtype=np.uint8)
         rows[:, m * _SLOT :] = np.frombuffer(ending, dtype=np.uint8)
         other = _fixed_cells(x, rows[:, : m * _SLOT].reshape(len(x), m, _SLOT))

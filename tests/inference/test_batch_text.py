@@ -120,7 +120,7 @@ def test_written_floats_are_c_percent_17e_and_read_back_exactly(rng):
     values = np.concatenate([values, np.nextafter(values, 2)])
     values = values[: len(values) // 7 * 7].reshape(-1, 7)
     values[3] = np.nan  # a row with an error: empty cells
-    lines = _float_lines(values, b"\n")
+    lines = _float_lines([values[:, :3], values[:, 3:]], None, b"\n")
     for line, row in zip(lines, values.tolist(), strict=True):
         cells = line.decode().rstrip("\n").split(",")[1:]
         assert cells == ["" if v != v else f"{v:.17e}" for v in row]
