@@ -12,12 +12,12 @@ is split on the variable that makes it so. Plans are kept per compiled network i
 least-recently-used cache (by count and by the floats their tables hold); chunks of cases
 bound the memory of a run.
 
-Where the network has a large clique (``_TREE_LARGEST``; among pgmpy's examples water,
-mildew, barley and diabetes), nearly every case has a pattern of its own and pools would sum
-observed variables against indicators in those cliques, so cases go instead through one
-junction tree built once for the network (:class:`bayesdx.inference._jtree.CliqueTree`),
-grouped clique by clique by the status of each clique's own variables: no plan per
-pattern. Parameter draws always use the plans.
+Where the network's cliques are large (``_TREE_LARGEST``, ``_TREE_MEAN``; among pgmpy's
+examples water, mildew, barley and diabetes), nearly every case has a pattern of its own and
+pools would sum observed variables against indicators in those cliques, so cases go instead
+through one junction tree built once for the network
+(:class:`bayesdx.inference._jtree.CliqueTree`), grouped clique by clique by the status of
+each clique's own variables: no plan per pattern. Parameter draws always use the plans.
 
 The arithmetic is the same sum of products as variable elimination, so the results equal
 pgmpy's ``VariableElimination`` to rounding (``tests/inference/test_compiled.py`` checks
@@ -77,11 +77,13 @@ _MIN_GROUP = 32  # cases that pay for a plan of their own
 _CHUNK_BUDGET = 1 << 22  # floats per chunk, summed over operands and messages (32 MB)
 _MAX_CHUNK = 8192
 # one junction tree for every pattern (CliqueTree) where the network has a clique this large
-# (pools of patterns would sum observed variables against indicators in it), but not where
-# one case with nothing observed would hold more than _TREE_MAX_FLOATS in its cliques
-_TREE_LARGEST = 1 << 19
+# and its cliques hold _TREE_MEAN floats on average (pools of patterns would sum observed
+# variables against indicators in them), but not where one case with nothing observed would
+# hold more than _TREE_MAX_FLOATS in its cliques
+_TREE_LARGEST = 1 << 17
+_TREE_MEAN = 1 << 12
 _TREE_MAX_FLOATS = 1 << 26
-_TREE_BUDGET = 1 << 23  # floats of messages and gathered tables per chunk, summed (64 MB)
+_TREE_BUDGET = 1 << 25  # floats of messages and gathered tables per chunk, summed (256 MB)
 
 
 def compile_network(network: Network) -> CompiledNetwork:
@@ -515,7 +517,12 @@ class CompiledNetwork:
             self._tree = CliqueTree(
                 self.variables, self._parents, self._card, self._cpts, self._heuristic
             )
-        if self._tree.largest < _TREE_LARGEST or self._tree.floats > _TREE_MAX_FLOATS:
+        t = self._tree
+        if (
+            t.largest < _TREE_LARGEST
+            or t.floats < _TREE_MEAN * len(t.cliques)
+            or t.floats > _TREE_MAX_FLOATS
+        ):
             return None
         return self._tree
 

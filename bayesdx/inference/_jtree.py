@@ -860,19 +860,24 @@ class CliqueTree:
                 adj[a].update(u for u in scope if u != a)
         order = _min_fill(adj, cards, set(), heuristic)
         raw, parent, clique_of = _cliques(order, adj)
-        ids = sorted(raw)
+        into = _maximal(raw, parent)
+        ids = [k for k in sorted(raw) if k not in into]
         at = {k: i for i, k in enumerate(ids)}
         self.cliques: list[tuple[str, ...]] = [
             tuple(sorted(raw[k], key=self.col.__getitem__)) for k in ids
         ]
         self.nbrs: list[list[int]] = [[] for _ in ids]
         for k, p in parent.items():
-            self.nbrs[at[k]].append(at[p])
-            self.nbrs[at[p]].append(at[k])
+            if k not in into:
+                self.nbrs[at[k]].append(at[p])
+                self.nbrs[at[p]].append(at[k])
         pos = {u: k for k, u in enumerate(order)}
         self.home: list[list[str]] = [[] for _ in ids]
         for v in self.variables:
-            self.home[at[clique_of[min((*parents[v], v), key=pos.__getitem__)]]].append(v)
+            k = clique_of[min((*parents[v], v), key=pos.__getitem__)]
+            while k in into:
+                k = into[k]
+            self.home[at[k]].append(v)
         self.sizes = [math.prod(cards[u] for u in c) for c in self.cliques]
         self.floats = sum(self.sizes)
         self.largest = max(self.sizes, default=1)
@@ -1092,6 +1097,34 @@ class CliqueTree:
             inner = tuple(k if s < 0 else 1 for k, s in zip(full, shape, strict=True))
             res = np.broadcast_to(res.reshape(*inner, len(rows)), (*full, len(rows)))
         return res, want
+
+
+def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict[int, int]:
+    """Merge each clique of an elimination tree that a child of it contains into that
+    child (which takes its place in the tree; ``parent`` is updated). Returns merged ->
+    absorbing clique."""
+    sets = {k: set(c) for k, c in raw.items()}
+    kids: dict[int, list[int]] = {k: [] for k in raw}
+    for j, p in parent.items():
+        kids[p].append(j)
+    into: dict[int, int] = {}
+    for p in sorted(raw):  # children first
+        found = next((j for j in kids[p] if sets[p] <= sets[j]), None)
+        if found is None:
+            continue
+        k = into[p] = found
+        g = parent.pop(p, None)
+        if g is None:
+            parent.pop(k, None)
+        else:
+            parent[k] = g
+            kids[g] = [k if j == p else j for j in kids[g]]
+        for j in kids[p]:
+            if j != k:
+                parent[j] = k
+                kids[k].append(j)
+        del kids[p]
+    return into
 
 
 def _normalise(

@@ -520,6 +520,7 @@ def test_clique_tree_equals_brute_force(seed, n, max_parents, zero_share, n_case
     target = net.variables[int(rng.integers(n))]
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(compiled_module, "_TREE_LARGEST", 0)
+        mp.setattr(compiled_module, "_TREE_MEAN", 0)
         cn = compile_network(net)
         every = cn.evaluate(x, "all", chunk_size=chunk)
         one = cn.evaluate(x, [target], chunk_size=chunk)
@@ -541,6 +542,7 @@ def test_clique_tree_equals_pgmpy_on_example_networks(examples, name, monkeypatc
     x = sample_cases(net, 4, np.random.default_rng(5), hide=0.5)
     targets = list(net.variables[:: max(1, len(net.variables) // 5)])
     monkeypatch.setattr(compiled_module, "_TREE_LARGEST", 0)
+    monkeypatch.setattr(compiled_module, "_TREE_MEAN", 0)
     _compare_with_pgmpy(net, x, targets)
     _compare_with_pgmpy(net, x, targets[:1])
 
@@ -566,6 +568,7 @@ def test_clique_tree_keeps_tiny_probabilities(monkeypatch):
     x[:, 1::2] = np.arange(n // 2) % 2  # alternating states: each step about 0.01
     x[1, 1::4] = -1
     monkeypatch.setattr(compiled_module, "_TREE_LARGEST", 0)
+    monkeypatch.setattr(compiled_module, "_TREE_MEAN", 0)
     res = compile_network(net).evaluate(x, ["v0", "v2"])
     assert not res.impossible.any()
     assert res.log_p_evidence[0] < -700 and np.isfinite(res.log_p_evidence).all()
@@ -575,3 +578,28 @@ def test_clique_tree_keeps_tiny_probabilities(monkeypatch):
     np.testing.assert_allclose(res.log_p_evidence, expected.log_p_evidence, rtol=1e-12)
     for t in ("v0", "v2"):
         np.testing.assert_allclose(res.posteriors[t], expected.posteriors[t], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["water", "hailfinder", "win95pts"])
+def test_clique_tree_is_a_junction_tree_of_maximal_cliques(examples, name):
+    net = examples[name]
+    cards = {v: len(net.states[v]) for v in net.variables}
+    tree = jtree_module.CliqueTree(net.variables, net.parents, cards, net.cpts)
+    sets = [set(c) for c in tree.cliques]
+    assert not any(a is not b and a <= b for a in sets for b in sets)  # maximal
+    edges = sum(len(nb) for nb in tree.nbrs) // 2
+    assert edges == len(sets) - 1  # one tree (these networks are connected)
+    for v in net.variables:  # running intersection: the cliques holding v are connected
+        holding = {c for c, s in enumerate(sets) if v in s}
+        start = next(iter(holding))
+        seen, stack = {start}, [start]
+        while stack:
+            for d in tree.nbrs[stack.pop()]:
+                if d in holding and d not in seen:
+                    seen.add(d)
+                    stack.append(d)
+        assert seen == holding
+    for c, homed in enumerate(tree.home):  # each table lies in its clique
+        for v in homed:
+            assert {*net.parents[v], v} <= sets[c]
+    assert sorted(v for homed in tree.home for v in homed) == sorted(net.variables)
