@@ -10,6 +10,13 @@ A bad cell, or a row whose evidence is impossible, raises :class:`RowError` nami
 (the CSV line: data row + 1 for the header) and the column; with ``on_error="skip"`` the
 message goes into an ``error`` column and that row's posterior columns stay empty. No row
 is ever dropped.
+
+A CSV file is read and written without a Python object per cell: where a record is a line
+(no quotes, carriage returns or NUL bytes in the file), the cells of each variable are keyed
+by their bytes and factorized column by column, every distinct value read once, and each
+line is written back as it is; the posteriors are written as ``"%.17e"`` (18 significant
+digits, correctly rounded, so each reads back to the float the engine computed), formatted
+for whole columns at once into rows of a fixed width.
 """
 
 from __future__ import annotations
@@ -287,7 +294,6 @@ def _score_cases(
     has_error = errors != ""
     x[has_error] = -1  # scored as empty rows; their output is blanked below
     bar = Progress(n, "bayesdx batch", enabled=_show(progress, n), unit="cases")
-    x = np.ascontiguousarray(x)
     try:
         result = compiled.evaluate(x, evaluate, progress=bar)
     finally:
@@ -589,7 +595,9 @@ def score_csv(
     Every record is a case: a blank line is a case with nothing observed, and a record may
     span lines (a quoted newline); messages give the line of the file where a record starts.
     The output is written atomically (see :func:`bayesdx.outputs.atomic_output`): it appears
-    whole or not at all, and the input is never touched.
+    whole or not at all, and the input is never touched. Input cells are written back as
+    they were; posteriors as ``"%.17e"`` (``3.33333333333333315e-01``), which reads back to
+    the exact float computed.
 
     Parameters
     ----------
@@ -732,7 +740,7 @@ def _score_file(
                 if isinstance(text, Path):
                     _append(out, text)
                 else:
-                    out.write(text)
+                    out.writelines(text)
                 headed = True
                 written += n_rows
                 for default, k in chunk_assumed.items():
@@ -792,7 +800,8 @@ def _score_chunk(
     errors = int((scored.errors != "").sum()) if skip else 0
     if options.get("spool"):  # a process's chunk: handed over as a file, not through a pipe
         path = Path(options["spool"], f"{first}.part")
-        path.write_bytes(text)
+        with open(path, "wb") as fh:
+            fh.writelines(text)
         text = path
     return text, len(chunk), dict(scored.assumed), errors
 
@@ -810,8 +819,11 @@ def _score_text(
         lines.pop()
     width = len(options["header"])
     raw = np.frombuffer(block, dtype=np.uint8)
-    starts = np.flatnonzero(raw == 10)[: len(lines) - 1] + 1
-    counts = np.add.reduceat(raw == 44, np.append(0, starts), dtype=np.int64)  # commas a line
+    seps = np.flatnonzero((raw == 44) | (raw == 10))  # commas and line ends
+    ends = np.flatnonzero(raw[seps] == 10)
+    if len(ends) < len(lines):  # the last line has no line break
+        ends = np.append(ends, len(seps))
+    counts = np.diff(ends, prepend=-1) - 1  # commas a line
     if (counts > width - 1).any():
         chunk = _parse(header, block)
         if len(lines) != len(chunk):  # pragma: no cover - pandas reads a line as a record
@@ -826,24 +838,27 @@ def _score_text(
     if not (counts > width - 1).any():
         if (counts < width - 1).any() or not block.endswith(b"\n"):
             block = b"\n".join(lines) + b"\n"
-        chunk = _split_lines(block, len(lines), options["header"], options["passthrough"])
+            raw = np.frombuffer(block, dtype=np.uint8)
+            seps = np.flatnonzero((raw == 44) | (raw == 10))
+        chunk = _split_lines(block, seps, options["header"], options["passthrough"])
     return _score_chunk(network, chunk, first, options, lines)
 
 
 def _split_lines(
-    block: bytes, n: int, names: Sequence[str], passthrough: Sequence[str]
+    block: bytes, seps: np.ndarray, names: Sequence[str], passthrough: Sequence[str]
 ) -> pd.DataFrame:
-    """Lines of ``len(names)`` cells each (no quotes, carriage returns or NUL bytes) as a
-    frame of categoricals, as pandas reads them (cells as text, empty ones missing), without
-    a Python string per cell: each cell is keyed by its bytes (the first eight, and the last
-    eight of a longer one) and the keys factorized; a column not read (``passthrough``)
-    is left out."""
+    """Lines of ``len(names)`` cells each (no quotes, carriage returns or NUL bytes; ``seps``
+    the positions of their commas and line breaks) as a frame of categoricals, as pandas
+    reads them (cells as text, empty ones missing), without a Python string per cell: each
+    cell is keyed by its bytes (the first eight, and the last eight of a longer one) and the
+    keys factorized; a column not read (``passthrough``) is left out."""
     import pandas as pd
 
     block.decode("utf-8")  # as pandas would: UnicodeDecodeError for a byte that is not UTF-8
     width = len(names)
+    n = len(seps) // width
     raw = np.frombuffer(block + b"\0" * (16 - len(block) % 8), dtype=np.uint8)
-    ends = np.flatnonzero((raw == 44) | (raw == 10)).reshape(n, width)
+    ends = seps.reshape(n, width)
     starts = np.empty_like(ends)
     starts.reshape(-1)[1:] = ends.reshape(-1)[:-1] + 1
     starts[0, 0] = 0
@@ -1006,38 +1021,42 @@ def _render_scored(
     ending: str,
     lines: list[bytes] | None,
     skip: bool,
-) -> bytes:
-    """Scored rows as CSV bytes, quoted as ``csv.writer`` quotes them: the input cells, the
-    posteriors (:func:`_float_lines`), the error. ``lines`` are the input cells of each row
-    already written (the file's own lines), else they are written here."""
+) -> list[bytes]:
+    """Scored rows as CSV bytes (in pieces of at most ``_BLOCK`` rows), quoted as
+    ``csv.writer`` quotes them: the input cells, the posteriors (:func:`_float_blocks`), the
+    error. ``lines`` are the input cells of each row already written (the file's own
+    lines), else they are written here."""
     names = [*input_names, *scored.columns, *(["error"] if skip else [])]
     if lines is None and (len(names) < 2 or not scored.columns or not len(cases.columns)):
         frame = _frame(cases, scored, skip)  # csv.writer's own rules
-        return _render(frame, header, ending).encode()
+        return [_render(frame, header, ending).encode()]
     end = ending.encode()
-    text = b""
+    pieces = []
     if header:
         head = io.StringIO()
         csv.writer(head, lineterminator=ending).writerow(names)
-        text = head.getvalue().encode()
+        pieces.append(head.getvalue().encode())
     if not len(cases):
-        return text
+        return pieces
     if lines is None:
         lines = [row.encode() for row in _text_rows(cases)]
-    parts: list[bytes] = [b""] * (3 * len(lines) if skip else 2 * len(lines))
-    step = 3 if skip else 2
-    parts[0::step] = lines
+    tails: list[bytes] = []
     if skip:
         import pandas as pd
 
-        parts[1::3] = _float_lines(scored.blocks, scored.blank)
         labels, uniques = pd.factorize(scored.errors)
         cells = [b"," + _cell(u).encode() + end for u in uniques]
-        parts[2::3] = [cells[k] for k in labels.tolist()]
-    else:
-        parts[1::2] = _float_lines(scored.blocks, scored.blank, end)
-    parts[0] = text + parts[0]  # the header line first
-    return b"".join(parts)
+        tails = [cells[k] for k in labels.tolist()]
+    step = 3 if skip else 2
+    floats = _float_blocks(scored.blocks, scored.blank, b"" if skip else end)
+    for start, rows in zip(range(0, len(lines), _BLOCK), floats, strict=True):
+        parts: list[bytes] = [b""] * (step * len(rows))
+        parts[0::step] = lines[start : start + _BLOCK]
+        parts[1::step] = rows
+        if skip:
+            parts[2::step] = tails[start : start + _BLOCK]
+        pieces.append(b"".join(parts))
+    return pieces
 
 
 def _frame(cases: pd.DataFrame, scored: _Scored, skip: bool) -> pd.DataFrame:
@@ -1208,8 +1227,16 @@ def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 def _float_lines(
     blocks: Sequence[np.ndarray], blank: np.ndarray | None = None, ending: bytes = b""
 ) -> list[bytes]:
+    """:func:`_float_blocks`, every row in one list."""
+    return [row for rows in _float_blocks(blocks, blank, ending) for row in rows]
+
+
+def _float_blocks(
+    blocks: Sequence[np.ndarray], blank: np.ndarray | None = None, ending: bytes = b""
+) -> Iterator[list[bytes]]:
     """Each row of the columns of ``blocks`` (float matrices) as ``",v1,v2,..."`` and
-    ``ending``: ``"%.17e" % v``, NaN empty, and every cell empty in ``blank`` rows.
+    ``ending``: ``"%.17e" % v``, NaN empty, and every cell empty in ``blank`` rows; the rows
+    of ``_BLOCK`` rows at a time (formatted together, in the processor's cache).
 
     Examples
     --------
@@ -1221,10 +1248,12 @@ def _float_lines(
     ,1.00000000000000000e+00,3.33333333333333315e-01
     """
     if not blocks:
-        return [ending] * (0 if blank is None else len(blank))
+        n = 0 if blank is None else len(blank)
+        for start in range(0, n, _BLOCK):
+            yield [ending] * min(_BLOCK, n - start)
+        return
     n, m = len(blocks[0]), sum(b.shape[1] for b in blocks)
     width = m * _SLOT + len(ending)
-    lines: list[bytes] = []
     for start in range(0, n, _BLOCK):
         x = np.hstack([b[start : start + _BLOCK] for b in blocks]).astype(float, copy=False)
         if blank is not None:
@@ -1233,12 +1262,12 @@ def _float_lines(
         rows[:, m * _SLOT :] = np.frombuffer(ending, dtype=np.uint8)
         other = _fixed_cells(x, rows[:, : m * _SLOT].reshape(len(x), m, _SLOT))
         text = rows.tobytes()
-        lines += [text[i : i + width] for i in range(0, len(text), width)]
+        lines = [text[i : i + width] for i in range(0, len(text), width)]
         for r in np.unique(np.nonzero(other)[0]).tolist():
             row = x[r].tolist()
             cells = "" if all(v != v for v in row) else ",".join(_e17(v) for v in row)
-            lines[start + r] = (("," + cells) if cells else "," * m).encode() + ending
-    return lines
+            lines[r] = (("," + cells) if cells else "," * m).encode() + ending
+        yield lines
 
 
 def _e17(v: float) -> str:
