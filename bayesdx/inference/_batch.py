@@ -740,7 +740,7 @@ def _score_file(
                 if isinstance(text, Path):
                     _append(out, text)
                 else:
-                    out.writelines(text)
+                    _write_to(out, text)
                 headed = True
                 written += n_rows
                 for default, k in chunk_assumed.items():
@@ -800,8 +800,8 @@ def _score_chunk(
     errors = int((scored.errors != "").sum()) if skip else 0
     if options.get("spool"):  # a process's chunk: handed over as a file, not through a pipe
         path = Path(options["spool"], f"{first}.part")
-        with open(path, "wb") as fh:
-            fh.writelines(text)
+        with open(path, "wb", buffering=0) as fh:
+            _write(fh.fileno(), text)
         text = path
     return text, len(chunk), dict(scored.assumed), errors
 
@@ -1021,23 +1021,23 @@ def _render_scored(
     ending: str,
     lines: list[bytes] | None,
     skip: bool,
-) -> list[bytes]:
-    """Scored rows as CSV bytes (in pieces of at most ``_BLOCK`` rows), quoted as
-    ``csv.writer`` quotes them: the input cells, the posteriors (:func:`_float_blocks`), the
-    error. ``lines`` are the input cells of each row already written (the file's own
-    lines), else they are written here."""
+) -> Iterator[list[Any]]:
+    """Scored rows as CSV text, quoted as ``csv.writer`` quotes them: the input cells, the
+    posteriors (:func:`_float_blocks`), the error; as lists of buffers (bytes or views) to
+    write one after the other, ``_BLOCK`` rows at a time. ``lines`` are the input cells of
+    each row already written (the file's own lines), else they are written here."""
     names = [*input_names, *scored.columns, *(["error"] if skip else [])]
     if lines is None and (len(names) < 2 or not scored.columns or not len(cases.columns)):
         frame = _frame(cases, scored, skip)  # csv.writer's own rules
-        return [_render(frame, header, ending).encode()]
+        yield [_render(frame, header, ending).encode()]
+        return
     end = ending.encode()
-    pieces = []
     if header:
         head = io.StringIO()
         csv.writer(head, lineterminator=ending).writerow(names)
-        pieces.append(head.getvalue().encode())
+        yield [head.getvalue().encode()]
     if not len(cases):
-        return pieces
+        return
     if lines is None:
         lines = [row.encode() for row in _text_rows(cases)]
     tails: list[bytes] = []
@@ -1050,13 +1050,38 @@ def _render_scored(
     step = 3 if skip else 2
     floats = _float_blocks(scored.blocks, scored.blank, b"" if skip else end)
     for start, rows in zip(range(0, len(lines), _BLOCK), floats, strict=True):
-        parts: list[bytes] = [b""] * (step * len(rows))
+        parts: list[Any] = [b""] * (step * len(rows))
         parts[0::step] = lines[start : start + _BLOCK]
         parts[1::step] = rows
         if skip:
             parts[2::step] = tails[start : start + _BLOCK]
-        pieces.append(b"".join(parts))
-    return pieces
+        yield parts
+
+
+def _write_to(out: Any, pieces: Iterable[list[Any]]) -> None:
+    """Write lists of buffers to a binary file: to its descriptor where it has one."""
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream in memory (a test's stdout)
+        for buffers in pieces:
+            out.write(b"".join(buffers))
+        return
+    out.flush()
+    _write(fd, pieces)
+
+
+def _write(fd: int, pieces: Iterable[list[Any]]) -> None:
+    """Write lists of buffers to a file descriptor, each list with as few system calls as
+    it can (``os.writev``: no joined copy of the text)."""
+    most = 1024  # IOV_MAX on Linux and macOS
+    for buffers in pieces:
+        for at in range(0, len(buffers), most):
+            batch = buffers[at : at + most]
+            done = os.writev(fd, batch) if hasattr(os, "writev") else 0
+            if done < sum(map(len, batch)):  # a part (a pipe, a signal), or no writev
+                rest = memoryview(b"".join(batch))[done:]
+                while len(rest):
+                    rest = rest[os.write(fd, rest) :]
 
 
 def _frame(cases: pd.DataFrame, scored: _Scored, skip: bool) -> pd.DataFrame:
@@ -1227,8 +1252,8 @@ def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
 def _float_lines(
     blocks: Sequence[np.ndarray], blank: np.ndarray | None = None, ending: bytes = b""
 ) -> list[bytes]:
-    """:func:`_float_blocks`, every row in one list."""
-    return [row for rows in _float_blocks(blocks, blank, ending) for row in rows]
+    """:func:`_float_blocks`, every row in one list, as bytes."""
+    return [bytes(row) for rows in _float_blocks(blocks, blank, ending) for row in rows]
 
 
 def _float_blocks(
@@ -1261,8 +1286,8 @@ def _float_blocks(
         rows = np.empty((len(x), width), dtype=np.uint8)
         rows[:, m * _SLOT :] = np.frombuffer(ending, dtype=np.uint8)
         other = _fixed_cells(x, rows[:, : m * _SLOT].reshape(len(x), m, _SLOT))
-        text = rows.tobytes()
-        lines = [text[i : i + width] for i in range(0, len(text), width)]
+        text = rows.data.cast("B")  # rows handed on as views: no copy until written
+        lines: list[Any] = [text[i : i + width] for i in range(0, len(text), width)]
         for r in np.unique(np.nonzero(other)[0]).tolist():
             row = x[r].tolist()
             cells = "" if all(v != v for v in row) else ",".join(_e17(v) for v in row)
