@@ -956,15 +956,15 @@ class CliqueTree:
         return total
 
     def _lookup(self, v: str, observed: tuple[str, ...]) -> np.ndarray:
-        """The table of ``v`` with its observed variables as one code axis, last."""
+        """The table of ``v`` with its observed variables as one code axis, first."""
         key = (v, observed)
         table = self._lookups.get(key)
         if table is None:
             scope = (*self.parents[v], v)
             obs = [a for a, u in enumerate(scope) if u in observed]
             rest = [a for a, u in enumerate(scope) if u not in observed]
-            t = np.transpose(self.cpts[v], rest + obs)
-            table = np.ascontiguousarray(t.reshape(*t.shape[: len(rest)], -1))
+            t = np.transpose(self.cpts[v], obs + rest)
+            table = np.ascontiguousarray(t.reshape(-1, *t.shape[len(obs) :]))
             if len(self._lookups) > 1 << 14:
                 self._lookups.clear()
             self._lookups[key] = table
@@ -991,12 +991,12 @@ class CliqueTree:
             strides = _strides([self.cards[u] for u in observed])
             cols = tuple(self.col[u] for u in observed)
             factors.append((self._lookup(v, observed), cols, strides))
-            terms.append((*free, B))
+            terms.append((B, *free))
         msg_labels = []
         for n in inputs:
             lab = tuple(u for u in self.sep(n, c) if status[u] == FREE)
             msg_labels.append(lab)
-            terms.append((*lab, B))
+            terms.append((B, *lab))
         for term in terms:
             for u in term:
                 if u not in sym:
@@ -1004,7 +1004,7 @@ class CliqueTree:
         want = tuple(u for u in out if status[u] == FREE)
         present = tuple(u for u in want if u in sym)
         eq = ",".join("".join(sym[u] for u in t) for t in terms)
-        eq += "->" + "".join(sym[u] for u in present) + "z"
+        eq += "->z" + "".join(sym[u] for u in present)
         shape = tuple(-1 if u in sym else 1 for u in want)  # absent: constant along it
         got = (factors, eq, want, shape, msg_labels)
         if len(self._recipes) > 1 << 16:
@@ -1042,11 +1042,11 @@ class CliqueTree:
                 if p >= 0:
                     store.put(rows, _normalise(res, want, rows, log_pe))
                     continue
-                total = res.reshape(-1, len(rows)).sum(axis=0) if want else res
+                total = res.reshape(len(rows), -1).sum(axis=1) if want else res
                 with np.errstate(divide="ignore"):
                     log_pe[rows] += np.log(total)
                 if want:
-                    beliefs[want[0]][rows] = res.T
+                    beliefs[want[0]][rows] = res
         if not every:
             return beliefs, log_pe
         for c in reversed(order):  # distribute
@@ -1063,7 +1063,7 @@ class CliqueTree:
                 mine = [t for t in targets if home[t] == c and by[t] == FREE]
                 for t in mine:
                     res, _ = self._compute(c, pattern, tuple(self.nbrs[c]), (t,), rows, x, stores)
-                    beliefs[t][rows] = res.T
+                    beliefs[t][rows] = res
         return beliefs, log_pe
 
     def _compute(
@@ -1084,18 +1084,18 @@ class CliqueTree:
                 code = xr[:, cols[0]] * strides[0]
                 for j in range(1, len(cols)):
                     code += xr[:, cols[j]] * strides[j]
-                ops.append(np.take(table, code, axis=-1))
+                ops.append(np.take(table, code, axis=0))
             else:  # nothing observed: its code axis has one entry, for every case
                 ops.append(table)
         for n in inputs:
             ops.append(stores[(n, c)].get(rows))
         res = np.einsum(eq, *ops) if ops else np.ones(len(rows))
-        if res.shape[-1] != len(rows):  # no input depends on the case
-            res = np.broadcast_to(res, (*res.shape[:-1], len(rows)))
+        if res.shape[0] != len(rows):  # no input depends on the case
+            res = np.broadcast_to(res, (len(rows), *res.shape[1:]))
         if len(want) != res.ndim - 1:  # constant along a variable no input carries
             full = tuple(self.cards[u] for u in want)
             inner = tuple(k if s < 0 else 1 for k, s in zip(full, shape, strict=True))
-            res = np.broadcast_to(res.reshape(*inner, len(rows)), (*full, len(rows)))
+            res = np.broadcast_to(res.reshape(len(rows), *inner), (len(rows), *full))
         return res, want
 
 
@@ -1131,19 +1131,23 @@ def _normalise(
     res: np.ndarray, want: tuple[str, ...], rows: np.ndarray, log_pe: np.ndarray | None
 ) -> np.ndarray:
     """A message divided by its largest entry per case (the logs added to ``log_pe``)."""
-    mx = res.reshape(-1, len(rows)).max(axis=0) if want else res
+    mx = res.max(axis=tuple(range(1, res.ndim))) if want else res
     zero = mx <= 0
     safe = np.where(zero, 1.0, mx) if zero.any() else mx
     if log_pe is not None:
         log_pe[rows] += np.log(safe)
         if zero.any():  # impossible
             log_pe[rows[zero]] = -np.inf
-    return res / safe
+    scale = safe.reshape(-1, *[1] * (res.ndim - 1))
+    if res.flags.writeable and res.base is None:
+        res /= scale
+        return res
+    return res / scale
 
 
 class _Messages:
     """The messages along one directed edge of a :class:`CliqueTree` for a chunk of cases:
-    one array per status of the separator's variables, cases last."""
+    one array per status of the separator's variables, cases first."""
 
     def __init__(self, tree: CliqueTree, status: np.ndarray, sep: tuple[str, ...]):
         cols = [tree.col[u] for u in sep]
@@ -1164,13 +1168,27 @@ class _Messages:
             self.which[rows] = g
             first = status[rows[0]]
             shape = [tree.cards[u] for u, j in zip(sep, cols, strict=True) if first[j] == FREE]
-            self.arrays.append(np.zeros((*shape, len(rows))))
+            self.arrays.append(np.empty((len(rows), *shape)))
+
+    def _where(self, rows: np.ndarray) -> tuple[int, slice | np.ndarray]:
+        """The array of these rows (all of one status) and their columns in it: a slice
+        when they are consecutive there (rows and columns both keep the case order)."""
+        g = int(self.which[rows[0]])
+        first = int(self.pos[rows[0]])
+        if int(self.pos[rows[-1]]) - first == len(rows) - 1:
+            return g, slice(first, first + len(rows))
+        return g, self.pos[rows]
 
     def put(self, rows: np.ndarray, res: np.ndarray) -> None:
-        self.arrays[int(self.which[rows[0]])][..., self.pos[rows]] = res
+        g, cols = self._where(rows)
+        if isinstance(cols, slice) and len(rows) == self.arrays[g].shape[0]:
+            self.arrays[g] = res  # the whole array: kept as it is
+        else:
+            self.arrays[g][cols] = res
 
     def get(self, rows: np.ndarray) -> np.ndarray:
-        return self.arrays[int(self.which[rows[0]])][..., self.pos[rows]]
+        g, cols = self._where(rows)
+        return self.arrays[g][cols]
 
 
 def _pattern_groups(status: np.ndarray, cols: list[int]) -> list[tuple[np.ndarray, tuple]]:
