@@ -712,6 +712,7 @@ def _score_file(
     try:
         with (
             atomic_output(dst, inputs=[src], force=force, binary=True) as out,
+            _syncing(out) as synced,
             warnings.catch_warnings(),
             contextlib.ExitStack() as stack,
         ):
@@ -746,6 +747,7 @@ def _score_file(
                 for default, k in chunk_assumed.items():
                     assumed[default] = assumed.get(default, 0) + k
                 errors += chunk_errors
+                synced()
                 bar(n_rows)
             if not headed:  # no chunk at all: the header alone
                 empty = pd.DataFrame(columns=header, dtype=object)
@@ -771,6 +773,39 @@ def _score_file(
     finally:
         bar.close()
     return ScoreSummary(network.id, label, str(dst), written, errors, assumed)
+
+
+@contextlib.contextmanager
+def _syncing(out: Any) -> Iterator[Callable[[], None]]:
+    """A function that starts writing what ``out`` holds so far to the disk, in a thread
+    while the next chunk is scored (one at a time), so the final ``fsync`` of
+    :func:`~bayesdx.io.atomic_output` has little left to wait for; waited for on leaving."""
+    import threading
+
+    try:
+        fd = out.fileno()
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except (AttributeError, OSError, ValueError):
+        regular = False
+    running: list[threading.Thread] = []
+
+    def start() -> None:
+        if not regular or (running and running[-1].is_alive()):
+            return
+        out.flush()
+        running[:] = [threading.Thread(target=_datasync, args=(fd,), daemon=True)]
+        running[0].start()
+
+    try:
+        yield start
+    finally:
+        for thread in running:
+            thread.join()
+
+
+def _datasync(fd: int) -> None:
+    with contextlib.suppress(OSError):  # a file system without it: the final fsync does it
+        os.fdatasync(fd) if hasattr(os, "fdatasync") else os.fsync(fd)
 
 
 _WORKER: dict[str, Any] = {}  # a worker process's network (inherited when forked)
