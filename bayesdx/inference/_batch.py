@@ -1253,20 +1253,24 @@ def _scaled(x: np.ndarray, e10: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
 
 def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """Write each float of ``x`` (rows, columns) as ``","`` and its ``"%.17e"`` text into
-    ``out`` (rows, columns, 24 bytes); return where this left a value to the caller (NaN,
-    and values whose text is not 23 characters)."""
+    ``out`` (rows, columns, 24 bytes); return the flat positions of the values this left to
+    the caller (NaN, and values whose text is not 23 characters)."""
     digits, exponents = _text_tables()
-    zero, one = x == 0.0, x == 1.0
-    fast = (x >= 1e-99) & (x < 1.0)
-    safe = np.where(fast, x, 0.5)  # a harmless stand-in where the value is not computed
+    x = np.ascontiguousarray(x)
+    m = x.shape[1]
+    inside = (x >= 1e-99) & (x < 1.0)  # 23 characters; 0 and 1 too
+    safe = np.where(inside, x, 0.5)  # a harmless stand-in where the value is not computed
     e10 = np.floor(np.log10(safe)).astype(np.int64)
     n18, f18, ok = _scaled(safe, e10)
-    off = np.nonzero(~ok)
-    if len(off[0]):  # log10 one off near a power of ten: 17 or 19 digits
+    if not ok.all():  # log10 one off near a power of ten: 17 or 19 digits
+        off = np.nonzero(~ok)
         e10[off] += np.where(n18[off] >= 10**17, 1, -1)
         n18[off], f18[off], ok[off] = _scaled(safe[off], e10[off])
-    n18[zero], e10[zero] = 0, 0
-    n18[one], e10[one] = 10**17, 0
+    settled = inside & ok & (np.abs(f18) < 0.5 - 1e-4)
+    for value, code in ((0.0, 0), (1.0, 10**17)):
+        exact = x == value
+        n18[exact], e10[exact] = code, 0
+        settled |= exact
     words = out.view(np.uint32)  # "00" + 18 digits in words 0-4, "e-XX" in word 5
     rest = n18
     for k in range(4, 0, -1):
@@ -1278,10 +1282,11 @@ def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     out[..., 1] = out[..., 2]  # the first digit, then the point
     out[..., 2] = ord(".")
     out[..., 0] = ord(",")
-    settled = (fast & ok & (np.abs(f18) < 0.5 - 1e-4)) | zero | one
-    for r, c in zip(*np.nonzero(~settled & (x >= 1e-99) & (x < 1.0)), strict=True):
-        out[r, c, 1:] = np.frombuffer(b"%.17e" % x[r, c], dtype=np.uint8)  # rounding unsure
-    return ~settled & ~((x >= 1e-99) & (x < 1.0))
+    unsettled = np.flatnonzero(~settled)
+    flat = x.reshape(-1)
+    for i in unsettled[inside.reshape(-1)[unsettled]].tolist():  # a rounding left unsure
+        out[i // m, i % m, 1:] = np.frombuffer(b"%.17e" % flat[i], dtype=np.uint8)
+    return unsettled[~inside.reshape(-1)[unsettled]]
 
 
 def _float_lines(
@@ -1321,9 +1326,8 @@ def _float_blocks(
         rows = np.empty((len(x), width), dtype=np.uint8)
         rows[:, m * _SLOT :] = np.frombuffer(ending, dtype=np.uint8)
         other = _fixed_cells(x, rows[:, : m * _SLOT].reshape(len(x), m, _SLOT))
-        text = rows.data.cast("B")  # rows handed on as views: no copy until written
-        lines: list[Any] = [text[i : i + width] for i in range(0, len(text), width)]
-        for r in np.unique(np.nonzero(other)[0]).tolist():
+        lines: list[Any] = rows.view(f"S{width}")[:, 0].tolist()  # never NUL: no byte lost
+        for r in np.unique(other // m).tolist():
             row = x[r].tolist()
             cells = "" if all(v != v for v in row) else ",".join(_e17(v) for v in row)
             lines[r] = (("," + cells) if cells else "," * m).encode() + ending
