@@ -910,11 +910,28 @@ def _split_lines(
 
     masks = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
     columns: dict[str, Any] = {}
+    starts, ends = starts.T.copy(), ends.T.copy()  # a column's cells side by side
     for j, name in enumerate(names):
         if name in passthrough:
             continue
-        s, e = starts[:, j], ends[:, j]
+        s, e = starts[j], ends[j]
         size = e - s
+        if size.max(initial=0) <= 8:  # the usual column: one key per cell, empty ones too
+            labels, keys = pd.factorize(eight(s) & np.take(masks, size))
+            first = np.empty(len(keys), dtype=np.intp)
+            first[labels[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each label
+            blank = np.flatnonzero(keys == 0)  # the empty cell's key (no cell has a NUL)
+            cells = [
+                block[a:b].decode("utf-8")
+                for a, b in zip(s[first].tolist(), e[first].tolist(), strict=True)
+            ]
+            if len(blank):  # missing, as pandas reads an empty cell: code -1
+                del cells[int(blank[0])]
+                labels = np.where(labels == blank[0], -1, labels - (labels > blank[0]))
+            columns[name] = pd.Categorical.from_codes(
+                labels, categories=pd.Index(cells, dtype=object), validate=False
+            )
+            continue
         codes = np.full(n, -1, dtype=np.intp)
         uniques: list[str] = []
         for low, high in ((1, 8), (9, 16), (17, None)):
@@ -929,10 +946,10 @@ def _split_lines(
                 tail, tails = pd.factorize(eight(e[part] - 8))
                 labels = pd.factorize((head * len(tails) + tail) * 16 + size[part] - 9)[0]
             else:  # longer: rare in a column of findings
-                cells = [
+                whole = [
                     block[a:b] for a, b in zip(s[part].tolist(), e[part].tolist(), strict=True)
                 ]
-                labels = pd.factorize(np.asarray(cells, dtype=object))[0]
+                labels = pd.factorize(np.asarray(whole, dtype=object))[0]
             first = np.empty(int(labels.max()) + 1, dtype=np.intp)
             first[labels[::-1]] = part[::-1]  # the first row of each label
             start, stop = s[first].tolist(), e[first].tolist()
@@ -1278,7 +1295,7 @@ def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
         words[..., k] = np.take(digits, rest - high * 10_000)
         rest = high
     words[..., 0] = np.take(digits, rest)
-    words[..., 5] = np.take(exponents, np.clip(e10 + 99, 0, 198))
+    words[..., 5] = np.take(exponents, e10 + 99)  # -99 <= e10 <= 0 here
     out[..., 1] = out[..., 2]  # the first digit, then the point
     out[..., 2] = ord(".")
     out[..., 0] = ord(",")

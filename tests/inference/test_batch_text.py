@@ -131,12 +131,13 @@ def test_written_floats_are_c_percent_17e_and_read_back_exactly(rng):
 def test_cells_are_read_as_pandas_reads_them(seed):
     rng = np.random.default_rng(seed)
     pieces = ["a", "b", "1", ".", " ", "\u00e9", "_", "x" * 7, "y" * 9, "z" * 17]
-    names = ["c0", "skip", "c1", "c2"]
+    names = ["c0", "skip", "c1", "c2", "short"]
     lines = []
     for _ in range(500):  # cells of 0 to 60 bytes, and lines with fewer cells, padded
         cells = ["".join(rng.choice(pieces, rng.integers(0, 4))) for _ in range(rng.integers(0, 5))]
         line = ",".join(cells)
-        lines.append(line + "," * (3 - line.count(",")))
+        line += "," * (3 - line.count(","))
+        lines.append(line + "," + "".join(rng.choice(pieces[:7], rng.integers(0, 5))))
     block = ("\n".join(lines) + "\n").encode()
     seps = np.flatnonzero(np.isin(np.frombuffer(block, dtype=np.uint8), [ord(","), ord("\n")]))
     ours = _split_lines(block, seps, names, ["skip"])
@@ -144,7 +145,7 @@ def test_cells_are_read_as_pandas_reads_them(seed):
         io.BytesIO(",".join(names).encode() + b"\n" + block), dtype=object,
         keep_default_na=False, na_values=[""], skip_blank_lines=False, index_col=False,
     )  # fmt: skip
-    assert list(ours.columns) == ["c0", "c1", "c2"]
+    assert list(ours.columns) == ["c0", "c1", "c2", "short"]
 
     def cells(values: pd.Series) -> list[str | None]:
         return [v if isinstance(v, str) else None for v in values.astype(object)]
