@@ -893,10 +893,8 @@ def _split_lines(
     width = len(names)
     n = len(seps) // width
     raw = np.frombuffer(block + b"\0" * (16 - len(block) % 8), dtype=np.uint8)
-    ends = seps.reshape(n, width)
-    starts = np.empty_like(ends)
-    starts.reshape(-1)[1:] = ends.reshape(-1)[:-1] + 1
-    starts[0, 0] = 0
+    ends = seps.reshape(n, width).T.copy()  # a column's cell ends side by side
+    line_starts = np.append(0, ends[-1, :-1] + 1)
     # the eight bytes from any offset, from the two aligned words holding them; a cell's
     # bytes are never NUL, so the first eight bytes of a cell of eight or fewer, masked to
     # its length, are its own key
@@ -910,11 +908,10 @@ def _split_lines(
 
     masks = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
     columns: dict[str, Any] = {}
-    starts, ends = starts.T.copy(), ends.T.copy()  # a column's cells side by side
     for j, name in enumerate(names):
         if name in passthrough:
             continue
-        s, e = starts[j], ends[j]
+        s, e = (ends[j - 1] + 1 if j else line_starts), ends[j]
         size = e - s
         if size.max(initial=0) <= 8:  # the usual column: one key per cell, empty ones too
             labels, keys = pd.factorize(eight(s) & np.take(masks, size))
