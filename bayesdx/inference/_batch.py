@@ -1281,18 +1281,21 @@ def _fixed_cells(x: np.ndarray, out: np.ndarray) -> np.ndarray:
         e10[off] += np.where(n18[off] >= 10**17, 1, -1)
         n18[off], f18[off], ok[off] = _scaled(safe[off], e10[off])
     settled = inside & ok & (np.abs(f18) < 0.5 - 1e-4)
-    for value, code in ((0.0, 0), (1.0, 10**17)):
-        exact = x == value
-        n18[exact], e10[exact] = code, 0
-        settled |= exact
+    outside = np.flatnonzero(~inside)  # few: NaN (a row with an error), 0 and 1 above all
+    if len(outside):
+        values = x.reshape(-1)[outside]
+        for value, code in ((0.0, 0), (1.0, 10**17)):
+            exact = outside[values == value]
+            n18.reshape(-1)[exact], e10.reshape(-1)[exact] = code, 0
+            settled.reshape(-1)[exact] = True
     words = out.view(np.uint32)  # "00" + 18 digits in words 0-4, "e-XX" in word 5
     rest = n18
     for k in range(4, 0, -1):
         high = rest // 10_000
-        words[..., k] = np.take(digits, rest - high * 10_000)
+        words[..., k] = np.take(digits, rest - high * 10_000, mode="clip")  # all in range
         rest = high
-    words[..., 0] = np.take(digits, rest)
-    words[..., 5] = np.take(exponents, e10 + 99)  # -99 <= e10 <= 0 here
+    words[..., 0] = np.take(digits, rest, mode="clip")
+    words[..., 5] = np.take(exponents, e10 + 99, mode="clip")  # -99 <= e10 <= 0 here
     out[..., 1] = out[..., 2]  # the first digit, then the point
     out[..., 2] = ord(".")
     out[..., 0] = ord(",")
