@@ -83,7 +83,7 @@ _MAX_CHUNK = 8192
 _TREE_LARGEST = 1 << 17
 _TREE_MEAN = 1 << 12
 _TREE_MAX_FLOATS = 1 << 26
-_TREE_BUDGET = 1 << 25  # floats of messages and gathered tables per chunk, summed (256 MB)
+_TREE_BUDGET = 1 << 26  # floats of messages and gathered tables per chunk, summed (512 MB)
 
 
 def compile_network(network: Network) -> CompiledNetwork:

@@ -990,7 +990,9 @@ class CliqueTree:
             free = tuple(u for u in scope if status[u] != SLICED)
             strides = _strides([self.cards[u] for u in observed])
             cols = tuple(self.col[u] for u in observed)
-            factors.append((self._lookup(v, observed), cols, strides))
+            how = cols[0] if len(cols) == 1 and strides[0] == 1 else np.array(strides)
+            where = np.array(cols, dtype=np.intp)[:, None]
+            factors.append((self._lookup(v, observed), where, how))
             terms.append((B, *free))
         msg_labels = []
         for n in inputs:
@@ -1022,6 +1024,7 @@ class CliqueTree:
         case and variable. ``every``: distribute too (all marginals; else the first target
         is read at the root)."""
         m = x.shape[0]
+        xt = np.ascontiguousarray(x.T, dtype=np.intp)
         order, up, home = self.rooting(tuple(targets))
         log_pe = np.zeros(m)
         beliefs = {t: np.zeros((m, self.cards[t])) for t in targets}
@@ -1038,7 +1041,7 @@ class CliqueTree:
                 first = targets[0] if targets and not every and home[targets[0]] == c else None
                 out = (first,) if first is not None else ()
             for rows, pattern in groups[c]:
-                res, want = self._compute(c, pattern, inputs, out, rows, x, stores)
+                res, want = self._compute(c, pattern, inputs, out, rows, xt, stores)
                 if p >= 0:
                     store.put(rows, _normalise(res, want, rows, log_pe))
                     continue
@@ -1058,11 +1061,11 @@ class CliqueTree:
                     if (c, d) not in stores:
                         stores[(c, d)] = _Messages(self, status, self.sep(c, d))
                     inputs = tuple(n for n in self.nbrs[c] if n != d)
-                    res, want = self._compute(c, pattern, inputs, self.sep(c, d), rows, x, stores)
+                    res, want = self._compute(c, pattern, inputs, self.sep(c, d), rows, xt, stores)
                     stores[(c, d)].put(rows, _normalise(res, want, rows, None))
                 mine = [t for t in targets if home[t] == c and by[t] == FREE]
                 for t in mine:
-                    res, _ = self._compute(c, pattern, tuple(self.nbrs[c]), (t,), rows, x, stores)
+                    res, _ = self._compute(c, pattern, tuple(self.nbrs[c]), (t,), rows, xt, stores)
                     beliefs[t][rows] = res
         return beliefs, log_pe
 
@@ -1077,14 +1080,12 @@ class CliqueTree:
         stores: dict[tuple[int, int], _Messages],
     ) -> tuple[np.ndarray, tuple[str, ...]]:
         factors, eq, want, shape, _ = self._recipe(c, pattern, inputs, out)
-        xr = x[rows].astype(np.intp)
         ops = []
-        for table, cols, strides in factors:
-            if cols:
-                code = xr[:, cols[0]] * strides[0]
-                for j in range(1, len(cols)):
-                    code += xr[:, cols[j]] * strides[j]
-                ops.append(np.take(table, code, axis=0))
+        for table, cols, how in factors:  # x is transposed: a row per variable
+            if isinstance(how, int):  # one observed variable: its state is the code
+                ops.append(table[x[how, rows]])
+            elif len(cols):
+                ops.append(table[how @ x[cols, rows]])
             else:  # nothing observed: its code axis has one entry, for every case
                 ops.append(table)
         for n in inputs:
@@ -1132,12 +1133,15 @@ def _normalise(
 ) -> np.ndarray:
     """A message divided by its largest entry per case (the logs added to ``log_pe``)."""
     mx = res.max(axis=tuple(range(1, res.ndim))) if want else res
-    zero = mx <= 0
-    safe = np.where(zero, 1.0, mx) if zero.any() else mx
+    if mx.min() > 0:
+        safe = mx
+    else:  # impossible in some cases
+        zero = mx <= 0
+        safe = np.where(zero, 1.0, mx)
     if log_pe is not None:
         log_pe[rows] += np.log(safe)
-        if zero.any():  # impossible
-            log_pe[rows[zero]] = -np.inf
+        if safe is not mx:
+            log_pe[rows[mx <= 0]] = -np.inf
     scale = safe.reshape(-1, *[1] * (res.ndim - 1))
     if res.flags.writeable and res.base is None:
         res /= scale
