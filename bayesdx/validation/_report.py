@@ -88,9 +88,7 @@ def cohort_study(
         p = score(network, cohort, node, members, present)
         # one record per patient: variable name -> simulated state
         records = cast("list[dict[str, str]]", cohort[present].to_dict("records"))
-        rule = np.array(
-            [evaluate_guideline(rule_of, r).verdict == "recommended" for r in records]
-        )
+        rule = np.array([evaluate_guideline(rule_of, r).verdict == "recommended" for r in records])
         return validate(label, y, p, {"guideline rule": rule})
 
     point = run("point network", None)
