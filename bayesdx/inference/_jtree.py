@@ -884,12 +884,16 @@ class CliqueTree:
         self._lookups: dict[tuple, np.ndarray] = {}
         self._recipes: dict[tuple, tuple] = {}
         self._rootings: dict[tuple[str, ...], tuple] = {}
+        self._seps: dict[tuple[int, int], tuple[str, ...]] = {}
 
     # -------------------------------------------------------------- structure
     def sep(self, a: int, b: int) -> tuple[str, ...]:
         """The variables two neighbouring cliques share (in evidence-column order)."""
-        other = set(self.cliques[b])
-        return tuple(u for u in self.cliques[a] if u in other)
+        got = self._seps.get((a, b))
+        if got is None:
+            other = set(self.cliques[b])
+            got = self._seps[(a, b)] = tuple(u for u in self.cliques[a] if u in other)
+        return got
 
     def rooting(self, targets: tuple[str, ...]) -> tuple[list[int], list[int], dict[str, int]]:
         """The cliques in collect order (children first), each one's parent (-1: a root),
@@ -1052,6 +1056,9 @@ class CliqueTree:
                     beliefs[want[0]][rows] = res
         if not every:
             return beliefs, log_pe
+        homed: dict[int, list[str]] = {}
+        for t in targets:
+            homed.setdefault(home[t], []).append(t)
         for c in reversed(order):  # distribute
             for rows, pattern in groups[c]:
                 by = dict(zip(self.cliques[c], pattern, strict=True))
@@ -1063,7 +1070,7 @@ class CliqueTree:
                     inputs = tuple(n for n in self.nbrs[c] if n != d)
                     res, want = self._compute(c, pattern, inputs, self.sep(c, d), rows, xt, stores)
                     stores[(c, d)].put(rows, _normalise(res, want, rows, None))
-                mine = [t for t in targets if home[t] == c and by[t] == FREE]
+                mine = [t for t in homed.get(c, ()) if by[t] == FREE]
                 for t in mine:
                     res, _ = self._compute(c, pattern, tuple(self.nbrs[c]), (t,), rows, xt, stores)
                     beliefs[t][rows] = res
