@@ -1135,12 +1135,20 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
     return into
 
 
+BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
+
+
 def _normalise(
     res: np.ndarray, want: tuple[str, ...], rows: np.ndarray, log_pe: np.ndarray | None
 ) -> np.ndarray:
-    """A message divided by its largest entry per case (the logs added to ``log_pe``)."""
+    """A message divided by its largest entry per case (the logs added to ``log_pe``), unless
+    every case's largest entry is within ``BAND`` of 1 (no product of a clique's inputs can
+    then underflow)."""
     mx = res.max(axis=tuple(range(1, res.ndim))) if want else res
-    if mx.min() > 0:
+    low = mx.min()
+    if low >= BAND and mx.max() <= 1 / BAND:
+        return res
+    if low > 0:
         safe = mx
     else:  # impossible in some cases
         zero = mx <= 0
