@@ -151,6 +151,11 @@ class BenchmarkReport:
     multicore : dict
         ``cases``, ``jobs``, ``one_job_s``, ``jobs_s`` and ``speedup`` of
         :func:`bayesdx.inference.score_csv` on marrow cases (identical outputs checked).
+    batch_rows : dict
+        ``bayesdx batch`` end to end (a new process reading and writing CSV) on a marrow
+        cohort: ``rows``, ``seconds`` (``--jobs 1``, pinned to one core when ``one_core``),
+        ``jobs`` and ``jobs_seconds``, ``speedup``, ``input_mb``, ``output_mb`` and
+        ``identical`` (the two outputs byte for byte).
     files : list of dict
         End to end on network files, each command a fresh process: ``bayesdx query
         --network FILE -t T -e ...`` against the same query with pyAgrum (import, read,
@@ -169,6 +174,7 @@ class BenchmarkReport:
     peers: list[dict[str, Any]] = field(default_factory=list)
     multicore: dict[str, Any] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
+    batch_rows: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what ``bayesdx bench --json`` prints)."""
@@ -231,6 +237,15 @@ class BenchmarkReport:
             rows.append((f"batch, {mc['jobs']} jobs / 1", "marrow_signal", mc["speedup"],
                          f"x ({mc['cases']:,} rows: {mc['one_job_s']:.2f} s, "
                          f"{mc['jobs_s']:.2f} s)"))  # fmt: skip
+        if self.batch_rows:
+            b = self.batch_rows
+            rows.append((f"batch, {b['rows']:,} rows end to end", "marrow_signal", b["seconds"],
+                         f"s (bayesdx batch --jobs 1{', one core' if b['one_core'] else ''}; "
+                         f"target 5 s for 1,000,000; {b['input_mb']:.0f} MB in, "
+                         f"{b['output_mb']:.0f} MB out)"))  # fmt: skip
+            rows.append((f"batch, {b['jobs']} jobs / 1", "marrow_signal", b["speedup"],
+                         f"x ({b['jobs_seconds']:.2f} s; target 1.7x; outputs "
+                         f"{'identical' if b['identical'] else 'DIFFER'})"))  # fmt: skip
         if self.cold_start:
             c = self.cold_start
             rows += [
@@ -600,6 +615,84 @@ def _large(cases: int, repeats: int) -> dict[str, Any]:
     }
 
 
+# raw readings drawn inside each state's range, with the decimals a report would give
+_RAW_READINGS: dict[str, tuple[dict[str, tuple[float, float]], int]] = {
+    "age": ({"lt_40": (18, 40), "40_to_59": (40, 60), "ge_60": (60, 95)}, 0),
+    "hb_level": ({"lt_12": (6, 12), "12_to_13": (12, 13), "ge_13": (13, 17.5)}, 1),
+    "monocytosis": ({"absent": (0.1, 1.0), "present": (1.0, 4.0)}, 2),
+    "calcium": ({"normal": (8.5, 11), "high": (11, 15)}, 1),
+    "renal": ({"normal": (0.5, 2), "impaired": (2, 6)}, 2),
+    "chemical_shift": ({"drop": (0.2, 0.82), "retention": (0.82, 1.3)}, 2),
+}
+_COHORT_COLUMNS = ("age", "sex", "hb_level", "cytopenia", "monocytosis", "blasts", "dysplasia",
+                   "m_protein", "calcium", "renal", "ldh", "chemical_shift", "constitutional",
+                   "organomegaly", "leukocytosis", "setting")  # fmt: skip
+
+
+def write_marrow_cohort(path: str | os.PathLike, rows: int, seed: int) -> None:
+    """A cohort CSV as a clinic would export it: an id, then findings drawn from the
+    marrow network (30% of cells empty): raw numbers for the measured ones (80%; the rest
+    as state ids), hb as g/dL (the hb column), setting mostly left to the default."""
+    net = load_network("marrow_signal")
+    rng = np.random.default_rng(seed)
+    x = sample_cases(net, rows, rng, targets=list(net.default_targets))
+    cols: list[list[str]] = [[f"p{i}" for i in range(rows)]]
+    for v in _COHORT_COLUMNS:
+        s = x[:, net.variables.index(v)]
+        ids = np.array([*net.states[v], ""], dtype=object)
+        if v == "hb_level":  # the hb column: hb's own states where an id is given
+            ids = np.array([{"lt_12": "lt_12"}.get(t, "ge_12") for t in net.states[v]] + [""],
+                           dtype=object)  # fmt: skip
+        text = ids[s]
+        if v in _RAW_READINGS:
+            spans, decimals = _RAW_READINGS[v]
+            lo = np.array([spans[t][0] for t in net.states[v]] + [0.0])
+            hi = np.array([spans[t][1] for t in net.states[v]] + [0.0])
+            value = lo[s] + (hi[s] - lo[s]) * rng.random(rows)
+            raw = (s >= 0) & (rng.random(rows) < 0.8)
+            text[raw] = [f"{a:.{decimals}f}" for a in value[raw].tolist()]
+        if v == "setting":
+            text[rng.random(rows) < 0.7] = ""
+        cols.append(text.tolist())
+    header = ",".join(["id", *("hb" if v == "hb_level" else v for v in _COHORT_COLUMNS)])
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(header + "\n")
+        fh.writelines(line + "\n" for line in map(",".join, zip(*cols, strict=True)))
+
+
+def _one_core() -> None:  # pragma: no cover - runs in the child before exec
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+def _batch_rows(rows: int, seed: int, jobs: int = 2) -> dict[str, Any]:
+    """``bayesdx batch`` end to end on a marrow cohort of ``rows`` rows, as a user runs it:
+    a new process (start-up and imports included), reading the CSV and writing the scored
+    CSV; once with --jobs 1 pinned to one core, once with --jobs ``jobs``; the two outputs
+    compared byte for byte."""
+    pin = hasattr(os, "sched_setaffinity")
+    times, outputs = {}, {}
+    with tempfile.TemporaryDirectory(prefix="bayesdx-bench-") as folder:
+        src = Path(folder) / "cohort.csv"
+        write_marrow_cohort(src, rows, seed)
+        for n_jobs in (1, jobs):
+            dst = Path(folder) / f"out{n_jobs}.csv"
+            argv = [sys.executable, "-m", "bayesdx.cli", "batch", "--input", str(src),
+                    "--output", str(dst), "--passthrough", "id", "--jobs", str(n_jobs)]  # fmt: skip
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True, check=True,
+                           preexec_fn=_one_core if pin and n_jobs == 1 else None)  # fmt: skip
+            times[n_jobs] = time.perf_counter() - start
+            outputs[n_jobs] = dst.stat().st_size
+        identical = (Path(folder) / "out1.csv").read_bytes() == (
+            Path(folder) / f"out{jobs}.csv"
+        ).read_bytes()
+        in_bytes = src.stat().st_size
+    return {"rows": rows, "seconds": times[1], "one_core": pin, "jobs": jobs,
+            "jobs_seconds": times[jobs], "speedup": times[1] / times[jobs],
+            "input_mb": in_bytes / 1e6, "output_mb": outputs[1] / 1e6,
+            "identical": identical}  # fmt: skip
+
+
 def _env() -> dict[str, str]:
     """The environment of a timed command: bytecode cached, as an installed package has it."""
     env = dict(os.environ)
@@ -736,6 +829,7 @@ def run_benchmark(
     multicore_cases: int = 200_000,
     jobs: int | None = None,
     files: tuple[tuple[str, str], ...] = (("hepar2", "bif"), ("munin", "net")),
+    batch_rows: int = 1_000_000,
 ) -> BenchmarkReport:
     """Measure the compiled engine against pgmpy and pyAgrum on this machine, in one run.
 
@@ -771,6 +865,9 @@ def run_benchmark(
         pyAgrum (each a fresh process; ``cold_repeats`` runs): pgmpy's example network
         ``name`` as pgmpy ships it (``"bif"``), or written by bayesdx in ``format``
         (default: hepar2's BIF file, and MUNIN as a Hugin NET file).
+    batch_rows : int
+        Rows of a marrow cohort CSV put through ``bayesdx batch`` end to end, with one job
+        and with ``jobs`` (0 skips it).
 
     Returns
     -------
@@ -798,6 +895,8 @@ def run_benchmark(
         report.multicore = _multicore(multicore_cases, max(jobs or _cores(), 2), seed)
     if large_cases:
         report.large = _large(large_cases, repeats)
+    if batch_rows:
+        report.batch_rows = _batch_rows(batch_rows, seed, max(jobs or _cores(), 2))
     if psa_draws:
         net = load_network("marrow_signal")
         case = {"age": 58, "hb": 11.4, "chemical_shift": "drop"}

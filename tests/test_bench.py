@@ -18,7 +18,7 @@ def report() -> BenchmarkReport:
     return run_benchmark(
         cases=40, pgmpy_cases=2, large_cases=500, repeats=1, cold_repeats=1, psa_draws=50,
         peer_networks=("asia", "marrow_signal"), peer_seconds=0.05, multicore_cases=300,
-        files=(("asia", "bif"), ("asia", "net")),
+        files=(("asia", "bif"), ("asia", "net")), batch_rows=3000,
     )  # fmt: skip
 
 
@@ -40,7 +40,7 @@ def test_report_outputs(report):
     d = report.to_dict()
     assert set(d) == {
         "machine", "engines", "large", "cold_start", "psa", "batching", "peers", "multicore",
-        "files",
+        "files", "batch_rows",
     }  # fmt: skip
     json.dumps(d)
     frame = report.to_frame()
@@ -61,6 +61,29 @@ def test_files_are_timed_end_to_end_against_pyagrum(report):
         assert f["target"] not in f["evidence"] and f["evidence"]
     text = str(report)
     assert "query asia.bif, end to end" in text and "bayesdx / pyAgrum" in text
+
+
+def test_batch_rows_end_to_end(report, tmp_path):
+    b = report.batch_rows
+    assert b["rows"] == 3000 and b["identical"] is True
+    assert b["speedup"] == pytest.approx(b["seconds"] / b["jobs_seconds"])
+    assert b["input_mb"] > 0 and b["output_mb"] > b["input_mb"]
+    assert "batch, 3,000 rows end to end" in str(report)
+
+
+def test_the_bench_cohort_reads_as_a_clinic_export(tmp_path, marrow):
+    from bayesdx._bench import write_marrow_cohort
+    from bayesdx.inference import score_csv
+
+    path = tmp_path / "cohort.csv"
+    write_marrow_cohort(path, 500, seed=3)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 501 and lines[0].startswith("id,age,sex,hb,")
+    cells = [line.split(",") for line in lines[1:]]
+    assert 0.2 < sum(c == "" for row in cells for c in row[1:]) / (500 * 16) < 0.45
+    out = tmp_path / "scored.csv"
+    score_csv(marrow, path, out, passthrough=["id"], jobs=1)  # every row scores
+    assert len([ln for ln in out.read_text().splitlines() if ln[:1] == "p"]) == 500
 
 
 def test_sample_cases(marrow):
