@@ -32,6 +32,7 @@ This module imports only numpy (no pgmpy, no pandas).
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -553,18 +554,32 @@ class CompiledNetwork:
     ) -> None:
         """Posteriors and log P(evidence) of every case through the one tree, in chunks
         whose cliques over free variables hold about ``_TREE_BUDGET`` floats."""
-        n = x.shape[0]
         status = self._status(x, names)
-        every = len(names) > 1
-        cum = np.cumsum(tree.case_floats(status, every))
+        cum = np.cumsum(tree.case_floats(status, len(names) > 1))
         cap = chunk_size or _MAX_CHUNK
+        with _one_blas_thread():
+            self._tree_chunks(tree, x, status, names, posts, log_pe, cum, cap, progress)
+
+    def _tree_chunks(
+        self,
+        tree: CliqueTree,
+        x: np.ndarray,
+        status: np.ndarray,
+        names: Sequence[str],
+        posts: dict[str, np.ndarray],
+        log_pe: np.ndarray,
+        cum: np.ndarray,
+        cap: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        n = x.shape[0]
         start = 0
         while start < n:
             base = float(cum[start - 1]) if start else 0.0
             end = int(np.searchsorted(cum, base + _TREE_BUDGET, side="right"))
             end = min(max(end, start + 1), start + cap, n)
             r = slice(start, end)
-            beliefs, lp = tree.run(x[r], status[r], names, every)
+            beliefs, lp = tree.run(x[r], status[r], names, len(names) > 1)
             log_pe[r] = lp
             possible = np.isfinite(lp)
             for t in names:
@@ -759,6 +774,17 @@ class CompiledNetwork:
             k = self._card[t]
             onehot = np.eye(k)[xc[:, self._col[t]]]
             posts[t][..., rows, :] = np.where(possible[..., None], onehot, 0.0)
+
+
+def _one_blas_thread() -> contextlib.AbstractContextManager:
+    """BLAS on one thread while the tree runs: its matrix products are many and small, so
+    threads cost more to start than they save, and they compete with other processes (and
+    with ``--jobs``). threadpoolctl comes with scikit-learn; without it, nothing changes."""
+    try:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]  # lazy
+    except ImportError:  # pragma: no cover - scikit-learn requires it
+        return contextlib.nullcontext()
+    return threadpool_limits(1, user_api="blas")
 
 
 def _sorted_groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

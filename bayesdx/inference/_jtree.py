@@ -985,7 +985,8 @@ class CliqueTree:
             return got
         status = dict(zip(self.cliques[c], pattern, strict=True))
         sym: dict[str, str] = {B: "z"}
-        terms, factors = [], []
+        terms: list[tuple[str, ...]] = []
+        factors: list[tuple[Any, Any, Any]] = []
         for v in self.home[c]:
             if status[v] == BARREN:
                 continue
@@ -994,9 +995,14 @@ class CliqueTree:
             free = tuple(u for u in scope if status[u] != SLICED)
             strides = _strides([self.cards[u] for u in observed])
             cols = tuple(self.col[u] for u in observed)
+            table = self._lookup(v, observed)
+            if not observed:  # the same for every case: no case axis (a matrix product)
+                factors.append((table[0], None, None))
+                terms.append(free)
+                continue
             how = cols[0] if len(cols) == 1 and strides[0] == 1 else np.array(strides)
             where = np.array(cols, dtype=np.intp)[:, None]
-            factors.append((self._lookup(v, observed), where, how))
+            factors.append((table, where, how))
             terms.append((B, *free))
         msg_labels = []
         for n in inputs:
@@ -1010,9 +1016,14 @@ class CliqueTree:
         want = tuple(u for u in out if status[u] == FREE)
         present = tuple(u for u in want if u in sym)
         eq = ",".join("".join(sym[u] for u in t) for t in terms)
-        eq += "->z" + "".join(sym[u] for u in present)
+        cases = any(B in t for t in terms)  # else the result is the same for every case
+        eq += "->" + "z" * cases + "".join(sym[u] for u in present)
         shape = tuple(-1 if u in sym else 1 for u in want)  # absent: constant along it
-        got = (factors, eq, want, shape, msg_labels)
+        # two operands, one of them the same for every case, and a sizeable product: numpy
+        # contracts them as a matrix product (BLAS) when asked to optimise
+        blas = len(terms) == 2 and not all(B in t for t in terms)
+        union = math.prod(self.cards[u] for u in sym if u != B)
+        got = (factors, eq, want, shape, (cases, blas, union))
         if len(self._recipes) > 1 << 16:
             self._recipes.clear()
         self._recipes[key] = got
@@ -1086,20 +1097,25 @@ class CliqueTree:
         x: np.ndarray,
         stores: dict[tuple[int, int], _Messages],
     ) -> tuple[np.ndarray, tuple[str, ...]]:
-        factors, eq, want, shape, _ = self._recipe(c, pattern, inputs, out)
+        factors, eq, want, shape, (cases, blas, union) = self._recipe(c, pattern, inputs, out)
         ops = []
         for table, cols, how in factors:  # x is transposed: a row per variable
-            if isinstance(how, int):  # one observed variable: its state is the code
-                ops.append(table[x[how, rows]])
-            elif len(cols):
-                ops.append(table[how @ x[cols, rows]])
-            else:  # nothing observed: its code axis has one entry, for every case
+            if cols is None:  # nothing observed: the same for every case
                 ops.append(table)
+            elif isinstance(how, int):  # one observed variable: its state is the code
+                ops.append(table[x[how, rows]])
+            else:
+                ops.append(table[how @ x[cols, rows]])
         for n in inputs:
             ops.append(stores[(n, c)].get(rows))
-        res = np.einsum(eq, *ops) if ops else np.ones(len(rows))
-        if res.shape[0] != len(rows):  # no input depends on the case
-            res = np.broadcast_to(res, (len(rows), *res.shape[1:]))
+        if not ops:  # a message from nothing: one
+            res = np.ones(())
+        elif blas and len(rows) * union > BLAS_FLOATS:
+            res = np.einsum(eq, *ops, optimize=True)
+        else:
+            res = np.einsum(eq, *ops)
+        if not cases:  # no input depends on the case
+            res = np.broadcast_to(res, (len(rows), *res.shape))
         if len(want) != res.ndim - 1:  # constant along a variable no input carries
             full = tuple(self.cards[u] for u in want)
             inner = tuple(k if s < 0 else 1 for k, s in zip(full, shape, strict=True))
@@ -1135,6 +1151,7 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
     return into
 
 
+BLAS_FLOATS = 1 << 18  # a product of two operands larger than this goes through BLAS
 BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
 
 

@@ -506,11 +506,14 @@ def test_every_heuristic_gives_the_same_posteriors(seed, n, hide):
     n_cases=st.integers(1, 30),
     hide=st.sampled_from([0.2, 0.5, 0.9]),
     chunk=st.sampled_from([None, 1, 4]),
+    blas=st.booleans(),
 )
-def test_clique_tree_equals_brute_force(seed, n, max_parents, zero_share, n_cases, hide, chunk):
+def test_clique_tree_equals_brute_force(
+    seed, n, max_parents, zero_share, n_cases, hide, chunk, blas
+):
     """The one-tree path (used where a network has a large clique), forced on small random
     networks: every marginal, one target and P(evidence) equal brute force, impossible
-    cases are flagged, and chunks change nothing."""
+    cases are flagged, and chunks change nothing (products through BLAS or not)."""
     net = random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 4)
     cards = np.array([len(net.states[v]) for v in net.variables])
@@ -521,6 +524,7 @@ def test_clique_tree_equals_brute_force(seed, n, max_parents, zero_share, n_case
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(compiled_module, "_TREE_LARGEST", 0)
         mp.setattr(compiled_module, "_TREE_MEAN", 0)
+        mp.setattr(jtree_module, "BLAS_FLOATS", 0 if blas else 1 << 62)
         cn = compile_network(net)
         every = cn.evaluate(x, "all", chunk_size=chunk)
         one = cn.evaluate(x, [target], chunk_size=chunk)
