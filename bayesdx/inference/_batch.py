@@ -925,7 +925,8 @@ def _split_lines(
             if len(blank):  # missing, as pandas reads an empty cell: code -1
                 del cells[int(blank[0])]
                 labels = np.where(labels == blank[0], -1, labels - (labels > blank[0]))
-            columns[name] = pd.Categorical.from_codes(
+            # pandas-stubs before 2.2.3 lack from_codes' validate and take codes as a list
+            columns[name] = pd.Categorical.from_codes(  # type: ignore[call-arg, arg-type, unused-ignore]
                 labels, categories=pd.Index(cells, dtype=object), validate=False
             )
             continue
@@ -952,8 +953,10 @@ def _split_lines(
             start, stop = s[first].tolist(), e[first].tolist()
             codes[part] = labels + len(uniques)
             uniques += [block[a:b].decode("utf-8") for a, b in zip(start, stop, strict=True)]
-        columns[name] = pd.Categorical.from_codes(
-            codes, categories=pd.Index(uniques, dtype=object), validate=False
+        columns[name] = pd.Categorical.from_codes(  # type: ignore[call-arg, unused-ignore]
+            codes,  # type: ignore[arg-type, unused-ignore]
+            categories=pd.Index(uniques, dtype=object),
+            validate=False,
         )
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
