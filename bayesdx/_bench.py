@@ -234,7 +234,7 @@ class BenchmarkReport:
             ]
         if self.multicore:
             mc = self.multicore
-            rows.append((f"batch, {mc['jobs']} jobs / 1", "marrow_signal", mc["speedup"],
+            rows.append((f"score_csv, {mc['jobs']} jobs / 1", "marrow_signal", mc["speedup"],
                          f"x ({mc['cases']:,} rows: {mc['one_job_s']:.2f} s, "
                          f"{mc['jobs_s']:.2f} s)"))  # fmt: skip
         if self.batch_rows:
@@ -243,7 +243,7 @@ class BenchmarkReport:
                          f"s (bayesdx batch --jobs 1{', one core' if b['one_core'] else ''}; "
                          f"target 5 s for 1,000,000; {b['input_mb']:.0f} MB in, "
                          f"{b['output_mb']:.0f} MB out)"))  # fmt: skip
-            rows.append((f"batch, {b['jobs']} jobs / 1", "marrow_signal", b["speedup"],
+            rows.append((f"  --jobs {b['jobs']} / --jobs 1", "marrow_signal", b["speedup"],
                          f"x ({b['jobs_seconds']:.2f} s; target 1.7x; outputs "
                          f"{'identical' if b['identical'] else 'DIFFER'})"))  # fmt: skip
         if self.cold_start:
@@ -273,10 +273,10 @@ class BenchmarkReport:
             f"Machine: {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, "
             f"numpy {m['numpy']}, pgmpy {m['pgmpy']}, pyAgrum {m.get('pyagrum') or 'absent'}",
             "",
-            f"{'measure':<28}{'network':<15}{'value':>14}  unit",
+            f"{'measure':<34}{'network':<15}{'value':>14}  unit",
         ]
         for measure, net, value, unit in self._rows():
-            lines.append(f"{measure:<28}{net:<15}{_fmt(value):>14}  {unit}")
+            lines.append(f"{measure:<34}{net:<15}{_fmt(value):>14}  {unit}")
         if self.peers:
             lines += ["", "Cases per second, bayesdx against pyAgrum LazyPropagation:", "",
                       f"{'network':<15}{'nodes':>6}{'one target':>12}{'pyAgrum':>10}{'ratio':>9}"
