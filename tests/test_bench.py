@@ -128,7 +128,7 @@ def test_multicore_figure_checks_identical_outputs(report):
     mc = report.multicore
     assert mc["cases"] == 300 and mc["jobs"] >= 2 and mc["identical"] is True
     assert mc["speedup"] == pytest.approx(mc["one_job_s"] / mc["jobs_s"])
-    assert any(row[0].startswith(f"batch, {mc['jobs']} jobs") for row in report._rows())
+    assert any(row[0].startswith(f"score_csv, {mc['jobs']} jobs") for row in report._rows())
 
 
 _SAME = """
