@@ -295,7 +295,10 @@ class CompiledNetwork:
         self._plan_floats = 0
         self._bundles: dict[tuple, np.ndarray] = {}  # bundled lookup tables, by content
         self._refs: dict[int, int] = {}  # kept plans holding each table (by id)
-        self._heuristic: str | None = None  # the elimination heuristic, chosen at first use
+        # the plans' elimination heuristic: weighted min-fill (the heuristic best for the
+        # whole network, which the tree uses, made the plans of pigs, hepar2 and insurance
+        # slower: a pattern's graph is not the network's)
+        self._heuristic = "weighted"
         self._tree: CliqueTree | None = None  # one junction tree for every pattern, at first use
 
     # ---------------------------------------------------------------- encoding
@@ -513,10 +516,12 @@ class CompiledNetwork:
     def _clique_tree(self) -> CliqueTree | None:
         """The network's junction tree when it is the faster way (see ``_TREE_LARGEST``)."""
         if self._tree is None:
-            if self._heuristic is None:
-                self._heuristic = best_heuristic(self.variables, self._parents, self._card)
             self._tree = CliqueTree(
-                self.variables, self._parents, self._card, self._cpts, self._heuristic
+                self.variables,
+                self._parents,
+                self._card,
+                self._cpts,
+                best_heuristic(self.variables, self._parents, self._card),
             )
         t = self._tree
         if (
@@ -707,8 +712,6 @@ class CompiledNetwork:
         if plan is not None:
             self._plans.move_to_end(key)
             return plan
-        if self._heuristic is None:
-            self._heuristic = best_heuristic(self.variables, self._parents, self._card)
         if sum(t.size for t in self._bundles.values()) > _BUNDLE_CACHE_FLOATS:
             self._bundles.clear()
         plan = build_plan(
