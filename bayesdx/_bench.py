@@ -146,8 +146,9 @@ class BenchmarkReport:
         ``one_cases`` and ``one_per_s`` (bayesdx, one target), ``pyagrum_one_cases`` and
         ``pyagrum_one_per_s``, ``one_ratio``; the same with ``all_`` for all marginals;
         ``peak_mb`` (bayesdx's peak numpy memory for ``one_cases`` cases, one target) and
-        ``plans`` (plans built). A measurement that did not finish holds None and ``note``
-        says why.
+        ``plans`` (plans built), ``engine`` (``"tree"``: one junction tree for every evidence
+        pattern, on networks with large cliques; ``"plans"``: a plan per pattern). A
+        measurement that did not finish holds None and ``note`` says why.
     multicore : dict
         ``cases``, ``jobs``, ``one_job_s``, ``jobs_s`` and ``speedup`` of
         :func:`bayesdx.inference.score_csv` on marrow cases (identical outputs checked).
@@ -280,14 +281,15 @@ class BenchmarkReport:
         if self.peers:
             lines += ["", "Cases per second, bayesdx against pyAgrum LazyPropagation:", "",
                       f"{'network':<15}{'nodes':>6}{'one target':>12}{'pyAgrum':>10}{'ratio':>9}"
-                      f"{'all marg.':>12}{'pyAgrum':>10}{'ratio':>9}{'peak MB':>9}"]  # fmt: skip
+                      f"{'all marg.':>12}{'pyAgrum':>10}{'ratio':>9}{'peak MB':>9}"
+                      f"{'engine':>8}"]  # fmt: skip
             for p in self.peers:
                 lines.append(
                     f"{p['network']:<15}{p['nodes']:>6}{_cell(p['one_per_s']):>12}"
                     f"{_cell(p['pyagrum_one_per_s']):>10}{_cell(p['one_ratio'], 'x'):>9}"
                     f"{_cell(p['all_per_s']):>12}{_cell(p['pyagrum_all_per_s']):>10}"
                     f"{_cell(p['all_ratio'], 'x'):>9}{_cell(p['peak_mb']):>9}"
-                    + (f"  {p['note']}" if p.get("note") else "")
+                    f"{p.get('engine', ''):>8}" + (f"  {p['note']}" if p.get("note") else "")
                 )
         return "\n".join(lines)
 
@@ -427,6 +429,7 @@ def _peer_row(
     row["peak_mb"] = _peak_mb(cn, sample_cases(network, n, rng, targets=[target]), [target])
     rate, n = _bayesdx_rate(cn, network, "all", [], rng, budget, max_cases, repeats)
     row.update(all_per_s=rate, all_cases=n, plans=len(cn._plans))
+    row["engine"] = "tree" if cn._clique_tree() is not None else "plans"
     if importlib.util.find_spec("pyagrum") is None:
         row.update(pyagrum_one_per_s=None, pyagrum_all_per_s=None, one_ratio=None,
                    all_ratio=None, note="pyAgrum is not installed (the bench extra)")  # fmt: skip
