@@ -2,7 +2,7 @@
 
 Reading a large BIF, NET or XDSL file in Python takes a while (MUNIN's 800 KB: about a
 quarter of a second); reading it again should not. After a file is read, its network is
-kept in the user's cache folder under a key made of the file's bytes (SHA-256), the path as
+kept in the user's cache folder under a key made of the file's bytes (BLAKE2b), the path as
 given, the format and the bayesdx version: a file that changes in any byte is read again,
 and a file is never trusted because of its name or its modification time.
 
@@ -21,7 +21,6 @@ labels. Anything else (a network with a decision section, groups, roles) is not 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -32,13 +31,18 @@ from bayesdx._version import __version__
 from bayesdx.limits import MAX_NETWORK_BYTES
 from bayesdx.model import FixedCPT, NetworkSpec, NodeSpec, Source
 
+try:  # CPython's own BLAKE2 module: hashlib would load OpenSSL first, a few ms of every start
+    from _blake2 import blake2b  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - another Python
+    from hashlib import blake2b
+
 __all__ = ["MAX_ENTRIES", "MIN_BYTES", "cache_folder", "cached_spec", "store_spec"]
 
 #: entries kept; the least recently written go first
 MAX_ENTRIES = 64
 #: smaller files are read faster than the cache could save
 MIN_BYTES = 16 << 10
-_LAYOUT = 1  # the entry layout below; a change makes old entries unreadable, so ignored
+_LAYOUT = 2  # the entry layout below; a change makes old entries unreadable, so ignored
 _EXPERT = Source("expert", "none", "expert")  # what every reader puts in a spec's sources
 
 
@@ -63,7 +67,7 @@ def cache_folder() -> Path | None:
 
 
 def _key(data: bytes, path: str, fmt: str) -> str:
-    h = hashlib.sha256(data)
+    h = blake2b(data, digest_size=32)
     h.update(f"\0{path}\0{fmt}\0{__version__}\0{_LAYOUT}".encode())
     return h.hexdigest()
 
@@ -191,7 +195,7 @@ def _encode(spec: NetworkSpec) -> bytes | None:
         "description": spec.description,
         "path": spec.path,
         "nodes": nodes,
-        "sha256": hashlib.sha256(payload).hexdigest(),
+        "blake2b": blake2b(payload, digest_size=32).hexdigest(),
     }
     return json.dumps(header, ensure_ascii=True).encode() + b"\n" + payload
 
@@ -203,7 +207,7 @@ def _decode(blob: bytes, path: str) -> NetworkSpec | None:
         header = json.loads(head)
         if header.get("layout") != _LAYOUT or header.get("path") != path:
             return None
-        if hashlib.sha256(payload).hexdigest() != header["sha256"]:
+        if blake2b(payload, digest_size=32).hexdigest() != header["blake2b"]:
             return None
         values = np.frombuffer(payload, dtype="<f8")
         nodes: dict[str, NodeSpec] = {}
