@@ -13,10 +13,8 @@ if TYPE_CHECKING:  # the names below load on first use (bayesdx._lazy)
         CPT,
         DeterministicCPT,
         Entry,
-        FixedCPT,
         NoisyMaxCPT,
         TableCPT,
-        check_table_size,
     )
     from bayesdx.model._decision_spec import (
         GUIDELINE_VERDICTS,
@@ -39,6 +37,10 @@ if TYPE_CHECKING:  # the names below load on first use (bayesdx._lazy)
         normalise,
         parse_assignment,
         state_of,
+    )
+    from bayesdx.model._fixed import (
+        FixedCPT,
+        check_table_size,
     )
     from bayesdx.model._hypothesis import (
         Hypothesis,
@@ -106,10 +108,10 @@ _LAZY = {
     "CPT": "bayesdx.model._cpt",
     "DeterministicCPT": "bayesdx.model._cpt",
     "Entry": "bayesdx.model._cpt",
-    "FixedCPT": "bayesdx.model._cpt",
+    "FixedCPT": "bayesdx.model._fixed",
     "NoisyMaxCPT": "bayesdx.model._cpt",
     "TableCPT": "bayesdx.model._cpt",
-    "check_table_size": "bayesdx.model._cpt",
+    "check_table_size": "bayesdx.model._fixed",
     "GUIDELINE_VERDICTS": "bayesdx.model._decision_spec",
     "VERDICTS": "bayesdx.model._decision_spec",
     "Condition": "bayesdx.model._decision_spec",

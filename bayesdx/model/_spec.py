@@ -17,17 +17,19 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-# the decision section's parser (seven dataclasses) loads with the first network that has
-# one: a file imported from BIF or NET never pays for it
+# what only a YAML document needs (the literature's table kinds, cut-points, uncertainty,
+# the decision section) loads with the first such document, through the package's lazy
+# names: a network read from BIF or NET never pays for it
 from bayesdx import model as _model
 from bayesdx.errors import NetworkFileError
-from bayesdx.model._cpt import CPT, DeterministicCPT, Entry, NoisyMaxCPT, TableCPT, check_table_size
-from bayesdx.model._measure import Measure
+from bayesdx.model._fixed import check_table_size
 from bayesdx.model._textnum import is_finite_number, shown
-from bayesdx.model._uncertainty import Uncertainty, beta_cdf, beta_interval
 
 if TYPE_CHECKING:
+    from bayesdx.model._cpt import CPT, DeterministicCPT, Entry, NoisyMaxCPT, TableCPT
     from bayesdx.model._decision_spec import DecisionSpec
+    from bayesdx.model._measure import Measure
+    from bayesdx.model._uncertainty import Uncertainty
 
 __all__ = [
     "FORMAT",
@@ -474,7 +476,7 @@ def _measure(ctx: _Ctx, raw: Any, states: tuple[str, ...], sources: dict) -> Mea
         raise ctx.fail("expected [min, max] with min < max", "measure.range")
     if not (rng[0] <= cuts[0] and cuts[-1] <= rng[1]):
         raise ctx.fail("cut-points must lie inside the range", "measure.range")
-    return Measure(
+    return _model.Measure(
         quantity=str(raw["quantity"]),
         unit=str(raw["unit"]),
         cuts=tuple(float(c) for c in cuts),
@@ -548,7 +550,7 @@ def _deterministic(
     missing = [s for s in pstates if s not in seen]
     if missing:
         raise ctx.fail(f"{parent} states {', '.join(missing)} are not listed", where)
-    return DeterministicCPT(mapping, (parent,))
+    return _model.DeterministicCPT(mapping, (parent,))
 
 
 def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: dict) -> TableCPT:
@@ -614,7 +616,7 @@ def _table(ctx: _Ctx, body: Any, states: tuple, parent_states: dict, sources: di
             f"{gaps.size} parent combination(s) have no row, for example {shown_combo}",
             "cpt.table",
         )
-    return TableCPT(rows=tuple(rows), parents=tuple(parent_states))
+    return _model.TableCPT(rows=tuple(rows), parents=tuple(parent_states))
 
 
 def _noisy(
@@ -682,7 +684,7 @@ def _noisy(
     unused = [p for p in parent_states if p not in causes]
     if unused:
         raise ctx.fail(f"parent(s) {', '.join(unused)} have no causes listed", f"{where}.causes")
-    return NoisyMaxCPT(
+    return _model.NoisyMaxCPT(
         kind=form, states=ordered, leak=leak, causes=causes, parents=tuple(parent_states)
     )
 
@@ -702,7 +704,7 @@ def _entry(ctx: _Ctx, raw: Mapping, states: tuple[str, ...], sources: dict, wher
     expert = all(sources[s].how_sure in ("expert", "unverified") for s in src)
     listed = [s for s in states if s in raw["p"]]
     focus = states.index(listed[0]) if len(listed) == 1 else 1
-    return Entry(
+    return _model.Entry(
         states=states,
         p=p,
         sources=src,
@@ -790,10 +792,12 @@ def _entry_uncertainty(
                 f"p({states[focus]}) = {p[focus]:g}",
                 ufield,
             )
-        return Uncertainty("range", p=p, focus=focus, bounds=(float(value[0]), float(value[1])))
+        return _model.Uncertainty(
+            "range", p=p, focus=focus, bounds=(float(value[0]), float(value[1]))
+        )
     if not is_finite_number(value) or value <= 0:
         raise ctx.fail("expected a positive effective sample size", ufield)
-    return Uncertainty("ess", p=p, focus=focus, ess=float(value))
+    return _model.Uncertainty("ess", p=p, focus=focus, ess=float(value))
 
 
 def _counts(
@@ -823,12 +827,12 @@ def _counts(
         counts = tuple(float(value[s]) for s in states)
     else:
         raise ctx.fail("expected [k, n] or {state: count}", ufield)
-    unc = Uncertainty("counts", p=p, focus=focus, counts=counts)
+    unc = _model.Uncertainty("counts", p=p, focus=focus, counts=counts)
     for i, s in enumerate(states):
         a, b = float(unc.alpha[i]), float(unc.alpha.sum() - unc.alpha[i])
-        tail = beta_cdf(p[i], a, b)  # no SciPy on the load path
+        tail = _model.beta_cdf(p[i], a, b)  # no SciPy on the load path
         if not 0.025 - 1e-9 <= tail <= 0.975 + 1e-9:
-            lo, hi = beta_interval(a, b)
+            lo, hi = _model.beta_interval(a, b)
             raise ctx.fail(
                 f"p({s}) = {p[i]:g} lies outside the 95% interval "
                 f"[{lo:.3f}, {hi:.3f}] that the counts support",
