@@ -1186,24 +1186,15 @@ class _Messages:
     one array per status of the separator's variables, cases first."""
 
     def __init__(self, tree: CliqueTree, status: np.ndarray, sep: tuple[str, ...]):
-        cols = [tree.col[u] for u in sep]
         m = status.shape[0]
-        code = np.zeros(m, dtype=np.int64)
-        for j in cols:
-            code = code * 3 + status[:, j]
-        order = np.argsort(code, kind="stable")
-        sk = code[order]
-        starts = np.flatnonzero(np.concatenate([[True], sk[1:] != sk[:-1]]))
-        bounds = np.append(starts, m)
         self.pos = np.empty(m, dtype=np.intp)
         self.which = np.empty(m, dtype=np.intp)
         self.arrays: list[np.ndarray] = []
-        for g in range(len(starts)):
-            rows = order[bounds[g] : bounds[g + 1]]
+        groups = _pattern_groups(status, [tree.col[u] for u in sep])
+        for g, (rows, statuses) in enumerate(groups):
             self.pos[rows] = np.arange(len(rows))
             self.which[rows] = g
-            first = status[rows[0]]
-            shape = [tree.cards[u] for u, j in zip(sep, cols, strict=True) if first[j] == FREE]
+            shape = [tree.cards[u] for u, st in zip(sep, statuses, strict=True) if st == FREE]
             self.arrays.append(np.empty((len(rows), *shape)))
 
     def _where(self, rows: np.ndarray) -> tuple[int, slice | np.ndarray]:
