@@ -90,7 +90,7 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
 
 
-class _OnUse(Sequence[str]):
+class _LazyChoices(Sequence[str]):
     """Choices read when first used (help, or a check), so building the parser stays cheap."""
 
     def __init__(self, get: Any) -> None:
@@ -508,7 +508,7 @@ def _args_export(sub: Any) -> None:
         "-f",
         required=True,
         metavar="FORMAT",
-        choices=_OnUse(lambda: bio.EXPORT_FORMATS),
+        choices=_LazyChoices(lambda: bio.EXPORT_FORMATS),
         help="one of: %(choices)s",
     )
     p.add_argument("-o", "--output", required=True, metavar="FILE")
