@@ -10,12 +10,9 @@ traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import signal
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from bayesdx import (
@@ -33,12 +30,20 @@ from bayesdx._version import __version__
 from bayesdx.errors import BayesdxError, CaseFileError, LimitError
 from bayesdx.limits import MAX_DIGITS, MAX_EVIDENCE, MAX_JOBS
 
+try:  # the C module behind signal, which builds its enums at import (a fraction of a ms)
+    import _signal as _sig  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - another Python
+    import signal as _sig
+
 if TYPE_CHECKING:
+    import json
+
     from bayesdx import _bench
     from bayesdx import dask as _dask
 else:  # only `bayesdx bench` imports it; only `batch --engine dask` imports Dask
     _bench = load_on_use("bayesdx._bench")
     _dask = load_on_use("bayesdx.dask")
+    json = load_on_use("json")  # only --json output and some commands need it
 
 __all__ = ["main"]
 
@@ -706,6 +711,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     net = bio.load_network(args.network)
+    from pathlib import Path
+
     if args.targets is not None and not Path(args.targets).is_file():
         why = "not a regular file" if Path(args.targets).exists() else "no such file"
         raise CaseFileError(f"cannot read targets file {args.targets}: {why}")
@@ -765,6 +772,8 @@ def _cmd_explore(args: argparse.Namespace) -> int:
 
 def _case_folder(folder: str) -> str:
     """A ``--cases`` folder, checked: an error names it and says why it cannot be read."""
+    from pathlib import Path
+
     if not Path(folder).is_dir():
         why = "not a folder" if Path(folder).exists() else "no such folder"
         raise CaseFileError(f"cannot read cases from {folder}: {why}")
@@ -796,6 +805,8 @@ def _validate_cohort(args: argparse.Namespace) -> int:
     if folds is not None and folds < 2:
         raise CaseFileError(f"--folds must be 2 or more, got {folds}")
     if args.report is not None:
+        from pathlib import Path
+
         if not args.report.strip():
             raise CaseFileError("the report folder name is empty; give a folder (--report DIR)")
         if Path(args.report).exists() and not Path(args.report).is_dir():
@@ -1073,6 +1084,8 @@ class _Terminated(BaseException):
 
     def __init__(self, number: int):
         super().__init__(number)
+        import signal  # only when a signal came
+
         self.number, self.name = number, signal.Signals(number).name
 
 
@@ -1102,13 +1115,13 @@ def _on_signals() -> Any:
         raise _Terminated(number)
 
     try:
-        old = {n: signal.signal(n, handler) for n in (signal.SIGTERM, signal.SIGHUP)}
+        old = {n: _sig.signal(n, handler) for n in (_sig.SIGTERM, _sig.SIGHUP)}
     except ValueError:  # "signal only works in main thread of the main interpreter"
         return lambda: None
 
     def restore() -> None:
         for n, h in old.items():
-            signal.signal(n, h)
+            _sig.signal(n, h)
 
     return restore
 

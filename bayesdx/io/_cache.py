@@ -6,8 +6,10 @@ kept in the user's cache folder under a key made of the file's bytes (BLAKE2b), 
 given, the format and the bayesdx version: a file that changes in any byte is read again,
 and a file is never trusted because of its name or its modification time.
 
-The cache holds data only, never code: a JSON header (ids, states, parents, labels, shapes)
-and the tables as raw float64, with a checksum over both. An entry that is damaged,
+The cache holds data only, never code: a header of plain values (ids, states, parents,
+labels, shapes: text, numbers and lists in :mod:`marshal`'s format 4, which CPython reads
+without importing anything) and the tables as raw float64, behind a BLAKE2b checksum over
+both; the header is read only once the checksum matches. An entry that is damaged,
 truncated or written by another version is ignored (and replaced). The folder is
 ``$BAYESDX_CACHE_DIR``, else ``$XDG_CACHE_HOME/bayesdx/networks``, else
 ``~/.cache/bayesdx/networks``; it is used only when it belongs to the user and nobody else
@@ -21,9 +23,10 @@ labels. Anything else (a network with a decision section, groups, roles) is not 
 
 from __future__ import annotations
 
-import json
+import marshal
+import math
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,13 +39,18 @@ try:  # CPython's own BLAKE2 module: hashlib would load OpenSSL first, a few ms 
 except ImportError:  # pragma: no cover - another Python
     from hashlib import blake2b
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 __all__ = ["MAX_ENTRIES", "MIN_BYTES", "cache_folder", "cached_spec", "store_spec"]
 
 #: entries kept; the least recently written go first
 MAX_ENTRIES = 64
 #: smaller files are read faster than the cache could save
 MIN_BYTES = 16 << 10
-_LAYOUT = 2  # the entry layout below; a change makes old entries unreadable, so ignored
+_LAYOUT = 3  # the entry layout below; a change makes old entries unreadable, so ignored
+_MARSHAL = 4  # marshal's format for the header: plain values, the same in every CPython 3
+_SUM = 32  # bytes of the checksum that starts an entry
 _EXPERT = Source("expert", "none", "expert")  # what every reader puts in a spec's sources
 
 
@@ -57,13 +65,26 @@ def cache_folder() -> Path | None:
     True
     >>> del os.environ["BAYESDX_NO_CACHE"]
     """
+    from pathlib import Path
+
+    folder = _folder()
+    return None if folder is None else Path(folder)
+
+
+def _folder() -> str | None:
+    """:func:`cache_folder` as text, without importing pathlib (a query reads the cache)."""
     if os.environ.get("BAYESDX_NO_CACHE", "").strip() not in {"", "0"}:
         return None
     explicit = os.environ.get("BAYESDX_CACHE_DIR", "").strip()
     if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
-    return Path(base) / "bayesdx" / "networks"
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if not base:  # Path.home() / ".cache"
+        home = os.path.expanduser("~")
+        if home.startswith("~"):
+            raise RuntimeError("Could not determine home directory.")  # as Path.home()
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "bayesdx", "networks")
 
 
 def _key(data: bytes, path: str, fmt: str) -> str:
@@ -72,10 +93,10 @@ def _key(data: bytes, path: str, fmt: str) -> str:
     return h.hexdigest()
 
 
-def _usable(folder: Path) -> bool:
+def _usable(folder: str | Path) -> bool:
     """The folder is the user's and nobody else can write to it (entries are trusted data)."""
     try:
-        st = folder.stat()
+        st = os.stat(folder)
     except OSError:
         return False
     if hasattr(os, "getuid") and st.st_uid != os.getuid():
@@ -104,7 +125,7 @@ def cached_spec(path: str, fmt: str) -> tuple[NetworkSpec | None, str | None]:
         ``spec`` is None on a miss; ``key`` is None when the file is not to be cached (the
         cache is off, or the file is small or unreadable: its reader says why).
     """
-    folder = cache_folder()
+    folder = _folder()
     if folder is None:
         return None, None
     data = _file_bytes(path)
@@ -114,7 +135,8 @@ def cached_spec(path: str, fmt: str) -> tuple[NetworkSpec | None, str | None]:
     if not _usable(folder):
         return None, key
     try:
-        blob = (folder / f"{key}.bdxnet").read_bytes()
+        with open(os.path.join(folder, f"{key}.bdxnet"), "rb") as f:
+            blob = f.read()
     except OSError:
         return None, key
     return _decode(blob, path), key
@@ -129,6 +151,7 @@ def store_spec(key: str | None, spec: NetworkSpec) -> None:
     if blob is None:
         return
     import tempfile  # only when an entry is written
+    from pathlib import Path
 
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -195,27 +218,33 @@ def _encode(spec: NetworkSpec) -> bytes | None:
         "description": spec.description,
         "path": spec.path,
         "nodes": nodes,
-        "blake2b": blake2b(payload, digest_size=32).hexdigest(),
     }
-    return json.dumps(header, ensure_ascii=True).encode() + b"\n" + payload
+    head = marshal.dumps(header, _MARSHAL)
+    body = len(head).to_bytes(8, "little") + head + payload
+    return blake2b(body, digest_size=_SUM).digest() + body
 
 
 def _decode(blob: bytes, path: str) -> NetworkSpec | None:
-    """The spec of an entry, or None when the entry is damaged or not this file's."""
+    """The spec of an entry, or None when the entry is damaged or not this file's.
+
+    The checksum is checked before anything else is read: a damaged entry never reaches
+    :mod:`marshal`.
+    """
     try:
-        head, payload = blob.split(b"\n", 1)
-        header = json.loads(head)
+        body = memoryview(blob)[_SUM:]
+        if len(blob) < _SUM + 8 or blake2b(body, digest_size=_SUM).digest() != blob[:_SUM]:
+            return None
+        size = int.from_bytes(body[:8], "little")
+        header = marshal.loads(body[8 : 8 + size])
         if header.get("layout") != _LAYOUT or header.get("path") != path:
             return None
-        if blake2b(payload, digest_size=32).hexdigest() != header["blake2b"]:
-            return None
-        values = np.frombuffer(payload, dtype="<f8")
+        values = np.frombuffer(body[8 + size :], dtype="<f8")
         nodes: dict[str, NodeSpec] = {}
         at = 0
         for node_id, states, parents, label, shape in header["nodes"]:
-            size = int(np.prod(shape))
-            table = values[at : at + size].reshape(shape).astype(float)
-            at += size
+            cells = math.prod(shape)
+            table = values[at : at + cells].reshape(shape).astype(float)
+            at += cells
             nodes[node_id] = NodeSpec(
                 id=node_id,
                 states=tuple(states),
@@ -233,5 +262,5 @@ def _decode(blob: bytes, path: str) -> NetworkSpec | None:
             sources={"expert": _EXPERT},
             path=path,
         )
-    except (ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, KeyError, TypeError, IndexError, EOFError, AttributeError):
         return None

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bayesdx.errors import ArgumentError
 from bayesdx.io._cache import cached_spec, store_spec
 from bayesdx.io._readers import read_model
-from bayesdx.io._registry import IMPORT_SUFFIXES, resolve
+from bayesdx.io._registry import IMPORT_SUFFIXES, path_suffix, resolved_text
 from bayesdx.io._yaml import load_spec
 from bayesdx.model import Network
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["load_network"]
 
@@ -45,8 +48,7 @@ def load_network(name_or_path: str | Path) -> Network:
             "load_network takes a bundled network's name or a file's path, got "
             f"{type(name_or_path).__name__}"
         )
-    path = resolve(name_or_path)
-    key = str(path)
+    key = resolved_text(name_or_path)  # str(resolve(...)), without importing pathlib
     cached = _CACHE.get(key)
     if cached is not None and _signature(cached.spec.files or (key,)) == cached._signature:
         return cached
@@ -64,7 +66,7 @@ def _signature(files: tuple[str, ...]) -> tuple:
     out: list[tuple[str, int | None, int | None]] = []
     for f in files:
         try:
-            stat = Path(f).stat()
+            stat = os.stat(f)
             out.append((f, stat.st_mtime_ns, stat.st_size))
         except OSError:
             out.append((f, None, None))
@@ -72,7 +74,7 @@ def _signature(files: tuple[str, ...]) -> tuple:
 
 
 def _load(path: str) -> Network:
-    suffix = Path(path).suffix.lower()
+    suffix = path_suffix(path).lower()
     if suffix in IMPORT_SUFFIXES:
         fmt = IMPORT_SUFFIXES[suffix]
         spec, key = cached_spec(path, fmt)  # a large file read before, byte for byte

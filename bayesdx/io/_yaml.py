@@ -5,8 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bayesdx.errors import LimitError, NetworkFileError
 from bayesdx.limits import MAX_DEPTH, MAX_EVIDENCE, MAX_NETWORK_BYTES, MAX_YAML_NODES, size_text
@@ -19,6 +18,9 @@ from bayesdx.model import (
     parse_spec,
     shown,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["load_spec", "read_text", "read_yaml"]
 
@@ -313,6 +315,8 @@ def load_spec(path: str | Path) -> NetworkSpec:
     >>> spec.id, "diagnosis" in spec.nodes
     ('marrow_signal', True)
     """
+    from pathlib import Path  # here, not at the top: a query of a BIF file never needs it
+
     path = Path(path)
     data = read_yaml(path)
     bibliographies = {}

@@ -12,7 +12,6 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -26,6 +25,8 @@ from bayesdx.model._fixed import check_table_size
 from bayesdx.model._textnum import is_finite_number, shown
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bayesdx.model._cpt import CPT, DeterministicCPT, Entry, NoisyMaxCPT, TableCPT
     from bayesdx.model._decision_spec import DecisionSpec
     from bayesdx.model._measure import Measure
@@ -168,6 +169,8 @@ def parse_spec(
     if data["format"] != FORMAT:
         raise ctx.fail(f"unsupported format {shown(data['format'])}; expected '{FORMAT}'", "format")
     net_id = _ident(ctx, data["id"], "id")
+    from pathlib import Path  # here, not at the top: a network read from BIF never needs it
+
     sources, bib_files = _sources(ctx, data, Path(path).parent, bibliographies or {})
     raw_nodes = data["nodes"]
     if not isinstance(raw_nodes, list) or not raw_nodes:

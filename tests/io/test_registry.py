@@ -71,3 +71,36 @@ def test_data_folders_from_a_source_checkout(monkeypatch):
     else:  # an install: no checkout beside the package, so the error stands
         with pytest.raises(ModuleNotFoundError):
             registry.bundled_networks()
+
+
+PATHS = [
+    "", ".", "/", "//", "///", "a", "a/", "./a.bif", "a//b.BIF", "//x/./y.net", "///x.xdsl",
+    "a/.bif", "..bif", "a/..bif", "x.tar.gz", "name.", "a.b/c", "a/b/../c.uai", "~/n.yaml",
+    "dir.bif/", "a\\b.bif", ".hidden", "a/./.", " sp ace.bif", "é/ü.Dsl",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", PATHS)
+def test_paths_are_taken_apart_as_pathlib_does(text):
+    """The query path reads a network file without importing pathlib: the same text."""
+    from pathlib import Path
+
+    from bayesdx.io import _registry as registry
+
+    assert registry._normal(text) == str(Path(text))
+    assert registry.path_suffix(text) == Path(text).suffix
+
+
+def test_resolved_text_is_resolve_as_text(tmp_path):
+    from bayesdx.io._registry import resolved_text
+
+    (tmp_path / "n.bif").write_text("network x {}")
+    messy = f"{tmp_path}//./n.bif"
+    assert resolved_text(messy) == str(resolve(messy)) == str(tmp_path / "n.bif")
+    assert resolved_text("marrow_signal") == str(resolve("marrow_signal"))
+    for bad in (tmp_path / "missing.bif", "marrow"):
+        with pytest.raises((NetworkFileError, UnknownNetworkError)) as a:
+            resolved_text(bad)
+        with pytest.raises(type(a.value)) as b:
+            resolve(bad)
+        assert str(a.value) == str(b.value)
