@@ -883,6 +883,7 @@ class CliqueTree:
         self.largest = max(self.sizes, default=1)
         self._lookups: dict[tuple, np.ndarray] = {}
         self._recipes: dict[tuple, tuple] = {}
+        self._paths: dict[tuple, Any] = {}
         self._rootings: dict[tuple[str, ...], tuple] = {}
         self._seps: dict[tuple[int, int], tuple[str, ...]] = {}
 
@@ -1112,6 +1113,8 @@ class CliqueTree:
             res = np.ones(())
         elif blas and len(rows) * union > BLAS_FLOATS:
             res = np.einsum(eq, *ops, optimize=True)
+        elif len(ops) > 2:
+            res = np.einsum(eq, *ops, optimize=self._path((c, pattern, inputs, out), eq, ops))
         else:
             res = np.einsum(eq, *ops)
         if not cases:  # no input depends on the case
@@ -1121,6 +1124,25 @@ class CliqueTree:
             inner = tuple(k if s < 0 else 1 for k, s in zip(full, shape, strict=True))
             res = np.broadcast_to(res.reshape(len(rows), *inner), (len(rows), *full))
         return res, want
+
+    def _path(self, key: tuple, eq: str, ops: list[np.ndarray]) -> Any:
+        """How ``numpy.einsum`` contracts three or more operands: one pass over the union of
+        their variables (False), or in pairs (numpy's greedy path) where that takes at most
+        ``PAIRWISE`` of the multiply-adds; chosen once per recipe, from the first operands."""
+        got = self._paths.get(key)
+        if got is None:
+            path, info = np.einsum_path(eq, *ops, optimize="greedy")
+            naive = optimised = 0.0
+            for line in info.splitlines():
+                if "Naive FLOP count" in line:
+                    naive = float(line.split(":")[1])
+                elif "Optimized FLOP count" in line:
+                    optimised = float(line.split(":")[1])
+            got = path if optimised < PAIRWISE * naive else False
+            if len(self._paths) > 1 << 16:
+                self._paths.clear()
+            self._paths[key] = got
+        return got
 
 
 def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict[int, int]:
@@ -1152,6 +1174,7 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
 
 
 BLAS_FLOATS = 1 << 18  # a product of two operands larger than this goes through BLAS
+PAIRWISE = 0.5  # three or more operands are contracted in pairs where that halves the work
 BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
 
 
