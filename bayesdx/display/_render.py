@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from bayesdx._record import Record
 from bayesdx.display._notice import DISCLAIMER
 
 if TYPE_CHECKING:
@@ -51,8 +51,7 @@ NOTE_WIDTH = 88
 _BAR_COLOUR = "#4c72b0"
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     """One column of a :class:`Table`.
 
     Parameters
@@ -81,15 +80,40 @@ class Column:
         False: only in the DataFrame, not in text, HTML or Markdown.
     """
 
+    _fields = ("name", "fmt", "label", "width", "align", "inline", "sep", "bar", "show")
     name: str
-    fmt: str | Callable[[Any], str] = ""
-    label: str | None = None
-    width: int = 0
-    align: Literal["", "<", ">"] = ""
-    inline: bool = False
-    sep: str | None = None
-    bar: bool = False
-    show: bool = True
+    fmt: str | Callable[[Any], str]
+    label: str | None
+    width: int
+    align: Literal["", "<", ">"]
+    inline: bool
+    sep: str | None
+    bar: bool
+    show: bool
+
+    def __init__(
+        self,
+        name: str,
+        fmt: str | Callable[[Any], str] = "",
+        label: str | None = None,
+        width: int = 0,
+        align: Literal["", "<", ">"] = "",
+        inline: bool = False,
+        sep: str | None = None,
+        bar: bool = False,
+        show: bool = True,
+    ) -> None:
+        vars(self).update(
+            name=name,
+            fmt=fmt,
+            label=label,
+            width=width,
+            align=align,
+            inline=inline,
+            sep=sep,
+            bar=bar,
+            show=show,
+        )
 
     @property
     def heading(self) -> str:
@@ -123,8 +147,7 @@ class Column:
         return ">" if numeric and not self.bar else "<"
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Record):
     """Rows under named columns, with an optional caption and note.
 
     Parameters
@@ -162,13 +185,34 @@ class Table:
     | m_protein | 12.00 |
     """
 
+    _fields = ("columns", "rows", "caption", "note", "header", "indent", "sep")
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
-    caption: str = ""
-    note: str = ""
-    header: bool = True
-    indent: str = "  "
-    sep: str = "  "
+    caption: str
+    note: str
+    header: bool
+    indent: str
+    sep: str
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Sequence[Any]],
+        caption: str = "",
+        note: str = "",
+        header: bool = True,
+        indent: str = "  ",
+        sep: str = "  ",
+    ) -> None:
+        vars(self).update(
+            columns=columns,
+            rows=rows,
+            caption=caption,
+            note=note,
+            header=header,
+            indent=indent,
+            sep=sep,
+        )
 
     def _shown(self) -> list[tuple[int, Column]]:
         return [(k, c) for k, c in enumerate(self.columns) if c.show]
@@ -266,11 +310,14 @@ class Table:
         )
 
 
-@dataclass(frozen=True)
-class Lines:
+class Lines(Record):
     """Lines of text: one paragraph (lines joined by ``<br>`` in HTML)."""
 
+    _fields = ("lines",)
     lines: Sequence[str]
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        vars(self).update(lines=lines)
 
     def text_lines(self) -> list[str]:
         """The lines as given."""
@@ -285,11 +332,14 @@ class Lines:
         return [x + "  " if k < len(self.lines) - 1 else x for k, x in enumerate(self.lines)]
 
 
-@dataclass(frozen=True)
-class Items:
+class Items(Record):
     """Titled lists (``Work-up:`` then ``  - x``), one after another without a gap."""
 
+    _fields = ("lists",)
     lists: Sequence[tuple[str, Sequence[str]]]
+
+    def __init__(self, lists: Sequence[tuple[str, Sequence[str]]]) -> None:
+        vars(self).update(lists=lists)
 
     def text_lines(self) -> list[str]:
         """``Title:`` and the items, for each non-empty list."""
@@ -323,8 +373,7 @@ class Items:
 Block = Lines | Table | Items
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Record):
     """What a result shows, written out as text, HTML, Markdown or a DataFrame.
 
     Parameters
@@ -356,10 +405,21 @@ class Report:
     [{'state': 'a', 'p': 0.25}]
     """
 
+    _fields = ("blocks", "title", "disclaimer", "data")
+    _unshown = ("data",)
     blocks: Sequence[Block]
-    title: str = ""
-    disclaimer: bool = True
-    data: Table | None = field(default=None, repr=False)
+    title: str
+    disclaimer: bool
+    data: Table | None
+
+    def __init__(
+        self,
+        blocks: Sequence[Block],
+        title: str = "",
+        disclaimer: bool = True,
+        data: Table | None = None,
+    ) -> None:
+        vars(self).update(blocks=blocks, title=title, disclaimer=disclaimer, data=data)
 
     def text_blocks(self) -> list[str]:
         """Each non-empty block as text, without the disclaimer (to nest in another report)."""

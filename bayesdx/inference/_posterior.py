@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bayesdx._record import DICT, Record
 from bayesdx.display import DISCLAIMER, Column, Lines, Report, Table, figure_axes, finish
 from bayesdx.errors import UnknownStateError, UnknownVariableError
 from bayesdx.model import Evidence
@@ -16,8 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["Posterior"]
 
 
-@dataclass(frozen=True)
-class Posterior:
+class Posterior(Record):
     """Posterior distributions of the targets given a case.
 
     Attributes
@@ -45,12 +44,31 @@ class Posterior:
     ['target', 'state', 'probability', 'kind']
     """
 
+    _fields = ("network", "evidence", "distributions", "groups", "p_evidence", "group_members")
     network: str
     evidence: Evidence
     distributions: dict[str, dict[str, float]]
-    groups: dict[str, float] = field(default_factory=dict)
-    p_evidence: float = 1.0
-    group_members: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    groups: dict[str, float]
+    p_evidence: float
+    group_members: dict[str, tuple[str, tuple[str, ...]]]
+
+    def __init__(
+        self,
+        network: str,
+        evidence: Evidence,
+        distributions: dict[str, dict[str, float]],
+        groups: dict[str, float] = DICT,
+        p_evidence: float = 1.0,
+        group_members: dict[str, tuple[str, tuple[str, ...]]] = DICT,
+    ) -> None:
+        vars(self).update(
+            network=network,
+            evidence=evidence,
+            distributions=distributions,
+            groups={} if groups is DICT else groups,
+            p_evidence=p_evidence,
+            group_members={} if group_members is DICT else group_members,
+        )
 
     @property
     def targets(self) -> list[str]:

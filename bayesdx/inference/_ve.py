@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bayesdx._record import Record
 from bayesdx.errors import ArgumentError, ImpossibleEvidenceError
 from bayesdx.inference._graph import (
     TINY,
@@ -147,13 +147,20 @@ def marginals(
     return _as_dicts(network, solved.posteriors), solved.p_evidence
 
 
-@dataclass(frozen=True)
-class Solution:
+class Solution(Record):
     """The posteriors of one case (zeros if it is impossible) and P(evidence)."""
 
+    _fields = ("posteriors", "p_evidence", "log_p_evidence")
     posteriors: dict[str, np.ndarray]
     p_evidence: float
     log_p_evidence: float
+
+    def __init__(
+        self, posteriors: dict[str, np.ndarray], p_evidence: float, log_p_evidence: float
+    ) -> None:
+        vars(self).update(
+            posteriors=posteriors, p_evidence=p_evidence, log_p_evidence=log_p_evidence
+        )
 
     @property
     def impossible(self) -> bool:

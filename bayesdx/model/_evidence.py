@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from bayesdx._record import DICT, Record
 from bayesdx.errors import (
     ArgumentError,
     CaseFileError,
@@ -44,8 +44,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(Record):
     """A case after normalisation.
 
     Attributes
@@ -63,11 +62,28 @@ class Evidence:
         ``legacy`` rules), for example ``"smear=rouleaux" -> "rouleaux=present"``.
     """
 
-    given: dict[str, str] = field(default_factory=dict)
-    assumed: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, float] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
-    read_as: dict[str, str] = field(default_factory=dict)
+    _fields = ("given", "assumed", "raw", "notes", "read_as")
+    given: dict[str, str]
+    assumed: dict[str, str]
+    raw: dict[str, float]
+    notes: dict[str, str]
+    read_as: dict[str, str]
+
+    def __init__(
+        self,
+        given: dict[str, str] = DICT,
+        assumed: dict[str, str] = DICT,
+        raw: dict[str, float] = DICT,
+        notes: dict[str, str] = DICT,
+        read_as: dict[str, str] = DICT,
+    ) -> None:
+        vars(self).update(
+            given={} if given is DICT else given,
+            assumed={} if assumed is DICT else assumed,
+            raw={} if raw is DICT else raw,
+            notes={} if notes is DICT else notes,
+            read_as={} if read_as is DICT else read_as,
+        )
 
     @property
     def states(self) -> dict[str, str]:

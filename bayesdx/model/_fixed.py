@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bayesdx._record import Record
 from bayesdx.errors import LimitError
 from bayesdx.limits import MAX_TABLE_CELLS, size_text
 
@@ -74,14 +74,19 @@ with 2^28 combinations, x 2 states), 4 GiB as float64; the limit is 16,777,216 c
     return cells
 
 
-@dataclass(frozen=True)
-class FixedCPT:
+class FixedCPT(Record):
     """A table imported as numbers (BIF, XMLBIF, ...), with no sources or uncertainty."""
 
+    _fields = ("values", "parents", "origin", "kind")
     values: np.ndarray
     parents: tuple[str, ...]
-    origin: str = ""
-    kind: str = "fixed"
+    origin: str
+    kind: str
+
+    def __init__(
+        self, values: np.ndarray, parents: tuple[str, ...], origin: str = "", kind: str = "fixed"
+    ) -> None:
+        vars(self).update(values=values, parents=parents, origin=origin, kind=kind)
 
     def entries(self) -> Iterator[Entry]:
         """No entries: an imported table carries no sources."""

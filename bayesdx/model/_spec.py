@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 # the decision section) loads with the first such document, through the package's lazy
 # names: a network read from BIF or NET never pays for it
 from bayesdx import model as _model
+from bayesdx._record import DICT, Record
 from bayesdx.errors import NetworkFileError
 from bayesdx.model._fixed import check_table_size
 from bayesdx.model._textnum import is_finite_number, shown
@@ -83,36 +83,77 @@ _ENTRY_KEYS = {"p", "source", "counts", "range", "ess", "note"}
 _SUM_TOL = 1e-9
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Record):
     """One bibliography entry."""
 
+    _fields = ("id", "citation", "how_sure", "doi", "url", "notes")
     id: str
     citation: str
     how_sure: HowSure
-    doi: str = ""
-    url: str = ""
-    notes: str = ""
+    doi: str
+    url: str
+    notes: str
+
+    def __init__(
+        self,
+        id: str,
+        citation: str,
+        how_sure: HowSure,
+        doi: str = "",
+        url: str = "",
+        notes: str = "",
+    ) -> None:
+        vars(self).update(
+            id=id, citation=citation, how_sure=how_sure, doi=doi, url=url, notes=notes
+        )
 
 
-@dataclass(frozen=True)
-class NodeSpec:
+class NodeSpec(Record):
     """One node as written in the network file (or imported from BIF/XMLBIF)."""
 
+    _fields = (
+        "id", "states", "parents", "cpt", "label", "role", "description", "default",
+        "measure", "raw_to",
+    )  # fmt: skip
     id: str
     states: tuple[str, ...]
     parents: tuple[str, ...]
     cpt: CPT
-    label: str = ""
-    role: Role | None = None
-    description: str = ""
-    default: str | None = None
-    measure: Measure | None = None
-    raw_to: str | None = None
+    label: str
+    role: Role | None
+    description: str
+    default: str | None
+    measure: Measure | None
+    raw_to: str | None
+
+    def __init__(
+        self,
+        id: str,
+        states: tuple[str, ...],
+        parents: tuple[str, ...],
+        cpt: CPT,
+        label: str = "",
+        role: Role | None = None,
+        description: str = "",
+        default: str | None = None,
+        measure: Measure | None = None,
+        raw_to: str | None = None,
+    ) -> None:
+        vars(self).update(
+            id=id,
+            states=states,
+            parents=parents,
+            cpt=cpt,
+            label=label,
+            role=role,
+            description=description,
+            default=default,
+            measure=measure,
+            raw_to=raw_to,
+        )
 
 
-@dataclass(frozen=True)
-class LegacyRule:
+class LegacyRule(Record):
     """How an input of an earlier edition of the network is read by this one.
 
     ``given`` is matched against the case (every item must be there, with that value);
@@ -121,26 +162,61 @@ class LegacyRule:
     consumed by the rule.
     """
 
+    _fields = ("given", "read_as", "note")
     given: dict[str, str]
     read_as: dict[str, str]
-    note: str = ""
+    note: str
+
+    def __init__(self, given: dict[str, str], read_as: dict[str, str], note: str = "") -> None:
+        vars(self).update(given=given, read_as=read_as, note=note)
 
 
-@dataclass(frozen=True)
-class NetworkSpec:
+class NetworkSpec(Record):
     """A validated network: nodes in topological order, groups, sources."""
 
+    _fields = (
+        "id", "title", "description", "nodes", "groups", "sources", "population", "path",
+        "decision", "files", "legacy",
+    )  # fmt: skip
     id: str
     title: str
     description: str
     nodes: dict[str, NodeSpec]
-    groups: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
-    sources: dict[str, Source] = field(default_factory=dict)
-    population: str = ""
-    path: str = ""
-    decision: DecisionSpec | None = None
-    files: tuple[str, ...] = ()
-    legacy: tuple[LegacyRule, ...] = ()
+    groups: dict[str, dict[str, tuple[str, ...]]]
+    sources: dict[str, Source]
+    population: str
+    path: str
+    decision: DecisionSpec | None
+    files: tuple[str, ...]
+    legacy: tuple[LegacyRule, ...]
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        description: str,
+        nodes: dict[str, NodeSpec],
+        groups: dict[str, dict[str, tuple[str, ...]]] = DICT,
+        sources: dict[str, Source] = DICT,
+        population: str = "",
+        path: str = "",
+        decision: DecisionSpec | None = None,
+        files: tuple[str, ...] = (),
+        legacy: tuple[LegacyRule, ...] = (),
+    ) -> None:
+        vars(self).update(
+            id=id,
+            title=title,
+            description=description,
+            nodes=nodes,
+            groups={} if groups is DICT else groups,
+            sources={} if sources is DICT else sources,
+            population=population,
+            path=path,
+            decision=decision,
+            files=files,
+            legacy=legacy,
+        )
 
 
 class _Ctx:
