@@ -60,6 +60,7 @@ from bayesdx.inference._jtree import (
     build_plan,
     run_plan,
 )
+from bayesdx.inference._tabulated import Kernel, build_kernel
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -84,6 +85,8 @@ _MAX_CHUNK = 8192
 _TREE_LARGEST = 1 << 17
 _TREE_MEAN = 1 << 12
 _TREE_MAX_FLOATS = 1 << 26
+_MAX_KERNELS = 64  # tabulated kernels kept per compiled network (by target set)
+_KERNELS = True  # tabulated kernels where small (False: plans or the tree only)
 _TREE_BUDGET = 1 << 26  # floats of messages and gathered tables per chunk, summed (512 MB)
 
 
@@ -300,6 +303,7 @@ class CompiledNetwork:
         # slower: a pattern's graph is not the network's)
         self._heuristic = "weighted"
         self._tree: CliqueTree | None = None  # one junction tree for every pattern, at first use
+        self._kernels: dict[tuple[str, ...], Kernel | None] = {}  # by target set
 
     # ---------------------------------------------------------------- encoding
     def encode(self, cases: Iterable[Mapping[str, str]]) -> np.ndarray:
@@ -415,7 +419,7 @@ class CompiledNetwork:
         >>> cn.evaluate(x, cpts={"hb_level": draws[1]}).posteriors["diagnosis"].shape  # no draws
         (1, 26)
         """
-        x = self._check_evidence(evidence)
+        x, blank = self._check_evidence(evidence)
         if prune not in ("block", "case", "auto"):
             raise ArgumentError(f"prune must be 'block', 'case' or 'auto', got {prune!r}")
         names = resolve_targets(self.network, targets, allow_empty=True)
@@ -434,15 +438,18 @@ class CompiledNetwork:
         log_pe = np.zeros((*lead, n))
         drawn = frozenset(cpt_map)
         drawn_cache: dict[tuple, np.ndarray] = {}
-        if n and max(self.cards) < 2**15 - 1:  # a narrower copy: rows are gathered often
-            x = x.astype(np.int16)
         # "case": one target at a time, each pruned as a single query for it prunes (tables
         # that sum to 1 only to rounding give its numbers exactly); "block": every target in
         # one two-pass plan
         target_sets = [names] if prune == "block" or len(names) < 2 else [[t] for t in names]
         tree = self._clique_tree() if n and not cpt_map else None
+        use = _KERNELS and n and not cpt_map and prune == "block"
+        kernel = self._kernel(names) if use else None
         for k, ts in enumerate(target_sets):
             pe = log_pe if k == 0 else np.zeros_like(log_pe)
+            if kernel is not None:
+                kernel.run(x, posts, pe, chunk_size, progress)
+                continue
             if tree is not None:
                 last = progress if k == len(target_sets) - 1 else None
                 self._run_tree(tree, x, ts, posts, pe, chunk_size, last)
@@ -468,7 +475,7 @@ class CompiledNetwork:
         # nothing observed: P(evidence) is 1 by definition, not a sum of tables that sum to 1
         # only to rounding (26 decimal probabilities rarely add up to exactly 1.0)
         if n:
-            log_pe[..., ~(x >= 0).any(axis=1)] = 0.0
+            log_pe[..., blank] = 0.0
         if draws and n_draws is None:
             posts = {t: p[0] for t, p in posts.items()}
             log_pe = log_pe[0]
@@ -483,7 +490,9 @@ class CompiledNetwork:
         )
 
     # ---------------------------------------------------------------- helpers
-    def _check_evidence(self, evidence: np.ndarray) -> np.ndarray:
+    def _check_evidence(self, evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The evidence checked and narrowed (``int16`` where every card allows; rows are
+        gathered often), and which cases observe nothing; in blocks, each read once."""
         x = np.asarray(evidence)
         if x.ndim == 1:
             x = x[None, :]
@@ -493,24 +502,46 @@ class CompiledNetwork:
             )
         if x.size and not np.issubdtype(x.dtype, np.integer):
             raise ArgumentError(f"evidence must hold integer state indices, got {x.dtype}")
-        x = x.astype(np.int64, copy=False)
-        if x.size:
-            low = x.min(axis=0)
-            high = x.max(axis=0)
-            if (low < -1).any() or (high >= np.asarray(self.cards)).any():
-                bad = (x < -1) | (x >= np.asarray(self.cards)[None, :])
+        narrow = np.int16 if max(self.cards, default=0) < 2**15 - 1 else np.int64
+        out = np.empty(x.shape, dtype=narrow)
+        blank = np.zeros(x.shape[0], dtype=bool)
+        cards = np.asarray(self.cards)
+        step = 4096  # rows at a time: a block stays in cache for its four passes
+        for start in range(0, x.shape[0] if x.shape[1] else 0, step):
+            block = x[start : start + step]
+            low = block.min(axis=0)
+            high = block.max(axis=0)
+            if (low < -1).any() or (high >= cards).any():
+                bad = (block < -1) | (block >= cards[None, :])
                 i, j = (int(a[0]) for a in np.nonzero(bad))
                 raise ArgumentError(
-                    f"evidence[{i}, {j}] = {x[i, j]} is not a state index of "
+                    f"evidence[{start + i}, {j}] = {block[i, j]} is not a state index of "
                     f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
                 )
-        return x
+            out[start : start + step] = block
+            blank[start : start + step] = block.max(axis=1) < 0
+        if not x.shape[1]:
+            blank[:] = True
+        return out, blank
 
     def _drawn(self, v: str, table: np.ndarray, draws: int) -> np.ndarray:
         """A replacement table with its draw axis (a table without one: the same each draw)."""
         if table.shape == self._cpts[v].shape:
             table = np.broadcast_to(table, (draws, *table.shape))
         return np.ascontiguousarray(table, dtype=float)
+
+    # ---------------------------------------------------------------- a kernel
+    def _kernel(self, names: Sequence[str]) -> Kernel | None:
+        """The tabulated kernel of these targets, where one is small (see
+        :mod:`bayesdx.inference._tabulated`); built once per target set."""
+        key = tuple(names)
+        if key not in self._kernels:
+            if len(self._kernels) >= _MAX_KERNELS:
+                self._kernels.pop(next(iter(self._kernels)))
+            self._kernels[key] = build_kernel(
+                self.variables, self._parents, self._card, self._cpts, key
+            )
+        return self._kernels[key]
 
     # ---------------------------------------------------------------- one tree
     def _clique_tree(self) -> CliqueTree | None:

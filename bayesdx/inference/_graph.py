@@ -250,14 +250,21 @@ def group_sums(network: Network, distributions: Mapping[str, np.ndarray]) -> dic
     >>> round(float(group_sums(net, {"diagnosis": p})["benign"][0]), 4)
     0.4231
     """
-    out = {}
+    picked = []
     for name, (node, members) in network.groups.items():
         dist = distributions.get(node)
-        if dist is None:
-            continue
-        states = network.states[node]
-        total: np.ndarray = np.zeros(dist.shape[:-1])
-        for s in members:
-            total = total + dist[..., states.index(s)]
-        out[name] = total
+        if dist is not None:
+            states = network.states[node]
+            picked.append((name, dist, [states.index(s) for s in members]))
+    out = {name: np.zeros(dist.shape[:-1]) for name, dist, _ in picked}
+    step = 8192  # rows at a time: each block of a distribution is read once, from cache
+    for name, dist, index in picked:
+        flat = dist.reshape(-1, dist.shape[-1])
+        total = out[name].reshape(-1)
+        for start in range(0, flat.shape[0], step):
+            block = flat[start : start + step]
+            acc = np.zeros(block.shape[0])
+            for i in index:
+                acc = acc + block[:, i]
+            total[start : start + step] = acc
     return out

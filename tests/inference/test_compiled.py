@@ -389,6 +389,7 @@ def test_plans_and_tables_are_reused_only_for_their_own_pattern(marrow, rng):
 
 
 def test_plan_cache_is_bounded(marrow, monkeypatch):
+    monkeypatch.setattr(compiled_module, "_KERNELS", False)  # the plans
     monkeypatch.setattr(compiled_module, "_MAX_PLANS", 3)
     cn = compile_network(marrow)
     names = [v for v in marrow.variables if v != "diagnosis"][:8]
@@ -428,6 +429,7 @@ def test_pools_split_to_the_end_and_small_tables_equal_brute_force(
     x[rng.random(x.shape) < hide] = -1
     joint = brute_force_joint(net)
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(compiled_module, "_KERNELS", False)  # the plans
         mp.setattr(compiled_module, "_BUILD_FLOPS", 0)
         mp.setattr(compiled_module, "_BUILD_FLOPS_PER_VARIABLE", 0)
         if tiny_tables:

@@ -1,0 +1,556 @@
+"""Tabulated evidence: a small kernel of variables per target set, the rest through lookups.
+
+For a set of targets, a *kernel* -- the targets and a few variables that cut the network --
+is chosen so that every other variable falls into a small *component*: the variables
+outside the kernel, connected through the tables they share. Given the kernel, components
+are independent, so each sends the kernel a message that depends only on the evidence on
+its own variables. That message is tabulated once for every combination of its variables'
+*codes* (a state, or "unobserved": the variable summed out), by one ``numpy.einsum``; small
+tables over the same kernel variables are multiplied into *bundles* (the kernel's own
+tables too). A case then costs one gather per bundle and a product over the kernel's
+unobserved states, and cases are grouped only by which kernel variables they observe (at
+most ``2 ** len(kernel)`` groups), never by the rest of their pattern: on the bundled marrow
+network a million cases with a different pattern each run as a handful of groups.
+
+The arithmetic is the sum of products of variable elimination, in another order: an
+unobserved variable is summed against a column of ones (for a barren variable, a sum of
+probabilities that is 1 to rounding), so results equal the plans' ``prune="block"`` to
+rounding. Cases whose P(evidence) falls below 1e-250 are recomputed in logarithms, so a tiny
+but positive probability is never mistaken for an impossible case.
+
+The kernel exists only where it is small (at most ``KERNEL_STATES`` joint states, tables
+of at most ``COMPONENT_FLOATS`` floats per component and ``TOTAL_FLOATS`` in all); the
+choice depends on the network and the targets alone, never on the cases, so a case's
+numbers never depend on the batch it is in.
+
+This module imports only numpy.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["Kernel", "build_kernel"]
+
+KERNEL_STATES = 1024  # joint states of the kernel's variables
+COMPONENT_FLOATS = 1 << 16  # floats of one component's table (codes x kernel states)
+COMPONENT_VARIABLES = 16  # variables of one component
+TOTAL_FLOATS = 1 << 22  # floats of all bundles (32 MB)
+BUNDLE_CODES = 1 << 12  # code combinations per bundle
+BUNDLE_FLOATS = 1 << 17  # floats per bundle (1 MB)
+_CHUNK_FLOATS = 1 << 20  # floats of a chunk's kernel joint (8 MB)
+_MAX_CHUNK = 2048
+_TINY = 1e-250  # below this, P(evidence) is recomputed in logarithms
+
+
+class _Bundle:
+    """A lookup table: ``table[*codes, *kernel states]`` for the codes of ``cols``."""
+
+    __slots__ = ("cols", "radix", "scope", "table")
+
+    def __init__(
+        self,
+        cols: tuple[int, ...],
+        radix: tuple[int, ...],
+        scope: tuple[int, ...],
+        table: np.ndarray,
+    ):
+        self.cols = cols  # evidence columns, in code order
+        self.radix = radix  # card + 1 per column (the last code: unobserved)
+        self.scope = scope  # kernel positions the table depends on, in kernel order
+        self.table = table
+
+
+class _Program:
+    """What a group of cases (the kernel variables it observes) runs."""
+
+    __slots__ = (
+        "by_shape", "eliminate", "hidden", "hidden_cards", "observed_targets", "order",
+        "shapes", "views", "weights",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.hidden: tuple[int, ...] = ()  # kernel positions not observed
+        self.hidden_cards: tuple[int, ...] = ()
+        self.weights: np.ndarray = np.zeros((0, 0))  # bundles x evidence columns: row indices
+        self.views: list[np.ndarray] = []  # per bundle: rows x unobserved kernel states
+        self.shapes: list[tuple[int, ...]] = []  # per bundle: its axes over ``hidden``
+        self.observed_targets: tuple[int, ...] = ()
+        self.by_shape: list[tuple[tuple[int, ...], list[int]]] = []
+        self.eliminate: int | None = None  # the one unobserved target, if one
+        self.order: tuple[int, ...] = ()  # its elimination order: axes of ``hidden``
+
+
+class Kernel:
+    """The kernel of a target set and its bundles (build it with :func:`build_kernel`).
+
+    Attributes
+    ----------
+    variables : tuple of str
+        The kernel's variables, in network order.
+    targets : tuple of str
+    floats : int
+        Floats held by the bundles.
+    """
+
+    def __init__(
+        self,
+        columns: Sequence[str],
+        variables: tuple[str, ...],
+        targets: tuple[str, ...],
+        cards: Mapping[str, int],
+        bundles: list[_Bundle],
+    ):
+        self.variables = variables
+        self.targets = targets
+        self._columns = tuple(columns)
+        self._kcols = tuple(self._columns.index(v) for v in variables)
+        self._kcards = tuple(cards[v] for v in variables)
+        one_more = np.asarray([cards[v] + 1 for v in self._columns])
+        self._unobserved = {"f": one_more.astype(np.float32), "d": one_more.astype(np.float64)}
+        self._tpos = tuple(variables.index(t) for t in targets)
+        self._bundles = bundles
+        self._programs: dict[int, _Program] = {}
+        self.floats = sum(b.table.size for b in bundles)
+
+    # ---------------------------------------------------------------- running
+    def run(
+        self,
+        x: np.ndarray,
+        posts: dict[str, np.ndarray],
+        log_pe: np.ndarray,
+        chunk_size: int | None = None,
+        progress: object = None,
+    ) -> None:
+        """Fill ``posts`` (target -> ``(n, card)``) and ``log_pe`` (``(n,)``) for the
+        evidence matrix ``x`` (columns in network order, -1: unobserved)."""
+        n = x.shape[0]
+        if n == 0:
+            return
+        # chunks of consecutive cases (their rows and posteriors stay in cache), each split
+        # by the kernel variables its cases observe
+        worst = max((self._kcards[k] for k in range(len(self.variables))), default=1)
+        size = int(np.clip(_CHUNK_FLOATS // max(math.prod(self._kcards), 1) * worst, 1, _MAX_CHUNK))
+        if chunk_size is not None:
+            size = min(size, chunk_size)
+        bits = 1 << np.arange(len(self._kcols), dtype=np.int64)
+        for start in range(0, n, size):
+            stop = min(start + size, n)
+            key = (
+                (x[start:stop, self._kcols] >= 0) @ bits
+                if self._kcols
+                else np.zeros(stop - start, np.int64)
+            )
+            present = np.unique(key)
+            for g in present.tolist():
+                rows = (
+                    np.flatnonzero(key == g) + start if len(present) > 1 else np.arange(start, stop)
+                )
+                self._chunk(self._program(g), x, rows, posts, log_pe)
+            if callable(progress):
+                progress(stop - start)
+
+    def _chunk(
+        self,
+        program: _Program,
+        x: np.ndarray,
+        rows: np.ndarray,
+        posts: dict[str, np.ndarray],
+        log_pe: np.ndarray,
+    ) -> None:
+        xc = x[rows]
+        m = len(rows)
+        xm = xc.astype(program.weights.dtype)
+        xm += (xc < 0) * self._unobserved[program.weights.dtype.char]  # -1 (unobserved): the card
+        index = (program.weights @ xm.T).astype(np.intp)  # exact: integers (see _program)
+        shape = program.hidden_cards
+        parts = self._parts(program, index, m, logs=False)
+        if program.eliminate is not None:  # one unobserved target: variable elimination
+            margs = {program.eliminate: _eliminate(parts, program.hidden_cards, program.order)}
+        else:
+            margs = self._marginals(program, _joint(parts, shape, logs=False))
+        first = next(iter(margs.values())) if margs else _joint(parts, shape, logs=False)
+        first = first.reshape(m, -1)
+        # row sums by einsum: fast on short rows, and the same bits whatever the chunk (a
+        # BLAS product is not: its blocking depends on the number of rows)
+        total = np.einsum("ij->i", first)
+        with np.errstate(divide="ignore"):
+            lp = np.log(total)
+        tiny = ~(total >= _TINY)
+        if tiny.any():  # impossible or underflowing: those cases again, in logarithms
+            again = np.flatnonzero(tiny)
+            logs = _joint(self._parts(program, index[:, again], len(again), logs=True), shape, True)
+            flat = logs.reshape(len(again), -1)
+            top = flat.max(axis=1)
+            finite = np.isfinite(top)
+            scaled = np.exp(flat - np.where(finite, top, 0.0)[:, None])
+            scaled[~finite] = 0.0
+            sub = scaled.sum(axis=1)
+            for k, marg in self._marginals(program, scaled.reshape(-1, *shape)).items():
+                margs[k] = np.array(margs[k])
+                margs[k][again] = marg
+            total = total.copy()
+            total[again] = sub
+            with np.errstate(divide="ignore"):
+                lp[again] = np.where(finite, top + np.log(np.where(finite, sub, 1.0)), -np.inf)
+        log_pe[rows] = lp
+        possible = np.isfinite(lp)
+        every = bool(possible.all())
+        safe = total if every else np.where(possible & (total > 0), total, 1.0)
+        for k, t in zip(self._tpos, self.targets, strict=True):
+            if k in margs:
+                post = margs[k]
+                post /= safe[:, None]
+            else:
+                post = np.eye(self._kcards[k])[xc[:, self._kcols[k]]]
+            posts[t][rows] = post if every else np.where(possible[:, None], post, 0.0)
+
+    def _marginals(self, program: _Program, joint: np.ndarray) -> dict[int, np.ndarray]:
+        """Unobserved target position -> its unnormalised marginal, case by case (new
+        arrays), from the joint of the unobserved kernel variables."""
+        out = {}
+        for k in self._tpos:
+            if k in program.hidden:
+                axis = 1 + program.hidden.index(k)
+                other = tuple(a for a in range(1, joint.ndim) if a != axis)
+                out[k] = joint.sum(axis=other) if other else np.array(joint)
+        return out
+
+    def _parts(self, program: _Program, index: np.ndarray, m: int, logs: bool) -> list[np.ndarray]:
+        """Per group of bundles over the same unobserved kernel variables: their product
+        case by case (or the sum of the logarithms), shaped to broadcast over the joint."""
+        parts = []
+        for bshape, members in program.by_shape:
+            acc = None
+            for b in members:
+                got = program.views[b].take(index[b], axis=0)
+                if logs:
+                    with np.errstate(divide="ignore"):
+                        got = np.log(got)
+                if acc is None:
+                    acc = got
+                elif logs:
+                    acc += got
+                else:
+                    acc *= got
+            assert acc is not None
+            parts.append(acc.reshape(m, *bshape))
+        return parts
+
+    def _program(self, mask: int) -> _Program:
+        program = self._programs.get(mask)
+        if program is not None:
+            return program
+        observed = {k for k in range(len(self.variables)) if mask >> k & 1}
+        program = _Program()
+        # the unobserved kernel variables, the one with the most states last (broadcasting
+        # over a long last axis is fast)
+        program.hidden = tuple(
+            sorted(
+                (k for k in range(len(self.variables)) if k not in observed),
+                key=lambda k: (self._kcards[k], k),
+            )
+        )
+        program.hidden_cards = tuple(self._kcards[k] for k in program.hidden)
+        views: list[tuple[np.ndarray, np.ndarray, tuple[int, ...]]] = []  # view, weights, shape
+        for bundle in self._bundles:
+            obs = [k for k in bundle.scope if k in observed]
+            hid = [k for k in program.hidden if k in bundle.scope]
+            n_codes = math.prod(bundle.radix)
+            t = bundle.table.reshape(n_codes, *(self._kcards[k] for k in bundle.scope))
+            perm = [0] + [1 + bundle.scope.index(k) for k in obs + hid]
+            rows = n_codes * math.prod(self._kcards[k] for k in obs)
+            view = np.ascontiguousarray(t.transpose(perm)).reshape(
+                rows, math.prod(self._kcards[k] for k in hid)
+            )
+            # the row: code digits (mixed radix, the last column fastest), then the
+            # observed kernel states, in the same way
+            weights: np.ndarray = np.zeros(len(self._columns))
+            stride = 1
+            for k in reversed(obs):
+                weights[self._kcols[k]] += stride
+                stride *= self._kcards[k]
+            for col, r in zip(reversed(bundle.cols), reversed(bundle.radix), strict=True):
+                weights[col] += stride
+                stride *= r
+            shape = tuple(self._kcards[k] if k in hid else 1 for k in program.hidden)
+            views.append((view, weights, shape))
+        merged = _merge(views)
+        program.views = [v for v, _, _ in merged]
+        stacked = np.stack([w for _, w, _ in merged]) if merged else np.zeros((0, 0))
+        # row indices are sums of integer products: exact in float32 below 2**24
+        exact32 = all(v.shape[0] < 1 << 24 for v in program.views)
+        program.weights = stacked.astype(np.float32 if exact32 else np.float64)
+        program.shapes = [sh for _, _, sh in merged]
+        starts: dict[tuple[int, ...], list[int]] = {}
+        for b, shape in enumerate(program.shapes):
+            starts.setdefault(shape, []).append(b)
+        program.by_shape = list(starts.items())
+        hidden_targets = [k for k in self._tpos if k in program.hidden]
+        if len(hidden_targets) == 1:
+            program.eliminate = hidden_targets[0]
+            axis = program.hidden.index(hidden_targets[0])
+            program.order = tuple(a for a in range(len(program.hidden)) if a != axis)
+        self._programs[mask] = program
+        return program
+
+
+def _merge(
+    views: list[tuple[np.ndarray, np.ndarray, tuple[int, ...]]],
+) -> list[tuple[np.ndarray, np.ndarray, tuple[int, ...]]]:
+    """Lookup tables multiplied together where the product stays small: a table whose
+    unobserved variables are among another's goes into it (its rows times the other's, its
+    columns broadcast), so a case needs fewer gathers and products. Items are ``(view,
+    weights, shape)``: rows by unobserved states, the row index's weights per evidence
+    column, and the shape the columns broadcast to."""
+    items = sorted(views, key=lambda it: (math.prod(it[2]), it[0].shape[0]))
+    i = 0
+    while i < len(items):
+        view, weights, shape = items[i]
+        fits = [
+            j
+            for j, (other, _, oshape) in enumerate(items)
+            if j != i
+            and all(a in (1, b) for a, b in zip(shape, oshape, strict=True))
+            and view.shape[0] * other.size <= BUNDLE_FLOATS
+        ]
+        if not fits:
+            i += 1
+            continue
+        j = min(fits, key=lambda j: (items[j][0].size, j))
+        other, oweights, oshape = items[j]
+        rows = view.shape[0] * other.shape[0]
+        wide = np.broadcast_to(view.reshape(-1, *shape), (view.shape[0], *oshape))
+        table = wide.reshape(view.shape[0], 1, -1) * other[None, :, :]
+        items[j] = (table.reshape(rows, -1), weights * other.shape[0] + oweights, oshape)
+        del items[i]
+        i = 0
+    return items
+
+
+def _joint(parts: list[np.ndarray], shape: tuple[int, ...], logs: bool) -> np.ndarray:
+    """The parts multiplied (or their logarithms added) into the joint, ``(m, *shape)``."""
+    out = parts[0]
+    for part in parts[1:]:
+        out = out + part if logs else out * part
+    m = out.shape[0]
+    return np.broadcast_to(out, (m, *shape)) if out.shape[1:] != shape else out
+
+
+def _eliminate(
+    parts: list[np.ndarray], shape: tuple[int, ...], order: tuple[int, ...]
+) -> np.ndarray:
+    """The target's unnormalised marginal, ``(m, card)``: each other variable summed out
+    from the product of the parts that hold it, in ``order`` (axes of ``shape``)."""
+    parts = list(parts)
+    for axis in order:
+        if shape[axis] == 1:
+            continue
+        holding = [p for p in parts if p.shape[1 + axis] > 1]
+        if not holding:
+            continue
+        parts = [p for p in parts if p.shape[1 + axis] == 1]
+        prod = holding[0]
+        for p in holding[1:]:
+            prod = prod * p
+        parts.append(prod.sum(axis=1 + axis, keepdims=True))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out * p
+    return out.reshape(out.shape[0], -1)
+
+
+# ---------------------------------------------------------------- building
+def build_kernel(
+    variables: Sequence[str],
+    parents: Mapping[str, tuple[str, ...]],
+    cards: Mapping[str, int],
+    cpts: Mapping[str, np.ndarray],
+    targets: Sequence[str],
+) -> Kernel | None:
+    """The kernel of ``targets`` and its bundles, or None where no kernel is small enough.
+
+    Starting from the targets, the variable that touches the most others in the largest
+    component that is too large to tabulate joins the kernel, until every component fits
+    (``COMPONENT_FLOATS``, ``COMPONENT_VARIABLES``) or the kernel grows past
+    ``KERNEL_STATES``.
+
+    Examples
+    --------
+    >>> import bayesdx
+    >>> net = bayesdx.load_network("marrow_signal")
+    >>> k = build_kernel(net.variables, net.parents,
+    ...                  {v: len(s) for v, s in net.states.items()}, net.cpts, ["diagnosis"])
+    >>> k.variables
+    ('diagnosis', 'marrow_failure', 'm_protein')
+    """
+    if not targets:
+        return None
+    kernel = set(targets)
+    scopes = {v: (*parents[v], v) for v in variables}
+    while True:
+        if math.prod(cards[v] for v in kernel) > KERNEL_STATES:
+            return None
+        comps = _components(variables, scopes, kernel)
+        too_big = [
+            c
+            for c in comps
+            if len(c[0]) > COMPONENT_VARIABLES or _size(c, scopes, cards, kernel) > COMPONENT_FLOATS
+        ]
+        if not too_big:
+            break
+        worst = max(
+            too_big, key=lambda c: (_size(c, scopes, cards, kernel), -variables.index(c[0][0]))
+        )
+        kernel.add(_cut(worst, scopes, cards, variables))
+    order = tuple(v for v in variables if v in kernel)
+    position = {v: k for k, v in enumerate(order)}
+    col = {v: j for j, v in enumerate(variables)}
+    pieces: list[_Bundle] = []
+    for members, factors in comps:
+        touched = {u for f in factors for u in scopes[f] if u in kernel}
+        scope = sorted(touched, key=position.__getitem__)
+        table = _tabulate(members, factors, scopes, cards, cpts, scope)
+        if table is None:
+            return None
+        pieces.append(
+            _Bundle(
+                tuple(col[v] for v in members),
+                tuple(cards[v] + 1 for v in members),
+                tuple(position[u] for u in scope),
+                table,
+            )
+        )
+    for v in order:  # the kernel's own tables
+        if all(p in kernel for p in parents[v]):
+            scope = sorted(scopes[v], key=position.__getitem__)
+            letters = {u: string.ascii_letters[i] for i, u in enumerate(scope)}
+            eq = "".join(letters[u] for u in scopes[v]) + "->" + "".join(letters[u] for u in scope)
+            table = np.einsum(eq, np.asarray(cpts[v], dtype=float))
+            pieces.append(_Bundle((), (), tuple(position[u] for u in scope), table))
+    bundles = _bundle(pieces, [cards[v] for v in order])
+    if sum(b.table.size for b in bundles) > TOTAL_FLOATS:
+        return None
+    return Kernel(variables, order, tuple(targets), cards, bundles)
+
+
+def _components(
+    variables: Sequence[str], scopes: Mapping[str, tuple[str, ...]], kernel: set[str]
+) -> list[tuple[list[str], list[str]]]:
+    """The components outside the kernel: (members in network order, the variables whose
+    tables they hold)."""
+    root = {v: v for v in variables if v not in kernel}
+
+    def find(v: str) -> str:
+        while root[v] != v:
+            root[v] = root[root[v]]
+            v = root[v]
+        return v
+
+    for v in variables:
+        outside = [u for u in scopes[v] if u not in kernel]
+        for u in outside[1:]:
+            a, b = find(outside[0]), find(u)
+            if a != b:
+                root[b] = a
+    members: dict[str, list[str]] = {}
+    factors: dict[str, list[str]] = {}
+    for v in variables:
+        if v not in kernel:
+            members.setdefault(find(v), []).append(v)
+    for v in variables:
+        outside = [u for u in scopes[v] if u not in kernel]
+        if outside:
+            factors.setdefault(find(outside[0]), []).append(v)
+    return [(members[r], factors[r]) for r in members]
+
+
+def _size(
+    comp: tuple[list[str], list[str]],
+    scopes: Mapping[str, tuple[str, ...]],
+    cards: Mapping[str, int],
+    kernel: set[str],
+) -> int:
+    """Floats of a component's table: its codes times the kernel states it depends on."""
+    members, factors = comp
+    scope = {u for f in factors for u in scopes[f] if u in kernel}
+    return math.prod(cards[v] + 1 for v in members) * math.prod(cards[u] for u in scope)
+
+
+def _cut(
+    comp: tuple[list[str], list[str]],
+    scopes: Mapping[str, tuple[str, ...]],
+    cards: Mapping[str, int],
+    variables: Sequence[str],
+) -> str:
+    """The member that shares tables with the most other members (fewer states, then the
+    earlier in network order, first)."""
+    members, factors = comp
+    inside = set(members)
+    neighbours: dict[str, set[str]] = {v: set() for v in members}
+    for f in factors:
+        scope = [u for u in scopes[f] if u in inside]
+        for u in scope:
+            neighbours[u].update(scope)
+    return max(
+        members,
+        key=lambda v: (len(neighbours[v] - {v}), -cards[v], -variables.index(v)),
+    )
+
+
+def _tabulate(
+    members: list[str],
+    factors: list[str],
+    scopes: Mapping[str, tuple[str, ...]],
+    cards: Mapping[str, int],
+    cpts: Mapping[str, np.ndarray],
+    scope: list[str],
+) -> np.ndarray | None:
+    """``table[*codes of members, *scope]``: the component's message for every code."""
+    names = [*members, *scope]
+    if 2 * len(members) + len(scope) > len(string.ascii_letters):
+        return None
+    state = {v: string.ascii_letters[i] for i, v in enumerate(names)}
+    code = {v: string.ascii_letters[len(names) + i] for i, v in enumerate(members)}
+    operands: list[np.ndarray] = []
+    inputs: list[str] = []
+    for f in factors:
+        operands.append(np.asarray(cpts[f], dtype=float))
+        inputs.append("".join(state[u] for u in scopes[f]))
+    for v in members:  # the indicator: a one-hot column per state, then a column of ones
+        operands.append(np.hstack([np.eye(cards[v]), np.ones((cards[v], 1))]))
+        inputs.append(state[v] + code[v])
+    out = "".join(code[v] for v in members) + "".join(state[u] for u in scope)
+    return np.einsum(",".join(inputs) + "->" + out, *operands, optimize="greedy")
+
+
+def _bundle(pieces: list[_Bundle], kcards: list[int]) -> list[_Bundle]:
+    """Pieces over the same kernel variables multiplied into bundles of at most
+    ``BUNDLE_CODES`` codes and ``BUNDLE_FLOATS`` floats, in order."""
+    by_scope: dict[tuple[int, ...], list[_Bundle]] = {}
+    for p in pieces:
+        by_scope.setdefault(p.scope, []).append(p)
+    out: list[_Bundle] = []
+    for scope, group in by_scope.items():
+        states = math.prod(kcards[k] for k in scope)
+        current: _Bundle | None = None
+        for p in group:
+            if current is None:
+                current = p
+                continue
+            codes = math.prod(current.radix) * math.prod(p.radix)
+            if codes > BUNDLE_CODES or codes * states > BUNDLE_FLOATS:
+                out.append(current)
+                current = p
+                continue
+            a = current.table.reshape(math.prod(current.radix), 1, states)
+            b = p.table.reshape(1, math.prod(p.radix), states)
+            table = (a * b).reshape(*current.radix, *p.radix, *(kcards[k] for k in scope))
+            current = _Bundle(current.cols + p.cols, current.radix + p.radix, scope, table)
+        if current is not None:
+            out.append(current)
+    return out

@@ -1,0 +1,146 @@
+"""Tabulated kernels: exact against brute force and the plans, whatever the batch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bayesdx
+import bayesdx.inference._compiled as compiled_module
+import bayesdx.inference._tabulated as tabulated_module
+from bayesdx._bench import sample_cases
+from bayesdx.inference import compile_network
+from bayesdx.inference._tabulated import build_kernel
+
+from helpers import brute_force_joint, random_network
+
+
+def _cards(net):
+    return {v: len(s) for v, s in net.states.items()}
+
+
+def _brute(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    sl = tuple(slice(None) if s < 0 else int(s) for s in row)
+    sub = joint[sl]
+    kept = [j for j, s in enumerate(row) if s < 0]
+    p_e = float(sub.sum())
+    posts = []
+    for j, s in enumerate(row):
+        card = joint.shape[j]
+        if s >= 0:
+            posts.append(np.eye(card)[int(s)] if p_e > 0 else np.zeros(card))
+            continue
+        axis = kept.index(j)
+        other = tuple(a for a in range(sub.ndim) if a != axis)
+        m = sub.sum(axis=other) if other else sub
+        posts.append(m / p_e if p_e > 0 else np.zeros(card))
+    return p_e, posts
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(2, 9),
+    max_parents=st.integers(1, 3),
+    zero_share=st.sampled_from([0.0, 0.3]),
+    n_targets=st.integers(1, 2),
+    component=st.sampled_from([4, 64, 1 << 16]),
+    bundle=st.sampled_from([2, 4096]),
+    hide=st.sampled_from([0.2, 0.5, 0.9]),
+)
+def test_random_networks_equal_brute_force(
+    seed, n, max_parents, zero_share, n_targets, component, bundle, hide
+):
+    """Kernels of every size (small component limits force more variables into the kernel,
+    small bundles leave tables apart), impossible cases included."""
+    net = random_network(seed, n, max_parents, zero_share)
+    rng = np.random.default_rng(seed + 3)
+    targets = [str(t) for t in rng.choice(net.variables, size=min(n_targets, n), replace=False)]
+    cards = np.array([len(net.states[v]) for v in net.variables])
+    x = (rng.random((25, n)) * cards).astype(np.int64)
+    x[rng.random(x.shape) < hide] = -1
+    joint = brute_force_joint(net)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tabulated_module, "COMPONENT_FLOATS", component)
+        mp.setattr(tabulated_module, "BUNDLE_CODES", bundle)
+        cn = compile_network(net)
+        res = cn.evaluate(x, targets)
+    kernel = cn._kernels[tuple(targets)]
+    if kernel is None:  # no kernel is small enough: the plans ran (tested elsewhere)
+        assert component < 1 << 16
+        return
+    for i, row in enumerate(x):
+        p_e, posts = _brute(joint, row)
+        assert bool(res.impossible[i]) == (p_e == 0.0)
+        assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
+        for t in targets:
+            got = res.posteriors[t][i]
+            assert np.isfinite(got).all()
+            np.testing.assert_allclose(got, posts[net.variables.index(t)], rtol=0, atol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def marrow():
+    return bayesdx.load_network("marrow_signal")
+
+
+def test_marrow_kernel_equals_the_plans(marrow, monkeypatch):
+    x = sample_cases(marrow, 3000, np.random.default_rng(5), targets=["diagnosis"])
+    cn = compile_network(marrow)
+    got = cn.evaluate(x, ["diagnosis"])
+    assert cn._kernels[("diagnosis",)] is not None  # the kernel ran
+    monkeypatch.setattr(compiled_module, "_KERNELS", False)
+    plans = compile_network(marrow).evaluate(x, ["diagnosis"])
+    np.testing.assert_allclose(got.posteriors["diagnosis"], plans.posteriors["diagnosis"],
+                               rtol=0, atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(got.log_p_evidence, plans.log_p_evidence, rtol=1e-12)
+    for g in got.groups:
+        np.testing.assert_allclose(got.groups[g], plans.groups[g], rtol=0, atol=1e-12)
+
+
+def test_a_case_gets_the_same_bits_in_any_batch(marrow):
+    """Cases are grouped only by the kernel variables they observe: a case's numbers never
+    depend on the other cases or on the chunks (``batch --jobs`` relies on it)."""
+    x = sample_cases(marrow, 400, np.random.default_rng(6), targets=["diagnosis"])
+    cn = compile_network(marrow)
+    whole = cn.evaluate(x, ["diagnosis"]).posteriors["diagnosis"]
+    chunked = cn.evaluate(x, ["diagnosis"], chunk_size=7).posteriors["diagnosis"]
+    assert np.array_equal(whole, chunked)
+    for i in (0, 13, 399):
+        alone = cn.evaluate(x[i], ["diagnosis"]).posteriors["diagnosis"][0]
+        assert np.array_equal(alone, whole[i])
+    reversed_ = cn.evaluate(x[::-1], ["diagnosis"]).posteriors["diagnosis"][::-1]
+    assert np.array_equal(reversed_, whole)
+
+
+def test_an_observed_kernel_target_is_certain(marrow):
+    cn = compile_network(marrow)
+    x = cn.encode([{"diagnosis": marrow.states["diagnosis"][3], "hb": "lt_12"}])
+    res = cn.evaluate(x, ["diagnosis", "marrow_failure"])
+    assert res.posteriors["diagnosis"][0].tolist() == np.eye(26)[3].tolist()
+    assert cn._kernels[("diagnosis", "marrow_failure")] is not None
+    ref = bayesdx.query(marrow, {"diagnosis": marrow.states["diagnosis"][3], "hb": "lt_12"},
+                        targets=["marrow_failure"])  # fmt: skip
+    expected = [ref["marrow_failure"][s] for s in marrow.states["marrow_failure"]]
+    np.testing.assert_allclose(res.posteriors["marrow_failure"][0], expected, atol=1e-12)
+
+
+def test_the_marrow_kernel_and_its_progress(marrow):
+    k = build_kernel(marrow.variables, marrow.parents, _cards(marrow), marrow.cpts, ["diagnosis"])
+    assert k is not None
+    assert "diagnosis" in k.variables and len(k.variables) <= 4
+    assert k.floats <= tabulated_module.TOTAL_FLOATS
+    done = []
+    x = sample_cases(marrow, 50, np.random.default_rng(7), targets=["diagnosis"])
+    compile_network(marrow).evaluate(x, ["diagnosis"], progress=done.append)
+    assert sum(done) == 50
+
+
+def test_no_kernel_where_it_would_be_large(marrow):
+    every = list(marrow.variables)  # all marginals: the kernel would be the network
+    assert (
+        build_kernel(marrow.variables, marrow.parents, _cards(marrow), marrow.cpts, every) is None
+    )
+    assert build_kernel(marrow.variables, marrow.parents, _cards(marrow), marrow.cpts, []) is None
