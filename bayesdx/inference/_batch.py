@@ -262,7 +262,7 @@ def _score_cases(
             errors[i] = message if column is None else f"column {column}: {message}"
             first_bad[i] = (column, message)
 
-    legacy = _legacy_columns(network, cases, passthrough)
+    legacy = _legacy_columns(network, cases.columns, passthrough)
     raw_to = []
     for column in cases.columns:
         if column in passthrough or column in legacy:
@@ -314,14 +314,25 @@ def _score_cases(
     return _Scored(columns, blocks, has_error | impossible, errors, assumed)
 
 
-def _legacy_columns(network: Network, cases: pd.DataFrame, passthrough: Sequence[str]) -> list[str]:
+def _legacy_columns(
+    network: Network, columns: Iterable[Any], passthrough: Sequence[str]
+) -> list[str]:
     """Columns an earlier edition of the network read, which this one reads by its rules."""
     named = {k for rule in network.spec.legacy for k in rule.given}
     return [
         str(c)
-        for c in cases.columns
+        for c in columns
         if c not in passthrough and str(c) in named and str(c) not in network.states
     ]
+
+
+def _check_variables(network: Network, columns: Sequence[str], passthrough: Sequence[str]) -> None:
+    """Refuse a column that is neither passed through nor read (as :func:`_score_cases`
+    does), before any chunk is read."""
+    legacy = _legacy_columns(network, columns, passthrough)
+    for column in columns:
+        if column not in passthrough and column not in legacy:
+            network.node(column)  # UnknownVariableError lists the valid ones
 
 
 def _encode_legacy(
@@ -693,13 +704,9 @@ def _score_file(
     header = _header(src, label)
     added = _output_columns(network, resolve_targets(network, targets, allow_empty=True), on_error)
     _check_columns(header, added, label)
-    lines, carriage, quoted, nul = 0, False, False, False
-    with open(src, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            lines += block.count(b"\n")
-            carriage = carriage or b"\r" in block
-            quoted = quoted or b'"' in block
-            nul = nul or b"\0" in block
+    _check_variables(network, header, passthrough)
+    scan = _scan(src)
+    lines, carriage, quoted, nul = scan.lines, scan.carriage, scan.quoted, scan.nul
     # Python's csv writer quotes a cell holding a line break only if the break is in its line
     # terminator: an input with any carriage return (CRLF lines, or a \r inside a cell) is
     # written with CRLF lines, so such a cell is quoted and read back whole
@@ -724,7 +731,8 @@ def _score_file(
             if not (quoted or carriage or nul) and any(c != "error" for c in added):
                 # a record is a line, and each line is written back as it is, with the
                 # posteriors after it; processes read their own chunks' text
-                work = ((_score_text, (h, b), n) for h, b, n in _line_blocks(src, per_chunk))
+                head, ranges = _line_ranges(src, scan, per_chunk)
+                work = [(_score_range, (str(src), head, a, b), n) for a, b, n in ranges]
             else:
                 reader = stack.enter_context(pd.read_csv(
                     src, dtype=object, keep_default_na=False, na_values=[""],
@@ -733,14 +741,14 @@ def _score_file(
                 ))  # fmt: skip
                 work = ((_score_chunk, (chunk,), len(chunk)) for chunk in reader)
             for text, n_rows, chunk_assumed, chunk_errors in _scored_chunks(
-                network, work, options, jobs
+                network, work, options, jobs, out
             ):
                 if isinstance(text, tuple):  # a bad row: the record's own line in the file
                     line = _record_line(src, text[0] - 2)
                     raise RowError(line, text[1], text[2], label) from None
                 if isinstance(text, Path):
                     _append(out, text)
-                else:
+                elif text is not None:  # None: written in place by a process
                     _write_to(out, text)
                 headed = True
                 written += n_rows
@@ -978,24 +986,90 @@ def _parse(header: bytes, block: bytes) -> pd.DataFrame:
         )  # fmt: skip
 
 
-def _line_blocks(src: Path, per_chunk: int) -> Iterator[tuple[bytes, bytes, int]]:
-    """The header line, then blocks of ``per_chunk`` lines with their number of lines."""
+_SCAN = 1 << 20  # bytes read at a time when a file is scanned
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one pass over a CSV file's bytes finds: its line breaks (in all, and in each
+    ``_SCAN`` bytes), and whether it holds a carriage return, a quote or a NUL byte."""
+
+    lines: int
+    carriage: bool
+    quoted: bool
+    nul: bool
+    counts: list[int]  # line breaks in each block of _SCAN bytes
+    size: int
+
+
+def _scan(src: Path) -> _Scan:
+    """Scan ``src`` once (see :class:`_Scan`)."""
+    carriage = quoted = nul = False
+    counts: list[int] = []
+    size = 0
     with open(src, "rb") as fh:
-        header = fh.readline()
-        pending = b""
-        for piece in itertools.chain(iter(lambda: fh.read(1 << 23), b""), [b""]):
-            pending += piece
-            ends = np.flatnonzero(np.frombuffer(pending, dtype=np.uint8) == 10)
-            start = 0
-            while len(ends) - start >= per_chunk:
-                stop = int(ends[start + per_chunk - 1]) + 1
-                begin = int(ends[start - 1]) + 1 if start else 0
-                yield header, pending[begin:stop], per_chunk
-                start += per_chunk
-            pending = pending[int(ends[start - 1]) + 1 :] if start else pending
-            if not piece and pending:  # the last lines (the last may have no line break)
-                yield header, pending, pending.count(b"\n") + (not pending.endswith(b"\n"))
-                return
+        for block in iter(lambda: fh.read(_SCAN), b""):
+            counts.append(block.count(b"\n"))
+            size += len(block)
+            carriage = carriage or b"\r" in block
+            quoted = quoted or b'"' in block
+            nul = nul or b"\0" in block
+    return _Scan(sum(counts), carriage, quoted, nul, counts, size)
+
+
+def _line_ranges(
+    src: Path, scan: _Scan, per_chunk: int
+) -> tuple[bytes, list[tuple[int, int, int]]]:
+    """The header line, and the byte ranges ``(start, stop, lines)`` of blocks of
+    ``per_chunk`` data lines (the last block fewer, its last line perhaps without a line
+    break), found from the scan: only the ``_SCAN`` bytes around each boundary are read."""
+    bounds = np.cumsum(scan.counts)  # line breaks up to the end of each scanned block
+    with open(src, "rb") as fh:
+
+        def after(n: int) -> int:
+            """The offset just after the ``n``-th line break of the file (1-based)."""
+            k = int(np.searchsorted(bounds, n))  # the block holding it
+            before = int(bounds[k - 1]) if k else 0
+            block = os.pread(fh.fileno(), _SCAN, k * _SCAN)
+            ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+            return k * _SCAN + int(ends[n - before - 1]) + 1
+
+        if not scan.lines:  # the header alone, without a line break
+            return os.pread(fh.fileno(), scan.size, 0), []
+        start = after(1)
+        header = os.pread(fh.fileno(), start, 0)
+        ranges = []
+        for n in range(1 + per_chunk, scan.lines + 1, per_chunk):
+            stop = after(n)
+            ranges.append((start, stop, per_chunk))
+            start = stop
+        if start < scan.size:  # the last lines (the last may have no line break)
+            tail = os.pread(fh.fileno(), 1, scan.size - 1)
+            rest = (scan.lines - 1) % per_chunk + (tail != b"\n")
+            ranges.append((start, scan.size, rest))
+    return header, ranges
+
+
+def _read_range(src: str, start: int, stop: int) -> bytes:
+    """The bytes ``start:stop`` of a file."""
+    parts = []
+    with open(src, "rb") as fh:
+        while start < stop:
+            piece = os.pread(fh.fileno(), stop - start, start)
+            if not piece:  # pragma: no cover - the file shrank since it was scanned
+                raise CaseFileError(f"{src} changed while it was read")
+            parts.append(piece)
+            start += len(piece)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _score_range(
+    network: Network, src: str, header: bytes, start: int, stop: int, first: int,
+    options: dict[str, Any],
+) -> tuple[Any, int, dict[str, int], int]:  # fmt: skip
+    """:func:`_score_text` on the lines at bytes ``start:stop`` of ``src`` (read here: in a
+    worker process, its own chunk)."""
+    return _score_text(network, header, _read_range(src, start, stop), first, options)
 
 
 def _scored_chunks(
@@ -1003,12 +1077,16 @@ def _scored_chunks(
     work: Iterable[tuple[Callable[..., Any], tuple[Any, ...], int]],
     options: dict[str, Any],
     jobs: int,
+    out: Any,
 ) -> Iterator[tuple[Any, int, dict[str, int], int]]:
     """Each piece of work ``fn(network, *args, first_row, options)`` (a chunk's rows), in file
-    order, on ``jobs`` processes (forked: each inherits the network). At most two chunks per
-    process are in flight, so memory stays bounded; the output is the same whatever the
-    number of jobs. The processes write each chunk's text to a file in a temporary folder
-    (removed afterwards), which the caller appends to the output (:func:`_append`)."""
+    order, on ``jobs`` processes (forked: each inherits the network); the output is the same
+    whatever the number of jobs. Where every chunk is known beforehand (a list: byte ranges
+    of the input) and ``out`` is a regular file, the processes write each chunk's text into
+    ``out`` at its place (:func:`_in_place`; the text of a yielded chunk is None). Otherwise
+    at most two chunks per process are in flight, so memory stays bounded, and the
+    processes write each chunk's text to a file in a temporary folder (removed afterwards),
+    which the caller appends to the output (:func:`_append`)."""
     forking = jobs > 1 and "fork" in mp.get_all_start_methods()
     pieces = iter(work)
     head = list(itertools.islice(pieces, 2))
@@ -1018,9 +1096,208 @@ def _scored_chunks(
             yield fn(network, *args, first, options)
             first += n_rows
         return
+    fd = _positioned(out)
+    if isinstance(work, list) and fd is not None:  # every chunk known: written in place
+        yield from _in_place(network, work, options, jobs, fd, out.tell())
+        out.seek(0, os.SEEK_END)
+        return
     with tempfile.TemporaryDirectory(prefix="bayesdx-batch-") as folder:
         spooled = {**options, "spool": folder}
         yield from _pooled(network, itertools.chain(head, pieces), spooled, jobs)
+
+
+def _positioned(out: Any) -> int | None:
+    """The descriptor of ``out`` if processes can write it at offsets (a regular file, not
+    opened to append), with what it holds so far flushed; else None."""
+    import fcntl
+
+    try:
+        out.flush()
+        fd = out.fileno()
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        appends = bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND)
+        out.tell()
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    return fd if regular and not appends else None
+
+
+def _in_place(
+    network: Network,
+    work: list[tuple[Callable[..., Any], tuple[Any, ...], int]],
+    options: dict[str, Any],
+    jobs: int,
+    fd: int,
+    base: int,
+) -> Iterator[tuple[Any, int, dict[str, int], int]]:
+    """Score the chunks of ``work`` on ``jobs`` forked processes that write each chunk's text
+    into the file ``fd`` at its offset (``base`` and the sizes of the chunks before it);
+    yield each chunk's rows, assumed defaults and errors in file order (its text None, or
+    the line, column and reason of its first bad row); return once every chunk is written.
+
+    Each process takes the next chunk not yet taken, scores and renders it, and posts its
+    size in memory the processes share; it writes a chunk as soon as the sizes of all the
+    chunks before it are posted, else keeps it and goes on (so no process waits for
+    another while chunks are left), and writes what it kept once every chunk is taken.
+    """
+    from multiprocessing.connection import wait
+
+    ctx = mp.get_context("fork")
+    n = len(work)
+    shared = ctx.RawArray("q", n + 2)  # sizes (-1: not yet), chunks taken, stop
+    state = np.frombuffer(shared, dtype=np.int64)
+    state[:n] = -1
+    state[n:] = 0
+    lock = ctx.Lock()
+    firsts = np.cumsum([0] + [n_rows for _, _, n_rows in work]).tolist()
+    workers = []
+    for _ in range(min(jobs, n)):
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(
+            target=_place_chunks, daemon=True,
+            args=(network, work, firsts, options, fd, base, shared, lock, send, os.getpid()),
+        )  # fmt: skip
+        process.start()
+        send.close()
+        workers.append((process, receive))
+    done: dict[int, tuple[Any, int, dict[str, int], int]] = {}
+    finished = 0
+    try:
+        waiting: dict[Any, Any] = {receive: process for process, receive in workers}
+        at = 0
+        while waiting:
+            for ready in wait(list(waiting)):
+                try:
+                    message: Any = ready.recv()  # type: ignore[union-attr, call-arg, unused-ignore]
+                except EOFError:  # the process ended without saying it was done
+                    process = waiting.pop(ready)
+                    process.join()
+                    raise ChildProcessError(
+                        f"a batch process ended abruptly (exit code {process.exitcode})"
+                    ) from None
+                if message is None:  # all its chunks written
+                    del waiting[ready]
+                    finished += 1
+                elif isinstance(message, BaseException):
+                    raise message
+                elif isinstance(message[0], type):  # an exception that did not pickle
+                    raise _rebuilt(*message)
+                else:
+                    done[message[0]] = message[1]
+            while at in done:
+                yield done.pop(at)
+                at += 1
+    finally:
+        state[n + 1] = 1  # stop: a process still working leaves what it has
+        for process, receive in workers:
+            if finished < len(workers) and process.is_alive():
+                process.terminate()
+            process.join()
+            receive.close()
+
+
+def _place_chunks(
+    network: Network,
+    work: list[tuple[Callable[..., Any], tuple[Any, ...], int]],
+    firsts: list[int],
+    options: dict[str, Any],
+    fd: int,
+    base: int,
+    shared: Any,
+    lock: Any,
+    send: Any,
+    parent: int,
+) -> None:  # pragma: no cover - runs in a forked process (the tests see what it writes)
+    """A process of :func:`_in_place`: take chunks, score them, write them at their place."""
+    import time
+
+    n = len(work)
+    state = np.frombuffer(shared, dtype=np.int64)
+    kept: deque[tuple[int, list[Any]]] = deque()
+
+    def offset(k: int) -> int | None:
+        before = state[:k]
+        return None if (before < 0).any() else base + int(before.sum())
+
+    def write_kept(wait: bool) -> None:
+        while kept:
+            at = offset(kept[0][0])
+            while at is None and wait:
+                if state[n + 1] or os.getppid() != parent:
+                    return
+                time.sleep(0.001)
+                at = offset(kept[0][0])
+            if at is None:
+                return
+            _pwrite(fd, kept.popleft()[1], at)
+
+    try:
+        while not state[n + 1]:
+            with lock:
+                k = int(state[n])
+                state[n] = k + 1
+            if k >= n:
+                break
+            fn, args, _ = work[k]
+            text, n_rows, assumed, errors = fn(network, *args, firsts[k], options)
+            bad = text if isinstance(text, tuple) else None  # a bad row's line, column, reason
+            buffers = [] if bad else list(itertools.chain.from_iterable(text))
+            state[k] = sum(map(len, buffers))
+            send.send((k, (bad, n_rows, assumed, errors)))
+            kept.append((k, buffers))
+            write_kept(wait=False)
+        write_kept(wait=True)
+        send.send(None)
+    except BaseException as exc:  # handed to the parent, which raises it
+        state[n + 1] = 1
+        with contextlib.suppress(Exception):
+            send.send(_portable(exc))
+
+
+def _portable(exc: BaseException) -> Any:
+    """An exception as a process can send it: itself if it pickles and unpickles, else its
+    class, arguments and attributes (an ``__init__`` whose parameters are not its ``args``
+    cannot be called again), else its text."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        pass
+    try:
+        parts = (type(exc), exc.args, dict(vars(exc)))
+        pickle.dumps(parts)
+        return parts
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def _rebuilt(
+    cls: type[BaseException], args: tuple[Any, ...], attrs: dict[str, Any]
+) -> BaseException:
+    """An exception from :func:`_portable`'s parts, made without calling its ``__init__``."""
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    vars(exc).update(attrs)
+    return exc
+
+
+def _pwrite(fd: int, buffers: Sequence[Any], offset: int) -> None:
+    """Write buffers one after the other into a file at ``offset`` (``os.pwritev``, as few
+    system calls as it can)."""
+    most = 1024  # IOV_MAX on Linux and macOS
+    for at in range(0, len(buffers), most):
+        batch = buffers[at : at + most]
+        size = sum(map(len, batch))
+        done = os.pwritev(fd, batch, offset) if hasattr(os, "pwritev") else 0
+        if done < size:  # a part, or no pwritev
+            rest = memoryview(b"".join(batch))[done:]
+            at_rest = offset + done
+            while len(rest):
+                k = os.pwrite(fd, rest, at_rest)
+                rest, at_rest = rest[k:], at_rest + k
+        offset += size
 
 
 def _append(out: Any, part: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from bayesdx._bench import sample_cases
-from bayesdx.errors import ArgumentError, RowError
+from bayesdx.errors import ArgumentError, CaseFileError, RowError, UnknownVariableError
 from bayesdx.inference import score_csv, score_frame
 
 
@@ -77,3 +79,119 @@ def test_jobs_must_be_a_positive_integer(marrow, tmp_path, jobs):
     src.write_text("hb\n10\n")
     with pytest.raises(ArgumentError, match="jobs must be a positive integer"):
         score_csv(marrow, src, tmp_path / "out.csv", jobs=jobs)
+
+
+def _awkward_lines(net, n: int, seed: int) -> bytes:
+    """Lines of a cohort as a clinic exports them, unquoted: raw numbers, a blank line, a
+    short line (cells left off the end), bad cells, and no line break after the last line."""
+    frame = _cohort(net, n, seed)
+    frame["hb"] = [f"{v:.1f}" for v in np.random.default_rng(seed).uniform(6, 16, n)]
+    lines = [",".join(["id", *frame.columns])]
+    lines += [",".join([f"p{i}", *row]) for i, row in enumerate(frame.itertuples(index=False))]
+    lines[10] = ""  # a blank line: a case with nothing observed
+    lines[11] = "p10,58"  # the other cells left off
+    cells = lines[40].split(",")
+    lines[40] = ",".join([*cells[:3], "weird", *cells[4:]])  # a bad hb (file line 41)
+    lines[77] = "p76,,,300"  # hb out of range (file line 78)
+    return ("\n".join(lines)).encode()  # no line break after the last line
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 50, 10_000])
+def test_jobs_write_each_chunk_in_its_place(marrow, tmp_path, chunk_rows):
+    src = tmp_path / "cases.csv"
+    src.write_bytes(_awkward_lines(marrow, 120, 6))
+    outs = {}
+    for jobs in (1, 2, 3):
+        dst = tmp_path / f"out{jobs}.csv"
+        summary = score_csv(marrow, src, dst, jobs=jobs, chunk_rows=chunk_rows,
+                            on_error="skip", passthrough=["id"])  # fmt: skip
+        assert (summary.rows, summary.errors) == (120, 2)
+        outs[jobs] = dst.read_bytes()
+    assert outs[1] == outs[2] == outs[3]
+    back = pd.read_csv(tmp_path / "out2.csv", keep_default_na=False, dtype=str)
+    assert len(back) == 120
+    assert back["id"].tolist()[8:12] == ["p8", "", "p10", "p11"]
+    assert back.loc[[39, 76], "error"].str.startswith("column hb").all()
+    assert (back["error"] != "").sum() == 2
+
+
+def test_jobs_write_to_a_stream_as_to_a_file(marrow, tmp_path, capsysbinary):
+    """Standard output cannot be written at offsets: the chunks go through files."""
+    src = tmp_path / "cases.csv"
+    src.write_bytes(_awkward_lines(marrow, 90, 7))
+    score_csv(marrow, src, tmp_path / "out.csv", jobs=1, chunk_rows=20, on_error="skip",
+              passthrough=["id"])  # fmt: skip
+    score_csv(marrow, src, "-", jobs=2, chunk_rows=20, on_error="skip", passthrough=["id"])
+    assert capsysbinary.readouterr().out == (tmp_path / "out.csv").read_bytes()
+
+
+def test_the_first_bad_row_in_the_file_is_named_whichever_process_finds_it(marrow, tmp_path):
+    lines = _awkward_lines(marrow, 120, 8).split(b"\n")
+    lines[101] = b"p100,200"  # age out of range, found first in a chunk of its own
+    text = b"\n".join(lines)
+    src = tmp_path / "cases.csv"
+    src.write_bytes(text)
+    for jobs in (1, 2, 3):
+        with pytest.raises(RowError) as info:
+            score_csv(marrow, src, tmp_path / "out.csv", jobs=jobs, chunk_rows=9,
+                      passthrough=["id"])  # fmt: skip
+        assert (info.value.line, info.value.column) == (41, "hb")  # not line 102's age
+        assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [ValueError("this chunk cannot be scored"), UnknownVariableError("hgb", ["hb"], "marrow")],
+)
+def test_a_process_that_fails_fails_the_run(marrow, tmp_path, monkeypatch, error):
+    from bayesdx.inference import _batch
+
+    src = tmp_path / "cases.csv"
+    src.write_bytes(_awkward_lines(marrow, 90, 9))
+    real = _batch._score_range
+
+    def fails_late(network, path, header, start, *args):
+        if start > 1000:
+            raise error  # UnknownVariableError does not unpickle: sent as its parts
+        return real(network, path, header, start, *args)
+
+    monkeypatch.setattr(_batch, "_score_range", fails_late)
+    with pytest.raises(type(error)) as info:
+        score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=5, passthrough=["id"])
+    assert str(info.value) == str(error)
+    assert not (tmp_path / "out.csv").exists()
+
+    def dies(network, path, header, start, *args):
+        os._exit(3)
+
+    monkeypatch.setattr(_batch, "_score_range", dies)
+    with pytest.raises(CaseFileError, match=r"a batch process ended abruptly \(exit code 3\)"):
+        score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=5, passthrough=["id"])
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("scan", [1, 5, 64, 1 << 20])
+@pytest.mark.parametrize("per_chunk", [1, 2, 3, 100])
+@pytest.mark.parametrize("text", [b"a,b\n1,2\n\n3,4\n5\n", b"a,b\n1,2\n\n3,4\n5", b"a\n", b"a"])
+def test_line_ranges_cover_the_data_lines(tmp_path, monkeypatch, scan, per_chunk, text):
+    from bayesdx.inference import _batch
+
+    monkeypatch.setattr(_batch, "_SCAN", scan)
+    src = tmp_path / "cases.csv"
+    src.write_bytes(text)
+    header, ranges = _batch._line_ranges(src, _batch._scan(src), per_chunk)
+    assert header == text.split(b"\n")[0] + (b"\n" if b"\n" in text else b"")
+    assert b"".join(text[a:b] for a, b, _ in ranges) == text[len(header) :]
+    assert [a for a, _, _ in ranges[1:]] == [b for _, b, _ in ranges[:-1]]
+    for a, b, n in ranges:
+        block = text[a:b]
+        assert n == block.count(b"\n") + (not block.endswith(b"\n"))
+        assert n <= per_chunk
+    assert all(n == per_chunk for _, _, n in ranges[:-1])
+
+
+def test_an_unknown_column_is_named_with_jobs(marrow, tmp_path):
+    src = tmp_path / "cases.csv"
+    src.write_text("id,hb\n" + "p1,10\n" * 100)
+    with pytest.raises(UnknownVariableError, match="unknown variable 'id'"):
+        score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=10)
