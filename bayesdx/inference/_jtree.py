@@ -1051,15 +1051,16 @@ class CliqueTree:
             inputs = tuple(n for n in self.nbrs[c] if n != p)
             if p >= 0:
                 out = self.sep(c, p)
-                store = _Messages(self, status, out)
+                store = _Messages(self, status, out, [r for r, _ in groups[c]])
                 stores[(c, p)] = store
             else:
                 first = targets[0] if targets and not every and home[targets[0]] == c else None
                 out = (first,) if first is not None else ()
             for rows, pattern in groups[c]:
-                res, want = self._compute(c, pattern, inputs, out, rows, xt, stores)
+                slot = store.slot(rows) if p >= 0 else None
+                res, want = self._compute(c, pattern, inputs, out, rows, xt, stores, slot)
                 if p >= 0:
-                    store.put(rows, _normalise(res, want, rows, log_pe))
+                    store.put(rows, _normalise(res, want, rows, log_pe, res is slot))
                     continue
                 total = res.reshape(len(rows), -1).sum(axis=1) if want else res
                 with np.errstate(divide="ignore"):
@@ -1072,16 +1073,21 @@ class CliqueTree:
         for t in targets:
             homed.setdefault(home[t], []).append(t)
         for c in reversed(order):  # distribute
+            made = [r for r, _ in groups[c]]
+            for d in self.nbrs[c]:
+                if d != up[c]:
+                    stores[(c, d)] = _Messages(self, status, self.sep(c, d), made)
             for rows, pattern in groups[c]:
                 by = dict(zip(self.cliques[c], pattern, strict=True))
                 for d in self.nbrs[c]:
                     if d == up[c]:
                         continue
-                    if (c, d) not in stores:
-                        stores[(c, d)] = _Messages(self, status, self.sep(c, d))
                     inputs = tuple(n for n in self.nbrs[c] if n != d)
-                    res, want = self._compute(c, pattern, inputs, self.sep(c, d), rows, xt, stores)
-                    stores[(c, d)].put(rows, _normalise(res, want, rows, None))
+                    slot = stores[(c, d)].slot(rows)
+                    res, want = self._compute(
+                        c, pattern, inputs, self.sep(c, d), rows, xt, stores, slot
+                    )
+                    stores[(c, d)].put(rows, _normalise(res, want, rows, None, res is slot))
                 mine = [t for t in homed.get(c, ()) if by[t] == FREE]
                 for t in mine:
                     res, _ = self._compute(c, pattern, tuple(self.nbrs[c]), (t,), rows, xt, stores)
@@ -1097,8 +1103,13 @@ class CliqueTree:
         rows: np.ndarray,
         x: np.ndarray,
         stores: dict[tuple[int, int], _Messages],
+        slot: np.ndarray | None = None,
     ) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The output of a group of clique ``c`` (see :meth:`_recipe`), written into
+        ``slot`` (the group's block of the message store) where it has the same shape."""
         factors, eq, want, shape, (cases, blas, union) = self._recipe(c, pattern, inputs, out)
+        if slot is not None and not (cases and 1 not in shape and slot.ndim == len(want) + 1):
+            slot = None  # the output is broadcast: made apart
         ops = []
         for table, cols, how in factors:  # x is transposed: a row per variable
             if cols is None:  # nothing observed: the same for every case
@@ -1112,11 +1123,12 @@ class CliqueTree:
         if not ops:  # a message from nothing: one
             res = np.ones(())
         elif blas and len(rows) * union > BLAS_FLOATS:
-            res = np.einsum(eq, *ops, optimize=True)
+            res = np.einsum(eq, *ops, optimize=True, out=slot)
         elif len(ops) > 2:
-            res = np.einsum(eq, *ops, optimize=self._path((c, pattern, inputs, out), eq, ops))
+            path = self._path((c, pattern, inputs, out), eq, ops)
+            res = np.einsum(eq, *ops, optimize=path, out=slot)
         else:
-            res = np.einsum(eq, *ops)
+            res = np.einsum(eq, *ops, out=slot)
         if not cases:  # no input depends on the case
             res = np.broadcast_to(res, (len(rows), *res.shape))
         if len(want) != res.ndim - 1:  # constant along a variable no input carries
@@ -1179,11 +1191,15 @@ BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as 
 
 
 def _normalise(
-    res: np.ndarray, want: tuple[str, ...], rows: np.ndarray, log_pe: np.ndarray | None
+    res: np.ndarray,
+    want: tuple[str, ...],
+    rows: np.ndarray,
+    log_pe: np.ndarray | None,
+    own: bool = False,
 ) -> np.ndarray:
     """A message divided by its largest entry per case (the logs added to ``log_pe``), unless
     every case's largest entry is within ``BAND`` of 1 (no product of a clique's inputs can
-    then underflow)."""
+    then underflow). ``own``: ``res`` may be divided in place (a block of a store)."""
     mx = res.max(axis=tuple(range(1, res.ndim))) if want else res
     low = mx.min()
     if low >= BAND and mx.max() <= 1 / BAND:
@@ -1198,7 +1214,7 @@ def _normalise(
         if safe is not mx:
             log_pe[rows[mx <= 0]] = -np.inf
     scale = safe.reshape(-1, *[1] * (res.ndim - 1))
-    if res.flags.writeable and res.base is None:
+    if own or (res.flags.writeable and res.base is None):
         res /= scale
         return res
     return res / scale
@@ -1208,7 +1224,13 @@ class _Messages:
     """The messages along one directed edge of a :class:`CliqueTree` for a chunk of cases:
     one array per status of the separator's variables, cases first."""
 
-    def __init__(self, tree: CliqueTree, status: np.ndarray, sep: tuple[str, ...]):
+    def __init__(
+        self,
+        tree: CliqueTree,
+        status: np.ndarray,
+        sep: tuple[str, ...],
+        producer: Sequence[np.ndarray] = (),
+    ):
         m = status.shape[0]
         self.pos = np.empty(m, dtype=np.intp)
         self.which = np.empty(m, dtype=np.intp)
@@ -1219,18 +1241,34 @@ class _Messages:
             self.which[rows] = g
             shape = [tree.cards[u] for u, st in zip(sep, statuses, strict=True) if st == FREE]
             self.arrays.append(np.empty((len(rows), *shape)))
+        # the groups of the producing clique (finer: the separator lies in it) are laid out
+        # one after another, so each one's messages are put as one block
+        filled = [0] * len(groups)
+        for rows in producer:
+            g = int(self.which[rows[0]])
+            self.pos[rows] = np.arange(filled[g], filled[g] + len(rows))
+            filled[g] += len(rows)
 
     def _where(self, rows: np.ndarray) -> tuple[int, slice | np.ndarray]:
         """The array of these rows (all of one status) and their columns in it: a slice
-        when they are consecutive there (rows and columns both keep the case order)."""
+        when they are consecutive there, in order."""
         g = int(self.which[rows[0]])
-        first = int(self.pos[rows[0]])
-        if int(self.pos[rows[-1]]) - first == len(rows) - 1:
+        cols = self.pos[rows]
+        first = int(cols[0])
+        if int(cols[-1]) - first == len(rows) - 1 and (len(rows) < 3 or (np.diff(cols) == 1).all()):
             return g, slice(first, first + len(rows))
-        return g, self.pos[rows]
+        return g, cols
+
+    def slot(self, rows: np.ndarray) -> np.ndarray | None:
+        """The block these rows' messages are kept in, when it is one (a view to write
+        into), else None."""
+        g, cols = self._where(rows)
+        return self.arrays[g][cols] if isinstance(cols, slice) else None
 
     def put(self, rows: np.ndarray, res: np.ndarray) -> None:
         g, cols = self._where(rows)
+        if res.base is self.arrays[g]:
+            return  # written in its block already
         if isinstance(cols, slice) and len(rows) == self.arrays[g].shape[0]:
             self.arrays[g] = res  # the whole array: kept as it is
         else:
