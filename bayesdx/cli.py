@@ -9,11 +9,12 @@ traceback.
 
 from __future__ import annotations
 
-import argparse
+import functools
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from bayesdx import (
     decision,
@@ -36,6 +37,7 @@ except ImportError:  # pragma: no cover - another Python
     import signal as _sig
 
 if TYPE_CHECKING:
+    import argparse
     import json
 
     from bayesdx import _bench
@@ -71,28 +73,50 @@ def _columns() -> int:
     return columns or 80
 
 
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout; only the width is found without shutil (a faster start)."""
+@functools.cache
+def _classes() -> tuple[type[argparse.ArgumentParser], type[argparse.Action]]:
+    """The parser and the append action, made when a parser is first built: argparse (with
+    gettext and locale, a few ms) is imported only for a command line :func:`_quick` leaves
+    to it."""
+    import argparse
 
-    def __init__(
-        self,
-        prog: str,
-        indent_increment: int = 2,
-        max_help_position: int = 24,
-        width: int | None = None,
-    ) -> None:
-        super().__init__(
-            prog, indent_increment, max_help_position, _columns() - 2 if width is None else width
-        )
+    class _Formatter(argparse.HelpFormatter):
+        """argparse's help layout; only the width is found without shutil (a faster start)."""
+
+        def __init__(
+            self,
+            prog: str,
+            indent_increment: int = 2,
+            max_help_position: int = 24,
+            width: int | None = None,
+        ) -> None:
+            width = _columns() - 2 if width is None else width
+            super().__init__(prog, indent_increment, max_help_position, width)
+
+    class _Parser(argparse.ArgumentParser):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("formatter_class", _Formatter)
+            super().__init__(*args, **kwargs)
+
+        def error(self, message: str) -> NoReturn:
+            raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
+
+    class _Append(argparse.Action):
+        """``action="append"`` in linear time (argparse's own copies the list at every use)."""
+
+        def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            items = getattr(namespace, self.dest, None)
+            if items is None or items is self.default:
+                items = list(items or [])
+                setattr(namespace, self.dest, items)
+            items.append(values)
+
+    return _Parser, _Append
 
 
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(f"bayesdx: error: {message} (see {self.prog} --help)")
+def _append() -> type[argparse.Action]:
+    """The action of a repeatable option (see :func:`_classes`)."""
+    return _classes()[1]
 
 
 class _LazyChoices(Sequence[str]):
@@ -111,17 +135,6 @@ class _LazyChoices(Sequence[str]):
         return value in self._get()
 
 
-class _Append(argparse.Action):
-    """``action="append"`` in linear time (argparse's own copies the list at every use)."""
-
-    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
-        items = getattr(namespace, self.dest, None)
-        if items is None or items is self.default:
-            items = list(items or [])
-            setattr(namespace, self.dest, items)
-        items.append(values)
-
-
 def _add_network(p: argparse.ArgumentParser, required: bool = False) -> None:
     p.add_argument(
         "--network",
@@ -137,7 +150,7 @@ def _add_case(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-e",
         "--evidence",
-        action=_Append,
+        action=_append(),
         default=[],
         metavar="VAR=VALUE",
         help="a finding: a state id or a raw number (repeatable)",
@@ -160,18 +173,21 @@ def _add_force(p: argparse.ArgumentParser) -> None:
 def _count(text: str) -> int:
     """argparse type for a count: ASCII digits only (int() also takes other scripts)."""
     if not (text.isascii() and text.strip().isdigit()) or len(text.strip()) > MAX_DIGITS:
+        import argparse
+
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a count such as 5 (0 or more, digits 0-9)"
         )
     return int(text)
 
 
-def _parser(command: str | None = None) -> _Parser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``command``, only that command's arguments are built (a cold start
     builds one subcommand, not all of them; help and errors read the same)."""
-    parser = _Parser(prog="bayesdx", description=__doc__.split("\n\n")[0])
+    parser_class = _classes()[0]
+    parser = parser_class(prog="bayesdx", description=__doc__.split("\n\n")[0])
     parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=parser_class)
     sub.required = True
     for name, add in _ARGUMENTS.items():
         if command is None or name == command:
@@ -196,7 +212,7 @@ def _args_query(sub: Any) -> None:
     p.add_argument(
         "--target",
         "-t",
-        action=_Append,
+        action=_append(),
         nargs="+",
         default=None,
         metavar="VAR",
@@ -270,7 +286,7 @@ def _args_sensitivity(sub: Any) -> None:
     p.add_argument("--seed", default="0", metavar="S", help="random seed (default 0)")
     p.add_argument(
         "--parameter",
-        action=_Append,
+        action=_append(),
         metavar="ID",
         help="analyse only these parameter ids (repeatable)",
     )
@@ -332,7 +348,7 @@ def _args_batch(sub: Any) -> None:
     p.add_argument(
         "--target",
         "-t",
-        action=_Append,
+        action=_append(),
         nargs="+",
         default=None,
         metavar="VAR",
@@ -347,11 +363,13 @@ def _args_batch(sub: Any) -> None:
     )
     p.add_argument(
         "--passthrough",
-        action=_Append,
+        action=_append(),
         default=[],
         metavar="COLUMN",
         help="a column that is not a variable (an id), carried along (repeatable)",
     )
+    import argparse
+
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -521,6 +539,58 @@ def _args_export(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+#: the options :func:`_quick` reads that take one value, and where each goes
+_QUICK_VALUE = {"--network": "network", "-n": "network", "-e": "evidence",
+                "--evidence": "evidence", "--case": "case"}  # fmt: skip
+
+
+def _quick(argv: list[str]) -> argparse.Namespace | None:
+    """A plain ``query`` read as argparse reads it, without importing or building argparse
+    (with gettext and locale, a few ms of a query's start); None for anything else.
+
+    It reads only ``query`` with ``--network``/``-n``, ``-e``/``--evidence`` and ``--case``
+    (each followed by one value), ``-t``/``--target`` (one or more) and ``--json``, every
+    option written out in full and every value a word of its own that does not start with
+    ``-``. Anything else (help, ``--opt=value``, abbreviations, a value such as ``-1``,
+    ``--``, an error) is left to argparse, which reads it as always.
+
+    Examples
+    --------
+    >>> vars(_quick(["query", "-e", "hb=9", "-t", "diagnosis", "hb", "--json"]))["target"]
+    [['diagnosis', 'hb']]
+    >>> _quick(["query", "--help"]) is None, _quick(["query", "-e", "-1"]) is None
+    (True, True)
+    """
+    if not argv or argv[0] != "query":
+        return None
+    found: dict[str, Any] = {"command": "query", "network": DEFAULT_NETWORK, "evidence": [],
+                             "case": None, "target": None, "json": False}  # fmt: skip
+    i, n = 1, len(argv)
+    while i < n:
+        option = argv[i]
+        if option == "--json":
+            found["json"] = True
+            i += 1
+        elif option in ("-t", "--target"):  # nargs="+": every value up to the next option
+            end = i + 1
+            while end < n and not argv[end].startswith("-"):
+                end += 1
+            if end == i + 1:
+                return None
+            found["target"] = [*(found["target"] or []), argv[i + 1 : end]]
+            i = end
+        elif option in _QUICK_VALUE and i + 1 < n and not argv[i + 1].startswith("-"):
+            dest = _QUICK_VALUE[option]
+            if dest == "evidence":
+                found[dest].append(argv[i + 1])
+            else:
+                found[dest] = argv[i + 1]
+            i += 2
+        else:
+            return None
+    return cast("argparse.Namespace", SimpleNamespace(**found))
+
+
 def _checked(args: argparse.Namespace) -> argparse.Namespace:
     """Every option's value is text (lists of text where repeatable).
 
@@ -662,6 +732,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _integer(text: str, name: str) -> int:
+    import argparse  # _count's complaint
+
     try:
         return _count(text)
     except argparse.ArgumentTypeError:
@@ -1031,7 +1103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             # one case's arithmetic gains nothing from a BLAS thread pool, and starting one
             # costs every such command several milliseconds (a setting of the user's stands)
             os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-        args = _checked(_parser(command).parse_args(argv))
+        args = _checked(_quick(argv) or _parser(command).parse_args(argv))
         return _COMMANDS[args.command](args)
     except _Terminated as exc:
         print(f"bayesdx: stopped by {exc.name}; no file was left half-written", file=sys.stderr)

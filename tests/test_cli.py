@@ -569,3 +569,53 @@ def test_one_case_commands_start_no_blas_threads(argv, preset, expected):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True)  # fmt: skip
     assert done.stdout.strip().splitlines()[-1] == str(expected)
+
+
+QUICK = [  # read by the quick path: what argparse gives, without argparse
+    ["query"],
+    ["query", "--json"],
+    ["query", "-e", "hb=10.4", "-e", "m_protein=present", "--json", "--json"],
+    ["query", "--network", "a.bif", "-n", "b.bif", "-t", "x", "-t", "y", "z", "--case", "c.yaml"],
+    ["query", "--evidence", "", "-t", "x y", "--target", "a=b", "-e", "sp ace=1"],
+    ["query", "-t", "diagnosis", "--json", "-e", "hb=9"],
+]
+ARGPARSE = [  # left to argparse: help, errors, and what only it reads
+    ["query", "--help"],
+    ["query", "-h"],
+    ["query", "-e"],
+    ["query", "-t"],
+    ["query", "-t", "--json"],
+    ["query", "-e", "-1"],
+    ["query", "-e", "-"],
+    ["query", "--case", "-"],
+    ["query", "-e", "a=1", "extra"],
+    ["query", "--evidence=a=1"],
+    ["query", "-ea=1"],
+    ["query", "--net", "x.bif"],
+    ["query", "--", "-e"],
+    ["query", "--json=1"],
+    ["query", "-t", "a", "-5"],
+    ["recommend", "-e", "a=1"],
+    ["--version"],
+    [],
+]
+
+
+@pytest.mark.parametrize("argv", QUICK + ARGPARSE, ids=" ".join)
+def test_quick_path_reads_a_query_as_argparse_does(argv):
+    from bayesdx import cli
+
+    quick = cli._quick(argv)
+    assert (quick is not None) == (argv in QUICK)
+    if quick is not None:
+        assert vars(quick) == vars(cli._parser("query").parse_args(argv))
+
+
+def test_a_plain_query_does_not_import_argparse():
+    code = (
+        "import sys; from bayesdx.cli import main; "
+        "code = main(['query', '-e', 'hb=10.4', '-t', 'diagnosis', '--json']); "
+        "print(code, 'argparse' in sys.modules, 'gettext' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 False False"
