@@ -16,15 +16,7 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from bayesdx import (
-    decision,
-    explanation,
-    inference,
-    learning,
-    model,
-    sensitivity_analysis,
-    validation,
-)
+from bayesdx import inference, model
 from bayesdx import io as bio
 from bayesdx._lazy import load_on_use
 from bayesdx._version import __version__
@@ -40,12 +32,18 @@ if TYPE_CHECKING:
     import argparse
     import json
 
-    from bayesdx import _bench
+    from bayesdx import _bench, decision, explanation, learning, sensitivity_analysis, validation
     from bayesdx import dask as _dask
 else:  # only `bayesdx bench` imports it; only `batch --engine dask` imports Dask
     _bench = load_on_use("bayesdx._bench")
     _dask = load_on_use("bayesdx.dask")
     json = load_on_use("json")  # only --json output and some commands need it
+    # the packages a query does not use: imported by the commands that do
+    decision = load_on_use("bayesdx.decision")
+    explanation = load_on_use("bayesdx.explanation")
+    learning = load_on_use("bayesdx.learning")
+    sensitivity_analysis = load_on_use("bayesdx.sensitivity_analysis")
+    validation = load_on_use("bayesdx.validation")
 
 __all__ = ["main"]
 

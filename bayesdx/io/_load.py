@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from bayesdx._lazy import load_on_use
 from bayesdx.errors import ArgumentError
 from bayesdx.io._cache import cached_spec, store_spec
-from bayesdx.io._readers import read_model
 from bayesdx.io._registry import IMPORT_SUFFIXES, path_suffix, resolved_text
-from bayesdx.io._yaml import load_spec
 from bayesdx.model import Network
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from bayesdx.io import _readers, _yaml
+else:  # a network read from the cache needs neither the readers nor the YAML loader
+    _readers = load_on_use("bayesdx.io._readers")
+    _yaml = load_on_use("bayesdx.io._yaml")
 
 __all__ = ["load_network"]
 
@@ -79,8 +83,8 @@ def _load(path: str) -> Network:
         fmt = IMPORT_SUFFIXES[suffix]
         spec, key = cached_spec(path, fmt)  # a large file read before, byte for byte
         if spec is None:
-            spec = read_model(path, fmt)
+            spec = _readers.read_model(path, fmt)
             store_spec(key, spec)
         return Network(spec)
 
-    return Network(load_spec(path))
+    return Network(_yaml.load_spec(path))
