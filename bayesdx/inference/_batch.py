@@ -73,6 +73,7 @@ __all__ = ["RowError", "ScoreSummary", "certain_states", "score_csv", "score_fra
 
 _CHUNK_ROWS = 200_000  # rows per CSV chunk, at most
 _CHUNKS, _MIN_CHUNK_ROWS = 16, 10_000  # a large file: this many chunks, of at least this
+_EARLY = 1 << 20  # an input of this many bytes has chunks for processes forked before its scan
 
 
 @dataclass(frozen=True)
@@ -696,26 +697,17 @@ def _score_file(
     jobs: int = 1,
 ) -> ScoreSummary:
     """score_csv on a regular file ``src``, named ``label`` in messages."""
-
-    import pandas as pd
-
     network = as_network(network)
     _check_options(on_error, chunk_rows)
     header = _header(src, label)
     added = _output_columns(network, resolve_targets(network, targets, allow_empty=True), on_error)
     _check_columns(header, added, label)
     _check_variables(network, header, passthrough)
-    scan = _scan(src)
-    lines, carriage, quoted, nul = scan.lines, scan.carriage, scan.quoted, scan.nul
-    # Python's csv writer quotes a cell holding a line break only if the break is in its line
-    # terminator: an input with any carriage return (CRLF lines, or a \r inside a cell) is
-    # written with CRLF lines, so such a cell is quoted and read back whole
-    ending = "\r\n" if carriage else "\n"
-    per_chunk = min(chunk_rows, max(_MIN_CHUNK_ROWS, -(-lines // _CHUNKS)))
-    bar = Progress(max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases")
+    by_line = any(c != "error" for c in added)  # else every record is read by pandas
     written = errors = 0
     assumed: dict[str, int] = {}
     headed = False
+    bar: Progress | None = None
     try:
         with (
             atomic_output(dst, inputs=[src], force=force, binary=True) as out,
@@ -723,17 +715,38 @@ def _score_file(
             warnings.catch_warnings(),
             contextlib.ExitStack() as stack,
         ):
-            # a record with more cells than the header: an error, never a silent index column
-            warnings.simplefilter("error", pd.errors.ParserWarning)
+            crew = None
+            if by_line and _forks(jobs) and _positioned(out) is not None:
+                if os.stat(src).st_size >= _EARLY:  # chunks to share, surely: fork now
+                    crew = stack.enter_context(_Crew(network, jobs, out))
+            scan = _scan(src)
+            lines = scan.lines
+            # Python's csv writer quotes a cell holding a line break only if the break is in
+            # its line terminator: an input with any carriage return (CRLF lines, or a \r
+            # inside a cell) is written with CRLF lines, so such a cell is quoted and read
+            # back whole
+            ending = "\r\n" if scan.carriage else "\n"
+            per_chunk = min(chunk_rows, max(_MIN_CHUNK_ROWS, -(-lines // _CHUNKS)))
+            bar = Progress(
+                max(lines - 1, 1), "bayesdx batch", enabled=_show(progress, lines), unit="cases"
+            )
             options = {"targets": targets, "on_error": on_error, "passthrough": passthrough,
                        "label": label, "ending": ending, "header": header}  # fmt: skip
             work: Iterable[tuple[Callable[..., Any], tuple[Any, ...], int]]
-            if not (quoted or carriage or nul) and any(c != "error" for c in added):
+            if not (scan.quoted or scan.carriage or scan.nul) and by_line:
                 # a record is a line, and each line is written back as it is, with the
                 # posteriors after it; processes read their own chunks' text
                 head, ranges = _line_ranges(src, scan, per_chunk)
                 work = [(_score_range, (str(src), head, a, b), n) for a, b, n in ranges]
             else:
+                import pandas as pd
+
+                if crew is not None:  # records are read here: the crew is not needed
+                    crew.close()
+                    crew = None
+                # a record with more cells than the header: an error, never a silent index
+                # column
+                warnings.simplefilter("error", pd.errors.ParserWarning)
                 reader = stack.enter_context(pd.read_csv(
                     src, dtype=object, keep_default_na=False, na_values=[""],
                     chunksize=per_chunk, skip_blank_lines=False, encoding="utf-8",
@@ -741,7 +754,7 @@ def _score_file(
                 ))  # fmt: skip
                 work = ((_score_chunk, (chunk,), len(chunk)) for chunk in reader)
             for text, n_rows, chunk_assumed, chunk_errors in _scored_chunks(
-                network, work, options, jobs, out
+                network, work, options, jobs, out, crew
             ):
                 if isinstance(text, tuple):  # a bad row: the record's own line in the file
                     line = _record_line(src, text[0] - 2)
@@ -758,6 +771,8 @@ def _score_file(
                 synced()
                 bar(n_rows)
             if not headed:  # no chunk at all: the header alone
+                import pandas as pd
+
                 empty = pd.DataFrame(columns=header, dtype=object)
                 scored = score_frame(network, empty, targets=targets, on_error=on_error,
                                      progress=False, passthrough=passthrough)  # fmt: skip
@@ -766,7 +781,9 @@ def _score_file(
         raise CaseFileError(
             f"cannot read cases from {label}: line {_bad_utf8_line(src)} is not UTF-8 text"
         ) from None
-    except (pd.errors.ParserWarning, pd.errors.ParserError) as exc:
+    except (ValueError, Warning) as exc:  # pandas' parser errors (ValueError, Warning)
+        if not _parser_error(exc):
+            raise
         found = _long_record(src, len(header))
         if found is None:
             raise CaseFileError(
@@ -779,8 +796,16 @@ def _score_file(
     except OSError as exc:
         raise CaseFileError(f"cannot score {label} into {dst}: {exc.strerror or exc}") from None
     finally:
-        bar.close()
+        if bar is not None:
+            bar.close()
     return ScoreSummary(network.id, label, str(dst), written, errors, assumed)
+
+
+def _parser_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is pandas' ParserWarning or ParserError (pandas is not imported to
+    ask: an exception of pandas means pandas is imported)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(exc, (pd.errors.ParserWarning, pd.errors.ParserError))
 
 
 @contextlib.contextmanager
@@ -1078,32 +1103,39 @@ def _scored_chunks(
     options: dict[str, Any],
     jobs: int,
     out: Any,
+    crew: _Crew | None = None,
 ) -> Iterator[tuple[Any, int, dict[str, int], int]]:
     """Each piece of work ``fn(network, *args, first_row, options)`` (a chunk's rows), in file
     order, on ``jobs`` processes (forked: each inherits the network); the output is the same
-    whatever the number of jobs. Where every chunk is known beforehand (a list: byte ranges
-    of the input) and ``out`` is a regular file, the processes write each chunk's text into
-    ``out`` at its place (:func:`_in_place`; the text of a yielded chunk is None). Otherwise
-    at most two chunks per process are in flight, so memory stays bounded, and the
-    processes write each chunk's text to a file in a temporary folder (removed afterwards),
-    which the caller appends to the output (:func:`_append`)."""
-    forking = jobs > 1 and "fork" in mp.get_all_start_methods()
+    whatever the number of jobs. Chunks of lines (a list of :func:`_score_range` work) are
+    scored by a :class:`_Crew` (``crew``, or one started here) that writes each chunk into
+    ``out`` at its place (the text of a yielded chunk is None). Otherwise at most two chunks
+    per process are in flight, so memory stays bounded, and the processes write each chunk's
+    text to a file in a temporary folder (removed afterwards), which the caller appends to
+    the output (:func:`_append`)."""
     pieces = iter(work)
     head = list(itertools.islice(pieces, 2))
-    if not forking or len(head) < 2:
+    if not _forks(jobs) or len(head) < 2:
         first = 0
         for fn, args, n_rows in itertools.chain(head, pieces):
             yield fn(network, *args, first, options)
             first += n_rows
         return
-    fd = _positioned(out)
-    if isinstance(work, list) and fd is not None:  # every chunk known: written in place
-        yield from _in_place(network, work, options, jobs, fd, out.tell())
+    if isinstance(work, list) and (crew is not None or _positioned(out) is not None):
+        with contextlib.ExitStack() as stack:
+            if crew is None:
+                crew = stack.enter_context(_Crew(network, min(jobs, len(work)), out))
+            yield from crew.run(work, options)
         out.seek(0, os.SEEK_END)
         return
     with tempfile.TemporaryDirectory(prefix="bayesdx-batch-") as folder:
         spooled = {**options, "spool": folder}
         yield from _pooled(network, itertools.chain(head, pieces), spooled, jobs)
+
+
+def _forks(jobs: int) -> bool:
+    """Whether ``jobs`` processes are forked (more than one, on a platform that forks)."""
+    return jobs > 1 and "fork" in mp.get_all_start_methods()
 
 
 def _positioned(out: Any) -> int | None:
@@ -1122,142 +1154,162 @@ def _positioned(out: Any) -> int | None:
     return fd if regular and not appends else None
 
 
-def _in_place(
-    network: Network,
-    work: list[tuple[Callable[..., Any], tuple[Any, ...], int]],
-    options: dict[str, Any],
-    jobs: int,
-    fd: int,
-    base: int,
-) -> Iterator[tuple[Any, int, dict[str, int], int]]:
-    """Score the chunks of ``work`` on ``jobs`` forked processes that write each chunk's text
-    into the file ``fd`` at its offset (``base`` and the sizes of the chunks before it);
-    yield each chunk's rows, assumed defaults and errors in file order (its text None, or
-    the line, column and reason of its first bad row); return once every chunk is written.
+class _Crew:
+    """Processes forked to score chunks of lines (:func:`_score_range`) and write each
+    chunk's text into the output file at its offset; this process hands out the chunks in
+    file order, one at a time to whichever process asks, and each chunk's offset once the
+    sizes of all the chunks before it are known.
 
-    Each process takes the next chunk not yet taken, scores and renders it, and posts its
-    size in memory the processes share; it writes a chunk as soon as the sizes of all the
-    chunks before it are posted, else keeps it and goes on (so no process waits for
-    another while chunks are left), and writes what it kept once every chunk is taken.
+    A process that finishes a chunk before the chunks ahead of it keeps its text and goes
+    on with the next chunk, writing the kept text when its offset comes (so no process
+    waits for another while chunks are left). The processes are forked when the crew is
+    made, possibly before the input is scanned: each first imports pandas, at the same time
+    as this process reads the file. A context manager: on leaving, the processes are told
+    to stop, or killed if a chunk failed (the output is then thrown away).
     """
-    from multiprocessing.connection import wait
 
-    ctx = mp.get_context("fork")
-    n = len(work)
-    shared = ctx.RawArray("q", n + 2)  # sizes (-1: not yet), chunks taken, stop
-    state = np.frombuffer(shared, dtype=np.int64)
-    state[:n] = -1
-    state[n:] = 0
-    lock = ctx.Lock()
-    firsts = np.cumsum([0] + [n_rows for _, _, n_rows in work]).tolist()
-    workers = []
-    for _ in range(min(jobs, n)):
-        receive, send = ctx.Pipe(duplex=False)
-        process = ctx.Process(
-            target=_place_chunks, daemon=True,
-            args=(network, work, firsts, options, fd, base, shared, lock, send, os.getpid()),
-        )  # fmt: skip
-        process.start()
-        send.close()
-        workers.append((process, receive))
-    done: dict[int, tuple[Any, int, dict[str, int], int]] = {}
-    finished = 0
-    try:
-        waiting: dict[Any, Any] = {receive: process for process, receive in workers}
-        at = 0
-        while waiting:
-            for ready in wait(list(waiting)):
+    def __init__(self, network: Network, jobs: int, out: Any) -> None:
+        import gc
+
+        fd = _positioned(out)
+        if fd is None:  # pragma: no cover - the callers check
+            raise ValueError("the output cannot be written at offsets")
+        self.base = out.tell()
+        self.links: list[Any] = []
+        self.processes: list[Any] = []
+        self.done = False
+        ctx = mp.get_context("fork")
+        gc.freeze()  # the processes' collections leave this process's objects (and pages) alone
+        try:
+            for _ in range(jobs):
+                here, there = ctx.Pipe()
+                process = ctx.Process(
+                    target=_crew_member, args=(network, there, fd, [*self.links, here]), daemon=True
+                )
+                process.start()
+                there.close()
+                self.links.append(here)
+                self.processes.append(process)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            gc.unfreeze()
+
+    def __enter__(self) -> _Crew:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Tell idle processes to stop (a process still at work is killed) and wait."""
+        for link, process in zip(self.links, self.processes, strict=True):
+            if not self.done and process.is_alive():
+                with contextlib.suppress(OSError):
+                    link.send(("end",))
+        for link, process in zip(self.links, self.processes, strict=True):
+            process.join(timeout=None if self.done else 1.0)
+            if process.is_alive():  # pragma: no cover - a process stuck in a chunk
+                process.terminate()
+                process.join()
+            link.close()
+        self.done = True
+
+    def run(
+        self, work: list[tuple[Callable[..., Any], tuple[Any, ...], int]], options: dict[str, Any]
+    ) -> Iterator[tuple[Any, int, dict[str, int], int]]:
+        """Score the chunks of ``work`` (``_score_range``'s arguments, rows); yield each
+        chunk's result in file order (its text None: written); return once all are written."""
+        from multiprocessing.connection import wait
+
+        firsts = np.cumsum([0] + [n_rows for _, _, n_rows in work]).tolist()
+        sizes: dict[int, int] = {}
+        holders: dict[int, Any] = {}
+        results: dict[int, tuple[Any, int, dict[str, int], int]] = {}
+        given = placed = at = 0
+        offset = self.base
+        busy = dict(zip(self.links, self.processes, strict=True))
+        while busy:
+            for ready in wait(list(busy)):
+                link: Any = ready
                 try:
-                    message: Any = ready.recv()  # type: ignore[union-attr, call-arg, unused-ignore]
+                    message = link.recv()
                 except EOFError:  # the process ended without saying it was done
-                    process = waiting.pop(ready)
+                    process = busy[link]
                     process.join()
                     raise ChildProcessError(
                         f"a batch process ended abruptly (exit code {process.exitcode})"
                     ) from None
-                if message is None:  # all its chunks written
-                    del waiting[ready]
-                    finished += 1
-                elif isinstance(message, BaseException):
-                    raise message
-                elif isinstance(message[0], type):  # an exception that did not pickle
-                    raise _rebuilt(*message)
+                if message[0] == "next":
+                    if given < len(work):
+                        args = work[given][1]
+                        link.send(("chunk", given, args, firsts[given], options))
+                        holders[given] = link
+                        given += 1
+                    else:
+                        link.send(("end",))
+                elif message[0] == "done":
+                    _, k, size, result = message
+                    sizes[k], results[k] = size, result
+                    while placed in sizes:  # the chunks whose offsets are now known
+                        holders.pop(placed).send(("offset", placed, offset))
+                        offset += sizes.pop(placed)
+                        placed += 1
+                elif message[0] == "finished":
+                    del busy[link]
                 else:
-                    done[message[0]] = message[1]
-            while at in done:
-                yield done.pop(at)
+                    raise _rebuilt(message[1])
+            while at in results:
+                yield results.pop(at)
                 at += 1
-    finally:
-        state[n + 1] = 1  # stop: a process still working leaves what it has
-        for process, receive in workers:
-            if finished < len(workers) and process.is_alive():
-                process.terminate()
-            process.join()
-            receive.close()
+        self.done = True
 
 
-def _place_chunks(
-    network: Network,
-    work: list[tuple[Callable[..., Any], tuple[Any, ...], int]],
-    firsts: list[int],
-    options: dict[str, Any],
-    fd: int,
-    base: int,
-    shared: Any,
-    lock: Any,
-    send: Any,
-    parent: int,
-) -> None:  # pragma: no cover - runs in a forked process (the tests see what it writes)
-    """A process of :func:`_in_place`: take chunks, score them, write them at their place."""
-    import time
-
-    n = len(work)
-    state = np.frombuffer(shared, dtype=np.int64)
-    kept: deque[tuple[int, list[Any]]] = deque()
-
-    def offset(k: int) -> int | None:
-        before = state[:k]
-        return None if (before < 0).any() else base + int(before.sum())
-
-    def write_kept(wait: bool) -> None:
-        while kept:
-            at = offset(kept[0][0])
-            while at is None and wait:
-                if state[n + 1] or os.getppid() != parent:
-                    return
-                time.sleep(0.001)
-                at = offset(kept[0][0])
-            if at is None:
-                return
-            _pwrite(fd, kept.popleft()[1], at)
-
+def _crew_member(
+    network: Network, link: Any, fd: int, inherited: list[Any]
+) -> None:  # pragma: no cover - a forked process (the tests see what it writes)
+    """A process of a :class:`_Crew`: ask for a chunk, score it, say its size, keep its
+    text until its offset comes, write it there; stop when told no chunk is left and
+    nothing is kept."""
+    for other in inherited:  # this process's copies of the crew's own ends
+        other.close()
     try:
-        while not state[n + 1]:
-            with lock:
-                k = int(state[n])
-                state[n] = k + 1
-            if k >= n:
-                break
-            fn, args, _ = work[k]
-            text, n_rows, assumed, errors = fn(network, *args, firsts[k], options)
-            bad = text if isinstance(text, tuple) else None  # a bad row's line, column, reason
-            buffers = [] if bad else list(itertools.chain.from_iterable(text))
-            state[k] = sum(map(len, buffers))
-            send.send((k, (bad, n_rows, assumed, errors)))
-            kept.append((k, buffers))
-            write_kept(wait=False)
-        write_kept(wait=True)
-        send.send(None)
+        import pandas  # noqa: F401 - needed for every chunk; imported while the file is scanned
+
+        kept: dict[int, list[Any]] = {}
+        ending = False
+        link.send(("next",))
+        while True:
+            message = link.recv()
+            if message[0] == "offset":
+                _pwrite(fd, kept.pop(message[1]), message[2])
+            elif message[0] == "chunk":
+                _, k, (src, header, start, stop), first, options = message
+                text, n_rows, assumed, errors = _score_range(
+                    network, src, header, start, stop, first, options
+                )
+                bad = text if isinstance(text, tuple) else None  # a bad row: line, column, reason
+                # each block of rows joined while it is in the processor's cache
+                kept[k] = [] if bad else [b"".join(buffers) for buffers in text]
+                link.send(("done", k, sum(map(len, kept[k])), (bad, n_rows, assumed, errors)))
+                link.send(("next",))
+            else:  # "end": no chunk left
+                ending = True
+            if ending and not kept:
+                link.send(("finished",))
+                return
+    except EOFError:  # the parent has gone
+        return
     except BaseException as exc:  # handed to the parent, which raises it
-        state[n + 1] = 1
         with contextlib.suppress(Exception):
-            send.send(_portable(exc))
+            link.send(("error", _portable(exc)))
 
 
 def _portable(exc: BaseException) -> Any:
     """An exception as a process can send it: itself if it pickles and unpickles, else its
     class, arguments and attributes (an ``__init__`` whose parameters are not its ``args``
-    cannot be called again), else its text."""
+    cannot be called again), else its text (:func:`_rebuilt` makes it again)."""
     import pickle
 
     try:
@@ -1273,10 +1325,11 @@ def _portable(exc: BaseException) -> Any:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _rebuilt(
-    cls: type[BaseException], args: tuple[Any, ...], attrs: dict[str, Any]
-) -> BaseException:
-    """An exception from :func:`_portable`'s parts, made without calling its ``__init__``."""
+def _rebuilt(sent: Any) -> BaseException:
+    """The exception :func:`_portable` made portable, made without calling its ``__init__``."""
+    if isinstance(sent, BaseException):
+        return sent
+    cls, args, attrs = sent
     exc = cls.__new__(cls, *args)
     exc.args = args
     vars(exc).update(attrs)
