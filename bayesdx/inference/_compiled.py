@@ -509,17 +509,20 @@ class CompiledNetwork:
         step = 4096  # rows at a time: a block stays in cache for its four passes
         for start in range(0, x.shape[0] if x.shape[1] else 0, step):
             block = x[start : start + step]
-            low = block.min(axis=0)
-            high = block.max(axis=0)
-            if (low < -1).any() or (high >= cards).any():
+            if block.min() < -1 or (block >= cards).any():
                 bad = (block < -1) | (block >= cards[None, :])
                 i, j = (int(a[0]) for a in np.nonzero(bad))
                 raise ArgumentError(
                     f"evidence[{start + i}, {j}] = {block[i, j]} is not a state index of "
                     f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
                 )
-            out[start : start + step] = block
-            blank[start : start + step] = block.max(axis=1) < 0
+            kept = out[start : start + step]
+            kept[...] = block
+            seen = kept >= 0
+            if seen.shape[1] < 256:  # a count of observed cells per row, in bytes (fast)
+                blank[start : start + step] = np.einsum("ij->i", seen.view(np.uint8)) == 0
+            else:
+                blank[start : start + step] = ~seen.any(axis=1)
         if not x.shape[1]:
             blank[:] = True
         return out, blank

@@ -18,8 +18,9 @@ probabilities that is 1 to rounding), so results equal the plans' ``prune="block
 rounding. Cases whose P(evidence) falls below 1e-250 are recomputed in logarithms, so a tiny
 but positive probability is never mistaken for an impossible case.
 
-The kernel exists only where it is small (at most ``KERNEL_STATES`` joint states, tables
-of at most ``COMPONENT_FLOATS`` floats per component and ``TOTAL_FLOATS`` in all); the
+The kernel exists only where it is small (at most ``KERNEL_STATES`` joint states, or
+``KERNEL_JOINT`` for two targets or more, whose marginals need the joint case by case;
+tables of at most ``COMPONENT_FLOATS`` floats per component and ``TOTAL_FLOATS`` in all); the
 choice depends on the network and the targets alone, never on the cases, so a case's
 numbers never depend on the batch it is in.
 
@@ -37,6 +38,7 @@ import numpy as np
 __all__ = ["Kernel", "build_kernel"]
 
 KERNEL_STATES = 1024  # joint states of the kernel's variables
+KERNEL_JOINT = 64  # ... with two targets or more (their marginals need the joint per case)
 COMPONENT_FLOATS = 1 << 16  # floats of one component's table (codes x kernel states)
 COMPONENT_VARIABLES = 16  # variables of one component
 TOTAL_FLOATS = 1 << 22  # floats of all bundles (32 MB)
@@ -111,7 +113,10 @@ class Kernel:
         self._kcols = tuple(self._columns.index(v) for v in variables)
         self._kcards = tuple(cards[v] for v in variables)
         one_more = np.asarray([cards[v] + 1 for v in self._columns])
-        self._unobserved = {"f": one_more.astype(np.float32), "d": one_more.astype(np.float64)}
+        self._unobserved: dict[str, np.ndarray] = {
+            "f": one_more.astype(np.float32),
+            "d": one_more.astype(np.float64),
+        }
         self._tpos = tuple(variables.index(t) for t in targets)
         self._bundles = bundles
         self._programs: dict[int, _Program] = {}
@@ -140,30 +145,34 @@ class Kernel:
         bits = 1 << np.arange(len(self._kcols), dtype=np.int64)
         for start in range(0, n, size):
             stop = min(start + size, n)
-            key = (
-                (x[start:stop, self._kcols] >= 0) @ bits
-                if self._kcols
-                else np.zeros(stop - start, np.int64)
-            )
+            xs = x[start:stop]
+            key = (xs[:, self._kcols] >= 0) @ bits if self._kcols else np.zeros(len(xs), np.int64)
             present = np.unique(key)
-            for g in present.tolist():
-                rows = (
-                    np.flatnonzero(key == g) + start if len(present) > 1 else np.arange(start, stop)
-                )
-                self._chunk(self._program(g), x, rows, posts, log_pe)
+            if len(present) == 1:
+                got, lp = self._chunk(self._program(int(present[0])), xs)
+                for t in self.targets:
+                    posts[t][start:stop] = got[t]
+                log_pe[start:stop] = lp
+            else:  # each group's rows, then every row back in place by one gather
+                order = np.argsort(key, kind="stable")
+                bounds = [*np.searchsorted(key[order], present, side="left").tolist(), len(xs)]
+                pieces = [
+                    self._chunk(self._program(g), xs[order[bounds[i] : bounds[i + 1]]])
+                    for i, g in enumerate(present.tolist())
+                ]
+                back = np.empty_like(order)
+                back[order] = np.arange(len(order))
+                for t in self.targets:
+                    stacked = np.concatenate([got[t] for got, _ in pieces])
+                    np.take(stacked, back, axis=0, out=posts[t][start:stop])
+                np.take(np.concatenate([lp for _, lp in pieces]), back, out=log_pe[start:stop])
             if callable(progress):
                 progress(stop - start)
 
-    def _chunk(
-        self,
-        program: _Program,
-        x: np.ndarray,
-        rows: np.ndarray,
-        posts: dict[str, np.ndarray],
-        log_pe: np.ndarray,
-    ) -> None:
-        xc = x[rows]
-        m = len(rows)
+    def _chunk(self, program: _Program, xc: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Posteriors (target -> ``(m, card)``) and log P(evidence) of the cases ``xc``,
+        which observe the kernel variables ``program`` is for."""
+        m = len(xc)
         xm = xc.astype(program.weights.dtype)
         xm += (xc < 0) * self._unobserved[program.weights.dtype.char]  # -1 (unobserved): the card
         index = (program.weights @ xm.T).astype(np.intp)  # exact: integers (see _program)
@@ -197,17 +206,18 @@ class Kernel:
             total[again] = sub
             with np.errstate(divide="ignore"):
                 lp[again] = np.where(finite, top + np.log(np.where(finite, sub, 1.0)), -np.inf)
-        log_pe[rows] = lp
         possible = np.isfinite(lp)
         every = bool(possible.all())
         safe = total if every else np.where(possible & (total > 0), total, 1.0)
+        got = {}
         for k, t in zip(self._tpos, self.targets, strict=True):
             if k in margs:
                 post = margs[k]
                 post /= safe[:, None]
             else:
                 post = np.eye(self._kcards[k])[xc[:, self._kcols[k]]]
-            posts[t][rows] = post if every else np.where(possible[:, None], post, 0.0)
+            got[t] = post if every else np.where(possible[:, None], post, 0.0)
+        return got, lp
 
     def _marginals(self, program: _Program, joint: np.ndarray) -> dict[int, np.ndarray]:
         """Unobserved target position -> its unnormalised marginal, case by case (new
@@ -392,8 +402,9 @@ def build_kernel(
         return None
     kernel = set(targets)
     scopes = {v: (*parents[v], v) for v in variables}
+    limit = KERNEL_STATES if len(set(targets)) == 1 else KERNEL_JOINT
     while True:
-        if math.prod(cards[v] for v in kernel) > KERNEL_STATES:
+        if math.prod(cards[v] for v in kernel) > limit:
             return None
         comps = _components(variables, scopes, kernel)
         too_big = [
