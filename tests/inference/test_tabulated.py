@@ -14,6 +14,7 @@ from bayesdx._bench import sample_cases
 from bayesdx.inference import compile_network
 from bayesdx.inference._tabulated import build_kernel
 from bayesdx.io import variable_elimination
+from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
 from helpers import brute_force_joint, random_network
 
@@ -146,3 +147,40 @@ def test_no_kernel_where_it_would_be_large(marrow):
         build_kernel(marrow.variables, marrow.parents, _cards(marrow), marrow.cpts, every) is None
     )
     assert build_kernel(marrow.variables, marrow.parents, _cards(marrow), marrow.cpts, []) is None
+
+
+def test_underflow_with_an_unobserved_kernel_variable_is_recomputed_in_logs():
+    """400 findings under a hidden middle variable: P(evidence) ~ 1e-1200 underflows, the
+    kernel holds the target and the middle variable, and the answer comes from logs."""
+    rng = np.random.default_rng(12)
+    prior = np.array([0.4, 0.6])
+    mid = np.array([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])  # P(m | d)
+    lik = rng.uniform(1e-4, 1e-2, size=(400, 3, 2))  # P(f_i = 1 | m, d)
+    nodes = {
+        "d": NodeSpec(id="d", states=("a", "b"), parents=(), cpt=FixedCPT(prior, ())),
+        "m": NodeSpec(id="m", states=("x", "y", "z"), parents=("d",), cpt=FixedCPT(mid, ("d",))),
+    }
+    for i in range(400):
+        table = np.stack([1 - lik[i], lik[i]], axis=-1)
+        nodes[f"f{i}"] = NodeSpec(id=f"f{i}", states=("s0", "s1"), parents=("m", "d"),
+                                  cpt=FixedCPT(table, ("m", "d")))  # fmt: skip
+    net = Network(NetworkSpec(id="deep2", title="t", description="", nodes=nodes))
+    x = np.ones((3, 402), dtype=np.int64)
+    x[:, :2] = -1
+    x[1, 2:] = -1  # an ordinary case in the same chunk
+    x[2, 1] = 2  # the middle variable observed
+    cn = compile_network(net)
+    res = cn.evaluate(x, ["d"])
+    kernel = cn._kernels[("d",)]
+    assert kernel is not None and set(kernel.variables) == {"d", "m"}
+    log_joint = np.log(prior)[None, :] + np.log(mid).T + np.log(lik).sum(axis=0)  # (m, d)
+    top = log_joint.max()
+    expected = np.exp(log_joint - top).sum(axis=0)
+    np.testing.assert_allclose(res.posteriors["d"][0], expected / expected.sum(), rtol=1e-10)
+    log_pe = top + np.log(np.exp(log_joint - top).sum())
+    assert res.log_p_evidence[0] == pytest.approx(log_pe, rel=1e-12)
+    assert not res.impossible.any() and res.p_evidence[0] == 0.0
+    np.testing.assert_allclose(res.posteriors["d"][1], prior, rtol=1e-12)
+    third = log_joint[2] - log_joint[2].max()
+    np.testing.assert_allclose(res.posteriors["d"][2], np.exp(third) / np.exp(third).sum(),
+                               rtol=1e-10)  # fmt: skip
