@@ -445,10 +445,17 @@ class CompiledNetwork:
         tree = self._clique_tree() if n and not cpt_map else None
         use = _KERNELS and n and not cpt_map and prune == "block"
         kernel = self._kernel(names) if use else None
+        done_groups: dict[str, np.ndarray] | None = None
         for k, ts in enumerate(target_sets):
             pe = log_pe if k == 0 else np.zeros_like(log_pe)
-            if kernel is not None:
-                kernel.run(x, posts, pe, chunk_size, progress)
+            if kernel is not None:  # the groups' sums too, each block while it is in cache
+                sums = {
+                    g: (node, [self.network.states[node].index(s) for s in members], np.zeros(n))
+                    for g, (node, members) in self.network.groups.items()
+                    if node in posts
+                }
+                kernel.run(x, posts, pe, chunk_size, progress, sums)
+                done_groups = {g: out for g, (_, _, out) in sums.items()}
                 continue
             if tree is not None:
                 last = progress if k == len(target_sets) - 1 else None
@@ -486,7 +493,7 @@ class CompiledNetwork:
             p_evidence=np.exp(log_pe),
             log_p_evidence=log_pe,
             impossible=np.isneginf(log_pe),
-            groups=group_sums(self.network, posts),
+            groups=done_groups if done_groups is not None else group_sums(self.network, posts),
         )
 
     # ---------------------------------------------------------------- helpers

@@ -126,9 +126,15 @@ class Kernel:
         log_pe: np.ndarray,
         chunk_size: int | None = None,
         progress: object = None,
+        sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None = None,
     ) -> None:
         """Fill ``posts`` (target -> ``(n, card)``) and ``log_pe`` (``(n,)``) for the
-        evidence matrix ``x`` (columns in network order, -1: unobserved)."""
+        evidence matrix ``x`` (columns in network order, -1: unobserved).
+
+        ``sums`` (name -> target, state indices, ``(n,)`` output) are filled with the sum of
+        those states' posteriors, added one by one in order from 0.0 (the arithmetic of
+        :func:`bayesdx.inference._graph.group_sums`), block by block while in cache.
+        """
         n = x.shape[0]
         if n == 0:
             return
@@ -157,6 +163,12 @@ class Kernel:
                     for t in self.targets:
                         posts[t][start:stop][rows] = got[t]
                     log_pe[start:stop][rows] = lp
+            for t, index, out in (sums or {}).values():
+                block = posts[t][start:stop]
+                acc = np.zeros(stop - start)
+                for i in index:
+                    acc = acc + block[:, i]
+                out[start:stop] = acc
             if callable(progress):
                 progress(stop - start)
 

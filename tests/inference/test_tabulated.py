@@ -12,6 +12,7 @@ import bayesdx.inference._compiled as compiled_module
 import bayesdx.inference._tabulated as tabulated_module
 from bayesdx._bench import sample_cases
 from bayesdx.inference import compile_network
+from bayesdx.inference._graph import group_sums
 from bayesdx.inference._tabulated import build_kernel
 from bayesdx.io import variable_elimination
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
@@ -98,7 +99,10 @@ def test_marrow_kernel_equals_the_plans(marrow, monkeypatch):
     np.testing.assert_allclose(got.posteriors["diagnosis"], plans.posteriors["diagnosis"],
                                rtol=0, atol=1e-12)  # fmt: skip
     np.testing.assert_allclose(got.log_p_evidence, plans.log_p_evidence, rtol=1e-12)
+    again = group_sums(marrow, got.posteriors)  # the kernel sums its blocks the same way
+    assert set(got.groups) == set(again) == set(marrow.groups)
     for g in got.groups:
+        assert np.array_equal(got.groups[g], again[g])
         np.testing.assert_allclose(got.groups[g], plans.groups[g], rtol=0, atol=1e-12)
 
 
