@@ -1164,8 +1164,8 @@ class _Crew:
     on with the next chunk, writing the kept text when its offset comes (so no process
     waits for another while chunks are left). The processes are forked when the crew is
     made, possibly before the input is scanned: each first imports pandas, at the same time
-    as this process reads the file. A context manager: on leaving, the processes are told
-    to stop, or killed if a chunk failed (the output is then thrown away).
+    as this process reads the file. A context manager: on leaving, the processes have ended,
+    or are ended if a chunk failed (the output is then thrown away).
     """
 
     def __init__(self, network: Network, jobs: int, out: Any) -> None:
@@ -1203,16 +1203,13 @@ class _Crew:
         self.close()
 
     def close(self) -> None:
-        """Tell idle processes to stop (a process still at work is killed) and wait."""
-        for link, process in zip(self.links, self.processes, strict=True):
+        """Wait for the processes once every chunk is written; otherwise (a chunk failed,
+        or the crew was not needed) end them, as nothing they would write is kept."""
+        for process in self.processes:
             if not self.done and process.is_alive():
-                with contextlib.suppress(OSError):
-                    link.send(("end",))
-        for link, process in zip(self.links, self.processes, strict=True):
-            process.join(timeout=None if self.done else 1.0)
-            if process.is_alive():  # pragma: no cover - a process stuck in a chunk
                 process.terminate()
-                process.join()
+        for link, process in zip(self.links, self.processes, strict=True):
+            process.join()
             link.close()
         self.done = True
 

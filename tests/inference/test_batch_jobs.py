@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import numpy as np
@@ -148,6 +149,7 @@ def test_the_first_bad_row_in_the_file_is_named_whichever_process_finds_it(marro
                       passthrough=["id"])  # fmt: skip
         assert (info.value.line, info.value.column) == (41, "hb")  # not line 102's age
         assert not (tmp_path / "out.csv").exists()
+        assert not multiprocessing.active_children()
 
 
 @pytest.mark.parametrize(
@@ -171,6 +173,7 @@ def test_a_process_that_fails_fails_the_run(marrow, tmp_path, monkeypatch, error
         score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=5, passthrough=["id"])
     assert str(info.value) == str(error)
     assert not (tmp_path / "out.csv").exists()
+    assert not multiprocessing.active_children()  # the other processes were ended
 
     def dies(network, path, header, start, *args):
         os._exit(3)
