@@ -19,6 +19,13 @@ through one junction tree built once for the network
 (:class:`bayesdx.inference._jtree.CliqueTree`), grouped clique by clique by the status of
 each clique's own variables: no plan per pattern. Parameter draws always use the plans.
 
+Where a few variables cut the network into small pieces (for one target: the bundled marrow
+network, asia, sachs, child), a *kernel* of those variables is used first
+(:mod:`bayesdx.inference._tabulated`): every other piece's message to the kernel is
+tabulated once by its variables' evidence, so a case costs a few lookups and cases are
+grouped only by which kernel variables they observe (``prune="block"`` only, as the
+pooled plans sum unobserved variables too).
+
 The arithmetic is the same sum of products as variable elimination, so the results equal
 pgmpy's ``VariableElimination`` to rounding (``tests/inference/test_compiled.py`` checks
 1e-9 on the bundled network, on pgmpy's example networks and on random networks). A case
