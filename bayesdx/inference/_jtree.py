@@ -1222,14 +1222,19 @@ def _normalise(
 
 class _Messages:
     """The messages along one directed edge of a :class:`CliqueTree` for a chunk of cases:
-    one array per status of the separator's variables, cases first."""
+    one array per status of the separator's variables, cases first.
+
+    The groups of the producing clique (finer: the separator lies in it) are laid out one
+    after another, so each one's messages are one block (written in place); a consumer
+    gathers its rows, or takes a whole array as it is (one block: its rows in case order).
+    """
 
     def __init__(
         self,
         tree: CliqueTree,
         status: np.ndarray,
         sep: tuple[str, ...],
-        producer: Sequence[np.ndarray] = (),
+        producer: Sequence[np.ndarray],
     ):
         m = status.shape[0]
         self.pos = np.empty(m, dtype=np.intp)
@@ -1237,46 +1242,42 @@ class _Messages:
         self.arrays: list[np.ndarray] = []
         groups = _pattern_groups(status, [tree.col[u] for u in sep])
         for g, (rows, statuses) in enumerate(groups):
-            self.pos[rows] = np.arange(len(rows))
             self.which[rows] = g
             shape = [tree.cards[u] for u, st in zip(sep, statuses, strict=True) if st == FREE]
             self.arrays.append(np.empty((len(rows), *shape)))
-        # the groups of the producing clique (finer: the separator lies in it) are laid out
-        # one after another, so each one's messages are put as one block
+        self.blocks: dict[int, tuple[int, slice]] = {}  # a producer group's first row
         filled = [0] * len(groups)
+        count = [0] * len(groups)
         for rows in producer:
             g = int(self.which[rows[0]])
-            self.pos[rows] = np.arange(filled[g], filled[g] + len(rows))
-            filled[g] += len(rows)
+            end = filled[g] + len(rows)
+            self.pos[rows] = np.arange(filled[g], end)
+            self.blocks[int(rows[0])] = (g, slice(filled[g], end))
+            filled[g] = end
+            count[g] += 1
+        self.whole = [k == 1 for k in count]  # one block: in case order (rows are sorted)
 
-    def _where(self, rows: np.ndarray) -> tuple[int, slice | np.ndarray]:
-        """The array of these rows (all of one status) and their columns in it: a slice
-        when they are consecutive there, in order."""
-        g = int(self.which[rows[0]])
-        cols = self.pos[rows]
-        first = int(cols[0])
-        if int(cols[-1]) - first == len(rows) - 1 and (len(rows) < 3 or (np.diff(cols) == 1).all()):
-            return g, slice(first, first + len(rows))
-        return g, cols
-
-    def slot(self, rows: np.ndarray) -> np.ndarray | None:
-        """The block these rows' messages are kept in, when it is one (a view to write
-        into), else None."""
-        g, cols = self._where(rows)
-        return self.arrays[g][cols] if isinstance(cols, slice) else None
+    def slot(self, rows: np.ndarray) -> np.ndarray:
+        """The block a producer group's messages are kept in (a view to write into)."""
+        g, block = self.blocks[int(rows[0])]
+        return self.arrays[g][block]
 
     def put(self, rows: np.ndarray, res: np.ndarray) -> None:
-        g, cols = self._where(rows)
+        """Keep a producer group's messages (unless written in their block already)."""
+        g, block = self.blocks[int(rows[0])]
         if res.base is self.arrays[g]:
-            return  # written in its block already
-        if isinstance(cols, slice) and len(rows) == self.arrays[g].shape[0]:
+            return
+        if len(rows) == len(self.arrays[g]):
             self.arrays[g] = res  # the whole array: kept as it is
         else:
-            self.arrays[g][cols] = res
+            self.arrays[g][block] = res
 
     def get(self, rows: np.ndarray) -> np.ndarray:
-        g, cols = self._where(rows)
-        return self.arrays[g][cols]
+        """The messages of a consumer group's rows (all of one status of the separator)."""
+        g = int(self.which[rows[0]])
+        if self.whole[g] and len(rows) == len(self.arrays[g]):
+            return self.arrays[g]
+        return self.arrays[g][self.pos[rows]]
 
 
 def _pattern_groups(status: np.ndarray, cols: list[int]) -> list[tuple[np.ndarray, tuple]]:
