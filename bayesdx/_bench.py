@@ -146,8 +146,10 @@ class BenchmarkReport:
         ``one_cases`` and ``one_per_s`` (bayesdx, one target), ``pyagrum_one_cases`` and
         ``pyagrum_one_per_s``, ``one_ratio``; the same with ``all_`` for all marginals;
         ``peak_mb`` (bayesdx's peak numpy memory for ``one_cases`` cases, one target) and
-        ``plans`` (plans built), ``engine`` (``"tree"``: one junction tree for every evidence
-        pattern, on networks with large cliques; ``"plans"``: a plan per pattern). A
+        ``plans`` (plans built), ``engine`` (with one target: ``"kernel"``, a few variables
+        with every other piece's message tabulated; ``"tree"``: one junction tree for every
+        evidence pattern, on networks with large cliques; ``"plans"``: a plan per pattern;
+        all marginals run on the tree or the plans). A
         measurement that did not finish holds None and ``note`` says why.
     multicore : dict
         ``cases``, ``jobs``, ``one_job_s``, ``jobs_s`` and ``speedup`` of
@@ -429,7 +431,8 @@ def _peer_row(
     row["peak_mb"] = _peak_mb(cn, sample_cases(network, n, rng, targets=[target]), [target])
     rate, n = _bayesdx_rate(cn, network, "all", [], rng, budget, max_cases, repeats)
     row.update(all_per_s=rate, all_cases=n, plans=len(cn._plans))
-    row["engine"] = "tree" if cn._clique_tree() is not None else "plans"
+    tree = cn._clique_tree() is not None
+    row["engine"] = "kernel" if cn._kernels.get((target,)) else "tree" if tree else "plans"
     if importlib.util.find_spec("pyagrum") is None:
         row.update(pyagrum_one_per_s=None, pyagrum_all_per_s=None, one_ratio=None,
                    all_ratio=None, note="pyAgrum is not installed (the bench extra)")  # fmt: skip
