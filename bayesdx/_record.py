@@ -75,6 +75,11 @@ class _Fields:
         return fields
 
 
+def _values(record: object, fields: tuple[str, ...]) -> tuple[Any, ...]:
+    d = vars(record)
+    return tuple([d[name] for name in fields])
+
+
 def _frozen(message: str) -> AttributeError:
     from dataclasses import FrozenInstanceError  # only when a record is written to
 
@@ -122,8 +127,7 @@ class Record:
         setattr(cls, "__dataclass_fields__", _Fields())  # noqa: B010
 
     def _values(self) -> tuple[Any, ...]:
-        d = vars(self)
-        return tuple([d[name] for name in self._fields])
+        return _values(self, self._fields)
 
     def __repr__(self) -> str:
         d = vars(self)
@@ -132,7 +136,7 @@ class Record:
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
-            return self._values() == other._values()
+            return self._values() == _values(other, self._fields)
         return NotImplemented
 
     def __hash__(self) -> int:
