@@ -209,3 +209,30 @@ def test_an_unknown_column_is_named_with_jobs(marrow, tmp_path):
     src.write_text("id,hb\n" + "p1,10\n" * 100)
     with pytest.raises(UnknownVariableError, match="unknown variable 'id'"):
         score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=10)
+
+
+def test_records_that_span_lines_give_the_same_file_with_jobs(marrow, tmp_path):
+    """Quoted cells holding line breaks (records read by pandas, chunks of records): a
+    chunk may end inside a stretch of multi-line records; a bad row is named by its line."""
+    frame = _cohort(marrow, 150, 10)
+    frame["note"] = [f"seen\non day {i}" if i % 3 else "" for i in range(150)]
+    src = tmp_path / "cases.csv"
+    frame.to_csv(src, index=False)
+    outs = {}
+    for jobs in (1, 2, 3):
+        dst = tmp_path / f"out{jobs}.csv"
+        summary = score_csv(marrow, src, dst, jobs=jobs, chunk_rows=11, passthrough=["note"])
+        assert summary.rows == 150
+        outs[jobs] = dst.read_bytes()
+    assert outs[1] == outs[2] == outs[3]
+    back = pd.read_csv(tmp_path / "out2.csv", keep_default_na=False, dtype=str)
+    assert back["note"].tolist() == frame["note"].tolist()
+    frame.loc[100, "hb"] = "weird"
+    frame.to_csv(src, index=False)
+    # rows 0-99 span 167 lines after the header (two lines where the note is not empty)
+    line = 2 + 100 + sum(1 for i in range(100) if i % 3)
+    for jobs in (1, 2):
+        with pytest.raises(RowError) as info:
+            score_csv(marrow, src, tmp_path / "out.csv", jobs=jobs, chunk_rows=11,
+                      passthrough=["note"])  # fmt: skip
+        assert (info.value.line, info.value.column) == (line, "hb")
