@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bayesdx import display  # its plot helpers load when a plot is drawn (not for a query)
 from bayesdx._record import DICT, Record
-from bayesdx.display import DISCLAIMER, Column, Lines, Report, Table, figure_axes, finish
+from bayesdx.display import DISCLAIMER, Column, Lines, Report, Table
 from bayesdx.errors import UnknownStateError, UnknownVariableError
 from bayesdx.model import Evidence
 
@@ -181,7 +182,7 @@ class Posterior(Record):
         self[target]  # an unknown target raises UnknownVariableError before a figure exists
         ranked = self.ranked(target)[::-1]
         # matplotlib itself is imported lazily, inside figure_axes, only when a plot is drawn
-        _, ax = figure_axes(ax, (6, 0.35 * len(ranked) + 1.2))
+        _, ax = display.figure_axes(ax, (6, 0.35 * len(ranked) + 1.2))
         groups = [(g, m) for g, m in self.group_members.items() if m[0] == target]
         first = groups[0] if groups else None
         colors = ["#c44e52" if first and s in first[1][1] else "#4c72b0" for s, _ in ranked]
@@ -191,4 +192,4 @@ class Posterior(Record):
         title = f"{self.network}"
         if first:
             title += f": P({first[0]}) = {self.groups[first[0]]:.2f} (red)"
-        return finish(ax, title, fontsize=10)
+        return display.finish(ax, title, fontsize=10)
