@@ -994,8 +994,27 @@ def _split_lines(
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
 
 
+class _Relayed(Exception):
+    """An exception of a pool's process, as :func:`_portable` sends it."""
+
+    def __init__(self, sent: Any) -> None:
+        super().__init__(sent)
+        self.sent = sent
+
+
 def _in_worker(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(_WORKER["network"], *args)
+    try:
+        return fn(_WORKER["network"], *args)
+    except Exception as exc:  # one that does not unpickle would break the pool: its parts
+        raise _Relayed(_portable(exc)) from None
+
+
+def _result(future: Any) -> Any:
+    """A pool's result, or the exception its process raised."""
+    try:
+        return future.result()
+    except _Relayed as relayed:
+        raise _rebuilt(relayed.sent) from None
 
 
 def _parse(header: bytes, block: bytes) -> pd.DataFrame:
@@ -1386,9 +1405,9 @@ def _pooled(
                 pending.append(pool.submit(_in_worker, fn, *args, first, options))
                 first += n_rows
                 while len(pending) >= 2 * jobs:
-                    yield pending.popleft().result()
+                    yield _result(pending.popleft())
             while pending:
-                yield pending.popleft().result()
+                yield _result(pending.popleft())
     finally:
         _WORKER.clear()
 

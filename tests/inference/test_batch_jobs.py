@@ -236,3 +236,29 @@ def test_records_that_span_lines_give_the_same_file_with_jobs(marrow, tmp_path):
             score_csv(marrow, src, tmp_path / "out.csv", jobs=jobs, chunk_rows=11,
                       passthrough=["note"])  # fmt: skip
         assert (info.value.line, info.value.column) == (line, "hb")
+
+
+def test_an_exception_that_does_not_unpickle_crosses_the_pool(marrow, tmp_path, monkeypatch):
+    """Records read by pandas go to a process pool: an exception whose ``__init__`` takes
+    other arguments than its ``args`` still reaches the caller, class and message."""
+    from bayesdx.inference import _batch
+
+    frame = _cohort(marrow, 60, 11)
+    frame["note"] = "a, b"  # quoted: records read by pandas
+    src = tmp_path / "cases.csv"
+    frame.to_csv(src, index=False)
+    real = _batch._score_chunk
+    error = UnknownVariableError("hgb", ["hb"], "marrow")
+
+    def _score_chunk(network, chunk, first, options, *rest):
+        if first > 0:
+            raise error
+        return real(network, chunk, first, options, *rest)
+
+    _score_chunk.__module__ = _batch.__name__  # sent to the processes by name
+    _score_chunk.__qualname__ = "_score_chunk"
+    monkeypatch.setattr(_batch, "_score_chunk", _score_chunk)
+    with pytest.raises(UnknownVariableError) as info:
+        score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=10, passthrough=["note"])
+    assert str(info.value) == str(error)
+    assert not (tmp_path / "out.csv").exists()
