@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 from bayesdx.errors import LimitError
 from bayesdx.limits import MAX_DIGITS
@@ -39,15 +40,39 @@ __all__ = [
 ]
 
 _DECIMAL = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-#: a plain decimal number (what YAML files resolve to a number)
-DECIMAL = re.compile(rf"^{_DECIMAL}\Z", re.ASCII)
-#: a plain decimal integer (kept an int: counts stay counts)
-INTEGER = re.compile(r"^[+-]?\d+\Z", re.ASCII)
-#: a number as text on the command line or in a case: plain decimal, or inf / nan (which are
-#: then refused as not finite, with that reason)
-NUMBER = re.compile(rf"^(?:{_DECIMAL}|[+-]?(?:inf|nan))\Z", re.ASCII | re.IGNORECASE)
+#: the patterns below, compiled when first used (a query of state ids never needs them)
+_PATTERNS = {
+    "DECIMAL": (rf"^{_DECIMAL}\Z", re.ASCII),
+    "INTEGER": (r"^[+-]?\d+\Z", re.ASCII),
+    "NUMBER": (rf"^(?:{_DECIMAL}|[+-]?(?:inf|nan))\Z", re.ASCII | re.IGNORECASE),
+}
+if TYPE_CHECKING:
+    #: a plain decimal number (what YAML files resolve to a number)
+    DECIMAL: re.Pattern[str]
+    #: a plain decimal integer (kept an int: counts stay counts)
+    INTEGER: re.Pattern[str]
+    #: a number as text on the command line or in a case: plain decimal, or inf / nan (which
+    #: are then refused as not finite, with that reason)
+    NUMBER: re.Pattern[str]
 #: the characters a plain decimal number can start with (for YAML's implicit resolver)
 FIRST_CHARS = list("+-.0123456789")
+#: the first characters of anything NUMBER matches
+_NUMBER_STARTS = frozenset("+-.0123456789iInN")
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """``DECIMAL``, ``INTEGER`` or ``NUMBER``, compiled the first time it is asked for."""
+    compiled = globals().get(name)
+    if compiled is None:
+        compiled = globals()[name] = re.compile(*_PATTERNS[name])
+    return compiled
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    """The patterns, as module attributes (PEP 562), compiled on first use."""
+    if name in _PATTERNS:
+        return _pattern(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def shown(value: object, limit: int = 60, *, quote: bool = True) -> str:
@@ -124,11 +149,13 @@ def parse_number(text: str, where: str = "", *, special: bool = True) -> int | f
     ...
     bayesdx.errors.LimitError: a number of 65 characters (9999999999...); the limit is 64 ...
     """
-    if not (NUMBER if special else DECIMAL).match(text):
+    if text[:1] not in _NUMBER_STARTS:  # no number starts so: no pattern needed
+        return None
+    if not _pattern("NUMBER" if special else "DECIMAL").match(text):
         return None
     if len(text) > MAX_DIGITS:
         raise too_long(text, where)
-    return int(text) if INTEGER.match(text) else float(text)
+    return int(text) if _pattern("INTEGER").match(text) else float(text)
 
 
 def is_finite_number(value: object) -> bool:
