@@ -135,9 +135,20 @@ class Kernel:
         those states' posteriors, added one by one in order from 0.0 (the arithmetic of
         :func:`bayesdx.inference._graph.group_sums`), block by block while in cache.
         """
+        if x.shape[0]:
+            with np.errstate(divide="ignore"):  # log(0) is -inf: an impossible case
+                self._run(x, posts, log_pe, chunk_size, progress, sums)
+
+    def _run(
+        self,
+        x: np.ndarray,
+        posts: dict[str, np.ndarray],
+        log_pe: np.ndarray,
+        chunk_size: int | None,
+        progress: object,
+        sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None,
+    ) -> None:
         n = x.shape[0]
-        if n == 0:
-            return
         # chunks of consecutive cases (their rows and posteriors stay in cache), each split
         # by the kernel variables its cases observe
         worst = max((self._kcards[k] for k in range(len(self.variables))), default=1)
@@ -177,7 +188,7 @@ class Kernel:
         which observe the kernel variables ``program`` is for."""
         m = len(xc)
         # each view's row: weights . x plus a constant (exact: integers, see _program)
-        index = (program.weights @ xc.T.astype(program.weights.dtype)).astype(np.intp)
+        index = (program.weights @ xc.astype(program.weights.dtype).T).astype(np.intp)
         index += program.offsets
         shape = program.hidden_cards
         parts = self._parts(program, index, m, logs=False)
@@ -190,8 +201,7 @@ class Kernel:
         # row sums by einsum: fast on short rows, and the same bits whatever the chunk (a
         # BLAS product is not: its blocking depends on the number of rows)
         total = np.einsum("ij->i", first)
-        with np.errstate(divide="ignore"):
-            lp = np.log(total)
+        lp = np.log(total)  # (run sets divide="ignore" once: -inf for 0)
         tiny = ~(total >= _TINY)
         if tiny.any():  # impossible or underflowing: those cases again, in logarithms
             again = np.flatnonzero(tiny)
@@ -207,8 +217,7 @@ class Kernel:
                 margs[k][again] = marg
             total = total.copy()
             total[again] = sub
-            with np.errstate(divide="ignore"):
-                lp[again] = np.where(finite, top + np.log(np.where(finite, sub, 1.0)), -np.inf)
+            lp[again] = np.where(finite, top + np.log(np.where(finite, sub, 1.0)), -np.inf)
         possible = np.isfinite(lp)
         every = bool(possible.all())
         safe = total if every else np.where(possible & (total > 0), total, 1.0)
@@ -242,8 +251,7 @@ class Kernel:
             for b in members:
                 got = program.views[b].take(index[b], axis=0)
                 if logs:
-                    with np.errstate(divide="ignore"):
-                        got = np.log(got)
+                    got = np.log(got)
                 if acc is None:
                     acc = got
                 elif logs:
