@@ -26,7 +26,7 @@ def _cohort(net, n: int, seed: int) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("on_error", "quoted"), [("raise", False), ("skip", False), ("skip", True)]
 )
-def test_jobs_give_the_file_one_job_gives(marrow, tmp_path, on_error, quoted, early):
+def test_jobs_give_the_file_one_job_gives(marrow, tmp_path, on_error, quoted):
     frame = _cohort(marrow, 700, 3)
     # a quoted cell (a comma in an id): records are read by pandas, not line by line
     frame["id"] = [f"p, {i}" if quoted else f"p{i}" for i in range(len(frame))]
@@ -97,19 +97,8 @@ def _awkward_lines(net, n: int, seed: int) -> bytes:
     return ("\n".join(lines)).encode()  # no line break after the last line
 
 
-@pytest.fixture(params=[False, True], ids=["forked-after-the-scan", "forked-before-the-scan"])
-def early(request, monkeypatch):
-    """Processes forked once the chunks are known, or before the input is scanned (as for
-    a large input)."""
-    from bayesdx.inference import _batch
-
-    if request.param:
-        monkeypatch.setattr(_batch, "_EARLY", 0)
-    return request.param
-
-
 @pytest.mark.parametrize("chunk_rows", [1, 7, 50, 10_000])
-def test_jobs_write_each_chunk_in_its_place(marrow, tmp_path, chunk_rows, early):
+def test_jobs_write_each_chunk_in_its_place(marrow, tmp_path, chunk_rows):
     src = tmp_path / "cases.csv"
     src.write_bytes(_awkward_lines(marrow, 120, 6))
     outs = {}
@@ -137,7 +126,7 @@ def test_jobs_write_to_a_stream_as_to_a_file(marrow, tmp_path, capsysbinary):
     assert capsysbinary.readouterr().out == (tmp_path / "out.csv").read_bytes()
 
 
-def test_the_first_bad_row_in_the_file_is_named_whichever_process_finds_it(marrow, tmp_path, early):
+def test_the_first_bad_row_in_the_file_is_named_whichever_process_finds_it(marrow, tmp_path):
     lines = _awkward_lines(marrow, 120, 8).split(b"\n")
     lines[101] = b"p100,200"  # age out of range, found first in a chunk of its own
     text = b"\n".join(lines)
@@ -156,7 +145,7 @@ def test_the_first_bad_row_in_the_file_is_named_whichever_process_finds_it(marro
     "error",
     [ValueError("this chunk cannot be scored"), UnknownVariableError("hgb", ["hb"], "marrow")],
 )
-def test_a_process_that_fails_fails_the_run(marrow, tmp_path, monkeypatch, error, early):
+def test_a_process_that_fails_fails_the_run(marrow, tmp_path, monkeypatch, error):
     from bayesdx.inference import _batch
 
     src = tmp_path / "cases.csv"
@@ -262,3 +251,20 @@ def test_an_exception_that_does_not_unpickle_crosses_the_pool(marrow, tmp_path, 
         score_csv(marrow, src, tmp_path / "out.csv", jobs=2, chunk_rows=10, passthrough=["note"])
     assert str(info.value) == str(error)
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_buffers_are_written_at_their_offset_whatever_their_sizes(tmp_path):
+    from bayesdx.inference._batch import _pwrite
+
+    rng = np.random.default_rng(12)
+    sizes = [*rng.integers(0, 50, 3000).tolist(), 3 << 20, 5, 1 << 20, *[7] * 1500]
+    buffers = [bytes(rng.integers(0, 256, n, dtype=np.uint8)) for n in sizes]
+    path = tmp_path / "out.bin"
+    path.write_bytes(b"x" * 10)
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        _pwrite(fd, buffers, 10)
+        _pwrite(fd, [b"head"], 2)
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == b"xxheadxxxx" + b"".join(buffers)
