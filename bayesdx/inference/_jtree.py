@@ -1125,8 +1125,11 @@ class CliqueTree:
         elif blas and len(rows) * union > BLAS_FLOATS:
             res = np.einsum(eq, *ops, optimize=True, out=slot)
         elif len(ops) > 2:
-            path = self._path((c, pattern, inputs, out), eq, ops)
-            res = np.einsum(eq, *ops, optimize=path, out=slot)
+            steps = self._path((c, pattern, inputs, out), eq, ops)
+            if steps:
+                res = _pairwise(steps, ops, slot)
+            else:
+                res = np.einsum(eq, *ops, out=slot)
         else:
             res = np.einsum(eq, *ops, out=slot)
         if not cases:  # no input depends on the case
@@ -1139,8 +1142,9 @@ class CliqueTree:
 
     def _path(self, key: tuple, eq: str, ops: list[np.ndarray]) -> Any:
         """How ``numpy.einsum`` contracts three or more operands: one pass over the union of
-        their variables (False), or in pairs (numpy's greedy path) where that takes at most
-        ``PAIRWISE`` of the multiply-adds; chosen once per recipe, from the first operands."""
+        their variables (False), or in pairs (the steps of numpy's greedy path, see
+        :func:`_steps`) where that takes at most ``PAIRWISE`` of the multiply-adds; chosen
+        once per recipe, from the first operands."""
         got = self._paths.get(key)
         if got is None:
             path, info = np.einsum_path(eq, *ops, optimize="greedy")
@@ -1150,11 +1154,44 @@ class CliqueTree:
                     naive = float(line.split(":")[1])
                 elif "Optimized FLOP count" in line:
                     optimised = float(line.split(":")[1])
-            got = path if optimised < PAIRWISE * naive else False
+            got = _steps(eq, path[1:]) if optimised < PAIRWISE * naive else False
             if len(self._paths) > 1 << 16:
                 self._paths.clear()
             self._paths[key] = got
         return got
+
+
+def _steps(eq: str, path: Sequence[tuple[int, ...]]) -> list[tuple[tuple[int, ...], str]]:
+    """An einsum path (the positions of the operands each step contracts, numpy's order:
+    they are taken out and the result is put last) as one equation per step; a step keeps
+    the letters the other operands or the output still need."""
+    ins, final = eq.split("->")
+    terms = ins.split(",")
+    steps = []
+    for k, inds in enumerate(path):
+        taken = [terms[i] for i in inds]
+        terms = [t for i, t in enumerate(terms) if i not in inds]
+        if k == len(path) - 1:
+            result = final
+        else:
+            need = set(final).union(*terms)
+            result = "".join(dict.fromkeys(u for t in taken for u in t if u in need))
+        steps.append((tuple(inds), ",".join(taken) + "->" + result))
+        terms.append(result)
+    return steps
+
+
+def _pairwise(
+    steps: list[tuple[tuple[int, ...], str]], ops: list[np.ndarray], out: np.ndarray | None
+) -> np.ndarray:
+    """The steps of :func:`_steps` run one ``numpy.einsum`` each (the last into ``out``)."""
+    ops = list(ops)
+    for k, (inds, step) in enumerate(steps):
+        taken = [ops[i] for i in inds]
+        ops = [a for i, a in enumerate(ops) if i not in inds]
+        last = k == len(steps) - 1
+        ops.append(np.einsum(step, *taken, out=out if last else None))
+    return ops[-1]
 
 
 def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict[int, int]:
@@ -1186,7 +1223,7 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
 
 
 BLAS_FLOATS = 1 << 18  # a product of two operands larger than this goes through BLAS
-PAIRWISE = 0.5  # three or more operands are contracted in pairs where that halves the work
+PAIRWISE = 1.0  # three or more operands are contracted in pairs where that saves work
 BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
 
 
