@@ -1142,23 +1142,59 @@ class CliqueTree:
 
     def _path(self, key: tuple, eq: str, ops: list[np.ndarray]) -> Any:
         """How ``numpy.einsum`` contracts three or more operands: one pass over the union of
-        their variables (False), or in pairs (the steps of numpy's greedy path, see
-        :func:`_steps`) where that takes at most ``PAIRWISE`` of the multiply-adds; chosen
-        once per recipe, from the first operands."""
+        their variables (False), or in pairs (the steps of a greedy path, see :func:`_greedy`
+        and :func:`_steps`) where that takes at most ``PAIRWISE`` of the multiply-adds and the
+        variables hold at least ``PAIRWISE_MIN`` floats per case; chosen once per recipe, from
+        the first operands."""
         got = self._paths.get(key)
         if got is None:
-            path, info = np.einsum_path(eq, *ops, optimize="greedy")
-            naive = optimised = 0.0
-            for line in info.splitlines():
-                if "Naive FLOP count" in line:
-                    naive = float(line.split(":")[1])
-                elif "Optimized FLOP count" in line:
-                    optimised = float(line.split(":")[1])
-            got = _steps(eq, path[1:]) if optimised < PAIRWISE * naive else False
+            terms = eq.split("->")[0].split(",")
+            sizes = {
+                u: k
+                for t, a in zip(terms, ops, strict=True)
+                for u, k in zip(t, a.shape, strict=True)
+            }
+            got = False  # a small clique: one pass (a path costs more to find than it saves)
+            if math.prod(k for u, k in sizes.items() if u != "z") >= PAIRWISE_MIN:
+                path, naive, optimised = _greedy(eq, sizes)
+                got = _steps(eq, path) if optimised < PAIRWISE * naive else False
             if len(self._paths) > 1 << 16:
                 self._paths.clear()
             self._paths[key] = got
         return got
+
+
+def _greedy(eq: str, sizes: Mapping[str, int]) -> tuple[list[tuple[int, int]], float, float]:
+    """A pairwise path for an einsum (numpy's convention: the two positions taken out, the
+    result put last), greedy: each step takes the pair whose result is smallest against its
+    inputs (ties: the smaller union). Also the multiply-adds of one pass over every letter
+    and of the path, about."""
+    ins, final = eq.split("->")
+    sets = [frozenset(t) for t in ins.split(",")]
+    out = frozenset(final)
+
+    def size(letters: frozenset[str]) -> int:
+        return math.prod(sizes[u] for u in letters)
+
+    naive = float(size(out.union(*sets)) * len(sets))
+    optimised = 0.0
+    path = []
+    while len(sets) > 1:
+        best: tuple[float, float, int, int, frozenset[str]] | None = None
+        for i in range(len(sets)):
+            for j in range(i + 1, len(sets)):
+                union = sets[i] | sets[j]
+                rest = out.union(*(t for k, t in enumerate(sets) if k != i and k != j))
+                keep = union & rest
+                score = (size(keep) - size(sets[i]) - size(sets[j]), size(union), i, j, keep)
+                if best is None or score[:2] < best[:2]:
+                    best = score
+        assert best is not None
+        _, flops, i, j, keep = best
+        optimised += 2.0 * flops
+        path.append((i, j))
+        sets = [t for k, t in enumerate(sets) if k != i and k != j] + [keep]
+    return path, naive, optimised
 
 
 def _steps(eq: str, path: Sequence[tuple[int, ...]]) -> list[tuple[tuple[int, ...], str]]:
@@ -1224,6 +1260,7 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
 
 BLAS_FLOATS = 1 << 18  # a product of two operands larger than this goes through BLAS
 PAIRWISE = 1.0  # three or more operands are contracted in pairs where that saves work
+PAIRWISE_MIN = 1 << 8  # ... and where their free variables hold this many floats per case
 BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
 
 

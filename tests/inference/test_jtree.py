@@ -41,8 +41,8 @@ def _brute_force(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.nda
 )
 def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, hide, pairwise):
     """Every clique contracted in one pass (``PAIRWISE`` 0), in pairs where that halves the
-    work, or always in pairs (2): one target, every marginal and P(evidence) equal brute
-    force on random networks with many parents (cliques of many operands)."""
+    work, or always in pairs (2), however small: one target, every marginal and P(evidence)
+    equal brute force on random networks with many parents (cliques of many operands)."""
     net = random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 1)
     cards = np.array([len(net.states[v]) for v in net.variables])
@@ -54,6 +54,7 @@ def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, h
         mp.setattr(compiled_module, "_TREE_LARGEST", 0)
         mp.setattr(compiled_module, "_TREE_MEAN", 0)
         mp.setattr(jtree_module, "PAIRWISE", pairwise)
+        mp.setattr(jtree_module, "PAIRWISE_MIN", 0)
         cn = compile_network(net)
         assert cn._clique_tree() is not None
         one = cn.evaluate(x, [target])
@@ -74,12 +75,13 @@ def barley(tmp_path_factory):
     return example_network("barley", tmp_path_factory.mktemp("barley"))
 
 
-@pytest.mark.parametrize("pairwise", [0.0, 0.5, 2.0])
+@pytest.mark.parametrize("pairwise", [0.0, 1.0, 2.0])
 def test_barley_tree_equals_plans(barley, pairwise, monkeypatch):
     """On barley (the tree's network: cliques of up to 7.3M floats), the tree's one target
     and P(evidence) equal those of the per-pattern plans, whichever way cliques contract."""
     x = sample_cases(barley, 12, np.random.default_rng(3), targets=["jordtype"])
     monkeypatch.setattr(jtree_module, "PAIRWISE", pairwise)
+    monkeypatch.setattr(jtree_module, "PAIRWISE_MIN", 0)
     tree = compile_network(barley)
     assert tree._clique_tree() is not None
     got = tree.evaluate(x, ["jordtype"], prune="case")
@@ -89,3 +91,21 @@ def test_barley_tree_equals_plans(barley, pairwise, monkeypatch):
     want = plans.evaluate(x, ["jordtype"], prune="case")
     np.testing.assert_allclose(got.posteriors["jordtype"], want.posteriors["jordtype"], atol=1e-9)
     np.testing.assert_allclose(got.log_p_evidence, want.log_p_evidence, rtol=1e-9)
+
+
+def test_greedy_path_steps_compute_the_einsum():
+    """The pairwise steps of a greedy path give the one-pass einsum (letters kept while an
+    operand or the output still needs them; a letter of one operand alone summed early)."""
+    rng = np.random.default_rng(0)
+    eq = "zab,zbc,zcd,de,zaf->zae"
+    sizes = {"z": 3, "a": 2, "b": 3, "c": 4, "d": 2, "e": 3, "f": 2}
+    terms = eq.split("->")[0].split(",")
+    ops = [rng.random([sizes[u] for u in t]) for t in terms]
+    path, naive, optimised = jtree_module._greedy(eq, sizes)
+    assert len(path) == len(terms) - 1
+    assert optimised < naive
+    steps = jtree_module._steps(eq, path)
+    np.testing.assert_allclose(jtree_module._pairwise(steps, ops, None), np.einsum(eq, *ops))
+    out = np.empty((3, 2, 3))
+    assert jtree_module._pairwise(steps, ops, out) is out
+    np.testing.assert_allclose(out, np.einsum(eq, *ops))
