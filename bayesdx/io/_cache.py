@@ -19,6 +19,12 @@ read-only home) is not an error: the file is simply read each time.
 
 Only what a reader can produce is cached: imported tables, ids, states, parents and
 labels. Anything else (a network with a decision section, groups, roles) is not cached.
+
+A large YAML document (a ``bayesdx/1`` network, a bibliography) is kept the same way, as the
+plain values the YAML loader made of it (mappings, lists, text, numbers: :mod:`marshal`
+again), keyed on its text and path: parsing the bundled network's 120 KB in Python costs
+every command that loads it tens of milliseconds. The document is validated afresh each
+time, as a parsed one is; only the parse is saved.
 """
 
 from __future__ import annotations
@@ -42,7 +48,15 @@ except ImportError:  # pragma: no cover - another Python
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["MAX_ENTRIES", "MIN_BYTES", "cache_folder", "cached_spec", "store_spec"]
+__all__ = [
+    "MAX_ENTRIES",
+    "MIN_BYTES",
+    "cache_folder",
+    "cached_document",
+    "cached_spec",
+    "store_document",
+    "store_spec",
+]
 
 #: entries kept; the least recently written go first
 MAX_ENTRIES = 64
@@ -142,13 +156,70 @@ def cached_spec(path: str, fmt: str) -> tuple[NetworkSpec | None, str | None]:
     return _decode(blob, path), key
 
 
+def cached_document(path: str, text: str) -> tuple[object, str | None]:
+    """The parsed YAML document of ``path`` (whose text is ``text``) from the cache, and
+    the key to store it under.
+
+    Returns
+    -------
+    (document, key)
+        ``document`` is None on a miss; ``key`` is None when the text is not to be cached
+        (the cache is off, or the text is small).
+    """
+    folder = _folder()
+    if folder is None:
+        return None, None
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) < MIN_BYTES:
+        return None, None
+    key = _key(data, path, "yaml-document")
+    if not _usable(folder):
+        return None, key
+    try:
+        with open(os.path.join(folder, f"{key}.bdxnet"), "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None, key
+    try:
+        body = memoryview(blob)[_SUM:]
+        if len(blob) < _SUM + 8 or blake2b(body, digest_size=_SUM).digest() != blob[:_SUM]:
+            return None, key
+        header = marshal.loads(body)
+        if not isinstance(header, dict) or header.get("layout") != _LAYOUT:
+            return None, key
+        if header.get("path") != path or header.get("kind") != "yaml-document":
+            return None, key
+        return header["document"], key
+    except (ValueError, KeyError, TypeError, EOFError):
+        return None, key
+
+
+def store_document(key: str | None, path: str, document: object) -> None:
+    """Keep a parsed YAML document under ``key`` (nothing happens when it cannot be: a
+    value :mod:`marshal` cannot write, or a cache that cannot be written)."""
+    if key is None or document is None:
+        return
+    header = {"layout": _LAYOUT, "kind": "yaml-document", "path": path, "document": document}
+    try:
+        body = marshal.dumps(header, _MARSHAL)
+    except ValueError:  # a value that is not plain data
+        return
+    _write(key, blake2b(body, digest_size=_SUM).digest() + body)
+
+
 def store_spec(key: str | None, spec: NetworkSpec) -> None:
     """Keep a spec a reader produced under ``key`` (nothing happens when it cannot be)."""
-    folder = cache_folder()
-    if key is None or folder is None:
+    if key is None:
         return
     blob = _encode(spec)
-    if blob is None:
+    if blob is not None:
+        _write(key, blob)
+
+
+def _write(key: str, blob: bytes) -> None:
+    """Write an entry atomically (a private temporary file, then a rename)."""
+    folder = cache_folder()
+    if folder is None:
         return
     import tempfile  # only when an entry is written
     from pathlib import Path

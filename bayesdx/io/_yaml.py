@@ -258,11 +258,33 @@ def read_yaml(path: str | Path, text: str | None = None, *, case: bool = False) 
     ...
     bayesdx.errors.NetworkFileError: x.yaml: malformed YAML: duplicate key 'a' at line 2
     """
-    import yaml
-
+    key = None
     try:
         if text is None:
             text = read_text(path, MAX_NETWORK_BYTES, "MAX_NETWORK_BYTES")
+            if not case:  # a large file parsed before, to the byte (see bayesdx.io._cache)
+                from bayesdx.io._cache import cached_document
+
+                document, key = cached_document(str(path), text)
+                if document is not None:
+                    return document  # (PyYAML is not even imported)
+    except OSError as exc:
+        raise NetworkFileError(str(path), f"cannot read file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise NetworkFileError(str(path), f"cannot read file: {_not_utf8(exc)}") from None
+    document = _parse(path, text, case)
+    if key is not None:
+        from bayesdx.io._cache import store_document
+
+        store_document(key, str(path), document)
+    return document
+
+
+def _parse(path: str | Path, text: str, case: bool) -> Any:
+    """The YAML text parsed strictly (see :func:`read_yaml`)."""
+    import yaml
+
+    try:
         _check_expansion(text, str(path), case)
         loader = _loaders()[1](text)
         loader.path = str(path)
@@ -270,10 +292,6 @@ def read_yaml(path: str | Path, text: str | None = None, *, case: bool = False) 
             return loader.get_single_data()
         finally:
             loader.dispose()
-    except OSError as exc:
-        raise NetworkFileError(str(path), f"cannot read file: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise NetworkFileError(str(path), f"cannot read file: {_not_utf8(exc)}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -153,3 +153,73 @@ def test_a_refused_file_is_refused_again(hepar2, tmp_path, folder):
         with pytest.raises(NetworkFileError):
             _load(str(path))
     assert _entries(folder) == []
+
+
+# ---------------------------------------------------------------- YAML documents
+@pytest.fixture
+def marrow_copy(tmp_path):
+    """The bundled network and its bibliography, copied (both above MIN_BYTES)."""
+    from bayesdx.io._registry import bundled_path
+
+    src = bundled_path("marrow_signal")
+    out = tmp_path / "net"
+    out.mkdir()
+    for name in ("marrow_signal.yaml", "sources.yaml"):
+        (out / name).write_bytes((src.parent / name).read_bytes())
+    return out / "marrow_signal.yaml"
+
+
+def _parses(monkeypatch):
+    from bayesdx.io import _yaml
+
+    calls = []
+    parse = _yaml._parse
+
+    def spy(*args):
+        calls.append(args[0])
+        return parse(*args)
+
+    monkeypatch.setattr(_yaml, "_parse", spy)
+    return calls
+
+
+def test_a_yaml_network_is_parsed_once(marrow_copy, folder, monkeypatch):
+    calls = _parses(monkeypatch)
+    first = _load(str(marrow_copy))
+    assert len(calls) == 2 and len(_entries(folder)) == 2  # the network and its sources
+    again = _load(str(marrow_copy))
+    assert len(calls) == 2  # no parse: both documents came from the cache
+    assert again.spec == first.spec
+    monkeypatch.setenv("BAYESDX_NO_CACHE", "1")
+    assert _load(str(marrow_copy)).spec == first.spec and len(calls) == 4
+
+
+def test_a_changed_yaml_file_is_parsed_again(marrow_copy, folder, monkeypatch):
+    calls = _parses(monkeypatch)
+    _load(str(marrow_copy))
+    text = marrow_copy.read_text()
+    marrow_copy.write_text(text.replace("title: ", "title: X", 1))
+    changed = _load(str(marrow_copy))
+    assert changed.spec.title.startswith("X") and len(calls) == 3  # the network only
+
+
+def test_a_damaged_yaml_entry_is_ignored(marrow_copy, folder, monkeypatch):
+    first = _load(str(marrow_copy))
+    for entry in _entries(folder):
+        blob = bytearray(entry.read_bytes())
+        blob[len(blob) // 2] ^= 0x40
+        entry.write_bytes(bytes(blob))
+    calls = _parses(monkeypatch)
+    assert _load(str(marrow_copy)).spec == first.spec and len(calls) == 2
+
+
+def test_case_files_and_unwritable_documents_are_not_kept(tmp_path, folder):
+    from bayesdx.io._yaml import read_yaml
+
+    case = tmp_path / "case.yaml"
+    case.write_text("".join(f"# {'x' * 70}\n" for _ in range(300)) + "hb: 10.4\n")
+    assert read_yaml(case, case=True) == {"hb": 10.4}
+    assert not _entries(folder)
+    _, key = cache.cached_document(str(case), case.read_text())
+    cache.store_document(key, str(case), {"a": object()})  # not plain data: not kept
+    assert not _entries(folder)
