@@ -16,10 +16,12 @@ The arithmetic is the sum of products of variable elimination, in another order:
 unobserved variable is summed against a column of ones (for a barren variable, a sum of
 probabilities that is 1 to rounding), so results equal the plans' ``prune="block"`` to
 rounding. Cases whose P(evidence) falls below 1e-250 are recomputed in logarithms, so a tiny
-but positive probability is never mistaken for an impossible case.
+but positive probability is never mistaken for an impossible case (no table or product of
+tables the lookups use has an entry that underflowed: see ``_FLOOR``).
 
 The kernel exists only where it is small (at most ``KERNEL_STATES`` joint states, or
-``KERNEL_JOINT`` for two targets or more, whose marginals need the joint case by case;
+``KERNEL_JOINT`` for two targets or more, whose marginals need the joint case by case, and
+``KERNEL_VARIABLES`` variables, one-state variables included;
 tables of at most ``COMPONENT_FLOATS`` floats per component and ``TOTAL_FLOATS`` in all); the
 choice depends on the network and the targets alone, never on the cases, so a case's
 numbers never depend on the batch it is in.
@@ -39,14 +41,21 @@ __all__ = ["Kernel", "build_kernel"]
 
 KERNEL_STATES = 1024  # joint states of the kernel's variables
 KERNEL_JOINT = 64  # ... with two targets or more (their marginals need the joint per case)
+KERNEL_VARIABLES = 16  # variables of the kernel (one-state variables cost it no states)
 COMPONENT_FLOATS = 1 << 16  # floats of one component's table (codes x kernel states)
 COMPONENT_VARIABLES = 16  # variables of one component
 TOTAL_FLOATS = 1 << 22  # floats of all bundles (32 MB)
 BUNDLE_CODES = 1 << 12  # code combinations per bundle
 BUNDLE_FLOATS = 1 << 17  # floats per bundle (1 MB)
+# floats of the programs kept per kernel (each group's views: the bundles transposed and
+# multiplied, many times the bundles' floats; the first built go first)
+PROGRAM_FLOATS = 1 << 25
 _CHUNK_FLOATS = 1 << 20  # floats of a chunk's kernel joint (8 MB)
 _MAX_CHUNK = 2048
 _TINY = 1e-250  # below this, P(evidence) is recomputed in logarithms
+# no positive entry of a lookup table is below this (a product of tables that could
+# underflow is not taken), so the logarithms of the entries are those of exact sums
+_FLOOR = 1e-300
 
 
 class _Bundle:
@@ -116,6 +125,7 @@ class Kernel:
         self._tpos = tuple(variables.index(t) for t in targets)
         self._bundles = bundles
         self._programs: dict[int, _Program] = {}
+        self._program_floats = 0
         self.floats = sum(b.table.size for b in bundles)
 
     # ---------------------------------------------------------------- running
@@ -318,7 +328,12 @@ class Kernel:
             program.eliminate = hidden_targets[0]
             axis = program.hidden.index(hidden_targets[0])
             program.order = tuple(a for a in range(len(program.hidden)) if a != axis)
+        size = sum(v.size for v in program.views)
+        while self._programs and self._program_floats + size > PROGRAM_FLOATS:
+            old = self._programs.pop(next(iter(self._programs)))
+            self._program_floats -= sum(v.size for v in old.views)
         self._programs[mask] = program
+        self._program_floats += size
         return program
 
 
@@ -329,30 +344,40 @@ def _merge(
     unobserved variables are among another's goes into it (its rows times the other's, its
     columns broadcast), so a case needs fewer gathers and products. Items are ``(view,
     weights, shape)``: rows by unobserved states, the row index's weights per evidence
-    column, and the shape the columns broadcast to."""
-    items = sorted(views, key=lambda it: (math.prod(it[2]), it[0].shape[0]))
+    column, and the shape the columns broadcast to. Two tables whose product could
+    underflow (below ``_FLOOR``) stay apart: the logarithms add them instead."""
+    items = sorted(
+        ((*it, _low(it[0])) for it in views), key=lambda it: (math.prod(it[2]), it[0].shape[0])
+    )
     i = 0
     while i < len(items):
-        view, weights, shape = items[i]
+        view, weights, shape, low = items[i]
         fits = [
             j
-            for j, (other, _, oshape) in enumerate(items)
+            for j, (other, _, oshape, olow) in enumerate(items)
             if j != i
             and all(a in (1, b) for a, b in zip(shape, oshape, strict=True))
             and view.shape[0] * other.size <= BUNDLE_FLOATS
+            and low * olow >= _FLOOR
         ]
         if not fits:
             i += 1
             continue
         j = min(fits, key=lambda j: (items[j][0].size, j))
-        other, oweights, oshape = items[j]
+        other, oweights, oshape, _ = items[j]
         rows = view.shape[0] * other.shape[0]
         wide = np.broadcast_to(view.reshape(-1, *shape), (view.shape[0], *oshape))
-        table = wide.reshape(view.shape[0], 1, -1) * other[None, :, :]
-        items[j] = (table.reshape(rows, -1), weights * other.shape[0] + oweights, oshape)
+        table = (wide.reshape(view.shape[0], 1, -1) * other[None, :, :]).reshape(rows, -1)
+        items[j] = (table, weights * other.shape[0] + oweights, oshape, _low(table))
         del items[i]
         i = 0
-    return items
+    return [(view, weights, shape) for view, weights, shape, _ in items]
+
+
+def _low(table: np.ndarray) -> float:
+    """The least positive entry of a table (1.0 where none is positive)."""
+    positive = table[table > 0]
+    return float(positive.min()) if positive.size else 1.0
 
 
 def _joint(parts: list[np.ndarray], shape: tuple[int, ...], logs: bool) -> np.ndarray:
@@ -408,7 +433,7 @@ def build_kernel(
     Starting from the targets, the variable that touches the most others in the largest
     component that is too large to tabulate joins the kernel, until every component fits
     (``COMPONENT_FLOATS``, ``COMPONENT_VARIABLES``) or the kernel grows past
-    ``KERNEL_STATES``.
+    ``KERNEL_STATES`` (``KERNEL_JOINT``) or ``KERNEL_VARIABLES``.
 
     Examples
     --------
@@ -425,7 +450,7 @@ def build_kernel(
     scopes = {v: (*parents[v], v) for v in variables}
     limit = KERNEL_STATES if len(set(targets)) == 1 else KERNEL_JOINT
     while True:
-        if math.prod(cards[v] for v in kernel) > limit:
+        if math.prod(cards[v] for v in kernel) > limit or len(kernel) > KERNEL_VARIABLES:
             return None
         comps = _components(variables, scopes, kernel)
         too_big = [
@@ -446,7 +471,7 @@ def build_kernel(
     for members, factors in comps:
         touched = {u for f in factors for u in scopes[f] if u in kernel}
         scope = sorted(touched, key=position.__getitem__)
-        table = _tabulate(members, factors, scopes, cards, cpts, scope)
+        table = _tabulate(members, factors, scopes, cpts, scope)
         if table is None:
             return None
         pieces.append(
@@ -538,26 +563,38 @@ def _tabulate(
     members: list[str],
     factors: list[str],
     scopes: Mapping[str, tuple[str, ...]],
-    cards: Mapping[str, int],
     cpts: Mapping[str, np.ndarray],
     scope: list[str],
 ) -> np.ndarray | None:
-    """``table[*codes of members, *scope]``: the component's message for every code."""
+    """``table[*codes of members, *scope]``: the component's message for every code.
+
+    The product of the component's tables over every state of its members (no larger than
+    the table), then, member by member, the sum over its states prepended as code 0 (an
+    indicator matrix per member would hold ``card * (card + 1)`` floats). None where an
+    entry that is not a structural zero falls below ``_FLOOR`` (an underflow: the kernel's
+    logarithms would call a possible case impossible).
+    """
     names = [*members, *scope]
-    if 2 * len(members) + len(scope) > len(string.ascii_letters):
+    if len(names) > len(string.ascii_letters):
         return None
-    state = {v: string.ascii_letters[i] for i, v in enumerate(names)}
-    code = {v: string.ascii_letters[len(names) + i] for i, v in enumerate(members)}
-    operands: list[np.ndarray] = []
-    inputs: list[str] = []
-    for f in factors:
-        operands.append(np.asarray(cpts[f], dtype=float))
-        inputs.append("".join(state[u] for u in scopes[f]))
-    for v in members:  # the indicator: a column of ones (unobserved), then one per state
-        operands.append(np.hstack([np.ones((cards[v], 1)), np.eye(cards[v])]))
-        inputs.append(state[v] + code[v])
-    out = "".join(code[v] for v in members) + "".join(state[u] for u in scope)
-    return np.einsum(",".join(inputs) + "->" + out, *operands, optimize="greedy")
+    letter = {v: string.ascii_letters[i] for i, v in enumerate(names)}
+    eq = ",".join("".join(letter[u] for u in scopes[f]) for f in factors)
+    eq += "->" + "".join(letter[u] for u in names)
+    operands = [np.asarray(cpts[f], dtype=float) for f in factors]
+    table = _codes(np.einsum(eq, *operands, optimize="greedy"), len(members))
+    if (table < _FLOOR).any():  # zeros, or sums that underflow?
+        support = np.einsum(eq, *((op > 0).astype(float) for op in operands), optimize="greedy")
+        if ((table < _FLOOR) & (_codes(support, len(members)) > 0)).any():
+            return None
+    return table
+
+
+def _codes(full: np.ndarray, n: int) -> np.ndarray:
+    """``full[*states of n members, ...]`` to ``[*codes, ...]``: code 0 (unobserved) is the
+    sum over the member's states, code s + 1 its state s."""
+    for axis in range(n):
+        full = np.concatenate([full.sum(axis=axis, keepdims=True), full], axis=axis)
+    return full
 
 
 def _bundle(pieces: list[_Bundle], kcards: list[int]) -> list[_Bundle]:
@@ -570,19 +607,22 @@ def _bundle(pieces: list[_Bundle], kcards: list[int]) -> list[_Bundle]:
     for scope, group in by_scope.items():
         states = math.prod(kcards[k] for k in scope)
         current: _Bundle | None = None
+        low = 1.0  # the least positive entry of current's table
         for p in group:
             if current is None:
-                current = p
+                current, low = p, _low(p.table)
                 continue
             codes = math.prod(current.radix) * math.prod(p.radix)
-            if codes > BUNDLE_CODES or codes * states > BUNDLE_FLOATS:
+            plow = _low(p.table)
+            if codes > BUNDLE_CODES or codes * states > BUNDLE_FLOATS or low * plow < _FLOOR:
                 out.append(current)
-                current = p
+                current, low = p, plow
                 continue
             a = current.table.reshape(math.prod(current.radix), 1, states)
             b = p.table.reshape(1, math.prod(p.radix), states)
             table = (a * b).reshape(*current.radix, *p.radix, *(kcards[k] for k in scope))
             current = _Bundle(current.cols + p.cols, current.radix + p.radix, scope, table)
+            low = _low(table)
         if current is not None:
             out.append(current)
     return out
