@@ -832,10 +832,13 @@ class CliqueTree:
     arithmetic. Here the tree is fixed and the pattern is read clique by clique: at each
     clique, the cases are grouped by the status of the clique's own variables (observed:
     sliced into the tables by a gather; free: summed; barren: dropped), which takes at most
-    ``3 ** size`` values, and each group runs one ``numpy.einsum``. A message over a
-    separator is kept per status of the separator's variables, so the groups of the next
-    clique read it with one gather. Every message is divided by its largest entry per case
-    and the logarithms of the divisors are summed into log P(evidence): nothing underflows.
+    ``3 ** size`` values, and each group runs one ``numpy.einsum`` (or, for three or more
+    operands over enough floats, one per pair of a greedy path, where that saves work: a
+    clique's product is then never formed whole). A message over a separator is kept per
+    status of the separator's variables, each group of the clique that makes it writing one
+    block, so the groups of the next clique read it with one gather. Every message is divided
+    by its largest entry per case and the logarithms of the divisors are summed into
+    log P(evidence): nothing underflows.
     Collect towards a root holding the target gives one target; distribute along every edge
     gives all marginals. The arithmetic is the same sum of products as elimination.
     """
