@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bayesdx.errors import LimitError, NetworkFileError
+from bayesdx.io._cache import cached_document, store_document
 from bayesdx.limits import MAX_DEPTH, MAX_EVIDENCE, MAX_NETWORK_BYTES, MAX_YAML_NODES, size_text
 from bayesdx.model import (
     DECIMAL,
@@ -263,8 +264,6 @@ def read_yaml(path: str | Path, text: str | None = None, *, case: bool = False) 
         if text is None:
             text = read_text(path, MAX_NETWORK_BYTES, "MAX_NETWORK_BYTES")
             if not case:  # a large file parsed before, to the byte (see bayesdx.io._cache)
-                from bayesdx.io._cache import cached_document
-
                 document, key = cached_document(str(path), text)
                 if document is not None:
                     return document  # (PyYAML is not even imported)
@@ -274,8 +273,6 @@ def read_yaml(path: str | Path, text: str | None = None, *, case: bool = False) 
         raise NetworkFileError(str(path), f"cannot read file: {_not_utf8(exc)}") from None
     document = _parse(path, text, case)
     if key is not None:
-        from bayesdx.io._cache import store_document
-
         store_document(key, str(path), document)
     return document
 
