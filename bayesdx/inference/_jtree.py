@@ -1127,7 +1127,7 @@ class CliqueTree:
             res = np.ones(())
         elif blas and len(rows) * union > BLAS_FLOATS:
             res = np.einsum(eq, *ops, optimize=True, out=slot)
-        elif len(ops) > 2:
+        elif len(ops) > 2 and len(rows) * union >= PAIRWISE_MIN:
             steps = self._path((c, pattern, inputs, out), eq, ops)
             if steps:
                 res = _pairwise(steps, ops, slot)
@@ -1146,9 +1146,9 @@ class CliqueTree:
     def _path(self, key: tuple, eq: str, ops: list[np.ndarray]) -> Any:
         """How ``numpy.einsum`` contracts three or more operands: one pass over the union of
         their variables (False), or in pairs (the steps of a greedy path, see :func:`_greedy`
-        and :func:`_steps`) where that takes at most ``PAIRWISE`` of the multiply-adds and the
-        variables hold at least ``PAIRWISE_MIN`` floats per case; chosen once per recipe, from
-        the first operands."""
+        and :func:`_steps`) where that takes at most ``PAIRWISE`` of the multiply-adds; chosen
+        once per recipe and per shape of its operands (sought only for a group whose clique
+        holds ``PAIRWISE_MIN`` floats: a path costs more to find than a small one saves)."""
         got = self._paths.get(key)
         if got is None:
             terms = eq.split("->")[0].split(",")
@@ -1157,10 +1157,13 @@ class CliqueTree:
                 for t, a in zip(terms, ops, strict=True)
                 for u, k in zip(t, a.shape, strict=True)
             }
-            got = False  # a small clique: one pass (a path costs more to find than it saves)
-            if math.prod(k for u, k in sizes.items() if u != "z") >= PAIRWISE_MIN:
+            sizes["z"] = 64  # the decision: for groups of 64 cases (one per structure)
+            shape = (eq, tuple(sorted(sizes.items())))
+            got = self._paths.get(shape)
+            if got is None:
                 path, naive, optimised = _greedy(eq, sizes)
                 got = _steps(eq, path) if optimised < PAIRWISE * naive else False
+                self._paths[shape] = got
             if len(self._paths) > 1 << 16:
                 self._paths.clear()
             self._paths[key] = got
@@ -1169,31 +1172,49 @@ class CliqueTree:
 
 def _greedy(eq: str, sizes: Mapping[str, int]) -> tuple[list[tuple[int, int]], float, float]:
     """A pairwise path for an einsum (numpy's convention: the two positions taken out, the
-    result put last), greedy: each step takes the pair whose result is smallest against its
-    inputs (ties: the smaller union). Also the multiply-adds of one pass over every letter
-    and of the path, about."""
+    result put last), greedy: each step takes, among the pairs that share a letter (any pair
+    if none does), the pair whose result is smallest against its inputs (ties: the smaller
+    union). Also the multiply-adds of one pass over every letter and of the path, about."""
     ins, final = eq.split("->")
     sets = [frozenset(t) for t in ins.split(",")]
     out = frozenset(final)
+    count: dict[str, int] = {}
+    for t in sets:
+        for u in t:
+            count[u] = count.get(u, 0) + 1
+    known: dict[frozenset[str], int] = {}
 
     def size(letters: frozenset[str]) -> int:
-        return math.prod(sizes[u] for u in letters)
+        got = known.get(letters)
+        if got is None:
+            got = known[letters] = math.prod(sizes[u] for u in letters)
+        return got
 
     naive = float(size(out.union(*sets)) * len(sets))
     optimised = 0.0
     path = []
     while len(sets) > 1:
-        best: tuple[float, float, int, int, frozenset[str]] | None = None
-        for i in range(len(sets)):
-            for j in range(i + 1, len(sets)):
-                union = sets[i] | sets[j]
-                rest = out.union(*(t for k, t in enumerate(sets) if k != i and k != j))
-                keep = union & rest
-                score = (size(keep) - size(sets[i]) - size(sets[j]), size(union), i, j, keep)
-                if best is None or score[:2] < best[:2]:
-                    best = score
+        best: tuple[int, int, int, int, frozenset[str]] | None = None
+        for share in (True, False):
+            for i in range(len(sets)):
+                a = sets[i]
+                for j in range(i + 1, len(sets)):
+                    b = sets[j]
+                    if share and a.isdisjoint(b):
+                        continue
+                    union = a | b
+                    keep = frozenset(u for u in union if u in out or count[u] > (u in a) + (u in b))
+                    score = (size(keep) - size(a) - size(b), size(union), i, j, keep)
+                    if best is None or score[:2] < best[:2]:
+                        best = score
+            if best is not None:
+                break
         assert best is not None
         _, flops, i, j, keep = best
+        for u in sets[i] | sets[j]:
+            count[u] -= (u in sets[i]) + (u in sets[j])
+        for u in keep:
+            count[u] = count.get(u, 0) + 1
         optimised += 2.0 * flops
         path.append((i, j))
         sets = [t for k, t in enumerate(sets) if k != i and k != j] + [keep]
@@ -1263,7 +1284,7 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
 
 BLAS_FLOATS = 1 << 18  # a product of two operands larger than this goes through BLAS
 PAIRWISE = 1.0  # three or more operands are contracted in pairs where that saves work
-PAIRWISE_MIN = 1 << 8  # ... and where their free variables hold this many floats per case
+PAIRWISE_MIN = 1 << 14  # ... for a group whose clique holds this many floats (else one pass)
 BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
 
 
