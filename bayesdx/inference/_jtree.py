@@ -217,33 +217,36 @@ def _bundle(
     consts = [f for f in factors if not f[0] and f[3] is None]
     drawn = [f for f in factors if f[3] is not None]
     per_case.sort(key=lambda f: -math.prod(cards[u] for u in f[1]))
-    # bundles: [index vars (ordered), free vars, members, free set, free size, rows]
+    # bundles: [index vars (ordered), free vars, members, free set, free size, rows, low]
+    # (low: the product of the members' smallest positive entries; a product of tables
+    # that could underflow is never tabulated: the rescaled steps keep such factors apart)
     bundles: list[list[Any]] = []
     having: dict[str, list[int]] = {}  # free variable -> bundles that have it
     anywhere: list[int] = []  # bundles with room for a factor without free variables
 
-    def home_for(index: tuple[str, ...], free: frozenset[str]) -> list[Any] | None:
+    def home_for(index: tuple[str, ...], free: frozenset[str], low: float) -> list[Any] | None:
         pool = having.get(next(iter(free)), []) if free else anywhere[:8]
         for k in pool:
             b = bundles[k]
-            if not free <= b[3]:
+            if not free <= b[3] or b[6] * low < _FLOOR:
                 continue
             rows = b[5] * math.prod(cards[u] + 1 for u in index if u not in b[0])
             if rows <= BUNDLE_ROWS and rows * b[4] <= BUNDLE_FLOATS:
                 b[0] = list(dict.fromkeys((*b[0], *index)))
                 b[5] = rows
+                b[6] *= low
                 return b
         return None
 
     for f in per_case:
-        index, free = f[0], frozenset(f[1])
-        b = home_for(index, free)
+        index, free, low = f[0], frozenset(f[1]), _lowest(f[2])
+        b = home_for(index, free, low)
         if b is not None:
             b[2].append(f)
             continue
         size = math.prod(cards[u] for u in f[1])
         rows = math.prod(cards[u] + 1 for u in dict.fromkeys(index))
-        bundles.append([list(dict.fromkeys(index)), tuple(f[1]), [f], free, size, rows])
+        bundles.append([list(dict.fromkeys(index)), tuple(f[1]), [f], free, size, rows, low])
         for u in f[1]:
             having.setdefault(u, []).append(len(bundles) - 1)
         anywhere.append(len(bundles) - 1)
@@ -251,11 +254,16 @@ def _bundle(
     for c in consts:  # a constant whose variables a bundle has: multiplied into its table
         cfree = frozenset(c[1])
         pool = having.get(next(iter(cfree)), []) if cfree else anywhere[:1]
-        home = next((bundles[k] for k in pool if cfree <= bundles[k][3]), None)
+        low = _lowest(c[2])
+        home = next(
+            (bundles[k] for k in pool if cfree <= bundles[k][3] and bundles[k][6] * low >= _FLOOR),
+            None,
+        )
         if home is None:
             leftover.append((c[2], c[1]))
         else:
             home[2].append(c)
+            home[6] *= low
     gathers = []
     for b_index, b_free, members, *_ in bundles:
         key = (tuple(b_index), b_free, tuple(m[4] for m in members))
@@ -285,6 +293,18 @@ def _bundle(
         else:
             drawn_constants.append((v, (D, *axes)))
     return gathers, leftover, drawn_constants
+
+
+_FLOOR = 1e-300  # a bundle's tables multiply only while their smallest entries stay above
+
+
+def _lowest(table: Any) -> float:
+    """The smallest positive entry of a factor's table (1.0 for none)."""
+    values = table.table if isinstance(table, _Lazy) else table
+    if values is None:
+        return 1.0
+    positive = values[values > 0]
+    return float(positive.min()) if positive.size else 1.0
 
 
 def _strides(radix: list[int]) -> tuple[int, ...]:
@@ -536,6 +556,11 @@ def _tabulate(
     rows = math.prod(union.values())
     width = math.prod(cards[u] for u in step.labels if u not in _WIDE)
     if rows > TAB_ROWS or rows * width > TAB_FLOATS:
+        return None
+    low = math.prod(
+        _lowest(g.table if g is not None else c) for g, c in zip(gathers, consts, strict=True)
+    )
+    if low < _FLOOR:  # the product could underflow: the rescaled steps compute it instead
         return None
     digits = np.indices([union[u] for u in names]).reshape(len(names), -1)
     ops: list[Any] = []

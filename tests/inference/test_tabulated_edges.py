@@ -401,14 +401,9 @@ def test_the_programs_kept_are_bounded_and_change_no_bits(monkeypatch):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plans' bundled lookup tables (bayesdx.inference._jtree._bundle: the product "
-    "of several findings' tables, tabulated before any rescaling) underflow to 0 here, so "
-    "the case is flagged impossible; bayesdx.inference.marginals and the kernel find it "
-    "possible (P(evidence) ~ 1e-500)",
-)
 def test_the_plans_keep_findings_whose_product_underflows_possible(monkeypatch):
+    """The plans' bundles and tabulated steps never multiply tables whose product could
+    underflow (it was tabulated as 0, and the case flagged impossible)."""
     nodes = {"t": (("a", "b"), (), [0.3, 0.7])}
     for i in range(5):
         nodes[f"f{i}"] = (("n", "y"), ("t",), [[1 - 1e-100, 1e-100], [1 - 2e-100, 2e-100]])
