@@ -84,6 +84,21 @@ def brute_force_joint(net: Network, tables: dict[str, np.ndarray] | None = None)
     return np.einsum(*operands, list(range(len(net.variables))))
 
 
+def brute_force_case(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    """P(evidence) and every variable's posterior for one case (``row``: state indices,
+    -1 unobserved), summed from the joint table; an impossible case gets zeros."""
+    index = tuple(slice(None) if s < 0 else int(s) for s in row)
+    mask = np.zeros(joint.shape, dtype=bool)
+    mask[index] = True
+    masked = np.where(mask, joint, 0.0)
+    p_e = float(masked.sum())
+    posts = []
+    for axis in range(joint.ndim):
+        m = masked.sum(axis=tuple(a for a in range(joint.ndim) if a != axis))
+        posts.append(m / p_e if p_e > 0 else np.zeros_like(m))
+    return p_e, posts
+
+
 # ---- a network with an earlier edition's inputs (tests/model/test_legacy.py, batch)
 LEVEL = {
     "id": "level",

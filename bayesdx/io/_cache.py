@@ -146,14 +146,19 @@ def cached_spec(path: str, fmt: str) -> tuple[NetworkSpec | None, str | None]:
     if data is None:
         return None, None
     key = _key(data, path, fmt)
+    blob = _entry(folder, key)
+    return (None if blob is None else _decode(blob, path)), key
+
+
+def _entry(folder: str, key: str) -> bytes | None:
+    """The bytes of the entry ``key``, or None (no entry, or a folder not to be trusted)."""
     if not _usable(folder):
-        return None, key
+        return None
     try:
         with open(os.path.join(folder, f"{key}.bdxnet"), "rb") as f:
-            blob = f.read()
+            return f.read()
     except OSError:
-        return None, key
-    return _decode(blob, path), key
+        return None
 
 
 def cached_document(path: str, text: str) -> tuple[object, str | None]:
@@ -173,12 +178,8 @@ def cached_document(path: str, text: str) -> tuple[object, str | None]:
     if len(data) < MIN_BYTES:
         return None, None
     key = _key(data, path, "yaml-document")
-    if not _usable(folder):
-        return None, key
-    try:
-        with open(os.path.join(folder, f"{key}.bdxnet"), "rb") as f:
-            blob = f.read()
-    except OSError:
+    blob = _entry(folder, key)
+    if blob is None:
         return None, key
     try:
         body = memoryview(blob)[_SUM:]

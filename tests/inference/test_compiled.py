@@ -24,7 +24,7 @@ from bayesdx.inference import BatchResult, CompiledNetwork, compile_network, mar
 from bayesdx.io import variable_elimination
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
-from helpers import brute_force_joint, random_network
+from helpers import brute_force_case, brute_force_joint, random_network
 
 TOL = 1e-9
 
@@ -158,18 +158,6 @@ def test_unknown_example_network(tmp_path):
 
 
 # ---------------------------------------------------------------- random networks
-def _brute_force(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
-    index = tuple(slice(None) if s < 0 else int(s) for s in row)
-    mask = np.zeros(joint.shape, dtype=bool)
-    mask[index] = True
-    masked = np.where(mask, joint, 0.0)
-    p_e = float(masked.sum())
-    posts = []
-    for axis in range(joint.ndim):
-        other = tuple(a for a in range(joint.ndim) if a != axis)
-        m = masked.sum(axis=other)
-        posts.append(m / p_e if p_e > 0 else np.zeros_like(m))
-    return p_e, posts
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -191,7 +179,7 @@ def test_random_networks_equal_brute_force(seed, n, max_parents, zero_share, n_c
     for prune in ("block", "case"):
         res = compile_network(net).evaluate(x, "all", prune=prune)
         for i, row in enumerate(x):
-            p_e, posts = _brute_force(joint, row)
+            p_e, posts = brute_force_case(joint, row)
             assert bool(res.impossible[i]) == (p_e == 0.0)
             assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
             for j, v in enumerate(net.variables):
@@ -217,7 +205,7 @@ def test_parameter_draws_equal_rebuilt_networks(seed, n, n_draws):
     for d in range(n_draws):
         joint = brute_force_joint(net, {v: cpts[v][d] for v in chosen})
         for i, row in enumerate(x):
-            p_e, posts = _brute_force(joint, row)
+            p_e, posts = brute_force_case(joint, row)
             assert res.p_evidence[d, i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
             for j, v in enumerate(net.variables):
                 np.testing.assert_allclose(res.posteriors[v][d, i], posts[j], atol=1e-12)
@@ -453,7 +441,7 @@ def test_pools_split_to_the_end_and_small_tables_equal_brute_force(
         res = cn.evaluate(x, "all", chunk_size=3)
     assert ran and all(compiled_module.MIXED not in status for status in ran)  # split to the end
     for i, row in enumerate(x):
-        p_e, posts = _brute_force(joint, row)
+        p_e, posts = brute_force_case(joint, row)
         assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
         for j, v in enumerate(net.variables):
             np.testing.assert_allclose(res.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
@@ -492,7 +480,7 @@ def test_every_heuristic_gives_the_same_posteriors(seed, n, hide):
         cn._heuristic = h
         res = cn.evaluate(x, "all")
         for i, row in enumerate(x):
-            p_e, posts = _brute_force(joint, row)
+            p_e, posts = brute_force_case(joint, row)
             assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
             for j, v in enumerate(net.variables):
                 np.testing.assert_allclose(res.posteriors[v][i], posts[j], rtol=0, atol=1e-12)
@@ -532,7 +520,7 @@ def test_clique_tree_equals_brute_force(
         one = cn.evaluate(x, [target], chunk_size=chunk)
         assert cn._clique_tree() is not None
     for i, row in enumerate(x):
-        p_e, posts = _brute_force(joint, row)
+        p_e, posts = brute_force_case(joint, row)
         for res in (every, one):
             assert bool(res.impossible[i]) == (p_e == 0.0)
             assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)

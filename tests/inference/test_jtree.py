@@ -13,21 +13,7 @@ import bayesdx.inference._jtree as jtree_module
 from bayesdx._bench import example_network, sample_cases
 from bayesdx.inference import compile_network
 
-from helpers import brute_force_joint, random_network
-
-
-def _brute_force(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
-    """P(evidence) and every posterior of one case, summed from the joint table."""
-    index = tuple(slice(None) if s < 0 else int(s) for s in row)
-    mask = np.zeros(joint.shape, dtype=bool)
-    mask[index] = True
-    masked = np.where(mask, joint, 0.0)
-    p_e = float(masked.sum())
-    posts = []
-    for axis in range(joint.ndim):
-        m = masked.sum(axis=tuple(a for a in range(joint.ndim) if a != axis))
-        posts.append(m / p_e if p_e > 0 else np.zeros_like(m))
-    return p_e, posts
+from helpers import brute_force_case, brute_force_joint, random_network
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,7 +47,7 @@ def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, h
         every = cn.evaluate(x, "all")
     j = net.variables.index(target)
     for i, row in enumerate(x):
-        p_e, posts = _brute_force(joint, row)
+        p_e, posts = brute_force_case(joint, row)
         for res in (one, every):
             assert bool(res.impossible[i]) == (p_e == 0.0)
             assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)

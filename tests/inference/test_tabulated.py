@@ -17,29 +17,11 @@ from bayesdx.inference._tabulated import build_kernel
 from bayesdx.io import variable_elimination
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
-from helpers import brute_force_joint, random_network
+from helpers import brute_force_case, brute_force_joint, random_network
 
 
 def _cards(net):
     return {v: len(s) for v, s in net.states.items()}
-
-
-def _brute(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
-    sl = tuple(slice(None) if s < 0 else int(s) for s in row)
-    sub = joint[sl]
-    kept = [j for j, s in enumerate(row) if s < 0]
-    p_e = float(sub.sum())
-    posts = []
-    for j, s in enumerate(row):
-        card = joint.shape[j]
-        if s >= 0:
-            posts.append(np.eye(card)[int(s)] if p_e > 0 else np.zeros(card))
-            continue
-        axis = kept.index(j)
-        other = tuple(a for a in range(sub.ndim) if a != axis)
-        m = sub.sum(axis=other) if other else sub
-        posts.append(m / p_e if p_e > 0 else np.zeros(card))
-    return p_e, posts
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,7 +57,7 @@ def test_random_networks_equal_brute_force(
         assert component < 1 << 16
         return
     for i, row in enumerate(x):
-        p_e, posts = _brute(joint, row)
+        p_e, posts = brute_force_case(joint, row)
         assert bool(res.impossible[i]) == (p_e == 0.0)
         assert res.p_evidence[i] == pytest.approx(p_e, rel=1e-10, abs=1e-300)
         for t in targets:

@@ -18,7 +18,7 @@ from bayesdx.inference._graph import group_sums
 from bayesdx.inference._tabulated import build_kernel
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
-from helpers import brute_force_joint, random_network
+from helpers import brute_force_case, brute_force_joint, random_network
 
 TOL = 1e-10
 
@@ -54,27 +54,10 @@ def _cards(net: Network) -> dict[str, int]:
     return {v: len(s) for v, s in net.states.items()}
 
 
-def _brute(joint: np.ndarray, row: np.ndarray) -> tuple[float, list[np.ndarray]]:
-    """P(evidence) and every variable's posterior (zeros for an impossible case)."""
-    sub = joint[tuple(slice(None) if s < 0 else int(s) for s in row)]
-    kept = [j for j, s in enumerate(row) if s < 0]
-    p_e = float(sub.sum())
-    posts = []
-    for j, s in enumerate(row):
-        card = joint.shape[j]
-        if s >= 0:
-            posts.append(np.eye(card)[int(s)] if p_e > 0 else np.zeros(card))
-            continue
-        axis = kept.index(j)
-        m = sub.sum(axis=tuple(a for a in range(sub.ndim) if a != axis))
-        posts.append(m / p_e if p_e > 0 else np.zeros(card))
-    return p_e, posts
-
-
 def _check_brute(net: Network, x: np.ndarray, targets: list[str], res) -> None:
     joint = brute_force_joint(net)
     for i, row in enumerate(x):
-        p_e, posts = _brute(joint, row)
+        p_e, posts = brute_force_case(joint, row)
         assert bool(res.impossible[i]) == (p_e == 0.0), i
         if not row.__ge__(0).any():  # nothing observed: 1 by definition
             assert res.log_p_evidence[i] == 0.0
