@@ -13,7 +13,7 @@ from bayesdx.errors import ArgumentError, ImpossibleEvidenceError, UnknownVariab
 from bayesdx.inference import compile_network, marginals, posteriors, query
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
-from helpers import brute_force_joint, random_network
+from helpers import brute_force_case, brute_force_joint, random_network
 
 
 def _random_sets(net: Network, rng: np.random.Generator, n: int, hide: float) -> list[dict]:
@@ -27,18 +27,8 @@ def _random_sets(net: Network, rng: np.random.Generator, n: int, hide: float) ->
 
 
 def _brute(joint: np.ndarray, net: Network, evidence: dict) -> tuple[float, list[np.ndarray]]:
-    index = tuple(
-        net.states[v].index(evidence[v]) if v in evidence else slice(None) for v in net.variables
-    )
-    mask = np.zeros(joint.shape, dtype=bool)
-    mask[index] = True
-    masked = np.where(mask, joint, 0.0)
-    p_e = float(masked.sum())
-    posts = []
-    for axis in range(joint.ndim):
-        m = masked.sum(axis=tuple(a for a in range(joint.ndim) if a != axis))
-        posts.append(m / p_e if p_e > 0 else np.zeros_like(m))
-    return p_e, posts
+    row = [net.states[v].index(evidence[v]) if v in evidence else -1 for v in net.variables]
+    return brute_force_case(joint, np.array(row))
 
 
 def _assert_same(a, b, atol: float = 1e-12) -> None:
