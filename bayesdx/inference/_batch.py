@@ -872,8 +872,9 @@ def _score_text(
     """A chunk given as lines of a file without quotes, carriage returns or NUL bytes: each
     record is one line, whose cells are written back as they are (a line with fewer cells
     than the header gets the empty ones). Where every line has at most the header's cells,
-    the cells are read here, column by column (:func:`_split_lines`); otherwise pandas reads
-    them (and refuses a record with more cells, or drops a trailing empty one)."""
+    the cells are read here, column by column (:func:`_split_lines`); trailing empty cells
+    past the header's are dropped line by line; otherwise pandas reads them (and refuses a
+    record with more cells)."""
     lines = block.split(b"\n")
     if block.endswith(b"\n"):
         lines.pop()
@@ -884,6 +885,16 @@ def _score_text(
     if len(ends) < len(lines):  # the last line has no line break
         ends = np.append(ends, len(seps))
     counts = np.diff(ends, prepend=-1) - 1  # commas a line
+    over = np.flatnonzero(counts > width - 1).tolist()
+    if over and all(lines[i].endswith(b"," * (int(counts[i]) - width + 1)) for i in over):
+        # trailing delimiters ("a,b," for "a,b"): dropped line by line, so a line is read
+        # the same whatever else its chunk holds (pandas judges a chunk by its first line)
+        for i in over:
+            lines[i] = lines[i][: -(int(counts[i]) - width + 1)]
+        counts[over] = width - 1
+        block = b"\n".join(lines) + b"\n"
+        raw = np.frombuffer(block, dtype=np.uint8)
+        seps = np.flatnonzero((raw == 44) | (raw == 10))
     if (counts > width - 1).any():
         chunk = _parse(header, block)
         if len(lines) != len(chunk):  # pragma: no cover - pandas reads a line as a record

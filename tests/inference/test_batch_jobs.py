@@ -268,3 +268,27 @@ def test_buffers_are_written_at_their_offset_whatever_their_sizes(tmp_path):
     finally:
         os.close(fd)
     assert path.read_bytes() == b"xxheadxxxx" + b"".join(buffers)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 2, 3, 10_000])
+def test_trailing_delimiters_are_read_the_same_in_any_chunk(marrow, tmp_path, chunk_rows):
+    """Some lines end with an extra comma, some do not: each line is read on its own (it
+    was accepted only in a chunk whose every line had one), and the numbers are those of
+    the same file without the commas."""
+    plain = "id,hb,m_protein\np1,10.4,present\np2,13,absent\np3,,present\np4,9.1,\n"
+    mixed = "id,hb,m_protein\np1,10.4,present,\np2,13,absent\np3,,present,,\np4,9.1,\n"
+    outs = {}
+    for name, text in (("plain", plain), ("mixed", mixed)):
+        src = tmp_path / f"{name}.csv"
+        src.write_text(text)
+        for jobs in (1, 2):
+            dst = tmp_path / f"{name}{jobs}.csv"
+            score_csv(marrow, src, dst, jobs=jobs, chunk_rows=chunk_rows, passthrough=["id"])
+            outs[name, jobs] = dst.read_bytes()
+    assert outs["mixed", 1] == outs["mixed", 2] == outs["plain", 1]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,hb,m_protein\np1,10.4,present,x\n")  # an extra cell that is not empty
+    with pytest.raises((CaseFileError, RowError)):
+        score_csv(marrow, bad, tmp_path / "bad_out.csv", chunk_rows=chunk_rows,
+                  passthrough=["id"])  # fmt: skip
+    assert not (tmp_path / "bad_out.csv").exists()
