@@ -487,8 +487,8 @@ def build_kernel(
             scope = sorted(scopes[v], key=position.__getitem__)
             letters = {u: string.ascii_letters[i] for i, u in enumerate(scope)}
             eq = "".join(letters[u] for u in scopes[v]) + "->" + "".join(letters[u] for u in scope)
-            table = np.einsum(eq, np.asarray(cpts[v], dtype=float))
-            pieces.append(_Bundle((), (), tuple(position[u] for u in scope), table))
+            own: np.ndarray = np.einsum(eq, np.asarray(cpts[v], dtype=float))
+            pieces.append(_Bundle((), (), tuple(position[u] for u in scope), own))
     bundles = _bundle(pieces, [cards[v] for v in order])
     if sum(b.table.size for b in bundles) > TOTAL_FLOATS:
         return None
