@@ -797,7 +797,7 @@ def _parser_error(exc: BaseException) -> bool:
     """Whether ``exc`` is pandas' ParserWarning or ParserError (pandas is not imported to
     ask: an exception of pandas means pandas is imported)."""
     pd = sys.modules.get("pandas")
-    return pd is not None and isinstance(exc, (pd.errors.ParserWarning, pd.errors.ParserError))
+    return pd is not None and isinstance(exc, pd.errors.ParserWarning | pd.errors.ParserError)
 
 
 @contextlib.contextmanager
