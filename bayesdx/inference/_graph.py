@@ -6,7 +6,9 @@
 - :func:`evidence_indices`: ``{variable: state}`` as state indices, validated.
 - :func:`check_tables`: replacement tables, validated (the one meaning of ``tables``/``cpts``).
 - :func:`next_to_eliminate`: the min-size elimination heuristic.
-- :func:`group_sums`: P(group) from the distribution of the group's node.
+- :func:`group_sums`: P(group) from the distribution of the group's node (:func:`member_sums`
+  for a block of it).
+- :func:`lowest_positive` and :data:`FLOOR`: when a product of tables may be tabulated.
 
 Only numpy is imported here.
 """
@@ -25,11 +27,14 @@ if TYPE_CHECKING:
     from bayesdx.model import Network
 
 __all__ = [
+    "FLOOR",
     "TINY",
     "ancestors",
     "check_tables",
     "evidence_indices",
     "group_sums",
+    "lowest_positive",
+    "member_sums",
     "next_to_eliminate",
     "resolve_targets",
     "sums_to_one",
@@ -262,9 +267,41 @@ def group_sums(network: Network, distributions: Mapping[str, np.ndarray]) -> dic
         flat = dist.reshape(-1, dist.shape[-1])
         total = out[name].reshape(-1)
         for start in range(0, flat.shape[0], step):
-            block = flat[start : start + step]
-            acc = np.zeros(block.shape[0])
-            for i in index:
-                acc = acc + block[:, i]
-            total[start : start + step] = acc
+            total[start : start + step] = member_sums(flat[start : start + step], index)
     return out
+
+
+def member_sums(block: np.ndarray, index: Sequence[int]) -> np.ndarray:
+    """Row sums of the columns ``index`` of a ``(rows, states)`` block, added one by one in
+    that order from 0.0 (every engine's group sums are this arithmetic, to the bit).
+
+    Examples
+    --------
+    >>> member_sums(np.array([[0.1, 0.2, 0.7], [0.5, 0.5, 0.0]]), [2, 0]).tolist()
+    [0.7999999999999999, 0.5]
+    """
+    acc = np.zeros(block.shape[0])
+    for i in index:
+        acc = acc + block[:, i]
+    return acc
+
+
+FLOOR = 1e-300
+"""No product of tables is tabulated (bundled, merged) when the product of their least
+positive entries falls below this: the entries could underflow to zero, and a possible case
+would look impossible. Such tables stay apart and are multiplied with rescaling (or added
+as logarithms) per case."""
+
+
+def lowest_positive(table: np.ndarray | None) -> float:
+    """The least positive entry of a table (1.0 where none is positive, or for None).
+
+    Examples
+    --------
+    >>> lowest_positive(np.array([[0.0, 1e-100], [0.3, 0.7]]))
+    1e-100
+    """
+    if table is None:
+        return 1.0
+    positive = table[table > 0]
+    return float(positive.min()) if positive.size else 1.0

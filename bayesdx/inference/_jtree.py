@@ -38,6 +38,8 @@ from typing import Any
 
 import numpy as np
 
+from bayesdx.inference._graph import FLOOR, TINY, lowest_positive
+
 __all__ = [
     "BARREN",
     "FREE",
@@ -228,7 +230,7 @@ def _bundle(
         pool = having.get(next(iter(free)), []) if free else anywhere[:8]
         for k in pool:
             b = bundles[k]
-            if not free <= b[3] or b[6] * low < _FLOOR:
+            if not free <= b[3] or b[6] * low < FLOOR:
                 continue
             rows = b[5] * math.prod(cards[u] + 1 for u in index if u not in b[0])
             if rows <= BUNDLE_ROWS and rows * b[4] <= BUNDLE_FLOATS:
@@ -256,7 +258,7 @@ def _bundle(
         pool = having.get(next(iter(cfree)), []) if cfree else anywhere[:1]
         low = _lowest(c[2])
         home = next(
-            (bundles[k] for k in pool if cfree <= bundles[k][3] and bundles[k][6] * low >= _FLOOR),
+            (bundles[k] for k in pool if cfree <= bundles[k][3] and bundles[k][6] * low >= FLOOR),
             None,
         )
         if home is None:
@@ -295,16 +297,9 @@ def _bundle(
     return gathers, leftover, drawn_constants
 
 
-_FLOOR = 1e-300  # a bundle's tables multiply only while their smallest entries stay above
-
-
 def _lowest(table: Any) -> float:
-    """The smallest positive entry of a factor's table (1.0 for none)."""
-    values = table.table if isinstance(table, _Lazy) else table
-    if values is None:
-        return 1.0
-    positive = values[values > 0]
-    return float(positive.min()) if positive.size else 1.0
+    """:func:`~bayesdx.inference._graph.lowest_positive` of a factor's table (made or lazy)."""
+    return lowest_positive(table.table if isinstance(table, _Lazy) else table)
 
 
 def _strides(radix: list[int]) -> tuple[int, ...]:
@@ -560,7 +555,7 @@ def _tabulate(
     low = math.prod(
         _lowest(g.table if g is not None else c) for g, c in zip(gathers, consts, strict=True)
     )
-    if low < _FLOOR:  # the product could underflow: the rescaled steps compute it instead
+    if low < FLOOR:  # the product could underflow: the rescaled steps compute it instead
         return None
     digits = np.indices([union[u] for u in names]).reshape(len(names), -1)
     ops: list[Any] = []
@@ -792,9 +787,6 @@ def run_plan(
                 log_pe = log_pe + _align_scale(scales[i], draws, m)
     beliefs = {t: _align(values[i], plan.labels[i], draws, m) for t, i in plan.beliefs}
     return beliefs, log_pe, tiny
-
-
-TINY = 1e-250  # as bayesdx.inference._graph.TINY
 
 
 def _align(arr: np.ndarray, lab: tuple[str, ...], draws: int, m: int) -> np.ndarray:

@@ -17,7 +17,7 @@ unobserved variable is summed against a column of ones (for a barren variable, a
 probabilities that is 1 to rounding), so results equal the plans' ``prune="block"`` to
 rounding. Cases whose P(evidence) falls below 1e-250 are recomputed in logarithms, so a tiny
 but positive probability is never mistaken for an impossible case (no table or product of
-tables the lookups use has an entry that underflowed: see ``_FLOOR``).
+tables the lookups use has an entry that underflowed: see ``FLOOR``).
 
 The kernel exists only where it is small (at most ``KERNEL_STATES`` joint states, or
 ``KERNEL_JOINT`` for two targets or more, whose marginals need the joint case by case, and
@@ -26,16 +26,18 @@ tables of at most ``COMPONENT_FLOATS`` floats per component and ``TOTAL_FLOATS``
 choice depends on the network and the targets alone, never on the cases, so a case's
 numbers never depend on the batch it is in.
 
-This module imports only numpy.
+This module imports only numpy (and the shared helpers of :mod:`bayesdx.inference._graph`).
 """
 
 from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
+
+from bayesdx.inference._graph import FLOOR, TINY, lowest_positive, member_sums
 
 __all__ = ["Kernel", "build_kernel"]
 
@@ -52,10 +54,6 @@ BUNDLE_FLOATS = 1 << 17  # floats per bundle (1 MB)
 PROGRAM_FLOATS = 1 << 25
 _CHUNK_FLOATS = 1 << 20  # floats of a chunk's kernel joint (8 MB)
 _MAX_CHUNK = 2048
-_TINY = 1e-250  # below this, P(evidence) is recomputed in logarithms
-# no positive entry of a lookup table is below this (a product of tables that could
-# underflow is not taken), so the logarithms of the entries are those of exact sums
-_FLOOR = 1e-300
 
 
 class _Bundle:
@@ -71,7 +69,7 @@ class _Bundle:
         table: np.ndarray,
     ):
         self.cols = cols  # evidence columns, in code order
-        self.radix = radix  # card + 1 per column (the last code: unobserved)
+        self.radix = radix  # card + 1 per column (code 0: unobserved, s + 1: state s)
         self.scope = scope  # kernel positions the table depends on, in kernel order
         self.table = table
 
@@ -80,8 +78,7 @@ class _Program:
     """What a group of cases (the kernel variables it observes) runs."""
 
     __slots__ = (
-        "by_shape", "eliminate", "hidden", "hidden_cards", "observed_targets", "offsets", "order",
-        "shapes", "views", "weights",
+        "by_shape", "eliminate", "hidden", "hidden_cards", "offsets", "order", "views", "weights",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -90,8 +87,7 @@ class _Program:
         self.weights: np.ndarray = np.zeros((0, 0))  # bundles x evidence columns: row indices
         self.offsets: np.ndarray = np.zeros((0, 1), dtype=np.intp)  # ... plus these
         self.views: list[np.ndarray] = []  # per bundle: rows x unobserved kernel states
-        self.shapes: list[tuple[int, ...]] = []  # per bundle: its axes over ``hidden``
-        self.observed_targets: tuple[int, ...] = ()
+        # per shape over ``hidden`` (broadcast): the views of that shape
         self.by_shape: list[tuple[tuple[int, ...], list[int]]] = []
         self.eliminate: int | None = None  # the one unobserved target, if one
         self.order: tuple[int, ...] = ()  # its elimination order: axes of ``hidden``
@@ -135,7 +131,7 @@ class Kernel:
         posts: dict[str, np.ndarray],
         log_pe: np.ndarray,
         chunk_size: int | None = None,
-        progress: object = None,
+        progress: Callable[[int], None] | None = None,
         sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None = None,
     ) -> None:
         """Fill ``posts`` (target -> ``(n, card)``) and ``log_pe`` (``(n,)``) for the
@@ -155,13 +151,13 @@ class Kernel:
         posts: dict[str, np.ndarray],
         log_pe: np.ndarray,
         chunk_size: int | None,
-        progress: object,
+        progress: Callable[[int], None] | None,
         sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None,
     ) -> None:
         n = x.shape[0]
         # chunks of consecutive cases (their rows and posteriors stay in cache), each split
         # by the kernel variables its cases observe
-        worst = max((self._kcards[k] for k in range(len(self.variables))), default=1)
+        worst = max(self._kcards, default=1)
         size = int(np.clip(_CHUNK_FLOATS // max(math.prod(self._kcards), 1) * worst, 1, _MAX_CHUNK))
         if chunk_size is not None:
             size = min(size, chunk_size)
@@ -185,12 +181,8 @@ class Kernel:
                         posts[t][start:stop][rows] = got[t]
                     log_pe[start:stop][rows] = lp
             for t, index, out in (sums or {}).values():
-                block = posts[t][start:stop]
-                acc = np.zeros(stop - start)
-                for i in index:
-                    acc = acc + block[:, i]
-                out[start:stop] = acc
-            if callable(progress):
+                out[start:stop] = member_sums(posts[t][start:stop], index)
+            if progress is not None:
                 progress(stop - start)
 
     def _chunk(self, program: _Program, xc: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -212,7 +204,7 @@ class Kernel:
         # BLAS product is not: its blocking depends on the number of rows)
         total = np.einsum("ij->i", first)
         lp = np.log(total)  # (run sets divide="ignore" once: -inf for 0)
-        tiny = ~(total >= _TINY)
+        tiny = ~(total >= TINY)
         if tiny.any():  # impossible or underflowing: those cases again, in logarithms
             again = np.flatnonzero(tiny)
             logs = _joint(self._parts(program, index[:, again], len(again), logs=True), shape, True)
@@ -318,9 +310,8 @@ class Kernel:
         exact32 = all(v.shape[0] < 1 << 24 for v in program.views)
         program.weights = stacked[:, :-1].astype(np.float32 if exact32 else np.float64)
         program.offsets = stacked[:, -1:].astype(np.intp)
-        program.shapes = [sh for _, _, sh in merged]
         starts: dict[tuple[int, ...], list[int]] = {}
-        for b, shape in enumerate(program.shapes):
+        for b, (_, _, shape) in enumerate(merged):
             starts.setdefault(shape, []).append(b)
         program.by_shape = list(starts.items())
         hidden_targets = [k for k in self._tpos if k in program.hidden]
@@ -345,9 +336,10 @@ def _merge(
     columns broadcast), so a case needs fewer gathers and products. Items are ``(view,
     weights, shape)``: rows by unobserved states, the row index's weights per evidence
     column, and the shape the columns broadcast to. Two tables whose product could
-    underflow (below ``_FLOOR``) stay apart: the logarithms add them instead."""
+    underflow (below ``FLOOR``) stay apart: the logarithms add them instead."""
     items = sorted(
-        ((*it, _low(it[0])) for it in views), key=lambda it: (math.prod(it[2]), it[0].shape[0])
+        ((*it, lowest_positive(it[0])) for it in views),
+        key=lambda it: (math.prod(it[2]), it[0].shape[0]),
     )
     i = 0
     while i < len(items):
@@ -358,7 +350,7 @@ def _merge(
             if j != i
             and all(a in (1, b) for a, b in zip(shape, oshape, strict=True))
             and view.shape[0] * other.size <= BUNDLE_FLOATS
-            and low * olow >= _FLOOR
+            and low * olow >= FLOOR
         ]
         if not fits:
             i += 1
@@ -368,16 +360,10 @@ def _merge(
         rows = view.shape[0] * other.shape[0]
         wide = np.broadcast_to(view.reshape(-1, *shape), (view.shape[0], *oshape))
         table = (wide.reshape(view.shape[0], 1, -1) * other[None, :, :]).reshape(rows, -1)
-        items[j] = (table, weights * other.shape[0] + oweights, oshape, _low(table))
+        items[j] = (table, weights * other.shape[0] + oweights, oshape, lowest_positive(table))
         del items[i]
         i = 0
     return [(view, weights, shape) for view, weights, shape, _ in items]
-
-
-def _low(table: np.ndarray) -> float:
-    """The least positive entry of a table (1.0 where none is positive)."""
-    positive = table[table > 0]
-    return float(positive.min()) if positive.size else 1.0
 
 
 def _joint(parts: list[np.ndarray], shape: tuple[int, ...], logs: bool) -> np.ndarray:
@@ -571,7 +557,7 @@ def _tabulate(
     The product of the component's tables over every state of its members (no larger than
     the table), then, member by member, the sum over its states prepended as code 0 (an
     indicator matrix per member would hold ``card * (card + 1)`` floats). None where an
-    entry that is not a structural zero falls below ``_FLOOR`` (an underflow: the kernel's
+    entry that is not a structural zero falls below ``FLOOR`` (an underflow: the kernel's
     logarithms would call a possible case impossible).
     """
     names = [*members, *scope]
@@ -582,9 +568,9 @@ def _tabulate(
     eq += "->" + "".join(letter[u] for u in names)
     operands = [np.asarray(cpts[f], dtype=float) for f in factors]
     table = _codes(np.einsum(eq, *operands, optimize="greedy"), len(members))
-    if (table < _FLOOR).any():  # zeros, or sums that underflow?
+    if (table < FLOOR).any():  # zeros, or sums that underflow?
         support = np.einsum(eq, *((op > 0).astype(float) for op in operands), optimize="greedy")
-        if ((table < _FLOOR) & (_codes(support, len(members)) > 0)).any():
+        if ((table < FLOOR) & (_codes(support, len(members)) > 0)).any():
             return None
     return table
 
@@ -610,11 +596,11 @@ def _bundle(pieces: list[_Bundle], kcards: list[int]) -> list[_Bundle]:
         low = 1.0  # the least positive entry of current's table
         for p in group:
             if current is None:
-                current, low = p, _low(p.table)
+                current, low = p, lowest_positive(p.table)
                 continue
             codes = math.prod(current.radix) * math.prod(p.radix)
-            plow = _low(p.table)
-            if codes > BUNDLE_CODES or codes * states > BUNDLE_FLOATS or low * plow < _FLOOR:
+            plow = lowest_positive(p.table)
+            if codes > BUNDLE_CODES or codes * states > BUNDLE_FLOATS or low * plow < FLOOR:
                 out.append(current)
                 current, low = p, plow
                 continue
@@ -622,7 +608,7 @@ def _bundle(pieces: list[_Bundle], kcards: list[int]) -> list[_Bundle]:
             b = p.table.reshape(1, math.prod(p.radix), states)
             table = (a * b).reshape(*current.radix, *p.radix, *(kcards[k] for k in scope))
             current = _Bundle(current.cols + p.cols, current.radix + p.radix, scope, table)
-            low = _low(table)
+            low = lowest_positive(table)
         if current is not None:
             out.append(current)
     return out
