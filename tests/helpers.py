@@ -55,12 +55,24 @@ def node(doc: dict, node_id: str) -> dict:
     return next(n for n in doc["nodes"] if n["id"] == node_id)
 
 
-def random_network(seed: int, n: int, max_parents: int, zero_share: float) -> Network:
-    """A random discrete network (optionally with structural zeros), reproducible by seed."""
+def random_network(
+    seed: int,
+    n: int,
+    max_parents: int,
+    zero_share: float,
+    cards: tuple[int, ...] | None = None,
+    groups: bool = False,
+) -> Network:
+    """A random discrete network (optionally with structural zeros), reproducible by seed.
+
+    Each variable has 2 or 3 states, or one of ``cards``; with ``groups``, every node of
+    three states or more gets a group of two of them.
+    """
     rng = np.random.default_rng(seed)
     nodes = {}
+    kept: dict[str, dict[str, tuple[str, ...]]] = {}
     for i in range(n):
-        card = int(rng.integers(2, 4))
+        card = int(rng.integers(2, 4)) if cards is None else int(rng.choice(cards))
         k = min(i, int(rng.integers(0, max_parents + 1)))
         parents = tuple(f"v{j}" for j in sorted(rng.choice(i, size=k, replace=False)))
         shape = (*(len(nodes[p].states) for p in parents), card)
@@ -69,9 +81,14 @@ def random_network(seed: int, n: int, max_parents: int, zero_share: float) -> Ne
             table = np.where(rng.random(shape) < zero_share, 0.0, table)
             table[..., 0] += table.sum(-1) == 0
             table = table / table.sum(-1, keepdims=True)
-        nodes[f"v{i}"] = NodeSpec(id=f"v{i}", states=tuple(f"s{c}" for c in range(card)),
-                                  parents=parents, cpt=FixedCPT(table, parents))  # fmt: skip
-    return Network(NetworkSpec(id=f"random{seed}", title="random", description="", nodes=nodes))
+        states = tuple(f"s{c}" for c in range(card))
+        nodes[f"v{i}"] = NodeSpec(id=f"v{i}", states=states, parents=parents,
+                                  cpt=FixedCPT(table, parents))  # fmt: skip
+        if groups and card >= 3:
+            kept[f"v{i}"] = {f"g{i}": (states[2], states[0])}
+    spec = NetworkSpec(id=f"random{seed}", title="random", description="", nodes=nodes,
+                       groups=kept)  # fmt: skip
+    return Network(spec)
 
 
 def brute_force_joint(net: Network, tables: dict[str, np.ndarray] | None = None) -> np.ndarray:

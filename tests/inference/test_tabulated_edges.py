@@ -28,26 +28,7 @@ def _network(
 ) -> Network:
     """A random network whose variables may have one state, with a group on every node of
     three states or more (so the kernel's group sums are exercised)."""
-    rng = np.random.default_rng(seed)
-    nodes: dict[str, NodeSpec] = {}
-    groups: dict[str, dict[str, tuple[str, ...]]] = {}
-    for i in range(n):
-        card = int(rng.choice(cards))
-        k = min(i, int(rng.integers(0, max_parents + 1)))
-        parents = tuple(f"v{j}" for j in sorted(rng.choice(i, size=k, replace=False)))
-        shape = (*(len(nodes[p].states) for p in parents), card)
-        table = rng.dirichlet(np.ones(card), size=int(np.prod(shape[:-1]))).reshape(shape)
-        if zero_share:  # structural zeros, renormalised
-            table = np.where(rng.random(shape) < zero_share, 0.0, table)
-            table[..., 0] += table.sum(-1) == 0
-            table = table / table.sum(-1, keepdims=True)
-        states = tuple(f"s{c}" for c in range(card))
-        nodes[f"v{i}"] = NodeSpec(id=f"v{i}", states=states, parents=parents,
-                                  cpt=FixedCPT(table, parents))  # fmt: skip
-        if card >= 3:
-            groups[f"v{i}"] = {f"g{i}": (states[2], states[0])}
-    spec = NetworkSpec(id=f"edge{seed}", title="t", description="", nodes=nodes, groups=groups)
-    return Network(spec)
+    return random_network(seed, n, max_parents, zero_share, cards=cards, groups=True)
 
 
 def _cards(net: Network) -> dict[str, int]:
@@ -290,16 +271,21 @@ def test_a_long_chain_of_one_state_variables_runs():
     np.testing.assert_allclose(res.p_evidence, expected, rtol=TOL)
 
 
-def test_kernel_and_plans_agree_on_zeros_mixed_with_underflow(monkeypatch):
-    """Findings of about 1e-40 each (P(evidence) far below 1e-308) next to structural zeros:
-    impossible cases stay impossible, tiny ones are recomputed in logs and equal the plans'."""
-    rng = np.random.default_rng(21)
+def _deep(rng: np.random.Generator) -> Network:
+    """d -> m with structural zeros, and 30 findings of m of about 1e-40 each."""
     nodes = {"d": (("a", "b", "c"), (), [0.5, 0.3, 0.2]),
              "m": (("x", "y"), ("d",), [[1.0, 0.0], [0.4, 0.6], [0.0, 1.0]])}  # fmt: skip
     for i in range(30):
         lik = rng.uniform(1e-41, 1e-39, size=2)
         nodes[f"f{i}"] = (("n", "y"), ("m",), np.stack([1 - lik, lik], axis=-1))
-    net = _spec(nodes)
+    return _spec(nodes)
+
+
+def test_kernel_and_plans_agree_on_zeros_mixed_with_underflow(monkeypatch):
+    """Findings of about 1e-40 each (P(evidence) far below 1e-308) next to structural zeros:
+    impossible cases stay impossible, tiny ones are recomputed in logs and equal the plans'."""
+    rng = np.random.default_rng(21)
+    net = _deep(rng)
     x = np.ones((6, 32), dtype=np.int64)
     x[:, :2] = -1
     x[1, 1] = 0  # m = x: d = c impossible, the rest tiny
@@ -402,12 +388,7 @@ def test_cases_recomputed_in_logs_get_the_same_bits_in_any_batch():
     """Every case here underflows (30 findings of ~1e-40): the logarithms' maxima and sums
     row by row give a case the same bits alone as in the batch, and equal single queries."""
     rng = np.random.default_rng(21)
-    nodes = {"d": (("a", "b", "c"), (), [0.5, 0.3, 0.2]),
-             "m": (("x", "y"), ("d",), [[1.0, 0.0], [0.4, 0.6], [0.0, 1.0]])}  # fmt: skip
-    for i in range(30):
-        lik = rng.uniform(1e-41, 1e-39, size=2)
-        nodes[f"f{i}"] = (("n", "y"), ("m",), np.stack([1 - lik, lik], axis=-1))
-    net = _spec(nodes)
+    net = _deep(rng)
     x = rng.integers(-1, 2, (120, 32))
     x[:, 2:] = np.where(rng.random((120, 30)) < 0.8, 1, x[:, 2:])
     for targets in (["d", "m"], ["d"]):
