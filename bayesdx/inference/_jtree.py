@@ -1040,11 +1040,7 @@ class CliqueTree:
         cases = any(B in t for t in terms)  # else the result is the same for every case
         eq += "->" + "z" * cases + "".join(sym[u] for u in present)
         shape = tuple(-1 if u in sym else 1 for u in want)  # absent: constant along it
-        # two operands, one of them the same for every case, and a sizeable product: numpy
-        # contracts them as a matrix product (BLAS) when asked to optimise
-        blas = len(terms) == 2 and not all(B in t for t in terms)
-        union = math.prod(self.cards[u] for u in sym if u != B)
-        got = (factors, eq, want, shape, (cases, blas, union))
+        got = (factors, eq, want, shape, cases)
         if len(self._recipes) > 1 << 16:
             self._recipes.clear()
         self._recipes[key] = got
@@ -1127,7 +1123,7 @@ class CliqueTree:
     ) -> tuple[np.ndarray, tuple[str, ...]]:
         """The output of a group of clique ``c`` (see :meth:`_recipe`), written into
         ``slot`` (the group's block of the message store) where it has the same shape."""
-        factors, eq, want, shape, (cases, blas, union) = self._recipe(c, pattern, inputs, out)
+        factors, eq, want, shape, cases = self._recipe(c, pattern, inputs, out)
         if slot is not None and not (cases and 1 not in shape and slot.ndim == len(want) + 1):
             slot = None  # the output is broadcast: made apart
         ops = []
@@ -1140,18 +1136,20 @@ class CliqueTree:
                 ops.append(table[how @ x[cols, rows]])
         for n in inputs:
             ops.append(stores[(n, c)].get(rows))
+        # every choice below depends on the recipe alone, never on how many cases the
+        # group has, and each way gives a case bits that do not depend on the others
+        # (numpy.einsum's one pass over several operands may sum in another order when
+        # the number of cases changes: it is only taken where PAIRWISE asks for it)
         if not ops:  # a message from nothing: one
             res = np.ones(())
-        elif blas and len(rows) * union > BLAS_FLOATS:
-            res = np.einsum(eq, *ops, optimize=True, out=slot)
-        elif len(ops) > 2 and len(rows) * union >= PAIRWISE_MIN:
+        elif len(ops) == 1:
+            res = _sum_out(eq, ops[0], slot)
+        else:
             steps = self._path((c, pattern, inputs, out), eq, ops)
             if steps:
                 res = _pairwise(steps, ops, slot)
             else:
                 res = np.einsum(eq, *ops, out=slot)
-        else:
-            res = np.einsum(eq, *ops, out=slot)
         if not cases:  # no input depends on the case
             res = np.broadcast_to(res, (len(rows), *res.shape))
         if len(want) != res.ndim - 1:  # constant along a variable no input carries
@@ -1161,11 +1159,11 @@ class CliqueTree:
         return res, want
 
     def _path(self, key: tuple, eq: str, ops: list[np.ndarray]) -> Any:
-        """How ``numpy.einsum`` contracts three or more operands: one pass over the union of
-        their variables (False), or in pairs (the steps of a greedy path, see :func:`_greedy`
-        and :func:`_steps`) where that takes at most ``PAIRWISE`` of the multiply-adds; chosen
-        once per recipe and per shape of its operands (sought only for a group whose clique
-        holds ``PAIRWISE_MIN`` floats: a path costs more to find than a small one saves)."""
+        """How two or more operands are contracted: in pairs, one matrix product each (the
+        steps of a greedy path, see :func:`_greedy`, :func:`_steps` and :func:`_pair`) where
+        that takes at most ``PAIRWISE`` times the multiply-adds of one pass of
+        ``numpy.einsum`` over the union of their variables (False: that pass); chosen once
+        per recipe and per shape of its operands."""
         got = self._paths.get(key)
         if got is None:
             terms = eq.split("->")[0].split(",")
@@ -1241,7 +1239,9 @@ def _greedy(eq: str, sizes: Mapping[str, int]) -> tuple[list[tuple[int, int]], f
 def _steps(eq: str, path: Sequence[tuple[int, ...]]) -> list[tuple[tuple[int, ...], str]]:
     """An einsum path (the positions of the operands each step contracts, numpy's order:
     they are taken out and the result is put last) as one equation per step; a step keeps
-    the letters the other operands or the output still need."""
+    the letters the other operands or the output still need, in the order its matrix
+    product makes them (see :func:`_pair`): the case letter ``z``, the letters both
+    operands keep, then the first's own, then the second's."""
     ins, final = eq.split("->")
     terms = ins.split(",")
     steps = []
@@ -1252,23 +1252,183 @@ def _steps(eq: str, path: Sequence[tuple[int, ...]]) -> list[tuple[tuple[int, ..
             result = final
         else:
             need = set(final).union(*terms)
-            result = "".join(dict.fromkeys(u for t in taken for u in t if u in need))
+            result = _pair_order(taken, need)
         steps.append((tuple(inds), ",".join(taken) + "->" + result))
         terms.append(result)
     return steps
 
 
+def _pair_order(taken: Sequence[str], need: set[str]) -> str:
+    """The letters a pairwise step keeps (those in ``need``), in its matrix product's order."""
+    if len(taken) != 2:
+        return "".join(dict.fromkeys(u for t in taken for u in t if u in need))
+    a, b = taken
+    both = [u for u in a if u in b and u in need and u != "z"]
+    own_a = [u for u in a if u not in b and u in need and u != "z"]
+    own_b = [u for u in b if u not in a and u in need and u != "z"]
+    return "z" * ("z" in a or "z" in b) + "".join(both + own_a + own_b)
+
+
+def _sum_out(eq: str, op: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    """A one-operand einsum (letters summed out, the rest transposed) as ``numpy.sum``:
+    each case's sums in the same order however many cases there are."""
+    ins, final = eq.split("->")
+    axes = tuple(k for k, u in enumerate(ins) if u not in final)
+    res = op.sum(axis=axes) if axes else op
+    kept = [u for u in ins if u in final]
+    res = np.transpose(res, [kept.index(u) for u in final])
+    if out is None:
+        return res
+    out[...] = res
+    return out
+
+
 def _pairwise(
     steps: list[tuple[tuple[int, ...], str]], ops: list[np.ndarray], out: np.ndarray | None
 ) -> np.ndarray:
-    """The steps of :func:`_steps` run one ``numpy.einsum`` each (the last into ``out``)."""
+    """The steps of :func:`_steps` run one matrix product (:func:`_pair`) each, the last
+    into ``out``."""
     ops = list(ops)
     for k, (inds, step) in enumerate(steps):
         taken = [ops[i] for i in inds]
         ops = [a for i, a in enumerate(ops) if i not in inds]
         last = k == len(steps) - 1
-        ops.append(np.einsum(step, *taken, out=out if last else None))
+        if len(taken) == 2:
+            ops.append(_pair(step, taken[0], taken[1], out if last else None))
+        else:
+            ops.append(np.einsum(step, *taken, out=out if last else None))
     return ops[-1]
+
+
+@dataclass(frozen=True)
+class _PairProgram:
+    """How :func:`_pair` contracts two operands (``swap``: taken the other way round): each
+    one's letters summed first (axes) and its transposition. A matrix product: each one's
+    shape as ``(batch, rows, inner)`` (the first) or ``(batch, inner, columns)`` (the
+    second), without the case axis, the product's shape over the kept letters and its
+    transposition to the output's order (None: none). An outer product (nothing summed
+    between them): each operand's new axes, so that both are in the output's order."""
+
+    swap: bool
+    sum_a: tuple[int, ...]
+    perm_a: tuple[int, ...]
+    sum_b: tuple[int, ...]
+    perm_b: tuple[int, ...]
+    multiply: bool  # nothing summed between them: an outer product
+    shape_a: tuple[int, ...] = ()
+    shape_b: tuple[int, ...] = ()
+    shape_out: tuple[int, ...] = ()
+    perm_out: tuple[int, ...] | None = None
+    expand_a: tuple[int, ...] = ()
+    expand_b: tuple[int, ...] = ()
+
+
+_PAIR_PROGRAMS: dict[tuple, _PairProgram] = {}
+
+
+def _pair_program(eq: str, shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> _PairProgram:
+    """The program of :func:`_pair` for an equation and the operands' shapes: the output
+    made in its own order where the letters allow it (no copy to transpose it)."""
+    ins, out = eq.split("->")
+    a, b = ins.split(",")
+    straight = _pair_way(a, b, out, shape_a, shape_b, False)
+    if straight.perm_out is None:
+        return straight
+    swapped = _pair_way(b, a, out, shape_b, shape_a, True)
+    return swapped if swapped.perm_out is None else straight
+
+
+def _pair_way(
+    a: str, b: str, out: str, shape_a: tuple[int, ...], shape_b: tuple[int, ...], swap: bool
+) -> _PairProgram:
+    size = dict(zip(a, shape_a, strict=True)) | dict(zip(b, shape_b, strict=True))
+    keep_a = [u for u in a if u in out or u in b]
+    keep_b = [u for u in b if u in out or u in a]
+    sum_a = tuple(k for k, u in enumerate(a) if u not in keep_a)
+    sum_b = tuple(k for k, u in enumerate(b) if u not in keep_b)
+    inner = [u for u in keep_a if u in b and u not in out]
+    if not inner:  # each operand transposed to the output's order, with new axes
+        order_a = [u for u in out if u in keep_a]
+        order_b = [u for u in out if u in keep_b]
+        return _PairProgram(
+            swap=swap,
+            sum_a=sum_a,
+            perm_a=tuple(keep_a.index(u) for u in order_a),
+            sum_b=sum_b,
+            perm_b=tuple(keep_b.index(u) for u in order_b),
+            multiply=True,
+            expand_a=tuple(k for k, u in enumerate(out) if u not in keep_a),
+            expand_b=tuple(k for k, u in enumerate(out) if u not in keep_b),
+        )
+    at = out.index
+    both = sorted((u for u in keep_a if u in b and u in out and u != "z"), key=at)
+    own_a = sorted((u for u in keep_a if u not in b and u != "z"), key=at)
+    own_b = sorted((u for u in keep_b if u not in a and u != "z"), key=at)
+    z_a, z_b = "z" in a, "z" in b
+    order_a = ["z"] * z_a + both + own_a + inner
+    order_b = ["z"] * z_b + both + inner + own_b
+    made = ["z"] * (z_a or z_b) + both + own_a + own_b
+    perm_out = tuple(made.index(u) for u in out)
+
+    def prod(letters: list[str]) -> int:
+        return math.prod(size[u] for u in letters)
+
+    return _PairProgram(
+        swap=swap,
+        sum_a=sum_a,
+        perm_a=tuple(keep_a.index(u) for u in order_a),
+        sum_b=sum_b,
+        perm_b=tuple(keep_b.index(u) for u in order_b),
+        multiply=False,
+        shape_a=(prod(both), prod(own_a), prod(inner)),
+        shape_b=(prod(both), prod(inner), prod(own_b)),
+        shape_out=tuple(size[u] for u in made if u != "z"),
+        perm_out=None if perm_out == tuple(range(len(made))) else perm_out,
+    )
+
+
+def _pair(eq: str, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """A two-operand einsum as one matrix product per case (``numpy.matmul`` over a case
+    axis: each case is its own product of the same shape, so its bits do not depend on the
+    other cases), or a broadcast product where nothing is summed between the operands.
+    ``z``, the case letter, comes first wherever it is."""
+    ins = eq.split("->")[0]
+    z_a, z_b = ins[0] == "z", ins[ins.index(",") + 1] == "z"
+    key = (eq, a.shape[z_a:], b.shape[z_b:])
+    prog = _PAIR_PROGRAMS.get(key)
+    if prog is None:
+        if len(_PAIR_PROGRAMS) > 1 << 14:
+            _PAIR_PROGRAMS.clear()
+        prog = _PAIR_PROGRAMS[key] = _pair_program(eq, a.shape, b.shape)
+    if prog.swap:
+        a, b, z_a, z_b = b, a, z_b, z_a
+    if prog.sum_a:
+        a = a.sum(axis=prog.sum_a)
+    if prog.sum_b:
+        b = b.sum(axis=prog.sum_b)
+    if prog.multiply:  # the inputs (the smaller) read in the output's order
+        a = np.expand_dims(np.transpose(a, prog.perm_a), prog.expand_a)
+        b = np.expand_dims(np.transpose(b, prog.perm_b), prog.expand_b)
+        return np.multiply(a, b, out=out)
+    m = a.shape[0] if z_a else b.shape[0] if z_b else 0
+    lead_a = (m,) if z_a else ()
+    lead_b = (m,) if z_b else ()
+    a = np.ascontiguousarray(np.transpose(a, prog.perm_a)).reshape((*lead_a, *prog.shape_a))
+    b = np.ascontiguousarray(np.transpose(b, prog.perm_b)).reshape((*lead_b, *prog.shape_b))
+    lead = (m,) if z_a or z_b else ()
+    if math.prod(prog.shape_a[1:]) * prog.shape_b[2] < BLAS_FLOATS:  # numpy's own loops
+        res = (a[..., None] * b[..., None, :, :]).sum(axis=-2).reshape((*lead, *prog.shape_out))
+    elif out is not None and prog.perm_out is None and out.flags.c_contiguous:
+        np.matmul(a, b, out=out.reshape((*lead, *prog.shape_a[:2], prog.shape_b[2])))
+        return out
+    else:
+        res = np.matmul(a, b).reshape((*lead, *prog.shape_out))
+    if prog.perm_out is not None:
+        res = np.transpose(res, prog.perm_out)
+    if out is None:
+        return res
+    out[...] = res
+    return out
 
 
 def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict[int, int]:
@@ -1299,9 +1459,14 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
     return into
 
 
-BLAS_FLOATS = 1 << 18  # a product of two operands larger than this goes through BLAS
-PAIRWISE = 1.0  # three or more operands are contracted in pairs where that saves work
-PAIRWISE_MIN = 1 << 14  # ... for a group whose clique holds this many floats (else one pass)
+# two or more operands are contracted in pairs where that takes at most this times the
+# multiply-adds of one pass: a path never takes twice as many, and a matrix product per case
+# is many times faster than einsum's loops, so always (0: one pass, for tests)
+PAIRWISE = 4.0
+# a matrix product taking fewer multiply-adds per case than this is made by numpy's
+# elementwise loops (multiply, then sum) instead of numpy.matmul, which is faster even for
+# tiny ones (0: never; for tests)
+BLAS_FLOATS = 0
 BAND = 1e-10  # messages whose largest entries lie within this of 1 are left as they are
 
 
@@ -1312,23 +1477,19 @@ def _normalise(
     log_pe: np.ndarray | None,
     own: bool = False,
 ) -> np.ndarray:
-    """A message divided by its largest entry per case (the logs added to ``log_pe``), unless
-    every case's largest entry is within ``BAND`` of 1 (no product of a clique's inputs can
-    then underflow). ``own``: ``res`` may be divided in place (a block of a store)."""
+    """A message divided, case by case, by its largest entry (the logs added to ``log_pe``)
+    where that entry is not within ``BAND`` of 1 (else no product of a clique's inputs can
+    underflow and the case's message is left as it is: its bits never depend on the other
+    cases of the group). ``own``: ``res`` may be divided in place (a block of a store)."""
     mx = res.max(axis=tuple(range(1, res.ndim))) if want else res
-    low = mx.min()
-    if low >= BAND and mx.max() <= 1 / BAND:
+    keep = (mx >= BAND) & (mx <= 1 / BAND)
+    if keep.all():
         return res
-    if low > 0:
-        safe = mx
-    else:  # impossible in some cases
-        zero = mx <= 0
-        safe = np.where(zero, 1.0, mx)
+    scale = np.where(keep | (mx <= 0), 1.0, mx)  # dividing by one changes no bit
     if log_pe is not None:
-        log_pe[rows] += np.log(safe)
-        if safe is not mx:
-            log_pe[rows[mx <= 0]] = -np.inf
-    scale = safe.reshape(-1, *[1] * (res.ndim - 1))
+        log_pe[rows] += np.log(scale)
+        log_pe[rows[mx <= 0]] = -np.inf
+    scale = scale.reshape(-1, *[1] * (res.ndim - 1))
     if own or (res.flags.writeable and res.base is None):
         res /= scale
         return res

@@ -27,8 +27,9 @@ from helpers import brute_force_case, brute_force_joint, random_network
 )
 def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, hide, pairwise):
     """Every clique contracted in one pass (``PAIRWISE`` 0), in pairs where that halves the
-    work, or always in pairs (2), however small: one target, every marginal and P(evidence)
-    equal brute force on random networks with many parents (cliques of many operands)."""
+    work, or always in pairs (2, as by default), however small: one target, every marginal
+    and P(evidence) equal brute force on random networks with many parents (cliques of many
+    operands); always in pairs, a case's bits do not depend on the chunks."""
     net = random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 1)
     cards = np.array([len(net.states[v]) for v in net.variables])
@@ -40,11 +41,15 @@ def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, h
         mp.setattr(compiled_module, "_TREE_LARGEST", 0)
         mp.setattr(compiled_module, "_TREE_MEAN", 0)
         mp.setattr(jtree_module, "PAIRWISE", pairwise)
-        mp.setattr(jtree_module, "PAIRWISE_MIN", 0)
         cn = compile_network(net)
         assert cn._clique_tree() is not None
         one = cn.evaluate(x, [target])
         every = cn.evaluate(x, "all")
+        chunked = cn.evaluate(x, "all", chunk_size=4)  # other groups: the same bits
+    if pairwise >= 2:
+        for v in net.variables:
+            assert np.array_equal(chunked.posteriors[v], every.posteriors[v])
+        assert np.array_equal(chunked.log_p_evidence, every.log_p_evidence)
     j = net.variables.index(target)
     for i, row in enumerate(x):
         p_e, posts = brute_force_case(joint, row)
@@ -67,7 +72,6 @@ def test_barley_tree_equals_plans(barley, pairwise, monkeypatch):
     and P(evidence) equal those of the per-pattern plans, whichever way cliques contract."""
     x = sample_cases(barley, 12, np.random.default_rng(3), targets=["jordtype"])
     monkeypatch.setattr(jtree_module, "PAIRWISE", pairwise)
-    monkeypatch.setattr(jtree_module, "PAIRWISE_MIN", 0)
     tree = compile_network(barley)
     assert tree._clique_tree() is not None
     got = tree.evaluate(x, ["jordtype"], prune="case")
@@ -77,6 +81,47 @@ def test_barley_tree_equals_plans(barley, pairwise, monkeypatch):
     want = plans.evaluate(x, ["jordtype"], prune="case")
     np.testing.assert_allclose(got.posteriors["jordtype"], want.posteriors["jordtype"], atol=1e-9)
     np.testing.assert_allclose(got.log_p_evidence, want.log_p_evidence, rtol=1e-9)
+
+
+@pytest.mark.parametrize("targets", [["jordtype"], "all"])
+def test_barley_case_gets_the_same_bits_in_any_batch(barley, targets):
+    """A case's posteriors and P(evidence) do not depend on the other cases of its batch
+    (the groups it falls in at each clique) nor on the chunks: ``batch --jobs`` relies on
+    it. Alone, in chunks and in reverse order, the same bits."""
+    n = 60 if targets == "all" else 240
+    x = sample_cases(barley, n, np.random.default_rng(8), targets=["jordtype"])
+    cn = compile_network(barley)
+    assert cn._clique_tree() is not None
+    whole = cn.evaluate(x, targets)
+    runs = [
+        (cn.evaluate(x, targets, chunk_size=23), slice(None)),
+        (cn.evaluate(x[::-1], targets), slice(None, None, -1)),
+        (cn.evaluate(x[7:8], targets), slice(7, 8)),
+        (cn.evaluate(x[n - 1 :], targets), slice(n - 1, None)),
+    ]
+    for got, where in runs:
+        for v, post in got.posteriors.items():
+            assert np.array_equal(post, whole.posteriors[v][where]), v
+        assert np.array_equal(got.log_p_evidence, whole.log_p_evidence[where])
+
+
+def test_pair_contracts_as_einsum_whichever_letters_each_operand_has():
+    """:func:`_pair` (one matrix product per case, or an outer product) equals
+    ``numpy.einsum``: letters summed in one operand alone, shared letters kept or summed,
+    the case letter in one operand or both or neither, into a given output or not."""
+    rng = np.random.default_rng(1)
+    sizes = {"z": 4, "a": 2, "b": 3, "c": 5, "d": 2, "e": 3}
+    for eq in [
+        "zab,zbc->zac", "zab,zbc->zca", "zab,bc->zc", "ab,zbc->zca", "zab,zac->zabc",
+        "zab,zc->zcab", "zabd,zbce->zae", "ab,bc->ac", "zab,zab->zab", "zab,zab->z",
+        "zabc,zcd->zdab", "zb,zbcd->zdc",
+    ]:  # fmt: skip
+        ops = [rng.random([sizes[u] for u in t]) for t in eq.split("->")[0].split(",")]
+        want = np.einsum(eq, *ops)
+        np.testing.assert_allclose(jtree_module._pair(eq, *ops), want, rtol=1e-13)
+        out = np.empty(want.shape)
+        assert jtree_module._pair(eq, *ops, out=out) is out
+        np.testing.assert_allclose(out, want, rtol=1e-13)
 
 
 def test_greedy_path_steps_compute_the_einsum():
