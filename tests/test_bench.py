@@ -67,8 +67,12 @@ def test_batch_rows_end_to_end(report, tmp_path):
     b = report.batch_rows
     assert b["rows"] == 3000 and b["identical"] is True
     assert b["speedup"] == pytest.approx(b["seconds"] / b["jobs_seconds"])
+    runs = b["runs"]  # the medians of alternating runs, every run kept
+    assert b["rounds"] == 3 and len(runs["1"]) == len(runs[str(b["jobs"])]) == 3
+    assert b["seconds"] == sorted(runs["1"])[1]
+    assert b["jobs_seconds"] == sorted(runs[str(b["jobs"])])[1]
     assert b["input_mb"] > 0 and b["output_mb"] > b["input_mb"]
-    assert "batch, 3,000 rows end to end" in str(report)
+    assert "batch, 3,000 rows end to end" in str(report) and "median of 3" in str(report)
 
 
 def test_the_bench_cohort_reads_as_a_clinic_export(tmp_path, marrow):
