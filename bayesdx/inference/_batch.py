@@ -227,7 +227,7 @@ class _Scored:
 
 def _score_cases(
     network: Network,
-    cases: pd.DataFrame,
+    cases: pd.DataFrame | _Cells,
     *,
     targets: str | Sequence[str] | None,
     on_error: str,
@@ -236,13 +236,15 @@ def _score_cases(
     first_line: int,
     source: str,
 ) -> _Scored:
-    """:func:`score_frame` without the frame: the posteriors as one matrix."""
+    """:func:`score_frame` without the frame: the posteriors as one matrix (``cases``: a
+    DataFrame, or the columns :func:`_split_lines` read)."""
     _check_options(on_error, 1)
     compiled = _compiled(network)
     names = resolve_targets(network, targets, allow_empty=True)
     _check_columns(cases.columns, _output_columns(network, names, on_error), source or "cases")
-    if cases.columns.has_duplicates:
-        twice = cases.columns[cases.columns.duplicated()][0]
+    named = [str(c) for c in cases.columns]
+    if len(set(named)) < len(named):
+        twice = next(c for k, c in enumerate(named) if c in named[:k])
         raise CaseFileError(f"{source or 'cases'}: column '{twice}' is given twice")
     group_nodes = [node for node, _ in network.groups.values() if node not in names]
     evaluate = list(dict.fromkeys(names + group_nodes))
@@ -279,8 +281,9 @@ def _score_cases(
             fail(i, str(column), message)
     for node in raw_to:
         _encode_raw_to(network, node, cases[node.id], x, compiled.variables, fail)
-    if legacy:
-        _encode_legacy(network, cases, legacy, x, compiled.variables, fail)
+    if legacy:  # the earlier edition's rules read a frame
+        frame = cases.frame() if isinstance(cases, _Cells) else cases
+        _encode_legacy(network, frame, legacy, x, compiled.variables, fail)
     if first_bad and on_error == "raise":  # the first bad row, at its first bad column
         i = min(first_bad)
         raise RowError(first_line + i, first_bad[i][0], first_bad[i][1], source)
@@ -378,7 +381,7 @@ def _encode_legacy(
 def _encode_raw_to(
     network: Network,
     node: Any,
-    series: pd.Series,
+    series: Any,
     x: np.ndarray,
     variables: Sequence[str],
     fail: Callable[..., None],
@@ -464,22 +467,28 @@ def _factorized(values: np.ndarray) -> tuple[np.ndarray, Any, np.ndarray]:
     return labels, uniques, np.append(blank, True)[labels]  # label -1 (missing): empty
 
 
-def _categorical(series: pd.Series) -> bool:
-    import pandas as pd
+def _categorical(series: Any) -> bool:
+    """Whether a column is given as codes of distinct values (:class:`_Codes`, or a pandas
+    categorical; pandas is not imported to ask: a pandas column means it is imported)."""
+    if isinstance(series, _Codes):
+        return True
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(getattr(series, "dtype", None), pd.CategoricalDtype)
 
-    return isinstance(series.dtype, pd.CategoricalDtype)
 
-
-def _distinct(series: pd.Series) -> tuple[np.ndarray, Any, np.ndarray]:
+def _distinct(series: Any) -> tuple[np.ndarray, Any, np.ndarray]:
     """Codes and distinct values of any column, and where a cell is empty: a categorical
     column (how a CSV file is read) as it is, any other factorized once."""
-    import pandas as pd
-
     if _categorical(series):
-        labels = np.asarray(series.cat.codes, dtype=np.intp)
-        uniques = np.asarray(series.cat.categories, dtype=object)
+        if isinstance(series, _Codes):
+            labels, uniques = series.labels, series.uniques
+        else:
+            labels = np.asarray(series.cat.codes, dtype=np.intp)
+            uniques = np.asarray(series.cat.categories, dtype=object)
         blank = np.array([str(u).strip() == "" for u in uniques.tolist()], dtype=bool)
         return labels, uniques, np.append(blank, True)[labels]
+    import pandas as pd
+
     values = series.to_numpy()
     if values.dtype == object or values.dtype.kind in "US":
         return _factorized(values)
@@ -503,10 +512,9 @@ class _Bad:
             yield i, self.messages[int(self.labels[i])]
 
 
-def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, _Bad]:
-    """State indices (-1: empty or bad) and the bad cells' messages."""
-    import pandas as pd
-
+def _encode_column(node: Any, series: Any) -> tuple[np.ndarray, _Bad]:
+    """State indices (-1: empty or bad) and the bad cells' messages (``series``: a pandas
+    column or :class:`_Codes`)."""
     n = len(series)
     codes = np.full(n, -1, dtype=np.int64)
     bad = _Bad(np.full(n, -1, dtype=np.int64), [])
@@ -534,6 +542,8 @@ def _encode_column(node: Any, series: pd.Series) -> tuple[np.ndarray, _Bad]:
             bad.messages.append(_message(node, values[i].item()))
         return codes, bad
     if labels is None or uniques is None:
+        import pandas as pd
+
         labels, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
     table = np.full(len(uniques) + 1, -1, dtype=np.int64)  # the last slot: NA (-1)
     messages: dict[int, str] = {}
@@ -838,7 +848,7 @@ _WORKER: dict[str, Any] = {}  # a worker process's network (inherited when forke
 
 def _score_chunk(
     network: Network,
-    chunk: pd.DataFrame,
+    chunk: pd.DataFrame | _Cells,
     first: int,
     options: dict[str, Any],
     lines: list[bytes] | None = None,
@@ -895,6 +905,7 @@ def _score_text(
         block = b"\n".join(lines) + b"\n"
         raw = np.frombuffer(block, dtype=np.uint8)
         seps = np.flatnonzero((raw == 44) | (raw == 10))
+    chunk: pd.DataFrame | _Cells
     if (counts > width - 1).any():
         chunk = _parse(header, block)
         if len(lines) != len(chunk):  # pragma: no cover - pandas reads a line as a record
@@ -915,16 +926,100 @@ def _score_text(
     return _score_chunk(network, chunk, first, options, lines)
 
 
+@dataclass
+class _Codes:
+    """A column of cells read from text, as a categorical: per row the index of its
+    distinct value (-1: an empty cell, missing), and the distinct values (str)."""
+
+    name: str
+    labels: np.ndarray
+    uniques: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+class _Cells:
+    """The columns :func:`_split_lines` read, as much of a frame of categoricals as
+    :func:`_score_cases` asks for (no pandas: the batch path does not import it)."""
+
+    def __init__(self, columns: dict[str, _Codes], rows: int) -> None:
+        self.by_name = columns
+        self.columns = list(columns)
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __getitem__(self, name: str) -> _Codes:
+        return self.by_name[name]
+
+    def frame(self) -> pd.DataFrame:
+        """The same columns as a pandas frame of categoricals."""
+        import pandas as pd
+
+        columns = {
+            name: pd.Categorical.from_codes(  # type: ignore[call-arg, unused-ignore]
+                c.labels,  # type: ignore[arg-type, unused-ignore]
+                categories=pd.Index(c.uniques, dtype=object),
+                validate=False,
+            )
+            for name, c in self.by_name.items()
+        }
+        return pd.DataFrame(columns, index=pd.RangeIndex(self.rows))
+
+
+_MIXERS = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
+
+
+def _factorize(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (``0 .. k-1``) and the ``k`` distinct values of 64-bit keys, by hashing them
+    into a table (a multiplicative hash): each round, the keys that own their slot are
+    coded, the others (another key took the slot) go to the next round, hashed anew. The
+    order of the codes is not that of first appearance."""
+    rest = np.ascontiguousarray(keys).view(np.uint64)
+    n = len(rest)
+    labels = np.empty(n, dtype=np.intp)
+    where: np.ndarray | None = None  # the rows of ``rest`` (None: all)
+    uniques: list[np.ndarray] = []
+    found = 0
+    bits = max(4, min(16, n.bit_length() + 1))
+    size = 1 << bits
+    rounds = 0
+    while len(rest):
+        mixer = _MIXERS[rounds % len(_MIXERS)] + np.uint64(2 * (rounds // len(_MIXERS)))
+        slot = ((rest * mixer) >> np.uint64(64 - bits)).astype(np.intp)
+        table = np.zeros(size, dtype=np.uint64)
+        used = np.zeros(size, dtype=bool)
+        table[slot] = rest  # of keys sharing a slot, one is kept
+        used[slot] = True
+        owns = table[slot] == rest
+        taken = np.flatnonzero(used)
+        code = np.zeros(size, dtype=np.intp)
+        code[taken] = np.arange(found, found + len(taken))
+        uniques.append(table[taken])
+        found += len(taken)
+        if where is None:
+            labels[:] = code[slot]  # rows that do not own their slot are coded again below
+        else:
+            labels[where[owns]] = code[slot[owns]]
+        if owns.all():
+            break
+        lost = np.flatnonzero(~owns)
+        where = lost if where is None else where[lost]
+        rest = rest[lost]
+        rounds += 1
+    return labels, np.concatenate(uniques) if uniques else np.empty(0, dtype=np.uint64)
+
+
 def _split_lines(
     block: bytes, seps: np.ndarray, names: Sequence[str], passthrough: Sequence[str]
-) -> pd.DataFrame:
+) -> _Cells:
     """Lines of ``len(names)`` cells each (no quotes, carriage returns or NUL bytes; ``seps``
-    the positions of their commas and line breaks) as a frame of categoricals, as pandas
-    reads them (cells as text, empty ones missing), without a Python string per cell: each
-    cell is keyed by its bytes (the first eight, and the last eight of a longer one) and the
-    keys factorized; a column not read (``passthrough``) is left out."""
-    import pandas as pd
-
+    the positions of their commas and line breaks) as columns of codes, as pandas reads them
+    (cells as text, empty ones missing), without a Python string per cell: each cell is
+    keyed by its bytes (the first eight, and the last eight of a longer one) and the keys
+    factorized (:func:`_factorize`); a column not read (``passthrough``) is left out."""
     block.decode("utf-8")  # as pandas would: UnicodeDecodeError for a byte that is not UTF-8
     width = len(names)
     n = len(seps) // width
@@ -942,29 +1037,28 @@ def _split_lines(
         low = np.take(aligned, word) >> shift
         return low | (np.take(aligned, word + 1) << (np.uint64(64) - shift))
 
+    def text(start: np.ndarray, stop: np.ndarray) -> list[str]:
+        return [
+            block[a:b].decode("utf-8") for a, b in zip(start.tolist(), stop.tolist(), strict=True)
+        ]
+
     masks = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
-    columns: dict[str, Any] = {}
+    columns: dict[str, _Codes] = {}
     for j, name in enumerate(names):
         if name in passthrough:
             continue
         s, e = (ends[j - 1] + 1 if j else line_starts), ends[j]
         size = e - s
         if size.max(initial=0) <= 8:  # the usual column: one key per cell, empty ones too
-            labels, keys = pd.factorize(eight(s) & np.take(masks, size))
+            labels, keys = _factorize(eight(s) & np.take(masks, size))
             first = np.empty(len(keys), dtype=np.intp)
             first[labels[::-1]] = np.arange(n - 1, -1, -1)  # the first row of each label
             blank = np.flatnonzero(keys == 0)  # the empty cell's key (no cell has a NUL)
-            cells = [
-                block[a:b].decode("utf-8")
-                for a, b in zip(s[first].tolist(), e[first].tolist(), strict=True)
-            ]
+            cells = text(s[first], e[first])
             if len(blank):  # missing, as pandas reads an empty cell: code -1
                 del cells[int(blank[0])]
                 labels = np.where(labels == blank[0], -1, labels - (labels > blank[0]))
-            # pandas-stubs before 2.2.3 lack from_codes' validate and take codes as a list
-            columns[name] = pd.Categorical.from_codes(  # type: ignore[call-arg, arg-type, unused-ignore]
-                labels, categories=pd.Index(cells, dtype=object), validate=False
-            )
+            columns[name] = _Codes(name, labels, np.asarray(cells, dtype=object))
             continue
         codes = np.full(n, -1, dtype=np.intp)
         uniques: list[str] = []
@@ -973,28 +1067,21 @@ def _split_lines(
             if not len(part):
                 continue
             if high == 8:  # the cell's bytes
-                key = eight(s[part]) & np.take(masks, size[part])
-                labels = pd.factorize(key)[0]
+                labels = _factorize(eight(s[part]) & np.take(masks, size[part]))[0]
             elif high == 16:  # the first and the last eight bytes, and the length
-                head = pd.factorize(eight(s[part]))[0]
-                tail, tails = pd.factorize(eight(e[part] - 8))
-                labels = pd.factorize((head * len(tails) + tail) * 16 + size[part] - 9)[0]
+                head = _factorize(eight(s[part]))[0]
+                tail, tails = _factorize(eight(e[part] - 8))
+                labels = _factorize((head * len(tails) + tail) * 16 + size[part] - 9)[0]
             else:  # longer: rare in a column of findings
-                whole = [
-                    block[a:b] for a, b in zip(s[part].tolist(), e[part].tolist(), strict=True)
-                ]
-                labels = pd.factorize(np.asarray(whole, dtype=object))[0]
+                seen: dict[bytes, int] = {}
+                whole = zip(s[part].tolist(), e[part].tolist(), strict=True)
+                labels = np.array([seen.setdefault(block[a:b], len(seen)) for a, b in whole])
             first = np.empty(int(labels.max()) + 1, dtype=np.intp)
             first[labels[::-1]] = part[::-1]  # the first row of each label
-            start, stop = s[first].tolist(), e[first].tolist()
             codes[part] = labels + len(uniques)
-            uniques += [block[a:b].decode("utf-8") for a, b in zip(start, stop, strict=True)]
-        columns[name] = pd.Categorical.from_codes(  # type: ignore[call-arg, unused-ignore]
-            codes,  # type: ignore[arg-type, unused-ignore]
-            categories=pd.Index(uniques, dtype=object),
-            validate=False,
-        )
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+            uniques += text(s[first], e[first])
+        columns[name] = _Codes(name, codes, np.asarray(uniques, dtype=object))
+    return _Cells(columns, n)
 
 
 class _Relayed(Exception):
@@ -1059,9 +1146,10 @@ def _scan(src: Path) -> _Scan:
             raw = np.frombuffer(block, dtype=np.uint8)  # numpy: half the time of bytes.count
             counts.append(int(np.count_nonzero(raw == 10)))
             size += len(block)
-            carriage = carriage or bool((raw == 13).any())
-            quoted = quoted or bool((raw == 34).any())
-            nul = nul or bool((raw == 0).any())
+            # a byte that is not there is sought by memchr: a quarter of numpy's time
+            carriage = carriage or b"\r" in block
+            quoted = quoted or b'"' in block
+            nul = nul or b"\0" in block
     return _Scan(sum(counts), carriage, quoted, nul, counts, size)
 
 
@@ -1144,8 +1232,6 @@ def _scored_chunks(
             first += n_rows
         return
     if isinstance(work, list) and _positioned(out) is not None:
-        import pandas  # noqa: F401 - imported once, here: the processes inherit it
-
         with _Crew(network, min(jobs, len(work)), out) as crew:
             yield from crew.run(work, options)
         out.seek(0, os.SEEK_END)
@@ -1428,7 +1514,7 @@ def _pooled(
 
 
 def _render_scored(
-    cases: pd.DataFrame,
+    cases: pd.DataFrame | _Cells,
     scored: _Scored,
     input_names: Sequence[str],
     header: bool,
@@ -1441,10 +1527,12 @@ def _render_scored(
     write one after the other, ``_BLOCK`` rows at a time. ``lines`` are the input cells of
     each row already written (the file's own lines), else they are written here."""
     names = [*input_names, *scored.columns, *(["error"] if skip else [])]
-    if lines is None and (len(names) < 2 or not scored.columns or not len(cases.columns)):
-        frame = _frame(cases, scored, skip)  # csv.writer's own rules
-        yield [_render(frame, header, ending).encode()]
-        return
+    if lines is None:  # the input cells written here, from a frame
+        given = cases.frame() if isinstance(cases, _Cells) else cases
+        if len(names) < 2 or not scored.columns or not len(given.columns):
+            yield [_render(_frame(given, scored, skip), header, ending).encode()]  # csv.writer's
+            return
+        lines = [row.encode() for row in _text_rows(given)] if len(given) else []
     end = ending.encode()
     if header:
         head = io.StringIO()
@@ -1452,15 +1540,13 @@ def _render_scored(
         yield [head.getvalue().encode()]
     if not len(cases):
         return
-    if lines is None:
-        lines = [row.encode() for row in _text_rows(cases)]
     tails: list[bytes] = []
-    if skip:
-        import pandas as pd
-
-        labels, uniques = pd.factorize(scored.errors)
-        cells = [b"," + _cell(u).encode() + end for u in uniques]
-        tails = [cells[k] for k in labels.tolist()]
+    if skip:  # each distinct message rendered once
+        shown: dict[str, bytes] = {}
+        tails = [
+            shown.get(e) or shown.setdefault(e, b"," + _cell(e).encode() + end)
+            for e in scored.errors.tolist()
+        ]
     step = 3 if skip else 2
     floats = _float_blocks(scored.blocks, scored.blank, b"" if skip else end)
     for start, rows in zip(range(0, len(lines), _BLOCK), floats, strict=True):

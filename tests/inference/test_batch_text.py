@@ -5,16 +5,18 @@ text, read back to the same float), the same bytes whatever the jobs and whichev
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from bayesdx import query
+from bayesdx import load_network, query
 from bayesdx._bench import sample_cases
 from bayesdx.errors import BayesdxError, RowError
 from bayesdx.inference import score_csv, score_frame
-from bayesdx.inference._batch import _float_lines, _split_lines
+from bayesdx.inference._batch import _factorize, _float_lines, _split_lines
 from bayesdx.model import normalise
 
 # raw readings per state of the measured variables: values drawn inside each state's range,
@@ -140,7 +142,7 @@ def test_cells_are_read_as_pandas_reads_them(seed):
         lines.append(line + "," + "".join(rng.choice(pieces[:7], rng.integers(0, 5))))
     block = ("\n".join(lines) + "\n").encode()
     seps = np.flatnonzero(np.isin(np.frombuffer(block, dtype=np.uint8), [ord(","), ord("\n")]))
-    ours = _split_lines(block, seps, names, ["skip"])
+    ours = _split_lines(block, seps, names, ["skip"]).frame()
     theirs = pd.read_csv(
         io.BytesIO(",".join(names).encode() + b"\n" + block), dtype=object,
         keep_default_na=False, na_values=[""], skip_blank_lines=False, index_col=False,
@@ -200,3 +202,41 @@ def test_every_path_and_jobs_write_the_same_bytes(marrow, rng, tmp_path, on_erro
     for col in [c for c in direct.columns if "=" in c or c.startswith("group:")]:
         written = np.array([float(c) if c else np.nan for c in out[col]])
         assert np.array_equal(written, direct[col].to_numpy(), equal_nan=True), col
+
+
+@pytest.mark.parametrize("distinct", [1, 7, 3_000, 40_000])
+def test_keys_are_factorized_by_their_values(rng, distinct):
+    # 0 (the empty cell's key) and the largest key among them; with 40,000 distinct keys in
+    # 60,000 rows many share a slot of the table, so several rounds are needed
+    ends = np.array([0, 2**64 - 1], dtype=np.uint64)
+    pool = np.concatenate([ends, rng.integers(0, 2**63, distinct, dtype=np.uint64)])
+    keys = pool[rng.integers(0, distinct, 60_000)]
+    labels, uniques = _factorize(keys)
+    assert np.array_equal(uniques[labels], keys)
+    assert len(np.unique(uniques)) == len(uniques) == len(np.unique(keys))
+    assert labels.min() == 0 and labels.max() == len(uniques) - 1
+    assert _factorize(keys[:0])[0].shape == (0,)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_lines_are_scored_without_pandas(tmp_path, jobs):
+    # pandas' import is a fifth of a second before any row is scored; a file of plain
+    # lines does without it, in this process and in the forked ones
+    src = tmp_path / "cases.csv"
+    lines = ["id,hb,m_protein,age,setting"]
+    lines += [
+        f"p{i},{10 + i % 7}.{i % 10},{'present' if i % 3 else ''},{30 + i % 50},"
+        for i in range(30_000)
+    ]
+    src.write_text("\n".join(lines) + "\n")
+    code = (
+        "import sys; import bayesdx; from bayesdx.inference import score_csv; "
+        f"s = score_csv(bayesdx.load_network('marrow_signal'), {str(src)!r}, "
+        f"{str(tmp_path / 'out.csv')!r}, passthrough=['id'], jobs={jobs}); "
+        "print(s.rows, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["30000", "False"]
+    with_pandas = tmp_path / "frame.csv"
+    score_csv(load_network("marrow_signal"), src, with_pandas, passthrough=["id"], chunk_rows=999)
+    assert (tmp_path / "out.csv").read_bytes() == with_pandas.read_bytes()
