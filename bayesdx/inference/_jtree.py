@@ -849,15 +849,19 @@ class CliqueTree:
     arithmetic. Here the tree is fixed and the pattern is read clique by clique: at each
     clique, the cases are grouped by the status of the clique's own variables (observed:
     sliced into the tables by a gather; free: summed; barren: dropped), which takes at most
-    ``3 ** size`` values, and each group runs one ``numpy.einsum`` (or, for three or more
-    operands over enough floats, one per pair of a greedy path, where that saves work: a
-    clique's product is then never formed whole). A message over a separator is kept per
-    status of the separator's variables, each group of the clique that makes it writing one
-    block, so the groups of the next clique read it with one gather. Every message is divided
-    by its largest entry per case and the logarithms of the divisors are summed into
-    log P(evidence): nothing underflows.
+    ``3 ** size`` values, and each group contracts its operands in pairs along a greedy path,
+    one matrix product per case each (a clique's product is never formed whole, and a case's
+    bits do not depend on the other cases of its group). A message over a separator is kept
+    per status of the separator's variables, each group of the clique that makes it writing
+    one block, so the groups of the next clique read it with one gather. A message whose
+    largest entry leaves ``BAND`` is divided by it, case by case, and the logarithms of the
+    divisors are summed into log P(evidence): nothing underflows.
     Collect towards a root holding the target gives one target; distribute along every edge
     gives all marginals. The arithmetic is the same sum of products as elimination.
+
+    The triangulation's cliques are those of an elimination order (``sizes``, ``floats`` and
+    ``largest`` describe them); neighbours with a large separator are then merged (see
+    ``MERGE_FREE``), and ``cliques`` are the merged ones.
     """
 
     def __init__(
@@ -898,14 +902,60 @@ class CliqueTree:
             while k in into:
                 k = into[k]
             self.home[at[k]].append(v)
-        self.sizes = [math.prod(cards[u] for u in c) for c in self.cliques]
-        self.floats = sum(self.sizes)
-        self.largest = max(self.sizes, default=1)
+        sizes = [math.prod(cards[u] for u in c) for c in self.cliques]
+        self.floats = sum(sizes)  # the triangulation's, before merging
+        self.largest = max(sizes, default=1)
+        self._merge()  # sets sizes, of the merged cliques
         self._lookups: dict[tuple, np.ndarray] = {}
         self._recipes: dict[tuple, tuple] = {}
         self._paths: dict[tuple, Any] = {}
         self._rootings: dict[tuple[str, ...], tuple] = {}
         self._seps: dict[tuple[int, int], tuple[str, ...]] = {}
+
+    def _merge(self) -> None:
+        """Merge neighbouring cliques whose message would be large against the groups a
+        merged clique makes (see ``MERGE_FREE``), widest separator first, each clique at most
+        once: a merged clique is contracted in pairs like any other, so the message between
+        the two is never made (nor rescaled, nor gathered)."""
+        cliques = [set(c) for c in self.cliques]
+        nbrs = [set(n) for n in self.nbrs]
+        merged = [False] * len(cliques)
+
+        def worth(c: int, d: int) -> float:
+            """The separator's floats per case, about (0: not to merge)."""
+            union = cliques[c] | cliques[d]
+            if merged[c] or merged[d] or len(union) > max(len(cliques[c]), len(cliques[d])) + 1:
+                return 0.0
+            free = math.prod((self.cards[u] + 2) / 3 for u in cliques[c] & cliques[d])
+            if free < MERGE_FREE or free < MERGE_SHARE * 3 ** len(union):
+                return 0.0
+            return free
+
+        while True:
+            best = max(
+                ((worth(c, d), c, d) for c in range(len(cliques)) for d in nbrs[c] if c < d),
+                default=(0.0, 0, 0),
+            )
+            if best[0] <= 0:
+                break
+            _, c, d = best
+            cliques[d] |= cliques[c]
+            self.home[d] += self.home[c]
+            self.home[c] = []
+            merged[d] = merged[c] = True
+            for e in nbrs[c]:
+                nbrs[e].discard(c)
+                if e != d:
+                    nbrs[e].add(d)
+                    nbrs[d].add(e)
+            nbrs[c] = set()
+            cliques[c] = set()
+        keep = [c for c in range(len(cliques)) if cliques[c]]
+        at = {c: i for i, c in enumerate(keep)}
+        self.cliques = [tuple(sorted(cliques[c], key=self.col.__getitem__)) for c in keep]
+        self.nbrs = [sorted(at[e] for e in nbrs[c]) for c in keep]
+        self.home = [self.home[c] for c in keep]
+        self.sizes = [math.prod(self.cards[u] for u in c) for c in self.cliques]
 
     # -------------------------------------------------------------- structure
     def sep(self, a: int, b: int) -> tuple[str, ...]:
@@ -1145,11 +1195,13 @@ class CliqueTree:
         elif len(ops) == 1:
             res = _sum_out(eq, ops[0], slot)
         else:
-            steps = self._path((c, pattern, inputs, out), eq, ops)
-            if steps:
-                res = _pairwise(steps, ops, slot)
-            else:
+            steps, peak = self._path((c, pattern, inputs, out), eq, ops)
+            if not steps:
                 res = np.einsum(eq, *ops, out=slot)
+            elif not cases or len(rows) * peak <= GROUP_FLOATS:
+                res = _pairwise(steps, ops, slot)
+            else:  # a few cases at a time (each case's products are its own: the same bits)
+                res = _sliced(steps, ops, eq, slot, max(GROUP_FLOATS // peak, 1))
         if not cases:  # no input depends on the case
             res = np.broadcast_to(res, (len(rows), *res.shape))
         if len(want) != res.ndim - 1:  # constant along a variable no input carries
@@ -1158,12 +1210,15 @@ class CliqueTree:
             res = np.broadcast_to(res.reshape(len(rows), *inner), (len(rows), *full))
         return res, want
 
-    def _path(self, key: tuple, eq: str, ops: list[np.ndarray]) -> Any:
+    def _path(
+        self, key: tuple, eq: str, ops: list[np.ndarray]
+    ) -> tuple[list[tuple[tuple[int, ...], str]], int]:
         """How two or more operands are contracted: in pairs, one matrix product each (the
         steps of a greedy path, see :func:`_greedy`, :func:`_steps` and :func:`_pair`) where
         that takes at most ``PAIRWISE`` times the multiply-adds of one pass of
-        ``numpy.einsum`` over the union of their variables (False: that pass); chosen once
-        per recipe and per shape of its operands."""
+        ``numpy.einsum`` over the union of their variables (no steps: that pass); chosen
+        once per recipe and per shape of its operands. Also the floats a case holds at the
+        path's largest step (see :func:`_peak`)."""
         got = self._paths.get(key)
         if got is None:
             terms = eq.split("->")[0].split(",")
@@ -1177,7 +1232,9 @@ class CliqueTree:
             got = self._paths.get(shape)
             if got is None:
                 path, naive, optimised = _greedy(eq, sizes)
-                got = _steps(eq, path) if optimised < PAIRWISE * naive else False
+                steps = _steps(eq, path) if optimised < PAIRWISE * naive else []
+                sizes["z"] = 1
+                got = (steps, _peak(steps, sizes))
                 self._paths[shape] = got
             if len(self._paths) > 1 << 16:
                 self._paths.clear()
@@ -1267,6 +1324,40 @@ def _pair_order(taken: Sequence[str], need: set[str]) -> str:
     own_a = [u for u in a if u not in b and u in need and u != "z"]
     own_b = [u for u in b if u not in a and u in need and u != "z"]
     return "z" * ("z" in a or "z" in b) + "".join(both + own_a + own_b)
+
+
+def _peak(steps: list[tuple[tuple[int, ...], str]], sizes: Mapping[str, int]) -> int:
+    """The floats one case holds at a path's largest step, about: its operands, their
+    transposed copies and its result."""
+    peak = 1
+    for _, step in steps:
+        ins, out = step.split("->")
+        held = sum(2 * math.prod(sizes[u] for u in t) for t in ins.split(","))
+        peak = max(peak, held + math.prod(sizes[u] for u in out))
+    return peak
+
+
+def _sliced(
+    steps: list[tuple[tuple[int, ...], str]],
+    ops: list[np.ndarray],
+    eq: str,
+    out: np.ndarray | None,
+    size: int,
+) -> np.ndarray:
+    """:func:`_pairwise` on ``size`` cases at a time (the operands with the case axis cut,
+    the others whole), into ``out`` or a new array."""
+    cut = [t.startswith("z") for t in eq.split("->")[0].split(",")]
+    m = next(op.shape[0] for op, c in zip(ops, cut, strict=True) if c)
+    for start in range(0, m, size):
+        part = [op[start : start + size] if c else op for op, c in zip(ops, cut, strict=True)]
+        if out is None:
+            first = _pairwise(steps, part, None)
+            out = np.empty((m, *first.shape[1:]))
+            out[: len(first)] = first
+            continue
+        _pairwise(steps, part, out[start : start + size])
+    assert out is not None
+    return out
 
 
 def _sum_out(eq: str, op: np.ndarray, out: np.ndarray | None) -> np.ndarray:
@@ -1463,6 +1554,15 @@ def _maximal(raw: Mapping[int, tuple[str, ...]], parent: dict[int, int]) -> dict
 # multiply-adds of one pass: a path never takes twice as many, and a matrix product per case
 # is many times faster than einsum's loops, so always (0: one pass, for tests)
 PAIRWISE = 4.0
+GROUP_FLOATS = 1 << 22  # a group's path runs on as many cases at a time as hold this, about
+# two neighbouring cliques whose union adds at most one variable to the larger are merged
+# where their separator's message holds at least MERGE_FREE floats per case and at least
+# MERGE_SHARE * 3 ** (the union's variables): each variable counted as free, observed or
+# barren alike ((states + 2) / 3), and a clique's cases fall in up to 3 ** size groups, each
+# a few numpy calls (where the message is small against them, merging makes more groups
+# than it saves floats). Measured on barley, mildew, water and diabetes
+MERGE_FREE = 100.0
+MERGE_SHARE = 0.005
 # a matrix product taking fewer multiply-adds per case than this is made by numpy's
 # elementwise loops (multiply, then sum) instead of numpy.matmul, which is faster even for
 # tiny ones (0: never; for tests)

@@ -3,6 +3,8 @@ contracting a clique agree with brute force and with the per-pattern plans."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -24,12 +26,16 @@ from helpers import brute_force_case, brute_force_joint, random_network
     zero_share=st.sampled_from([0.0, 0.3]),
     hide=st.sampled_from([0.3, 0.6, 0.9]),
     pairwise=st.sampled_from([0.0, 0.5, 2.0]),
+    merge=st.booleans(),
 )
-def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, hide, pairwise):
+def test_tree_contractions_equal_brute_force(
+    seed, n, max_parents, zero_share, hide, pairwise, merge
+):
     """Every clique contracted in one pass (``PAIRWISE`` 0), in pairs where that halves the
     work, or always in pairs (2, as by default), however small: one target, every marginal
     and P(evidence) equal brute force on random networks with many parents (cliques of many
-    operands); always in pairs, a case's bits do not depend on the chunks."""
+    operands), with or without every allowed merge of neighbouring cliques; always in
+    pairs, a case's bits do not depend on the chunks."""
     net = random_network(seed, n, max_parents, zero_share)
     rng = np.random.default_rng(seed + 1)
     cards = np.array([len(net.states[v]) for v in net.variables])
@@ -41,6 +47,9 @@ def test_tree_contractions_equal_brute_force(seed, n, max_parents, zero_share, h
         mp.setattr(compiled_module, "_TREE_LARGEST", 0)
         mp.setattr(compiled_module, "_TREE_MEAN", 0)
         mp.setattr(jtree_module, "PAIRWISE", pairwise)
+        if merge:
+            mp.setattr(jtree_module, "MERGE_FREE", 0.0)
+            mp.setattr(jtree_module, "MERGE_SHARE", 0.0)
         cn = compile_network(net)
         assert cn._clique_tree() is not None
         one = cn.evaluate(x, [target])
@@ -99,10 +108,37 @@ def test_barley_case_gets_the_same_bits_in_any_batch(barley, targets):
         (cn.evaluate(x[7:8], targets), slice(7, 8)),
         (cn.evaluate(x[n - 1 :], targets), slice(n - 1, None)),
     ]
+    with pytest.MonkeyPatch.context() as mp:  # every group's path run case by case
+        mp.setattr(jtree_module, "GROUP_FLOATS", 1)
+        runs.append((cn.evaluate(x, targets), slice(None)))
     for got, where in runs:
         for v, post in got.posteriors.items():
             assert np.array_equal(post, whole.posteriors[v][where]), v
         assert np.array_equal(got.log_p_evidence, whole.log_p_evidence[where])
+
+
+def test_barley_merges_cliques_with_a_wide_separator(barley):
+    """Barley's widest separator (907,200 floats, between two cliques of 8 variables)
+    is merged away: no message over it is made; merged or not, the same posteriors."""
+    cn = compile_network(barley)
+    tree = cn._clique_tree()
+    assert tree is not None
+    widest = max(
+        math.prod(tree.cards[u] for u in tree.sep(a, b))
+        for a in range(len(tree.cliques))
+        for b in tree.nbrs[a]
+    )
+    assert widest < 907_200
+    assert len(tree.cliques) < 36 and max(tree.sizes) > tree.largest  # 36 before merging
+    x = sample_cases(barley, 30, np.random.default_rng(2), targets=["jordtype"])
+    got = cn.evaluate(x, ["jordtype"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jtree_module, "MERGE_FREE", math.inf)
+        apart = compile_network(barley)
+        assert len(apart._clique_tree().cliques) == 36
+        want = apart.evaluate(x, ["jordtype"])
+    np.testing.assert_allclose(got.posteriors["jordtype"], want.posteriors["jordtype"], atol=1e-12)
+    np.testing.assert_allclose(got.log_p_evidence, want.log_p_evidence, rtol=1e-12)
 
 
 def test_pair_contracts_as_einsum_whichever_letters_each_operand_has():
