@@ -34,9 +34,11 @@ from __future__ import annotations
 import math
 import string
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
+from bayesdx.inference import _loops
 from bayesdx.inference._graph import FLOOR, TINY, lowest_positive, member_sums
 
 __all__ = ["Kernel", "build_kernel"]
@@ -52,6 +54,10 @@ BUNDLE_FLOATS = 1 << 17  # floats per bundle (1 MB)
 # floats of the programs kept per kernel (each group's views: the bundles transposed and
 # multiplied, many times the bundles' floats; the first built go first)
 PROGRAM_FLOATS = 1 << 25
+# the compiled loop (numba, where installed; see _loops.wanted) for one target, on kernels of
+# at most FAST_VARIABLES variables (every program is written out for it)
+FAST_VARIABLES = 7
+_FAST_BLOCK = 1 << 14  # cases per call of the loop (between calls: progress, logarithms)
 _CHUNK_FLOATS = 1 << 20  # floats of a chunk's kernel joint (8 MB)
 _MAX_CHUNK = 2048
 
@@ -122,6 +128,7 @@ class Kernel:
         self._bundles = bundles
         self._programs: dict[int, _Program] = {}
         self._program_floats = 0
+        self._fast: _Fast | bool = len(targets) == 1  # True: not built yet, False: none
         self.floats = sum(b.table.size for b in bundles)
 
     # ---------------------------------------------------------------- running
@@ -143,7 +150,71 @@ class Kernel:
         """
         if x.shape[0]:
             with np.errstate(divide="ignore"):  # log(0) is -inf: an impossible case
-                self._run(x, posts, log_pe, chunk_size, progress, sums)
+                loop = self._loop(x.shape[0])
+                if loop is not None:
+                    self._run_fast(loop, x, posts, log_pe, progress, sums)
+                else:
+                    self._run(x, posts, log_pe, chunk_size, progress, sums)
+
+    def _loop(self, n: int) -> Callable[..., None] | None:
+        """The compiled loop of this kernel (see :mod:`bayesdx.inference._loops`): built for
+        a batch of at least ``_loops.FAST_CASES`` cases, then used for batches of any size."""
+        if self._fast is True and _loops.wanted(n):
+            self._fast = False
+            if len(self.variables) <= FAST_VARIABLES:
+                tk = self._tpos[0]
+                masks = [m for m in range(1 << len(self.variables)) if not m >> tk & 1]
+                fast = _Fast(self, {m: self._program(m) for m in masks})
+                text = _loops.source(fast, self._kcards[tk])
+                if text is not None and fast.table.size <= PROGRAM_FLOATS:
+                    fast.loop = _loops.load(text)
+                    self._fast = fast if fast.loop is not None else False
+        return self._fast.loop if isinstance(self._fast, _Fast) else None
+
+    def _run_fast(
+        self,
+        loop: Callable[..., None],
+        x: np.ndarray,
+        posts: dict[str, np.ndarray],
+        log_pe: np.ndarray,
+        progress: Callable[[int], None] | None,
+        sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None,
+    ) -> None:
+        """:meth:`_run` by the compiled loop (one target), with the same bits. The cases it
+        leaves (the target observed, or a total below ``TINY``) go through :meth:`_run`."""
+        assert isinstance(self._fast, _Fast)
+        t = self.targets[0]
+        post = posts[t]
+        groups = [(index, out) for _, index, out in (sums or {}).values()]
+        members = np.asarray([i for index, _ in groups for i in index], dtype=np.int64)
+        member_range = np.cumsum([0] + [len(index) for index, _ in groups], dtype=np.int64)
+        for start in range(0, x.shape[0], _FAST_BLOCK):
+            stop = min(start + _FAST_BLOCK, x.shape[0])
+            xs, ps = x[start:stop], post[start:stop]
+            total = np.ones(stop - start)
+            done = np.empty(stop - start, dtype=bool)
+            out = np.empty((len(groups), stop - start))
+            try:
+                loop(xs, self._fast.table, ps, total, done, members, member_range, out)
+            except Exception:  # numba could not compile or load it: numpy, same bits
+                if start:  # pragma: no cover - it ran on an earlier block: a real error
+                    raise
+                self._fast = False
+                self._run(x, posts, log_pe, None, progress, sums)
+                return
+            log_pe[start:stop] = np.log(total)
+            for g, (_, full) in enumerate(groups):
+                full[start:stop] = out[g]
+            if not done.all():
+                redo = np.flatnonzero(~done)
+                sub, lp = {t: np.zeros((len(redo), post.shape[1]))}, np.zeros(len(redo))
+                self._run(xs[redo], sub, lp, None, None, None)
+                ps[redo] = sub[t]
+                log_pe[start:stop][redo] = lp
+                for index, full in groups:
+                    full[start:stop][redo] = member_sums(sub[t], index)
+            if progress is not None:
+                progress(stop - start)
 
     def _run(
         self,
@@ -195,14 +266,16 @@ class Kernel:
         shape = program.hidden_cards
         parts = self._parts(program, index, m, logs=False)
         if program.eliminate is not None:  # one unobserved target: variable elimination
-            margs = {program.eliminate: _eliminate(parts, program.hidden_cards, program.order)}
+            out = _eliminate(parts, program.hidden_cards, program.order, _Arrays)
+            margs = {program.eliminate: out.reshape(m, -1)}
+            # added in order, as the compiled loops add (see _fast)
+            total = _row_sums(margs[program.eliminate])
         else:
             margs = self._marginals(program, _joint(parts, shape, logs=False))
-        first = next(iter(margs.values())) if margs else _joint(parts, shape, logs=False)
-        first = first.reshape(m, -1)
-        # row sums by einsum: fast on short rows, and the same bits whatever the chunk (a
-        # BLAS product is not: its blocking depends on the number of rows)
-        total = np.einsum("ij->i", first)
+            first = next(iter(margs.values())) if margs else _joint(parts, shape, logs=False)
+            # row sums by einsum: fast on short rows, and the same bits whatever the chunk
+            # (a BLAS product is not: its blocking depends on the number of rows)
+            total = np.einsum("ij->i", first.reshape(m, -1))
         lp = np.log(total)  # (run sets divide="ignore" once: -inf for 0)
         tiny = ~(total >= TINY)
         if tiny.any():  # impossible or underflowing: those cases again, in logarithms
@@ -375,35 +448,177 @@ def _joint(parts: list[np.ndarray], shape: tuple[int, ...], logs: bool) -> np.nd
     return np.broadcast_to(out, (m, *shape)) if out.shape[1:] != shape else out
 
 
-def _sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
-    """``a.sum(axis, keepdims=True)`` by einsum (about three times faster on these shapes)."""
-    letters = string.ascii_letters[: a.ndim]
-    kept = letters[:axis] + letters[axis + 1 :]
-    out = np.einsum(f"{letters}->{kept}", a)
-    return out.reshape(*a.shape[:axis], 1, *a.shape[axis + 1 :])
+class _Arrays:
+    """The arithmetic of :func:`_eliminate` on arrays ``(m, *shape)`` of many cases."""
+
+    @staticmethod
+    def shape(a: np.ndarray) -> tuple[int, ...]:
+        return a.shape[1:]
+
+    @staticmethod
+    def mul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a * b
+
+    @staticmethod
+    def sum_axis(a: np.ndarray, axis: int) -> np.ndarray:
+        """``a.sum(1 + axis, keepdims=True)``, added one state at a time in order (the
+        compiled loops add in the same order, so both give the same bits)."""
+        ax = (slice(None),) * (1 + axis)
+        out = a[(*ax, slice(0, 1))] + a[(*ax, slice(1, 2))]
+        for j in range(2, a.shape[1 + axis]):
+            out += a[(*ax, slice(j, j + 1))]
+        return out
 
 
-def _eliminate(
-    parts: list[np.ndarray], shape: tuple[int, ...], order: tuple[int, ...]
-) -> np.ndarray:
-    """The target's unnormalised marginal, ``(m, card)``: each other variable summed out
-    from the product of the parts that hold it, in ``order`` (axes of ``shape``)."""
+def _eliminate(parts: list[Any], shape: tuple[int, ...], order: tuple[int, ...], ops: Any) -> Any:
+    """The target's unnormalised marginal: each other variable summed out from the
+    product of the parts that hold it, in ``order`` (axes of ``shape``). ``ops`` does the
+    arithmetic: :class:`_Arrays` on many cases at once, or :class:`_Script` writing the
+    same steps down for the compiled loops."""
     parts = list(parts)
     for axis in order:
         if shape[axis] == 1:
             continue
-        holding = [p for p in parts if p.shape[1 + axis] > 1]
+        holding = [p for p in parts if ops.shape(p)[axis] > 1]
         if not holding:
             continue
-        parts = [p for p in parts if p.shape[1 + axis] == 1]
+        parts = [p for p in parts if ops.shape(p)[axis] == 1]
         prod = holding[0]
         for p in holding[1:]:
-            prod = prod * p
-        parts.append(_sum_axis(prod, 1 + axis))
+            prod = ops.mul(prod, p)
+        parts.append(ops.sum_axis(prod, axis))
     out = parts[0]
     for p in parts[1:]:
-        out = out * p
-    return out.reshape(out.shape[0], -1)
+        out = ops.mul(out, p)
+    return out
+
+
+class _Script:
+    """The arithmetic of :func:`_eliminate` written down as steps for one case, for
+    :func:`bayesdx.inference._loops.source`: a value is ``(slot, shape)``, its floats
+    in a buffer from ``slot`` on, in the order of ``shape`` (axes over the program's
+    unobserved kernel variables, 1 where broadcast)."""
+
+    def __init__(self) -> None:
+        self.size = 0  # floats of the buffer
+        self.steps: list[tuple[int, ...]] = []
+        self.maps: list[np.ndarray] = []
+        self.mapped = 0  # entries of maps so far
+
+    @staticmethod
+    def shape(a: tuple[int, tuple[int, ...]]) -> tuple[int, ...]:
+        return a[1]
+
+    def _slot(self, n: int) -> int:
+        self.size += n
+        return self.size - n
+
+    def _map(self, index: np.ndarray) -> int:
+        self.maps.append(index.ravel().astype(np.int64))
+        self.mapped += index.size
+        return self.mapped - index.size
+
+    def gather(self, view: int, shape: tuple[int, ...], first: bool) -> tuple[int, tuple[int, ...]]:
+        """A lookup table's row (``first``), or the product with it (the last value)."""
+        n = math.prod(shape)
+        dst = self._slot(n) if first else self.size - n
+        code = _loops.GATHER if first else _loops.TIMES
+        self.steps.append((code, dst, view, 0, 1, 0, 0, 1, n, 1, 0))
+        return dst, shape
+
+    def mul(
+        self, a: tuple[int, tuple[int, ...]], b: tuple[int, tuple[int, ...]]
+    ) -> tuple[int, tuple[int, ...]]:
+        shape = tuple(max(i, j) for i, j in zip(a[1], b[1], strict=True))
+        width = shape[-1]
+        at = [np.broadcast_to(np.arange(math.prod(v[1])).reshape(v[1]), shape) for v in (a, b)]
+        ma, mb = self._map(at[0][..., 0]), self._map(at[1][..., 0])
+        sa, sb = (int(v[1][-1] == width > 1) for v in (a, b))
+        dst = self._slot(math.prod(shape))
+        outer = math.prod(shape[:-1])
+        self.steps.append((_loops.MUL, dst, a[0], b[0], outer, ma, mb, 1, width, sa, sb))
+        return dst, shape
+
+    def sum_axis(self, a: tuple[int, tuple[int, ...]], axis: int) -> tuple[int, tuple[int, ...]]:
+        k = a[1][axis]
+        shape = tuple(1 if i == axis else c for i, c in enumerate(a[1]))
+        index = np.moveaxis(np.arange(math.prod(a[1])).reshape(a[1]), axis, -1)
+        if axis == len(shape) - 1:  # the last axis: one float per output, k in a row
+            width, index = 1, index.reshape(-1, k)
+        else:  # k rows of ``width`` floats per output row
+            width, index = shape[-1], index[..., 0, :].reshape(-1, k)
+        ma = self._map(index)
+        dst = self._slot(math.prod(shape))
+        outer = math.prod(shape) // width
+        self.steps.append((_loops.SUM, dst, a[0], 0, outer, ma, 0, k, width, 1, 0))
+        return dst, shape
+
+
+class _Fast:
+    """Every program of a one-target kernel written down for the compiled loop, as the
+    arrays :func:`bayesdx.inference._loops.source` writes out."""
+
+    def __init__(self, kernel: Kernel, programs: dict[int, _Program]) -> None:
+        ids = sorted(programs)
+        card = kernel._kcards[kernel._tpos[0]]
+        self.program_of = np.full(1 << len(kernel.variables), -1, dtype=np.int64)
+        views: list[np.ndarray] = []
+        weights: list[list[tuple[int, int]]] = []
+        offsets: list[int] = []
+        steps: list[tuple[int, ...]] = []
+        maps: list[np.ndarray] = []
+        view_range, step_range, out_slot, size = [0], [0], [], 0
+        for p, mask in enumerate(ids):
+            program = programs[mask]
+            script = _Script()
+            parts = []
+            for bshape, members in program.by_shape:
+                for j, b in enumerate(members):
+                    part = script.gather(b, bshape, j == 0)
+                parts.append(part)
+            out = _eliminate(parts, program.hidden_cards, program.order, script)
+            if math.prod(out[1]) == card:  # else the target is broadcast: numpy takes it
+                self.program_of[mask] = p
+            views.extend(program.views)
+            for b in range(len(program.views)):
+                w = program.weights[b]
+                weights.append([(int(c), int(w[c])) for c in np.flatnonzero(w)])
+                offsets.append(int(program.offsets[b, 0]))
+            base = sum(v.size for v in maps)
+            steps.extend((*st[:5], st[5] + base, st[6] + base, *st[7:]) for st in script.steps)
+            maps.extend(script.maps)
+            out_slot.append(out[0])
+            size = max(size, script.size)
+            view_range.append(len(views))
+            step_range.append(len(steps))
+        self.kcols = np.asarray(kernel._kcols, dtype=np.int64)
+        self.view_range = np.asarray(view_range, dtype=np.int64)
+        self.view_cols = np.asarray([v.shape[1] for v in views], dtype=np.int64)
+        self.view_start = np.cumsum([0] + [v.size for v in views[:-1]], dtype=np.int64)
+        self.table = np.concatenate([v.ravel() for v in views]) if views else np.zeros(1)
+        self.weight_range = np.cumsum([0] + [len(w) for w in weights], dtype=np.int64)
+        flat = [pair for w in weights for pair in w]
+        self.weight_col = np.asarray([c for c, _ in flat], dtype=np.int64)
+        self.weight = np.asarray([w for _, w in flat], dtype=np.int64)
+        self.offset = np.asarray(offsets, dtype=np.int64)
+        self.step_range = np.asarray(step_range, dtype=np.int64)
+        self.steps = np.asarray(steps, dtype=np.int64).reshape(-1, 11)
+        self.maps = np.concatenate(maps) if maps else np.zeros(1, dtype=np.int64)
+        self.out_slot = np.asarray(out_slot, dtype=np.int64)
+        self.buf_size = size
+        self.tiny = TINY
+        self.loop: Callable[..., None] | None = None
+
+
+def _row_sums(a: np.ndarray) -> np.ndarray:
+    """Each row's sum, ``(m,)``, added one column at a time in order (as the compiled
+    loops add)."""
+    if a.shape[1] == 1:
+        return a[:, 0].copy()
+    out = a[:, 0] + a[:, 1]
+    for j in range(2, a.shape[1]):
+        out += a[:, j]
+    return out
 
 
 # ---------------------------------------------------------------- building

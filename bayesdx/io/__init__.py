@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 from bayesdx._lazy import attach
 
 if TYPE_CHECKING:  # the names below load on first use (bayesdx._lazy)
+    from bayesdx.io._cache import (
+        code_folder,
+    )
     from bayesdx.io._case import (
         read_case,
     )
@@ -77,6 +80,7 @@ if TYPE_CHECKING:  # the names below load on first use (bayesdx._lazy)
     )
 
 _LAZY = {
+    "code_folder": "bayesdx.io._cache",
     "read_case": "bayesdx.io._case",
     "NO": "bayesdx.io._cohort",
     "YES": "bayesdx.io._cohort",
@@ -138,6 +142,7 @@ __all__ = [
     "check_export_suffix",
     "check_model",
     "check_output",
+    "code_folder",
     "cohort_hash",
     "default_cases_path",
     "entry_rows",

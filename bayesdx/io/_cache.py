@@ -54,6 +54,7 @@ __all__ = [
     "cache_folder",
     "cached_document",
     "cached_spec",
+    "code_folder",
     "store_document",
     "store_spec",
 ]
@@ -83,6 +84,28 @@ def cache_folder() -> Path | None:
 
     folder = _folder()
     return None if folder is None else Path(folder)
+
+
+def code_folder(name: str) -> str | None:
+    """A subfolder ``name`` of the cache folder for compiled code that the engine keeps
+    (numba's cache of :mod:`bayesdx.inference._loops`), made if needed; None when the cache
+    is off or the folder is not the user's alone (its files are run).
+
+    Examples
+    --------
+    >>> folder = code_folder("loops")
+    >>> folder is None or os.path.basename(folder) == "loops"
+    True
+    """
+    folder = _folder()
+    if folder is None:
+        return None
+    path = os.path.join(folder, name)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return path if _usable(folder) and _usable(path) else None
 
 
 def _folder() -> str | None:

@@ -1,0 +1,309 @@
+"""The tabulated kernel's per-case loop, written out for one kernel and compiled by numba
+where it is installed (the optional ``fast`` extra).
+
+A :mod:`bayesdx.inference._tabulated` kernel runs, for each group of cases, a *program*:
+lookups in its tables, products and sums, on arrays of many cases at once. numpy needs a
+call per step and array, so on a small network most of a case's time is calls. Here every
+program of a one-target kernel is written out as Python source, case by case, with its
+table offsets, widths and index arithmetic as constants (:func:`source`), and numba compiles
+it: a case then costs its arithmetic. The steps are the numpy arithmetic's, in the same
+order (products element by element; sums added one term at a time, in order, as the numpy
+code adds them; IEEE double arithmetic, no ``fastmath``), so the two give the same bits,
+which the tests check.
+
+The source is kept in the user's cache folder (the one of :mod:`bayesdx.io._cache`, checked
+the same way: the user's, writable by nobody else), under a name made of its hash, so numba's
+own cache beside it (``__pycache__``) compiles it once per machine: about 4 s for the bundled
+network, later processes load it in well under a second. Where no cache folder is usable
+the source goes to a temporary folder and is compiled in each process.
+
+This module imports only the standard library and numpy; numba is imported by the module it
+loads, and only where it is installed and ``BAYESDX_NUMBA`` is not ``0``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from bayesdx._lazy import load_on_use
+from bayesdx._version import __version__
+
+__all__ = [
+    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "check_evidence", "checker",
+    "checking", "load", "source", "wanted",
+]  # fmt: skip
+
+GATHER, TIMES, MUL, SUM = 0, 1, 2, 3  # the steps' codes (rows of ``steps``: see source)
+MAX_LINES = 4000  # a kernel whose loop would be longer stays with numpy
+# a batch of at least this many cases loads a kernel's compiled loop (numba's import costs
+# about 0.3 s once per process, the first compile of a kernel's loop a few seconds once per
+# machine); once it is loaded, that kernel uses it for batches of any size
+FAST_CASES = 100_000
+
+_io = load_on_use("bayesdx.io")
+_LOADED: dict[str, Callable[..., Any]] = {}  # by source hash (and "check"), in this process
+
+
+def available() -> bool:
+    """Whether numba is installed and not turned off (``BAYESDX_NUMBA=0``)."""
+    if os.environ.get("BAYESDX_NUMBA", "1").strip() == "0":
+        return False
+    return "numba" in sys.modules or importlib.util.find_spec("numba") is not None
+
+
+def wanted(n: int) -> bool:
+    """Whether a batch of ``n`` cases is worth loading compiled loops for (``FAST_CASES``),
+    where numba is available."""
+    return n >= FAST_CASES and available()
+
+
+def checking(n: int) -> bool:
+    """Whether the evidence of a batch of ``n`` cases is checked by the compiled
+    :func:`check_evidence`: a large batch, or it is loaded already."""
+    return "check" in _LOADED or wanted(n)
+
+
+def checker() -> Callable[..., int]:
+    """:func:`check_evidence`, compiled (once per process; numba's cache keeps it)."""
+    fn = _LOADED.get("check")
+    if fn is None:
+        fn = _LOADED["check"] = _jit(check_evidence)
+    return fn
+
+
+def check_evidence(x: np.ndarray, cards: np.ndarray, out: np.ndarray, blank: np.ndarray) -> int:
+    """Copy the evidence ``x`` into ``out`` (a narrower integer type) and mark in ``blank``
+    the cases that observe nothing, in one pass; return the flat index of the first entry
+    that is not a state index of its column (-1 where none).
+
+    Examples
+    --------
+    >>> x = np.array([[0, -1], [-1, -1], [1, 2]])
+    >>> out, blank = np.empty(x.shape, np.int16), np.zeros(3, bool)
+    >>> check_evidence(x, np.array([2, 2]), out, blank)
+    5
+    >>> blank[:2].tolist()
+    [False, True]
+    """
+    n, m = x.shape
+    for i in range(n):
+        bad = False
+        seen = False
+        for j in range(m):  # no early exit: the compiled loop runs without branches
+            v = x[i, j]
+            out[i, j] = v
+            bad |= (v < -1) | (v >= cards[j])
+            seen |= v >= 0
+        if bad:
+            for j in range(m):
+                if x[i, j] < -1 or x[i, j] >= cards[j]:
+                    return i * m + j
+        blank[i] = not seen
+    return -1
+
+
+def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` compiled by numba, cached on disk (numba's ``cache=True``)."""
+    numba = importlib.import_module("numba")
+    compiled: Callable[..., Any] = numba.njit(cache=True, nogil=True)(fn)
+    return compiled
+
+
+def source(fast: Any, card: int) -> str | None:
+    """The loop of every program of ``fast`` (a :mod:`~bayesdx.inference._tabulated`
+    ``_Fast``: the programs' steps as arrays), for a target of ``card`` states, as the
+    source of a module whose ``run(x, table, post, total, done, members, member_range,
+    sums)`` fills, for each case of ``x`` that a program covers and whose total is at least
+    ``tiny``, the normalised posterior ``post[i]``, ``total[i]``, ``done[i] = True`` and
+    the group sums ``sums[g, i]`` (the posteriors of ``members[member_range[g]:
+    member_range[g + 1]]`` added in order from 0.0); every other case gets ``done[i] =
+    False``. None where the loop would be longer than ``MAX_LINES`` lines.
+
+    A step (a row of ``fast.steps``) is ``(code, dst, a, b, outer, map_a, map_b, k, width,
+    stride_a, stride_b)`` on a buffer ``buf``: ``GATHER``: ``buf[dst + e] =`` element ``e``
+    of the row of the program's table ``a``, for ``e < width``; ``TIMES``: ``buf[dst + e]
+    *=`` the same; ``MUL``: for each ``o < outer``, ``buf[dst + o * width + e] = buf[a +
+    maps[map_a + o] + e * stride_a] * buf[b + maps[map_b + o] + e * stride_b]``; ``SUM``:
+    for each ``o < outer``, ``buf[dst + o * width + e] =`` the sum, in order, of ``buf[a +
+    maps[map_a + o * k + j] + e]`` for ``j < k``.
+    """
+    programs = [(m, p) for m, p in enumerate(fast.program_of.tolist()) if p >= 0]
+    if not programs:
+        return None
+    views = max(int(fast.view_range[p + 1] - fast.view_range[p]) for _, p in programs)
+    bits = [f"(x[i, {int(c)}] >= 0) * {1 << k}" for k, c in enumerate(fast.kcols)]
+    lines = [
+        "import numpy as np",
+        "",
+        "",
+        "def run(x, table, post, total, done, members, member_range, sums):",
+        "    n = x.shape[0]",
+        f"    buf = np.empty({max(int(fast.buf_size), 1)})",
+        f"    index = np.full({1 << len(bits)}, -1, dtype=np.int64)",
+        *(f"    index[{m}] = {k}" for k, (m, _) in enumerate(programs)),
+        "    which = np.empty(n, dtype=np.int64)",
+        f"    count = np.zeros({len(programs) + 1}, dtype=np.int64)",
+        "    for i in range(n):",
+        f"        w = index[{' + '.join(bits) if bits else '0'}]",
+        "        which[i] = w",
+        "        done[i] = False",
+        "        if w >= 0:",
+        "            count[w + 1] += 1",
+        f"    for k in range({len(programs)}):",
+        "        count[k + 1] += count[k]",
+        "    start = count.copy()",
+        "    # each case's table rows, in program order: x is read once, in order",
+        "    order = np.empty(count[-1], dtype=np.int64)",
+        f"    rows = np.empty((count[-1], {max(views, 1)}), dtype=np.int64)",
+        "    for i in range(n):",
+        "        w = which[i]",
+        "        if w < 0:",
+        "            continue",
+        "        at = start[w]",
+        "        start[w] += 1",
+        "        order[at] = i",
+    ]
+    for k, (_, p) in enumerate(programs):
+        lines.append(f"        {'if' if k == 0 else 'elif'} w == {k}:")
+        lines.extend("            " + line for line in _rows(fast, p))
+    finish = [
+        "t = buf[o]" if card == 1 else "t = buf[o] + buf[o + 1]",
+        f"for j in range(2, {card}):",
+        "    t += buf[o + j]",
+        "total[i] = t",
+        f"if t >= {float(fast.tiny)!r}:",
+        "    scale = 1.0 / t",
+        f"    for j in range({card}):",
+        "        post[i, j] = buf[o + j] * scale",
+        "    done[i] = True",
+        "    for g in range(member_range.shape[0] - 1):",
+        "        acc = 0.0",
+        "        for m in range(member_range[g], member_range[g + 1]):",
+        "            acc = acc + post[i, members[m]]",
+        "        sums[g, i] = acc",
+    ]
+    # a program's cases in one pass: its tables stay in cache
+    for k, (_, p) in enumerate(programs):
+        lines += [f"    for at in range(count[{k}], count[{k + 1}]):", "        i = order[at]"]
+        lines += [f"        r{v} = rows[at, {v}]" for v in range(_views(fast, p))]
+        lines.extend("        " + line for line in _program(fast, p) + finish)
+        if len(lines) > MAX_LINES:
+            return None
+    return "\n".join([*lines, ""])
+
+
+def _views(fast: Any, p: int) -> int:
+    return int(fast.view_range[p + 1] - fast.view_range[p])
+
+
+def _rows(fast: Any, p: int) -> list[str]:
+    """Lines that put case ``i``'s row offsets of program ``p``'s tables in ``rows[at]``."""
+    lines = []
+    v0 = int(fast.view_range[p])
+    for v in range(v0, v0 + _views(fast, p)):
+        terms = [
+            f" + {int(fast.weight[t])} * int(x[i, {int(fast.weight_col[t])}])"
+            for t in range(int(fast.weight_range[v]), int(fast.weight_range[v + 1]))
+        ]
+        start, cols, off = int(fast.view_start[v]), int(fast.view_cols[v]), int(fast.offset[v])
+        lines.append(f"rows[at, {v - v0}] = {start} + {cols} * ({off}{''.join(terms)})")
+    return lines
+
+
+def _program(fast: Any, p: int) -> list[str]:
+    """The lines of program ``p``: its steps (tables' rows in ``r0``, ``r1``, ...), and
+    where its marginal ends (``o``)."""
+    lines = []
+    for s in range(int(fast.step_range[p]), int(fast.step_range[p + 1])):
+        code, dst, a, b, outer, ma, mb, k, width, sa, sb = (int(v) for v in fast.steps[s])
+        if code == GATHER:
+            lines.append(f"for e in range({width}):")
+            lines.append(f"    buf[{dst} + e] = table[r{a} + e]")
+        elif code == TIMES:
+            lines.append(f"for e in range({width}):")
+            lines.append(f"    buf[{dst} + e] *= table[r{a} + e]")
+        elif code == MUL:
+            for o in range(outer):
+                ia, ib = a + int(fast.maps[ma + o]), b + int(fast.maps[mb + o])
+                left = f"buf[{ia} + e]" if sa else f"buf[{ia}]"
+                right = f"buf[{ib} + e]" if sb else f"buf[{ib}]"
+                lines.append(f"for e in range({width}):")
+                lines.append(f"    buf[{dst + o * width} + e] = {left} * {right}")
+        else:  # SUM
+            for o in range(outer):
+                at = [a + int(fast.maps[ma + o * k + j]) for j in range(k)]
+                d = dst + o * width
+                lines.append(f"for e in range({width}):")
+                lines.append(f"    buf[{d} + e] = buf[{at[0]} + e] + buf[{at[1]} + e]")
+                for j in range(2, k):
+                    lines.append(f"for e in range({width}):")
+                    lines.append(f"    buf[{d} + e] += buf[{at[j]} + e]")
+    lines.append(f"o = {int(fast.out_slot[p])}")
+    return lines
+
+
+def load(text: str) -> Callable[..., None] | None:
+    """The ``run`` function of the module ``text`` (from :func:`source`), compiled by numba
+    (from numba's cache beside the source, where the source is in the cache folder). None
+    where numba is not available or the source cannot be written anywhere."""
+    if not available():
+        return None
+    from hashlib import blake2b
+
+    numba = sys.modules.get("numba") or importlib.import_module("numba")
+    key = f"{text}\0{__version__}\0{getattr(numba, '__version__', '')}\0{sys.version}"
+    key = blake2b(key.encode(), digest_size=16).hexdigest()
+    fn = _LOADED.get(key)
+    if fn is not None:
+        return fn
+    path = None
+    for folder in (_io.code_folder("loops"), None):
+        try:
+            path = _write(folder, f"loop_{key}.py", text)
+            break
+        except OSError:  # a full or read-only disk: a private folder, else numpy
+            continue
+    if path is None:
+        return None
+    spec = importlib.util.spec_from_file_location(f"bayesdx_loop_{key}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # numba's cache finds the module by its name
+    spec.loader.exec_module(module)
+    run: Callable[..., None] = _jit(module.run)
+    _LOADED[key] = run
+    return run
+
+
+def _write(folder: str | None, name: str, text: str) -> str:
+    """``folder/name`` holding ``text`` (written whole, then renamed into place: a reader
+    never sees half of it); a new private temporary folder where ``folder`` is None."""
+    import tempfile
+
+    if folder is None:
+        folder = tempfile.mkdtemp(prefix="bayesdx-loops-")
+    path = os.path.join(folder, name)
+    try:
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".loop-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
