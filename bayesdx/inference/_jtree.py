@@ -1212,7 +1212,7 @@ class CliqueTree:
 
     def _path(
         self, key: tuple, eq: str, ops: list[np.ndarray]
-    ) -> tuple[list[tuple[tuple[int, ...], str]], int]:
+    ) -> tuple[list[tuple[int, int, _PairProgram]], int]:
         """How two or more operands are contracted: in pairs, one matrix product each (the
         steps of a greedy path, see :func:`_greedy`, :func:`_steps` and :func:`_pair`) where
         that takes at most ``PAIRWISE`` times the multiply-adds of one pass of
@@ -1234,7 +1234,7 @@ class CliqueTree:
                 path, naive, optimised = _greedy(eq, sizes)
                 steps = _steps(eq, path) if optimised < PAIRWISE * naive else []
                 sizes["z"] = 1
-                got = (steps, _peak(steps, sizes))
+                got = (_programs(steps, sizes), _peak(steps, sizes))
                 self._paths[shape] = got
             if len(self._paths) > 1 << 16:
                 self._paths.clear()
@@ -1338,7 +1338,7 @@ def _peak(steps: list[tuple[tuple[int, ...], str]], sizes: Mapping[str, int]) ->
 
 
 def _sliced(
-    steps: list[tuple[tuple[int, ...], str]],
+    steps: list[tuple[int, int, _PairProgram]],
     ops: list[np.ndarray],
     eq: str,
     out: np.ndarray | None,
@@ -1374,20 +1374,31 @@ def _sum_out(eq: str, op: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def _programs(
+    steps: list[tuple[tuple[int, ...], str]], sizes: Mapping[str, int]
+) -> list[tuple[int, int, _PairProgram]]:
+    """The steps of :func:`_steps` as programs of :func:`_pair`, for operands of ``sizes``
+    (each letter's; the case letter's does not matter)."""
+    out = []
+    for (i, j), step in steps:
+        a, b = step.split("->")[0].split(",")
+        shape_a = tuple(sizes[u] for u in a)
+        out.append((i, j, _pair_program(step, shape_a, tuple(sizes[u] for u in b))))
+    return out
+
+
 def _pairwise(
-    steps: list[tuple[tuple[int, ...], str]], ops: list[np.ndarray], out: np.ndarray | None
+    steps: list[tuple[int, int, _PairProgram]], ops: list[np.ndarray], out: np.ndarray | None
 ) -> np.ndarray:
-    """The steps of :func:`_steps` run one matrix product (:func:`_pair`) each, the last
-    into ``out``."""
+    """The steps of :func:`_programs` run one matrix product (:func:`_run_pair`) each, the
+    last into ``out``."""
     ops = list(ops)
-    for k, (inds, step) in enumerate(steps):
-        taken = [ops[i] for i in inds]
-        ops = [a for i, a in enumerate(ops) if i not in inds]
-        last = k == len(steps) - 1
-        if len(taken) == 2:
-            ops.append(_pair(step, taken[0], taken[1], out if last else None))
-        else:
-            ops.append(np.einsum(step, *taken, out=out if last else None))
+    last = len(steps) - 1
+    for k, (i, j, prog) in enumerate(steps):
+        a, b = ops[i], ops[j]
+        del ops[j]  # i < j
+        del ops[i]
+        ops.append(_run_pair(prog, a, b, out if k == last else None))
     return ops[-1]
 
 
@@ -1401,6 +1412,8 @@ class _PairProgram:
     between them): each operand's new axes, so that both are in the output's order."""
 
     swap: bool
+    z_a: bool  # the (first) operand has the case axis
+    z_b: bool
     sum_a: tuple[int, ...]
     perm_a: tuple[int, ...]
     sum_b: tuple[int, ...]
@@ -1410,8 +1423,8 @@ class _PairProgram:
     shape_b: tuple[int, ...] = ()
     shape_out: tuple[int, ...] = ()
     perm_out: tuple[int, ...] | None = None
-    expand_a: tuple[int, ...] = ()
-    expand_b: tuple[int, ...] = ()
+    expand_a: tuple[Any, ...] = ()  # an index: slice(None) for each axis, None for a new one
+    expand_b: tuple[Any, ...] = ()
 
 
 _PAIR_PROGRAMS: dict[tuple, _PairProgram] = {}
@@ -1443,13 +1456,15 @@ def _pair_way(
         order_b = [u for u in out if u in keep_b]
         return _PairProgram(
             swap=swap,
+            z_a="z" in a,
+            z_b="z" in b,
             sum_a=sum_a,
             perm_a=tuple(keep_a.index(u) for u in order_a),
             sum_b=sum_b,
             perm_b=tuple(keep_b.index(u) for u in order_b),
             multiply=True,
-            expand_a=tuple(k for k, u in enumerate(out) if u not in keep_a),
-            expand_b=tuple(k for k, u in enumerate(out) if u not in keep_b),
+            expand_a=tuple(slice(None) if u in keep_a else None for u in out),
+            expand_b=tuple(slice(None) if u in keep_b else None for u in out),
         )
     at = out.index
     both = sorted((u for u in keep_a if u in b and u in out and u != "z"), key=at)
@@ -1466,6 +1481,8 @@ def _pair_way(
 
     return _PairProgram(
         swap=swap,
+        z_a=z_a,
+        z_b=z_b,
         sum_a=sum_a,
         perm_a=tuple(keep_a.index(u) for u in order_a),
         sum_b=sum_b,
@@ -1479,43 +1496,47 @@ def _pair_way(
 
 
 def _pair(eq: str, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """A two-operand einsum as one matrix product per case (``numpy.matmul`` over a case
-    axis: each case is its own product of the same shape, so its bits do not depend on the
-    other cases), or a broadcast product where nothing is summed between the operands.
-    ``z``, the case letter, comes first wherever it is."""
+    """A two-operand einsum by :func:`_run_pair` (its program made once per equation and
+    shapes); ``z``, the case letter, comes first wherever it is."""
     ins = eq.split("->")[0]
-    z_a, z_b = ins[0] == "z", ins[ins.index(",") + 1] == "z"
-    key = (eq, a.shape[z_a:], b.shape[z_b:])
+    key = (eq, a.shape[ins[0] == "z" :], b.shape[ins[ins.index(",") + 1] == "z" :])
     prog = _PAIR_PROGRAMS.get(key)
     if prog is None:
         if len(_PAIR_PROGRAMS) > 1 << 14:
             _PAIR_PROGRAMS.clear()
         prog = _PAIR_PROGRAMS[key] = _pair_program(eq, a.shape, b.shape)
+    return _run_pair(prog, a, b, out)
+
+
+def _run_pair(
+    prog: _PairProgram, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Two operands contracted as one matrix product per case (``numpy.matmul`` over the
+    case axis: each case is its own product of the same shape, so its bits do not depend on
+    the other cases), or multiplied (broadcast) where nothing is summed between them."""
     if prog.swap:
-        a, b, z_a, z_b = b, a, z_b, z_a
+        a, b = b, a
     if prog.sum_a:
         a = a.sum(axis=prog.sum_a)
     if prog.sum_b:
         b = b.sum(axis=prog.sum_b)
     if prog.multiply:  # the inputs (the smaller) read in the output's order
-        a = np.expand_dims(np.transpose(a, prog.perm_a), prog.expand_a)
-        b = np.expand_dims(np.transpose(b, prog.perm_b), prog.expand_b)
+        a = a.transpose(prog.perm_a)[prog.expand_a]
+        b = b.transpose(prog.perm_b)[prog.expand_b]
         return np.multiply(a, b, out=out)
-    m = a.shape[0] if z_a else b.shape[0] if z_b else 0
-    lead_a = (m,) if z_a else ()
-    lead_b = (m,) if z_b else ()
-    a = np.ascontiguousarray(np.transpose(a, prog.perm_a)).reshape((*lead_a, *prog.shape_a))
-    b = np.ascontiguousarray(np.transpose(b, prog.perm_b)).reshape((*lead_b, *prog.shape_b))
-    lead = (m,) if z_a or z_b else ()
+    m = a.shape[0] if prog.z_a else b.shape[0] if prog.z_b else 0
+    lead = (m,) if prog.z_a or prog.z_b else ()
+    a = np.ascontiguousarray(a.transpose(prog.perm_a)).reshape(lead[: prog.z_a] + prog.shape_a)
+    b = np.ascontiguousarray(b.transpose(prog.perm_b)).reshape(lead[: prog.z_b] + prog.shape_b)
     if math.prod(prog.shape_a[1:]) * prog.shape_b[2] < BLAS_FLOATS:  # numpy's own loops
-        res = (a[..., None] * b[..., None, :, :]).sum(axis=-2).reshape((*lead, *prog.shape_out))
+        res = (a[..., None] * b[..., None, :, :]).sum(axis=-2).reshape(lead + prog.shape_out)
     elif out is not None and prog.perm_out is None and out.flags.c_contiguous:
-        np.matmul(a, b, out=out.reshape((*lead, *prog.shape_a[:2], prog.shape_b[2])))
+        np.matmul(a, b, out=out.reshape(lead + prog.shape_a[:2] + prog.shape_b[2:]))
         return out
     else:
-        res = np.matmul(a, b).reshape((*lead, *prog.shape_out))
+        res = np.matmul(a, b).reshape(lead + prog.shape_out)
     if prog.perm_out is not None:
-        res = np.transpose(res, prog.perm_out)
+        res = res.transpose(prog.perm_out)
     if out is None:
         return res
     out[...] = res

@@ -171,7 +171,7 @@ def test_greedy_path_steps_compute_the_einsum():
     path, naive, optimised = jtree_module._greedy(eq, sizes)
     assert len(path) == len(terms) - 1
     assert optimised < naive
-    steps = jtree_module._steps(eq, path)
+    steps = jtree_module._programs(jtree_module._steps(eq, path), sizes)
     np.testing.assert_allclose(jtree_module._pairwise(steps, ops, None), np.einsum(eq, *ops))
     out = np.empty((3, 2, 3))
     assert jtree_module._pairwise(steps, ops, out) is out
