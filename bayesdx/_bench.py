@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from bayesdx.errors import UnknownNetworkError
-from bayesdx.inference import compile_network, marginals, posteriors
+from bayesdx.inference import _loops, compile_network, marginals, posteriors
 from bayesdx.inference._engine import compiled
 from bayesdx.io import export_text, load_network, ve_engine
 from bayesdx.model import Network, network_parameters, normalise, resolve_hypothesis, table_with
@@ -147,7 +147,8 @@ class BenchmarkReport:
         ``pyagrum_one_per_s``, ``one_ratio``; the same with ``all_`` for all marginals;
         ``peak_mb`` (bayesdx's peak numpy memory for ``one_cases`` cases, one target) and
         ``plans`` (plans built), ``engine`` (with one target: ``"kernel"``, a few variables
-        with every other piece's message tabulated; ``"tree"``: one junction tree for every
+        with every other piece's message tabulated; ``"loop"``: the same kernel run by its
+        compiled loop (numba, the fast extra); ``"tree"``: one junction tree for every
         evidence pattern, on networks with large cliques; ``"plans"``: a plan per pattern;
         all marginals run on the tree or the plans). A
         measurement that did not finish holds None and ``note`` says why.
@@ -278,7 +279,8 @@ class BenchmarkReport:
         m = self.machine
         lines = [
             f"Machine: {m['platform']}, {m['cpus']} CPUs, Python {m['python']}, "
-            f"numpy {m['numpy']}, pgmpy {m['pgmpy']}, pyAgrum {m.get('pyagrum') or 'absent'}",
+            f"numpy {m['numpy']}, pgmpy {m['pgmpy']}, pyAgrum {m.get('pyagrum') or 'absent'}, "
+            f"numba {m.get('numba') or 'absent (no compiled loops: the fast extra)'}",
             "",
             f"{'measure':<34}{'network':<15}{'value':>14}  unit",
         ]
@@ -327,12 +329,15 @@ def _cell(value: float | None, unit: str = "") -> str:
 def _machine() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        pyagrum: str | None = version("pyagrum")
-    except PackageNotFoundError:
-        pyagrum = None
+    found: dict[str, str | None] = {}
+    for name in ("pyagrum", "numba"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = None
     return {
-        "pyagrum": pyagrum,
+        "pyagrum": found["pyagrum"],
+        "numba": found["numba"] if _loops.available() else None,
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
@@ -436,7 +441,10 @@ def _peer_row(
     rate, n = _bayesdx_rate(cn, network, "all", [], rng, budget, max_cases, repeats)
     row.update(all_per_s=rate, all_cases=n, plans=len(cn._plans))
     tree = cn._clique_tree() is not None
-    row["engine"] = "kernel" if cn._kernels.get((target,)) else "tree" if tree else "plans"
+    kernel = cn._kernels.get((target,))
+    row["engine"] = "kernel" if kernel else "tree" if tree else "plans"
+    if kernel and not isinstance(kernel._fast, bool):
+        row["engine"] = "loop"  # the kernel's compiled loop ran (numba)
     if importlib.util.find_spec("pyagrum") is None:
         row.update(pyagrum_one_per_s=None, pyagrum_all_per_s=None, one_ratio=None,
                    all_ratio=None, note="pyAgrum is not installed (the bench extra)")  # fmt: skip
