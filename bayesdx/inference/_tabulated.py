@@ -161,15 +161,29 @@ class Kernel:
         a batch of at least ``_loops.FAST_CASES`` cases, then used for batches of any size."""
         if self._fast is True and _loops.wanted(n):
             self._fast = False
-            if len(self.variables) <= FAST_VARIABLES:
-                tk = self._tpos[0]
-                masks = [m for m in range(1 << len(self.variables)) if not m >> tk & 1]
-                fast = _Fast(self, {m: self._program(m) for m in masks})
-                text = _loops.source(fast, self._kcards[tk])
-                if text is not None and fast.table.size <= PROGRAM_FLOATS:
-                    fast.loop = _loops.load(text)
-                    self._fast = fast if fast.loop is not None else False
+            programs = self._every_program()
+            if programs:
+                fast = _Fast(self, programs)
+                text = _loops.source(fast, self._kcards[self._tpos[0]])
+                fast.loop = _loops.load(text) if text is not None else None
+                self._fast = fast if fast.loop is not None else False
         return self._fast.loop if isinstance(self._fast, _Fast) else None
+
+    def _every_program(self) -> dict[int, _Program] | None:
+        """The program of every mask with the target unobserved, or None where there are
+        more than ``2 ** (FAST_VARIABLES - 1)`` or their tables hold more than
+        ``PROGRAM_FLOATS`` floats (the loop keeps them all, in one array)."""
+        if len(self.variables) > FAST_VARIABLES:
+            return None
+        tk = self._tpos[0]
+        programs, floats = {}, 0
+        for mask in range(1 << len(self.variables)):
+            if not mask >> tk & 1:
+                programs[mask] = self._program(mask)
+                floats += sum(v.size for v in programs[mask].views)
+                if floats > PROGRAM_FLOATS:
+                    return None
+        return programs
 
     def _run_fast(
         self,

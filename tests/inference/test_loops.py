@@ -231,3 +231,13 @@ def test_the_compiled_loop_gives_numpys_bits_on_a_large_batch():
     _same(got, _numpy(net, x, ["diagnosis"]), ["diagnosis"])
     small = cn.evaluate(x[:1000], ["diagnosis"])  # loaded: small batches use it too
     _same(small, _numpy(net, x[:1000], ["diagnosis"]), ["diagnosis"])
+
+
+def test_a_kernel_whose_programs_are_too_large_keeps_numpy(python_loops, monkeypatch):
+    monkeypatch.setattr(tabulated_module, "PROGRAM_FLOATS", 1000)
+    net = load_network("marrow_signal")
+    x = _marrow_cases(50, 8)
+    cn = compile_network(net)
+    got = cn.evaluate(x, ["diagnosis"])
+    assert cn._kernels[("diagnosis",)]._fast is False
+    _same(got, _numpy(net, x, ["diagnosis"]), ["diagnosis"])
