@@ -26,7 +26,14 @@ tables of at most ``COMPONENT_FLOATS`` floats per component and ``TOTAL_FLOATS``
 choice depends on the network and the targets alone, never on the cases, so a case's
 numbers never depend on the batch it is in.
 
-This module imports only numpy (and the shared helpers of :mod:`bayesdx.inference._graph`).
+With one target, where numba is installed (the ``fast`` extra), a batch of at least
+``_loops.FAST_CASES`` cases has every program of its kernel written out as one loop over the
+cases and compiled (:mod:`bayesdx.inference._loops`): the same steps in the same order, so
+the same bits (sums over a variable and a case's total are added one term at a time, in
+order, in both), without a numpy call per step.
+
+This module imports only numpy (and :mod:`bayesdx.inference._graph` and
+:mod:`bayesdx.inference._loops`, which import numba only where a loop is compiled).
 """
 
 from __future__ import annotations
