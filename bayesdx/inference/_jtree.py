@@ -1231,8 +1231,11 @@ class CliqueTree:
             shape = (eq, tuple(sorted(sizes.items())))
             got = self._paths.get(shape)
             if got is None:
-                path, naive, optimised = _greedy(eq, sizes)
-                steps = _steps(eq, path) if optimised < PAIRWISE * naive else []
+                if len(ops) == 2 and PAIRWISE > 1:  # one pair: one pass's work
+                    steps = _steps(eq, [(0, 1)])
+                else:
+                    path, naive, optimised = _greedy(eq, sizes)
+                    steps = _steps(eq, path) if optimised < PAIRWISE * naive else []
                 sizes["z"] = 1
                 got = (_programs(steps, sizes), _peak(steps, sizes))
                 self._paths[shape] = got
@@ -1246,47 +1249,67 @@ def _greedy(eq: str, sizes: Mapping[str, int]) -> tuple[list[tuple[int, int]], f
     """A pairwise path for an einsum (numpy's convention: the two positions taken out, the
     result put last), greedy: each step takes, among the pairs that share a letter (any pair
     if none does), the pair whose result is smallest against its inputs (ties: the smaller
-    union). Also the multiply-adds of one pass over every letter and of the path, about."""
+    union). Also the multiply-adds of one pass over every letter and of the path, about.
+    Sets of letters are bit masks; a pair keeps a letter of the output or of another
+    operand (one that the operands hold three times or more, or twice but not both in the
+    pair)."""
     ins, final = eq.split("->")
-    sets = [frozenset(t) for t in ins.split(",")]
-    out = frozenset(final)
-    count: dict[str, int] = {}
-    for t in sets:
-        for u in t:
-            count[u] = count.get(u, 0) + 1
-    known: dict[frozenset[str], int] = {}
+    bit: dict[str, int] = {}
+    for u in ins.replace(",", "") + final:
+        bit.setdefault(u, 1 << len(bit))
 
-    def size(letters: frozenset[str]) -> int:
-        got = known.get(letters)
+    def mask(letters: str) -> int:
+        m = 0
+        for u in letters:
+            m |= bit[u]
+        return m
+
+    sets = [mask(t) for t in ins.split(",")]
+    out = mask(final)
+    known: dict[int, int] = {}
+    weights = [(b, sizes[u]) for u, b in bit.items()]
+
+    def size(m: int) -> int:
+        got = known.get(m)
         if got is None:
-            got = known[letters] = math.prod(sizes[u] for u in letters)
+            got = 1
+            for b, k in weights:
+                if m & b:
+                    got *= k
+            known[m] = got
         return got
 
-    naive = float(size(out.union(*sets)) * len(sets))
+    naive = float(size(out | mask(ins.replace(",", ""))) * len(sets))
     optimised = 0.0
     path = []
     while len(sets) > 1:
-        best: tuple[int, int, int, int, frozenset[str]] | None = None
+        once = twice = thrice = 0
+        for t in sets:
+            thrice |= twice & t
+            twice |= once & t
+            once |= t
+        others = out | thrice
+        two = twice & ~thrice
+        best: tuple[int, int, int, int, int] | None = None
+        sized = [size(t) for t in sets]
         for share in (True, False):
-            for i in range(len(sets)):
-                a = sets[i]
+            for i, a in enumerate(sets):
+                size_a = sized[i]
                 for j in range(i + 1, len(sets)):
                     b = sets[j]
-                    if share and a.isdisjoint(b):
+                    if share and not a & b:
                         continue
                     union = a | b
-                    keep = frozenset(u for u in union if u in out or count[u] > (u in a) + (u in b))
-                    score = (size(keep) - size(a) - size(b), size(union), i, j, keep)
-                    if best is None or score[:2] < best[:2]:
-                        best = score
+                    keep = union & (others | (two & ~(a & b)))
+                    gain = (known.get(keep) or size(keep)) - size_a - sized[j]
+                    if best is None or gain <= best[0]:
+                        whole = known.get(union) or size(union)
+                        if best is None or (gain, whole) < best[:2]:
+                            best = (gain, whole, i, j, keep)
             if best is not None:
                 break
         assert best is not None
         _, flops, i, j, keep = best
-        for u in sets[i] | sets[j]:
-            count[u] -= (u in sets[i]) + (u in sets[j])
-        for u in keep:
-            count[u] = count.get(u, 0) + 1
         optimised += 2.0 * flops
         path.append((i, j))
         sets = [t for k, t in enumerate(sets) if k != i and k != j] + [keep]
@@ -1382,8 +1405,14 @@ def _programs(
     out = []
     for (i, j), step in steps:
         a, b = step.split("->")[0].split(",")
-        shape_a = tuple(sizes[u] for u in a)
-        out.append((i, j, _pair_program(step, shape_a, tuple(sizes[u] for u in b))))
+        key = (step, tuple(sizes[u] for u in a if u != "z"), tuple(sizes[u] for u in b if u != "z"))
+        prog = _PAIR_PROGRAMS.get(key)
+        if prog is None:
+            if len(_PAIR_PROGRAMS) > 1 << 14:
+                _PAIR_PROGRAMS.clear()
+            shape_a = tuple(sizes[u] for u in a)
+            prog = _PAIR_PROGRAMS[key] = _pair_program(step, shape_a, tuple(sizes[u] for u in b))
+        out.append((i, j, prog))
     return out
 
 
