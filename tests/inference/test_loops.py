@@ -164,8 +164,13 @@ def test_a_loop_that_fails_leaves_the_batch_to_numpy(python_loops, monkeypatch):
         return run
 
     monkeypatch.setattr(loops_module, "load", broken)
+    _check_numpy_took_it(100, 4)
+
+
+def _check_numpy_took_it(n: int, seed: int) -> None:
+    """The kernel has no loop after a batch, and the batch got numpy's bits."""
     net = load_network("marrow_signal")
-    x = _marrow_cases(100, 4)
+    x = _marrow_cases(n, seed)
     cn = compile_network(net)
     got = cn.evaluate(x, ["diagnosis"])
     assert cn._kernels[("diagnosis",)]._fast is False
@@ -235,9 +240,4 @@ def test_the_compiled_loop_gives_numpys_bits_on_a_large_batch():
 
 def test_a_kernel_whose_programs_are_too_large_keeps_numpy(python_loops, monkeypatch):
     monkeypatch.setattr(tabulated_module, "PROGRAM_FLOATS", 1000)
-    net = load_network("marrow_signal")
-    x = _marrow_cases(50, 8)
-    cn = compile_network(net)
-    got = cn.evaluate(x, ["diagnosis"])
-    assert cn._kernels[("diagnosis",)]._fast is False
-    _same(got, _numpy(net, x, ["diagnosis"]), ["diagnosis"])
+    _check_numpy_took_it(50, 8)
