@@ -34,7 +34,7 @@ import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -1431,8 +1431,7 @@ def _pairwise(
     return ops[-1]
 
 
-@dataclass(frozen=True)
-class _PairProgram:
+class _PairProgram(NamedTuple):
     """How :func:`_pair` contracts two operands (``swap``: taken the other way round): each
     one's letters summed first (axes) and its transposition. A matrix product: each one's
     shape as ``(batch, rows, inner)`` (the first) or ``(batch, inner, columns)`` (the
