@@ -43,26 +43,29 @@ __all__ = [
 
 GATHER, TIMES, MUL, SUM = 0, 1, 2, 3  # the steps' codes (rows of ``steps``: see source)
 MAX_LINES = 4000  # a kernel whose loop would be longer stays with numpy
-# a batch of at least this many cases loads a kernel's compiled loop (numba's import costs
-# about 0.3 s once per process, the first compile of a kernel's loop a few seconds once per
-# machine); once it is loaded, that kernel uses it for batches of any size
-FAST_CASES = 100_000
+# a batch of at least this many cases loads a kernel's compiled loop: numba's import and
+# the cached loop cost about 0.4 s once per process (measured on the bundled network), about
+# what the loop saves on a million cases; the first compile of a kernel's loop, a few seconds
+# once per machine. Once loaded, the kernel uses it for batches of any size
+FAST_CASES = 1_000_000
 
 _io = load_on_use("bayesdx.io")
 _LOADED: dict[str, Callable[..., Any]] = {}  # by source hash (and "check"), in this process
 
 
 def available() -> bool:
-    """Whether numba is installed and not turned off (``BAYESDX_NUMBA=0``)."""
+    """Whether numba is installed and not turned off (``BAYESDX_NUMBA=0``; ``1`` uses it for
+    batches of any size, see :func:`wanted`)."""
     if os.environ.get("BAYESDX_NUMBA", "1").strip() == "0":
         return False
     return "numba" in sys.modules or importlib.util.find_spec("numba") is not None
 
 
 def wanted(n: int) -> bool:
-    """Whether a batch of ``n`` cases is worth loading compiled loops for (``FAST_CASES``),
-    where numba is available."""
-    return n >= FAST_CASES and available()
+    """Whether a batch of ``n`` cases is worth loading compiled loops for, where numba is
+    available: ``FAST_CASES`` or more, or any batch with ``BAYESDX_NUMBA=1``."""
+    always = os.environ.get("BAYESDX_NUMBA", "").strip() == "1"
+    return (n >= FAST_CASES or always) and available()
 
 
 def checking(n: int) -> bool:

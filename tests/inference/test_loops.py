@@ -204,10 +204,16 @@ def test_the_cache_folder_keeps_one_file_per_source(python_loops, monkeypatch, t
     assert not list(tmp_path.glob(".loop-*"))  # no temporary file left
 
 
-def test_numba_turned_off(monkeypatch):
+def test_numba_turned_off_or_on_for_every_batch(monkeypatch):
     monkeypatch.setenv("BAYESDX_NUMBA", "0")
     assert loops_module.available() is False
     assert loops_module.wanted(10**9) is False
+    monkeypatch.setattr(loops_module, "available", lambda: True)
+    monkeypatch.setenv("BAYESDX_NUMBA", "1")
+    assert loops_module.wanted(1) is True
+    monkeypatch.delenv("BAYESDX_NUMBA")
+    assert loops_module.wanted(loops_module.FAST_CASES - 1) is False
+    assert loops_module.wanted(loops_module.FAST_CASES) is True
 
 
 def test_a_small_batch_builds_no_loop_but_a_loaded_loop_serves_any(python_loops, monkeypatch):
@@ -225,7 +231,8 @@ def test_a_small_batch_builds_no_loop_but_a_loaded_loop_serves_any(python_loops,
 
 
 @needs_numba
-def test_the_compiled_loop_gives_numpys_bits_on_a_large_batch():
+def test_the_compiled_loop_gives_numpys_bits_on_a_large_batch(monkeypatch):
+    monkeypatch.setattr(loops_module, "FAST_CASES", 30_000)
     net = load_network("marrow_signal")
     x = _marrow_cases(loops_module.FAST_CASES, 9)
     cn = compile_network(net)
