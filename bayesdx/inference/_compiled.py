@@ -43,7 +43,7 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -427,8 +427,14 @@ class CompiledNetwork:
         >>> cn.evaluate(x, cpts={"hb_level": draws[1]}).posteriors["diagnosis"].shape  # no draws
         (1, 26)
         """
-        fast = _KERNELS and cpts is None and prune == "block"  # the compiled check may serve
-        x, blank = self._check_evidence(evidence, fast)
+        x = self._evidence_matrix(evidence)
+        # a kernel's compiled loop checks the evidence itself, in its one read of it: the
+        # check waits until the engine is known
+        later = bool(_KERNELS and cpts is None and prune == "block" and x.shape[0])
+        later = later and x.shape[1] > 0 and (_loops.loaded() or _loops.wanted(x.shape[0]))
+        blank: np.ndarray | None = None
+        if not later:
+            x, blank = self._check_evidence(x)
         if prune not in ("block", "case", "auto"):
             raise ArgumentError(f"prune must be 'block', 'case' or 'auto', got {prune!r}")
         names = resolve_targets(self.network, targets, allow_empty=True)
@@ -454,15 +460,25 @@ class CompiledNetwork:
         tree = self._clique_tree() if n and not cpt_map else None
         use = _KERNELS and n and not cpt_map and prune == "block"
         kernel = self._kernel(names) if use else None
+        sums = self._sums(posts) if kernel is not None else {}  # kernels add them in cache
         done_groups: dict[str, np.ndarray] | None = None
+        loop = kernel.loop(n) if kernel is not None and later else None
+        if kernel is not None and loop is not None:
+            blank = np.empty(n, dtype=bool)
+            x = np.ascontiguousarray(x)
+            cards = np.asarray(self.cards)
+            where = kernel.run_loop(loop, x, cards, posts, log_pe, blank, progress, sums)
+            if where is not None and where >= 0:
+                self._bad_entry(x, *divmod(where, x.shape[1]))
+            if where is None:  # numba failed: the numpy arithmetic, the same bits
+                blank = None
+            else:
+                done_groups, target_sets = {g: out for g, (_, _, out) in sums.items()}, []
+        if blank is None:
+            x, blank = self._check_evidence(x)
         for k, ts in enumerate(target_sets):
             pe = log_pe if k == 0 else np.zeros_like(log_pe)
             if kernel is not None:  # the groups' sums too, each block while it is in cache
-                sums = {
-                    g: (node, [self.network.states[node].index(s) for s in members], np.zeros(n))
-                    for g, (node, members) in self.network.groups.items()
-                    if node in posts
-                }
                 kernel.run(x, posts, pe, chunk_size, progress, sums)
                 done_groups = {g: out for g, (_, _, out) in sums.items()}
                 continue
@@ -506,12 +522,8 @@ class CompiledNetwork:
         )
 
     # ---------------------------------------------------------------- helpers
-    def _check_evidence(
-        self, evidence: np.ndarray, fast: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The evidence checked and narrowed (``int16`` where every card allows; rows are
-        gathered often), and which cases observe nothing; in blocks, each read once, or
-        (``fast``, a large batch, numba installed) in one compiled pass."""
+    def _evidence_matrix(self, evidence: np.ndarray) -> np.ndarray:
+        """The evidence as a ``(n_cases, n_vars)`` integer array (its values not checked)."""
         x = np.asarray(evidence)
         if x.ndim == 1:
             x = x[None, :]
@@ -521,29 +533,40 @@ class CompiledNetwork:
             )
         if x.size and not np.issubdtype(x.dtype, np.integer):
             raise ArgumentError(f"evidence must hold integer state indices, got {x.dtype}")
+        return x
+
+    def _bad_entry(self, x: np.ndarray, i: int, j: int) -> NoReturn:
+        raise ArgumentError(
+            f"evidence[{i}, {j}] = {x[i, j]} is not a state index of "
+            f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
+        )
+
+    def _sums(
+        self, posts: Mapping[str, np.ndarray]
+    ) -> dict[str, tuple[str, list[int], np.ndarray]]:
+        """Each group of a target's states: (target, state indices, an output per case)."""
+        n = next(iter(posts.values())).shape[-2] if posts else 0
+        return {
+            g: (node, [self.network.states[node].index(s) for s in members], np.zeros(n))
+            for g, (node, members) in self.network.groups.items()
+            if node in posts
+        }
+
+    def _check_evidence(self, evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The evidence checked and narrowed (``int16`` where every card allows; rows are
+        gathered often), and which cases observe nothing; in blocks, each read once."""
+        x = self._evidence_matrix(evidence)
         narrow = np.int16 if max(self.cards, default=0) < 2**15 - 1 else np.int64
         out = np.empty(x.shape, dtype=narrow)
         blank = np.zeros(x.shape[0], dtype=bool)
         cards = np.asarray(self.cards)
-        if fast and x.shape[1] and _loops.checking(x.shape[0]):
-            where = _loops.checker()(np.ascontiguousarray(x), cards, out, blank)
-            if where >= 0:
-                i, j = divmod(where, x.shape[1])
-                raise ArgumentError(
-                    f"evidence[{i}, {j}] = {x[i, j]} is not a state index of "
-                    f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
-                )
-            return out, blank
         step = 4096  # rows at a time: a block stays in cache for its four passes
         for start in range(0, x.shape[0] if x.shape[1] else 0, step):
             block = x[start : start + step]
             if block.min() < -1 or (block >= cards).any():
                 bad = (block < -1) | (block >= cards[None, :])
                 i, j = (int(a[0]) for a in np.nonzero(bad))
-                raise ArgumentError(
-                    f"evidence[{start + i}, {j}] = {block[i, j]} is not a state index of "
-                    f"{self.variables[j]} (0 to {self.cards[j] - 1}, or -1)"
-                )
+                self._bad_entry(x, start + i, j)
             kept = out[start : start + step]
             kept[...] = block
             seen = kept >= 0

@@ -31,14 +31,12 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from bayesdx._lazy import load_on_use
 from bayesdx._version import __version__
 
 __all__ = [
-    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "check_evidence", "checker",
-    "checking", "load", "source", "wanted",
+    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "load", "loaded", "source",
+    "wanted",
 ]  # fmt: skip
 
 GATHER, TIMES, MUL, SUM = 0, 1, 2, 3  # the steps' codes (rows of ``steps``: see source)
@@ -50,7 +48,8 @@ MAX_LINES = 4000  # a kernel whose loop would be longer stays with numpy
 FAST_CASES = 1_000_000
 
 _io = load_on_use("bayesdx.io")
-_LOADED: dict[str, Callable[..., Any]] = {}  # by source hash (and "check"), in this process
+_LOADED: dict[str, Callable[..., Any]] = {}  # by source hash, in this process
+_FOUND: list[bool] = []  # whether numba is installed (looked up once)
 
 
 def available() -> bool:
@@ -58,7 +57,9 @@ def available() -> bool:
     batches of any size, see :func:`wanted`)."""
     if os.environ.get("BAYESDX_NUMBA", "1").strip() == "0":
         return False
-    return "numba" in sys.modules or importlib.util.find_spec("numba") is not None
+    if not _FOUND:
+        _FOUND.append("numba" in sys.modules or importlib.util.find_spec("numba") is not None)
+    return _FOUND[0]
 
 
 def wanted(n: int) -> bool:
@@ -68,49 +69,9 @@ def wanted(n: int) -> bool:
     return (n >= FAST_CASES or always) and available()
 
 
-def checking(n: int) -> bool:
-    """Whether the evidence of a batch of ``n`` cases is checked by the compiled
-    :func:`check_evidence`: a large batch, or it is loaded already."""
-    return "check" in _LOADED or wanted(n)
-
-
-def checker() -> Callable[..., int]:
-    """:func:`check_evidence`, compiled (once per process; numba's cache keeps it)."""
-    fn = _LOADED.get("check")
-    if fn is None:
-        fn = _LOADED["check"] = _jit(check_evidence)
-    return fn
-
-
-def check_evidence(x: np.ndarray, cards: np.ndarray, out: np.ndarray, blank: np.ndarray) -> int:
-    """Copy the evidence ``x`` into ``out`` (a narrower integer type) and mark in ``blank``
-    the cases that observe nothing, in one pass; return the flat index of the first entry
-    that is not a state index of its column (-1 where none).
-
-    Examples
-    --------
-    >>> x = np.array([[0, -1], [-1, -1], [1, 2]])
-    >>> out, blank = np.empty(x.shape, np.int16), np.zeros(3, bool)
-    >>> check_evidence(x, np.array([2, 2]), out, blank)
-    5
-    >>> blank[:2].tolist()
-    [False, True]
-    """
-    n, m = x.shape
-    for i in range(n):
-        bad = False
-        seen = False
-        for j in range(m):  # no early exit: the compiled loop runs without branches
-            v = x[i, j]
-            out[i, j] = v
-            bad |= (v < -1) | (v >= cards[j])
-            seen |= v >= 0
-        if bad:
-            for j in range(m):
-                if x[i, j] < -1 or x[i, j] >= cards[j]:
-                    return i * m + j
-        blank[i] = not seen
-    return -1
+def loaded() -> bool:
+    """Whether a kernel's compiled loop is loaded in this process."""
+    return bool(_LOADED)
 
 
 def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -123,12 +84,18 @@ def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 def source(fast: Any, card: int) -> str | None:
     """The loop of every program of ``fast`` (a :mod:`~bayesdx.inference._tabulated`
     ``_Fast``: the programs' steps as arrays), for a target of ``card`` states, as the
-    source of a module whose ``run(x, table, post, total, done, members, member_range,
-    sums)`` fills, for each case of ``x`` that a program covers and whose total is at least
-    ``tiny``, the normalised posterior ``post[i]``, ``total[i]``, ``done[i] = True`` and
-    the group sums ``sums[g, i]`` (the posteriors of ``members[member_range[g]:
+    source of a module whose ``run(x, cards, table, post, total, done, blank, members,
+    member_range, sums)`` checks the evidence ``x`` (returning the flat index of the first
+    entry that is not a state index of its column, ``-1 <= x[i, j] < cards[j]``, before
+    anything else of that row is done; -1 when all are), marks in ``blank`` the cases that
+    observe nothing, and fills, for each case that a program covers and whose total is at
+    least ``tiny``, the normalised posterior ``post[i]``, ``total[i]``, ``done[i] = True``
+    and the group sums ``sums[g, i]`` (the posteriors of ``members[member_range[g]:
     member_range[g + 1]]`` added in order from 0.0); every other case gets ``done[i] =
     False``. None where the loop would be longer than ``MAX_LINES`` lines.
+
+    ``x`` is read once, case by case: the check, the case's program and its tables' rows;
+    then each program's cases run together (its tables stay in cache).
 
     A step (a row of ``fast.steps``) is ``(code, dst, a, b, outer, map_a, map_b, k, width,
     stride_a, stride_b)`` on a buffer ``buf``: ``GATHER``: ``buf[dst + e] =`` element ``e``
@@ -141,38 +108,34 @@ def source(fast: Any, card: int) -> str | None:
     programs = [(m, p) for m, p in enumerate(fast.program_of.tolist()) if p >= 0]
     if not programs:
         return None
-    views = max(int(fast.view_range[p + 1] - fast.view_range[p]) for _, p in programs)
+    views = max(_views(fast, p) for _, p in programs)
     bits = [f"(x[i, {int(c)}] >= 0) * {1 << k}" for k, c in enumerate(fast.kcols)]
     lines = [
         "import numpy as np",
         "",
         "",
-        "def run(x, table, post, total, done, members, member_range, sums):",
-        "    n = x.shape[0]",
+        "def run(x, cards, table, post, total, done, blank, members, member_range, sums):",
+        "    n, m = x.shape",
         f"    buf = np.empty({max(int(fast.buf_size), 1)})",
         f"    index = np.full({1 << len(bits)}, -1, dtype=np.int64)",
-        *(f"    index[{m}] = {k}" for k, (m, _) in enumerate(programs)),
+        *(f"    index[{mask}] = {k}" for k, (mask, _) in enumerate(programs)),
         "    which = np.empty(n, dtype=np.int64)",
-        f"    count = np.zeros({len(programs) + 1}, dtype=np.int64)",
-        "    for i in range(n):",
+        f"    rows = np.empty((n, {max(views, 1)}), dtype=np.int32)",
+        "    for i in range(n):  # the check, the program, the rows: x read once",
+        "        bad = False",
+        "        seen = False",
+        "        for j in range(m):  # no early exit: this loop runs without branches",
+        "            v = x[i, j]",
+        "            bad |= (v < -1) | (v >= cards[j])",
+        "            seen |= v >= 0",
+        "        if bad:",
+        "            for j in range(m):",
+        "                if x[i, j] < -1 or x[i, j] >= cards[j]:",
+        "                    return i * m + j",
+        "        blank[i] = not seen",
+        "        done[i] = False",
         f"        w = index[{' + '.join(bits) if bits else '0'}]",
         "        which[i] = w",
-        "        done[i] = False",
-        "        if w >= 0:",
-        "            count[w + 1] += 1",
-        f"    for k in range({len(programs)}):",
-        "        count[k + 1] += count[k]",
-        "    start = count.copy()",
-        "    # each case's table rows, in program order: x is read once, in order",
-        "    order = np.empty(count[-1], dtype=np.int32)",
-        f"    rows = np.empty((count[-1], {max(views, 1)}), dtype=np.int32)",
-        "    for i in range(n):",
-        "        w = which[i]",
-        "        if w < 0:",
-        "            continue",
-        "        at = start[w]",
-        "        start[w] += 1",
-        "        order[at] = i",
     ]
     for k, (_, p) in enumerate(programs):
         lines.append(f"        {'if' if k == 0 else 'elif'} w == {k}:")
@@ -189,18 +152,17 @@ def source(fast: Any, card: int) -> str | None:
         "    done[i] = True",
         "    for g in range(member_range.shape[0] - 1):",
         "        acc = 0.0",
-        "        for m in range(member_range[g], member_range[g + 1]):",
-        "            acc = acc + post[i, members[m]]",
+        "        for a in range(member_range[g], member_range[g + 1]):",
+        "            acc = acc + post[i, members[a]]",
         "        sums[g, i] = acc",
     ]
-    # a program's cases in one pass: its tables stay in cache
-    for k, (_, p) in enumerate(programs):
-        lines += [f"    for at in range(count[{k}], count[{k + 1}]):", "        i = order[at]"]
-        lines += [f"        r{v} = rows[at, {v}]" for v in range(_views(fast, p))]
+    for k, (_, p) in enumerate(programs):  # a program's cases together
+        lines += ["    for i in range(n):", f"        if which[i] != {k}:", "            continue"]
+        lines += [f"        r{v} = rows[i, {v}]" for v in range(_views(fast, p))]
         lines.extend("        " + line for line in _program(fast, p) + finish)
         if len(lines) > MAX_LINES:
             return None
-    return "\n".join([*lines, ""])
+    return "\n".join([*lines, "    return -1", ""])
 
 
 def _views(fast: Any, p: int) -> int:
@@ -208,7 +170,7 @@ def _views(fast: Any, p: int) -> int:
 
 
 def _rows(fast: Any, p: int) -> list[str]:
-    """Lines that put case ``i``'s row offsets of program ``p``'s tables in ``rows[at]``."""
+    """Lines that put case ``i``'s row offsets of program ``p``'s tables in ``rows[i]``."""
     lines = []
     v0 = int(fast.view_range[p])
     for v in range(v0, v0 + _views(fast, p)):
@@ -217,7 +179,7 @@ def _rows(fast: Any, p: int) -> list[str]:
             for t in range(int(fast.weight_range[v]), int(fast.weight_range[v + 1]))
         ]
         start, cols, off = int(fast.view_start[v]), int(fast.view_cols[v]), int(fast.offset[v])
-        lines.append(f"rows[at, {v - v0}] = {start} + {cols} * ({off}{''.join(terms)})")
+        lines.append(f"rows[i, {v - v0}] = {start} + {cols} * ({off}{''.join(terms)})")
     return lines
 
 
@@ -253,7 +215,7 @@ def _program(fast: Any, p: int) -> list[str]:
     return lines
 
 
-def load(text: str) -> Callable[..., None] | None:
+def load(text: str) -> Callable[..., int] | None:
     """The ``run`` function of the module ``text`` (from :func:`source`), compiled by numba
     (from numba's cache beside the source, where the source is in the cache folder). None
     where numba is not available or the source cannot be written anywhere."""
@@ -281,7 +243,7 @@ def load(text: str) -> Callable[..., None] | None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache finds the module by its name
     spec.loader.exec_module(module)
-    run: Callable[..., None] = _jit(module.run)
+    run: Callable[..., int] = _jit(module.run)
     _LOADED[key] = run
     return run
 

@@ -157,15 +157,12 @@ class Kernel:
         """
         if x.shape[0]:
             with np.errstate(divide="ignore"):  # log(0) is -inf: an impossible case
-                loop = self._loop(x.shape[0])
-                if loop is not None:
-                    self._run_fast(loop, x, posts, log_pe, progress, sums)
-                else:
-                    self._run(x, posts, log_pe, chunk_size, progress, sums)
+                self._run(x, posts, log_pe, chunk_size, progress, sums)
 
-    def _loop(self, n: int) -> Callable[..., None] | None:
-        """The compiled loop of this kernel (see :mod:`bayesdx.inference._loops`): built for
-        a batch of at least ``_loops.FAST_CASES`` cases, then used for batches of any size."""
+    def loop(self, n: int) -> Callable[..., int] | None:
+        """The compiled loop of this kernel for a batch of ``n`` cases (see
+        :mod:`bayesdx.inference._loops` and :meth:`run_loop`), or None: built for a batch
+        of at least ``_loops.FAST_CASES`` cases, then used for batches of any size."""
         if self._fast is True and _loops.wanted(n):
             self._fast = False
             programs = self._every_program()
@@ -192,17 +189,28 @@ class Kernel:
                     return None
         return programs
 
-    def _run_fast(
+    def run_loop(
         self,
-        loop: Callable[..., None],
+        loop: Callable[..., int],
         x: np.ndarray,
+        cards: np.ndarray,
         posts: dict[str, np.ndarray],
         log_pe: np.ndarray,
-        progress: Callable[[int], None] | None,
-        sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None,
-    ) -> None:
-        """:meth:`_run` by the compiled loop (one target), with the same bits. The cases it
-        leaves (the target observed, or a total below ``TINY``) go through :meth:`_run`."""
+        blank: np.ndarray,
+        progress: Callable[[int], None] | None = None,
+        sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None = None,
+    ) -> int | None:
+        """:meth:`run` by the compiled loop from :meth:`loop` (one target), with the same
+        bits, on evidence ``x`` (C-contiguous, not checked yet) whose columns have
+        ``cards`` states: the loop checks it and marks in ``blank`` the cases that observe
+        nothing. The cases the loop leaves (the target observed, or a total below
+        ``TINY``) go through :meth:`run`'s arithmetic.
+
+        Returns the flat index of the first entry of ``x`` that is not a state index (the
+        outputs are then incomplete), -1 when there is none, or None where the loop could
+        not run (numba failed to compile or load it: nothing is filled, and the kernel
+        keeps to numpy from then on).
+        """
         assert isinstance(self._fast, _Fast)
         t = self.targets[0]
         post = posts[t]
@@ -215,27 +223,32 @@ class Kernel:
             total = np.ones(stop - start)
             done = np.empty(stop - start, dtype=bool)
             out = np.empty((len(groups), stop - start))
+            args = (xs, cards, self._fast.table, ps, total, done, blank[start:stop], members,
+                    member_range, out)  # fmt: skip
             try:
-                loop(xs, self._fast.table, ps, total, done, members, member_range, out)
+                bad = loop(*args)
             except Exception:  # numba could not compile or load it: numpy, same bits
                 if start:  # pragma: no cover - it ran on an earlier block: a real error
                     raise
                 self._fast = False
-                self._run(x, posts, log_pe, None, progress, sums)
-                return
-            log_pe[start:stop] = np.log(total)
-            for g, (_, full) in enumerate(groups):
-                full[start:stop] = out[g]
-            if not done.all():
-                redo = np.flatnonzero(~done)
-                sub, lp = {t: np.zeros((len(redo), post.shape[1]))}, np.zeros(len(redo))
-                self._run(xs[redo], sub, lp, None, None, None)
-                ps[redo] = sub[t]
-                log_pe[start:stop][redo] = lp
-                for index, full in groups:
-                    full[start:stop][redo] = member_sums(sub[t], index)
+                return None
+            if bad >= 0:
+                return start * x.shape[1] + int(bad)
+            with np.errstate(divide="ignore"):  # log(0) is -inf: an impossible case
+                log_pe[start:stop] = np.log(total)
+                for g, (_, full) in enumerate(groups):
+                    full[start:stop] = out[g]
+                if not done.all():
+                    redo = np.flatnonzero(~done)
+                    sub, lp = {t: np.zeros((len(redo), post.shape[1]))}, np.zeros(len(redo))
+                    self._run(xs[redo], sub, lp, None, None, None)
+                    ps[redo] = sub[t]
+                    log_pe[start:stop][redo] = lp
+                    for index, full in groups:
+                        full[start:stop][redo] = member_sums(sub[t], index)
             if progress is not None:
                 progress(stop - start)
+        return -1
 
     def _run(
         self,
@@ -615,8 +628,19 @@ class _Fast:
         self.kcols = np.asarray(kernel._kcols, dtype=np.int64)
         self.view_range = np.asarray(view_range, dtype=np.int64)
         self.view_cols = np.asarray([v.shape[1] for v in views], dtype=np.int64)
-        self.view_start = np.cumsum([0] + [v.size for v in views[:-1]], dtype=np.int64)
-        self.table = np.concatenate([v.ravel() for v in views]) if views else np.zeros(1)
+        # one copy of a table that several programs use unchanged (those over the target
+        # alone): fewer floats for the cache to hold
+        starts: dict[tuple[tuple[int, ...], bytes], int] = {}
+        unique: list[np.ndarray] = []
+        at = 0
+        for v in views:
+            key = (v.shape, v.tobytes())
+            if key not in starts:
+                starts[key] = at
+                unique.append(v.ravel())
+                at += v.size
+        self.view_start = np.asarray([starts[(v.shape, v.tobytes())] for v in views], np.int64)
+        self.table = np.concatenate(unique) if unique else np.zeros(1)
         self.weight_range = np.cumsum([0] + [len(w) for w in weights], dtype=np.int64)
         flat = [pair for w in weights for pair in w]
         self.weight_col = np.asarray([c for c, _ in flat], dtype=np.int64)
@@ -628,7 +652,7 @@ class _Fast:
         self.out_slot = np.asarray(out_slot, dtype=np.int64)
         self.buf_size = size
         self.tiny = TINY
-        self.loop: Callable[..., None] | None = None
+        self.loop: Callable[..., int] | None = None
 
 
 def _row_sums(a: np.ndarray) -> np.ndarray:

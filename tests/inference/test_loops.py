@@ -142,9 +142,14 @@ def test_cases_whose_total_underflows_go_to_numpy_and_keep_its_bits(python_loops
     _same(got, _numpy(net, x, ["d"]), ["d"])
 
 
-def test_bad_evidence_is_named_as_numpy_names_it(python_loops):
+@pytest.mark.parametrize("block", [16, 1 << 14])
+def test_bad_evidence_is_named_as_numpy_names_it(python_loops, monkeypatch, block):
+    """The loop checks the evidence block by block: the first bad entry is named, in a
+    later block too."""
+    monkeypatch.setattr(tabulated_module, "_FAST_BLOCK", block)
     net = load_network("marrow_signal")
     x = _marrow_cases(50, 2)
+    x[40, 6] = -2  # a later bad entry: not the one named
     x[17, 4] = 9
     with pytest.raises(ArgumentError) as fast:
         compile_network(net).evaluate(x, ["diagnosis"])
