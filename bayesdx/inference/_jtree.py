@@ -859,9 +859,9 @@ class CliqueTree:
     Collect towards a root holding the target gives one target; distribute along every edge
     gives all marginals. The arithmetic is the same sum of products as elimination.
 
-    The triangulation's cliques are those of an elimination order (``sizes``, ``floats`` and
+    The triangulation's cliques are those of an elimination order (``floats`` and
     ``largest`` describe them); neighbours with a large separator are then merged (see
-    ``MERGE_FREE``), and ``cliques`` are the merged ones.
+    ``MERGE_FREE``), and ``cliques`` (and their ``sizes``) are the merged ones.
     """
 
     def __init__(
