@@ -1,0 +1,420 @@
+"""Review of the tabulated kernel's compiled loop (bayesdx.inference._loops): its bits against
+the kernel's numpy arithmetic on more networks and evidence than test_loops.py tries, and
+what happens when numba, its cache or the cache folder do not behave.
+
+Tests marked ``xfail(strict=True)`` show a bug found in review (the reason says which); the
+fix removes the mark."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bayesdx.inference._loops as loops_module
+import bayesdx.inference._tabulated as tabulated_module
+from bayesdx import load_network
+from bayesdx.errors import ArgumentError
+from bayesdx.inference import compile_network
+from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
+
+HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+needs_numba = pytest.mark.skipif(
+    not HAVE_NUMBA and os.environ.get("BAYESDX_REQUIRE_NUMBA") != "1",
+    reason="numba is not installed (the fast extra)",
+)
+
+
+def _loops_as_python(mp: pytest.MonkeyPatch) -> None:
+    """The written-out loops run as plain Python, from any batch size."""
+    mp.setattr(loops_module, "_jit", lambda fn: fn)
+    mp.setattr(loops_module, "available", lambda: True)
+    mp.setattr(loops_module, "_LOADED", {})
+    mp.setattr(loops_module, "FAST_CASES", 1)
+
+
+@pytest.fixture
+def python_loops(monkeypatch):
+    _loops_as_python(monkeypatch)
+
+
+def _numpy(net: Network, x: np.ndarray, targets: list[str]):
+    """The kernel's numpy arithmetic (no compiled loop, no compiled check)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(loops_module, "available", lambda: False)
+        mp.setattr(loops_module, "_LOADED", {})
+        return compile_network(net).evaluate(x, targets)
+
+
+def _same(a, b, targets: list[str]) -> None:
+    for t in targets:
+        assert np.array_equal(a.posteriors[t], b.posteriors[t]), t
+    assert np.array_equal(a.log_p_evidence, b.log_p_evidence)
+    assert a.impossible.tolist() == b.impossible.tolist()
+    assert set(a.groups) == set(b.groups)
+    for g in a.groups:
+        assert np.array_equal(a.groups[g], b.groups[g]), g
+
+
+def _uses_loop(cn, target: str) -> bool:
+    kernel = cn._kernels.get((target,))
+    return kernel is not None and isinstance(kernel._fast, tabulated_module._Fast)
+
+
+def _net(seed: int, n: int, cards: tuple[int, ...], max_parents: int, tiny: float) -> Network:
+    """A random network with one-state variables (``cards`` holding 1), findings whose
+    likelihoods go down to ``exp(-tiny)`` (a few of them take P(evidence) below TINY: the
+    loop leaves those cases to numpy's logarithms), structural zeros (impossible cases) and
+    groups of two and three states."""
+    rng = np.random.default_rng(seed)
+    nodes: dict[str, NodeSpec] = {}
+    groups: dict[str, dict[str, tuple[str, ...]]] = {}
+    for i in range(n):
+        card = int(rng.choice(cards))
+        k = min(i, int(rng.integers(0, max_parents + 1)))
+        parents = tuple(f"v{j}" for j in sorted(rng.choice(i, size=k, replace=False)))
+        shape = (*(len(nodes[p].states) for p in parents), card)
+        t = rng.dirichlet(np.ones(card), size=int(np.prod(shape[:-1]))).reshape(shape)
+        if tiny and card > 1 and rng.random() < 0.5:
+            t = t * np.exp(-rng.uniform(0, tiny, size=shape))
+            t[..., 0] = 0.0
+            t[..., 0] = 1.0 - t.sum(-1)
+        if rng.random() < 0.2:
+            t = np.where(rng.random(shape) < 0.3, 0.0, t)
+            t[..., 0] += t.sum(-1) == 0
+            t = t / t.sum(-1, keepdims=True)
+        states = tuple(f"s{c}" for c in range(card))
+        nodes[f"v{i}"] = NodeSpec(
+            id=f"v{i}", states=states, parents=parents, cpt=FixedCPT(t, parents)
+        )
+        if card >= 3:
+            groups.setdefault(f"v{i}", {})[f"g{i}"] = (states[2], states[0])
+        if card >= 4:
+            groups.setdefault(f"v{i}", {})[f"h{i}"] = (states[3], states[1], states[0])
+    spec = NetworkSpec(id=f"r{seed}", title="r", description="", nodes=nodes, groups=groups)
+    return Network(spec)
+
+
+def _cases(net: Network, target: str, n: int, hide: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    cards = np.array([len(net.states[v]) for v in net.variables])
+    x = (rng.random((n, len(cards))) * cards).astype(np.int64)
+    x[rng.random(x.shape) < hide] = -1
+    x[: n * 3 // 4, net.variables.index(target)] = -1  # most cases: the target unobserved
+    x[1] = -1  # nothing observed
+    return x
+
+
+# ---------------------------------------------------------------- bits (held in review)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(2, 9),
+    cards=st.sampled_from([(1, 2, 3), (2, 3, 4, 5), (1, 3, 6)]),
+    max_parents=st.integers(0, 3),
+    tiny=st.sampled_from([0.0, 200.0, 700.0]),
+    component=st.sampled_from([2, 8, 64, 1 << 16]),
+    bundle_floats=st.sampled_from([4, 64, 1 << 17]),
+    hide=st.sampled_from([0.2, 0.5, 0.8]),
+)
+def test_one_state_variables_tiny_totals_and_several_hidden_variables_keep_numpys_bits(
+    seed, n, cards, max_parents, tiny, component, bundle_floats, hide
+):
+    """Checked in review on 3000 seeds of this generator (about 1,000 kernels with SUM
+    steps, 1,400 with MUL steps, 5,000 cases below TINY, 15,000 impossible): no bit apart."""
+    net = _net(seed, n, cards, max_parents, tiny)
+    target = str(np.random.default_rng(seed + 1).choice(net.variables))
+    x = _cases(net, target, 40, hide, seed + 2)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tabulated_module, "COMPONENT_FLOATS", component)
+        mp.setattr(tabulated_module, "BUNDLE_FLOATS", bundle_floats)
+        ref = _numpy(net, x, [target])
+        _loops_as_python(mp)
+        got = compile_network(net).evaluate(x, [target])
+    _same(got, ref, [target])
+
+
+def _wide_network() -> Network:
+    """A finding of 40,000 states (the evidence is int64, not int16) beside a kernel."""
+    rng = np.random.default_rng(1)
+    big = tuple(f"s{i}" for i in range(40_000))
+    nodes = {
+        "d": (("a", "b", "c"), (), np.array([0.5, 0.3, 0.2])),
+        "e": (("a", "b"), ("d",), np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])),
+        "big": (big, (), rng.dirichlet(np.ones(40_000))),
+        "f": (("n", "y"), ("big", "e"), rng.dirichlet(np.ones(2), size=(40_000, 2))),
+    }
+    specs = {
+        k: NodeSpec(id=k, states=s, parents=p, cpt=FixedCPT(t, p)) for k, (s, p, t) in nodes.items()
+    }
+    return Network(NetworkSpec(id="wide", title="t", description="", nodes=specs))
+
+
+def test_int64_evidence_keeps_numpys_bits(python_loops, monkeypatch):
+    monkeypatch.setattr(tabulated_module, "COMPONENT_FLOATS", 1 << 20)
+    net = _wide_network()
+    rng = np.random.default_rng(2)
+    x = np.column_stack(
+        [rng.integers(-1, k, 300) for k in (3, 2, 40_000, 2)]
+    )  # fmt: skip
+    x[:200, 0] = -1
+    cn = compile_network(net)
+    got = cn.evaluate(x, ["d"])
+    assert _uses_loop(cn, "d")
+    _same(got, _numpy(net, x, ["d"]), ["d"])
+
+
+@pytest.mark.parametrize(
+    "layout", ["int8", "uint8", "int32", "uint64", "fortran", "strided", "list"]
+)
+def test_evidence_of_any_integer_type_and_layout_keeps_numpys_bits(python_loops, layout):
+    net = load_network("marrow_signal")
+    from bayesdx._bench import sample_cases
+
+    x = sample_cases(net, 300, np.random.default_rng(4), targets=["diagnosis"])
+    x[::5, net.variables.index("diagnosis")] = 2
+    x[3] = -1
+    unsigned = layout.startswith("u")
+    if unsigned:
+        x = np.where(x < 0, 0, x)  # no -1 in an unsigned type
+    ev: object = {
+        "int8": lambda: x.astype(np.int8),
+        "uint8": lambda: x.astype(np.uint8),
+        "int32": lambda: x.astype(np.int32),
+        "uint64": lambda: x.astype(np.uint64),
+        "fortran": lambda: np.asfortranarray(x),
+        "strided": lambda: np.repeat(x, 2, axis=0)[::2],
+        "list": lambda: x.tolist(),
+    }[layout]()
+    cn = compile_network(net)
+    got = cn.evaluate(ev, ["diagnosis"])
+    assert _uses_loop(cn, "diagnosis")
+    _same(got, _numpy(net, x, ["diagnosis"]), ["diagnosis"])
+    assert got.log_p_evidence[3] == 0.0 or unsigned
+
+
+@pytest.mark.parametrize(
+    "where, value",
+    [((0, 0), 99), ((299, -1), 5), ((150, 7), -2), ((1, 3), -7), ((2, 0), 300)],
+)
+def test_every_bad_entry_is_named_as_numpy_names_it(python_loops, where, value):
+    """The first bad entry in row order, on a blank row too; two bad entries in one row:
+    the first. (Values beyond int16 only compiled: as plain Python the loop's copy into an
+    int16 array raises OverflowError where numba wraps; see the compiled test below.)"""
+    net = load_network("marrow_signal")
+    from bayesdx._bench import sample_cases
+
+    x = sample_cases(net, 300, np.random.default_rng(3), targets=["diagnosis"])
+    x[1] = -1
+    i, j = where
+    x[i, j] = value
+    if i + 1 < x.shape[0]:
+        x[i + 1, 2] = 50  # a later one, never named
+    if j != -1 and j + 2 < x.shape[1]:
+        x[i, j + 2] = 77  # later in the same row
+    messages = []
+    for fast in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            if not fast:
+                mp.setattr(loops_module, "available", lambda: False)
+                mp.setattr(loops_module, "_LOADED", {})
+            with pytest.raises(ArgumentError) as err:
+                compile_network(net).evaluate(x, ["diagnosis"])
+            messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith(f"evidence[{i}, {j % x.shape[1]}] = {value} is not")
+
+
+@needs_numba
+def test_compiled_bad_entries_beyond_int16_are_named_as_numpy_names_them(monkeypatch, tmp_path):
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    net = _spec_net()
+    good = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]], dtype=np.int64)
+    for (i, j), value in [((0, 1), 2**40), ((2, 2), 2**15 + 1), ((3, 0), -(2**40)), ((1, 2), -2)]:
+        x = good.copy()
+        x[i, j] = value
+        messages = []
+        for fast in (True, False):
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(loops_module, "FAST_CASES", 1 if fast else 10**12)
+                mp.setattr(loops_module, "_LOADED", {})
+                with pytest.raises(ArgumentError) as err:
+                    compile_network(net).evaluate(x, ["d"])
+                messages.append(str(err.value))
+        assert messages[0] == messages[1]
+        assert messages[0].startswith(f"evidence[{i}, {j}] = {value} is not")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(loops_module, "FAST_CASES", 1)
+        cn = compile_network(net)
+        got = cn.evaluate(good, ["d"])
+        assert type(cn._kernels[("d",)]._fast.loop).__name__ == "CPUDispatcher"
+    _same(got, _numpy(net, good, ["d"]), ["d"])
+
+
+# ---------------------------------------------------------------- fallbacks (bugs)
+def _marrow(n: int, seed: int) -> tuple[Network, np.ndarray]:
+    from bayesdx._bench import sample_cases
+
+    net = load_network("marrow_signal")
+    x = sample_cases(net, n, np.random.default_rng(seed), targets=["diagnosis"])
+    x[::7, net.variables.index("diagnosis")] = 3
+    x[1] = -1
+    return net, x
+
+
+def _numpy_takes_it(monkeypatch, tmp_path) -> None:
+    """A large batch (``FAST_CASES`` lowered to 1) gets numpy's bits, whatever goes wrong
+    with numba; the cache folder is a fresh one."""
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loops_module, "available", lambda: True)
+    monkeypatch.setattr(loops_module, "_LOADED", {})
+    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    net, x = _marrow(60, 11)
+    got = compile_network(net).evaluate(x, ["diagnosis"])
+    _same(got, _numpy(net, x, ["diagnosis"]), ["diagnosis"])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_loops.available() says yes when numba is found, but `import numba` can fail "
+    "(a numba built for an older numpy raises ImportError); _loops.load imports it (and "
+    "_jit calls numba.njit) unguarded, from Kernel.loop, so a large batch raises instead "
+    "of using numpy",
+)
+def test_a_numba_that_cannot_be_imported_leaves_the_batch_to_numpy(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
+    _numpy_takes_it(monkeypatch, tmp_path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="numba.njit(cache=True) raises RuntimeError ('cannot cache function ...: no "
+    "locator available') when neither the source's folder nor numba's user cache can be "
+    "written (a read-only home whose cache folder already holds the loop's source); "
+    "_loops.load calls _jit unguarded, so the batch raises",
+)
+def test_numba_refusing_to_cache_a_loop_leaves_the_batch_to_numpy(monkeypatch, tmp_path):
+    def jit(fn):
+        raise RuntimeError(f"cannot cache function {fn.__name__!r}: no locator available")
+
+    monkeypatch.setattr(loops_module, "_jit", jit)
+    _numpy_takes_it(monkeypatch, tmp_path)
+
+
+def test_a_compiled_function_failing_at_its_first_call_leaves_the_batch_to_numpy(
+    monkeypatch, tmp_path
+):
+    """A numba cache whose index is damaged fails at the first call (pickle), not before."""
+
+    def jit(fn):
+        def broken(*args):
+            raise ValueError("numba: could not load the cached index (truncated pickle)")
+
+        return broken
+
+    monkeypatch.setattr(loops_module, "_jit", jit)
+    _numpy_takes_it(monkeypatch, tmp_path)
+
+
+@needs_numba
+def test_big_endian_evidence_in_a_large_batch_gets_numpys_bits(monkeypatch, tmp_path):
+    """numba has no type for a non-native byte order: the loop's first call fails."""
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    monkeypatch.setattr(loops_module, "_LOADED", {})
+    net = _spec_net()
+    x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]], dtype=">i8")
+    got = compile_network(net).evaluate(x, ["d"])
+    _same(got, _numpy(net, x.astype(np.int64), ["d"]), ["d"])
+
+
+@needs_numba
+@pytest.mark.xfail(
+    strict=True,
+    reason="the evidence reaches the compiled loop in the caller's dtype (since 5934a57 it "
+    "is no longer narrowed first): a big-endian batch makes the loop's call fail, and "
+    "Kernel.run_loop then sets kernel._fast = False for good, so every later batch of that "
+    "kernel runs on numpy; each other integer dtype (int32, int16, ...) compiles the whole "
+    "loop again (the first compile of the bundled network's diagnosis loop took 22 s wall "
+    "on the loaded review machine)",
+)
+def test_one_odd_batch_neither_turns_the_loop_off_nor_compiles_it_again(monkeypatch, tmp_path):
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    monkeypatch.setattr(loops_module, "_LOADED", {})
+    net = _spec_net()
+    x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
+    cn = compile_network(net)
+    cn.evaluate(x, ["d"])
+    kernel = cn._kernels[("d",)]
+    cn.evaluate(x.astype(np.int32), ["d"])
+    assert len(kernel._fast.loop.signatures) == 1  # one compile, whatever the dtype
+    cn.evaluate(x.astype(">i8"), ["d"])
+    assert isinstance(kernel._fast, tabulated_module._Fast)  # the loop still serves
+
+
+def _spec_net() -> Network:
+    """The smallest network with a kernel and a compiled loop: d -> e -> f."""
+    nodes = {
+        "d": (("a", "b", "c"), (), [0.5, 0.3, 0.2]),
+        "e": (("n", "y"), ("d",), [[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]]),
+        "f": (("n", "y"), ("e",), [[0.7, 0.3], [0.1, 0.9]]),
+    }
+    specs = {
+        k: NodeSpec(id=k, states=s, parents=p, cpt=FixedCPT(np.asarray(t, dtype=float), p))
+        for k, (s, p, t) in nodes.items()
+    }
+    return Network(NetworkSpec(id="small", title="t", description="", nodes=specs))
+
+
+# ---------------------------------------------------------------- the cache folder (bugs)
+@pytest.mark.xfail(
+    strict=True,
+    reason="io._cache.code_folder makes the missing cache folder with os.makedirs(path, "
+    "mode=0o700): the mode applies to the leaf only, so under umask 002 (Debian/Ubuntu's "
+    "default for users with their own group) .../bayesdx/networks is made 0o775 and "
+    "_usable refuses it: no code folder, and the network cache is off for good",
+)
+def test_the_code_folder_is_usable_under_umask_002(monkeypatch, tmp_path):
+    from bayesdx.io import _cache
+
+    monkeypatch.delenv("BAYESDX_CACHE_DIR", raising=False)
+    monkeypatch.delenv("BAYESDX_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    old = os.umask(0o002)
+    try:
+        folder = _cache.code_folder("loops")
+    finally:
+        os.umask(old)
+    networks = tmp_path / "bayesdx" / "networks"
+    assert _cache._usable(str(networks))  # the network cache is not turned off
+    assert folder is not None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_loops._write makes a tempfile.mkdtemp folder per loop where no cache folder "
+    "is usable (BAYESDX_NO_CACHE=1, a shared folder) and never removes it: every such "
+    "process leaves a bayesdx-loops-* folder (the source and numba's __pycache__) in TMPDIR",
+)
+def test_a_process_without_a_cache_folder_leaves_no_temporary_folder(tmp_path):
+    script = textwrap.dedent(
+        """
+        import bayesdx.inference._loops as loops
+        loops._jit = lambda fn: fn
+        loops.available = lambda: True
+        assert loops.load("def run(*args):\\n    return 3\\n")() == 3
+        """
+    )
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "BAYESDX_NO_CACHE": "1", "TMPDIR": str(scratch)}
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
+    assert sorted(p.name for p in scratch.iterdir()) == []
