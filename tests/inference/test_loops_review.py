@@ -418,3 +418,58 @@ def test_a_process_without_a_cache_folder_leaves_no_temporary_folder(tmp_path):
     env = {**os.environ, "BAYESDX_NO_CACHE": "1", "TMPDIR": str(scratch)}
     subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=120)
     assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+# ---------------------------------------------------------------- errors and sharing (bugs)
+@pytest.mark.xfail(
+    strict=True,
+    reason="since 5934a57 CompiledNetwork.evaluate leaves the evidence check to the loop "
+    "(`later`) and validates the targets, tables and chunk_size first: a batch with a bad "
+    "entry and a bad chunk_size (or an unknown target) gets the evidence error from numpy "
+    "but the chunk_size (target) error where the loop is wanted",
+)
+@pytest.mark.parametrize("other", ["chunk_size", "target"])
+def test_the_first_error_is_the_same_with_the_loop(python_loops, other):
+    net, x = _marrow(50, 12)
+    x[5, 3] = 40
+    kwargs = {"chunk_size": 0} if other == "chunk_size" else {}
+    targets = ["diagnosis"] if other == "chunk_size" else ["no_such_variable"]
+    errors = []
+    for fast in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            if not fast:
+                mp.setattr(loops_module, "available", lambda: False)
+                mp.setattr(loops_module, "_LOADED", {})
+            with pytest.raises(ValueError) as err:
+                compile_network(net).evaluate(x, targets, **kwargs)
+            errors.append((type(err.value), str(err.value)))
+    assert errors[0] == errors[1]
+
+
+@needs_numba
+@pytest.mark.xfail(
+    strict=True,
+    reason="Kernel.run_loop reads self._fast (self._fast.table) again for every block of "
+    "16,384 cases, and a failing call elsewhere sets self._fast = False: a batch running on "
+    "one thread (here: re-entered from its progress callback) then fails with "
+    "AttributeError: 'bool' object has no attribute 'table' (or the entry assert)",
+)
+def test_a_loop_failing_in_another_call_does_not_break_a_running_batch(monkeypatch, tmp_path):
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    monkeypatch.setattr(loops_module, "_LOADED", {})
+    net = _spec_net()
+    small = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
+    x = np.tile(small, (tabulated_module._FAST_BLOCK // 2, 1))  # two blocks
+    cn = compile_network(net)
+    cn.evaluate(small, ["d"])  # the loop is loaded
+    calls = []
+
+    def progress(k):  # another thread's batch, whose loop call fails (big-endian)
+        if not calls:
+            cn.evaluate(small.astype(">i8"), ["d"])
+        calls.append(k)
+
+    got = cn.evaluate(x, ["d"], progress=progress)
+    assert sum(calls) == len(x)
+    _same(got, _numpy(net, x, ["d"]), ["d"])
