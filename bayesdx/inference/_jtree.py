@@ -909,6 +909,9 @@ class CliqueTree:
         self._lookups: dict[tuple, np.ndarray] = {}
         self._recipes: dict[tuple, tuple] = {}
         self._paths: dict[tuple, Any] = {}
+        self._bases: dict[tuple, tuple] = {}
+        self._factors: dict[tuple, tuple] = {}
+        self._scopes = {v: (*parents[v], v) for v in self.variables}
         self._rootings: dict[tuple[str, ...], tuple] = {}
         self._seps: dict[tuple[int, int], tuple[str, ...]] = {}
 
@@ -1045,6 +1048,47 @@ class CliqueTree:
             self._lookups[key] = table
         return table
 
+    def _base(self, c: int, pattern: tuple[int, ...]) -> tuple:
+        """What the recipes of clique ``c`` with this status of its variables share: the
+        status by variable, and its tables' operands and their variables (see
+        :meth:`_recipe`)."""
+        status = dict(zip(self.cliques[c], pattern, strict=True))
+        terms: list[tuple[str, ...]] = []
+        factors: list[tuple[Any, Any, Any]] = []
+        for v in self.home[c]:
+            if status[v] == BARREN:
+                continue
+            scope = self._scopes[v]
+            observed = tuple(u for u in scope if status[u] == SLICED)
+            made = self._factors.get((v, observed))
+            if made is None:
+                made = self._factor(v, scope, observed)
+            factors.append(made[0])
+            terms.append(made[1])
+        got = (status, factors, terms)
+        if len(self._bases) > 1 << 15:
+            self._bases.clear()
+        self._bases[(c, pattern)] = got
+        return got
+
+    def _factor(self, v: str, scope: tuple[str, ...], observed: tuple[str, ...]) -> tuple:
+        """The operand of the table of ``v`` where ``observed`` are sliced: ``(table,
+        where, how)`` (see :meth:`_compute`), and its variables."""
+        free = tuple(u for u in scope if u not in observed)
+        table = self._lookup(v, observed)
+        if not observed:  # the same for every case: no case axis (a matrix product)
+            got: tuple = ((table[0], None, None), free)
+        else:
+            strides = _strides([self.cards[u] for u in observed])
+            cols = tuple(self.col[u] for u in observed)
+            how = cols[0] if len(cols) == 1 and strides[0] == 1 else np.array(strides)
+            where = np.array(cols, dtype=np.intp)[:, None]
+            got = ((table, where, how), (B, *free))
+        if len(self._factors) > 1 << 14:
+            self._factors.clear()
+        self._factors[(v, observed)] = got
+        return got
+
     def _recipe(
         self, c: int, pattern: tuple[int, ...], inputs: tuple[int, ...], out: tuple[str, ...]
     ) -> tuple:
@@ -1054,43 +1098,28 @@ class CliqueTree:
         got = self._recipes.get(key)
         if got is not None:
             return got
-        status = dict(zip(self.cliques[c], pattern, strict=True))
-        sym: dict[str, str] = {B: "z"}
-        terms: list[tuple[str, ...]] = []
-        factors: list[tuple[Any, Any, Any]] = []
-        for v in self.home[c]:
-            if status[v] == BARREN:
-                continue
-            scope = (*self.parents[v], v)
-            observed = tuple(u for u in scope if status[u] == SLICED)
-            free = tuple(u for u in scope if status[u] != SLICED)
-            strides = _strides([self.cards[u] for u in observed])
-            cols = tuple(self.col[u] for u in observed)
-            table = self._lookup(v, observed)
-            if not observed:  # the same for every case: no case axis (a matrix product)
-                factors.append((table[0], None, None))
-                terms.append(free)
-                continue
-            how = cols[0] if len(cols) == 1 and strides[0] == 1 else np.array(strides)
-            where = np.array(cols, dtype=np.intp)[:, None]
-            factors.append((table, where, how))
-            terms.append((B, *free))
-        msg_labels = []
+        base = self._bases.get((c, pattern))
+        if base is None:
+            base = self._base(c, pattern)
+        status, factors, home_terms = base
+        terms = list(home_terms)
         for n in inputs:
-            lab = tuple(u for u in self.sep(n, c) if status[u] == FREE)
-            msg_labels.append(lab)
-            terms.append((B, *lab))
+            terms.append((B, *(u for u in self.sep(n, c) if status[u] == FREE)))
+        sym: dict[str, str] = {B: "z"}
         for term in terms:
             for u in term:
                 if u not in sym:
-                    sym[u] = _letter(len(sym) - 1)
+                    sym[u] = _LETTERS[len(sym) - 1]
         want = tuple(u for u in out if status[u] == FREE)
         present = tuple(u for u in want if u in sym)
         eq = ",".join("".join(sym[u] for u in t) for t in terms)
         cases = any(B in t for t in terms)  # else the result is the same for every case
         eq += "->" + "z" * cases + "".join(sym[u] for u in present)
         shape = tuple(-1 if u in sym else 1 for u in want)  # absent: constant along it
-        got = (factors, eq, want, shape, cases)
+        path = None
+        if len(terms) > 1:  # the letters' sizes are the cards (the case letter's: any)
+            path = self._path(eq, tuple(self.cards[u] for u in sym if u != B))
+        got = (factors, eq, want, shape, cases, path)
         if len(self._recipes) > 1 << 16:
             self._recipes.clear()
         self._recipes[key] = got
@@ -1173,7 +1202,7 @@ class CliqueTree:
     ) -> tuple[np.ndarray, tuple[str, ...]]:
         """The output of a group of clique ``c`` (see :meth:`_recipe`), written into
         ``slot`` (the group's block of the message store) where it has the same shape."""
-        factors, eq, want, shape, cases = self._recipe(c, pattern, inputs, out)
+        factors, eq, want, shape, cases, path = self._recipe(c, pattern, inputs, out)
         if slot is not None and not (cases and 1 not in shape and slot.ndim == len(want) + 1):
             slot = None  # the output is broadcast: made apart
         ops = []
@@ -1195,7 +1224,7 @@ class CliqueTree:
         elif len(ops) == 1:
             res = _sum_out(eq, ops[0], slot)
         else:
-            steps, peak = self._path((c, pattern, inputs, out), eq, ops)
+            steps, peak = path
             if not steps:
                 res = np.einsum(eq, *ops, out=slot)
             elif not cases or len(rows) * peak <= GROUP_FLOATS:
@@ -1211,34 +1240,29 @@ class CliqueTree:
         return res, want
 
     def _path(
-        self, key: tuple, eq: str, ops: list[np.ndarray]
+        self, eq: str, sizes: tuple[int, ...]
     ) -> tuple[list[tuple[int, int, _PairProgram]], int]:
         """How two or more operands are contracted: in pairs, one matrix product each (the
         steps of a greedy path, see :func:`_greedy`, :func:`_steps` and :func:`_pair`) where
         that takes at most ``PAIRWISE`` times the multiply-adds of one pass of
         ``numpy.einsum`` over the union of their variables (no steps: that pass); chosen
-        once per recipe and per shape of its operands. Also the floats a case holds at the
-        path's largest step (see :func:`_peak`)."""
+        once per equation and sizes of its letters (other than the case letter ``z``, in
+        the order they first appear). Also the floats a case holds at the path's largest
+        step (see :func:`_peak`)."""
+        key = (eq, sizes)
         got = self._paths.get(key)
         if got is None:
-            terms = eq.split("->")[0].split(",")
-            sizes = {
-                u: k
-                for t, a in zip(terms, ops, strict=True)
-                for u, k in zip(t, a.shape, strict=True)
-            }
-            sizes["z"] = 64  # the decision: for groups of 64 cases (one per structure)
-            shape = (eq, tuple(sorted(sizes.items())))
-            got = self._paths.get(shape)
-            if got is None:
-                if len(ops) == 2 and PAIRWISE > 1:  # one pair: one pass's work
-                    steps = _steps(eq, [(0, 1)])
-                else:
-                    path, naive, optimised = _greedy(eq, sizes)
-                    steps = _steps(eq, path) if optimised < PAIRWISE * naive else []
-                sizes["z"] = 1
-                got = (_programs(steps, sizes), _peak(steps, sizes))
-                self._paths[shape] = got
+            letters = dict.fromkeys(u for u in eq.split("->")[0] if u not in ",z")
+            by = dict(zip(letters, sizes, strict=True))
+            by["z"] = 64  # the decision: for groups of 64 cases (one per structure)
+            if eq.count(",") == 1 and PAIRWISE > 1:  # one pair: one pass's work
+                path: list[tuple[int, int]] = [(0, 1)]
+            else:
+                path, naive, optimised = _greedy(eq, by)
+                if optimised >= PAIRWISE * naive:
+                    path = []
+            by["z"] = 1
+            got = _path_programs(eq, path, by)
             if len(self._paths) > 1 << 16:
                 self._paths.clear()
             self._paths[key] = got
@@ -1405,15 +1429,48 @@ def _programs(
     out = []
     for (i, j), step in steps:
         a, b = step.split("->")[0].split(",")
-        key = (step, tuple(sizes[u] for u in a if u != "z"), tuple(sizes[u] for u in b if u != "z"))
-        prog = _PAIR_PROGRAMS.get(key)
-        if prog is None:
-            if len(_PAIR_PROGRAMS) > 1 << 14:
-                _PAIR_PROGRAMS.clear()
-            shape_a = tuple(sizes[u] for u in a)
-            prog = _PAIR_PROGRAMS[key] = _pair_program(step, shape_a, tuple(sizes[u] for u in b))
-        out.append((i, j, prog))
+        out.append((i, j, _program_of(step, a, b, sizes)))
     return out
+
+
+def _program_of(step: str, a: str, b: str, sizes: Mapping[str, int]) -> _PairProgram:
+    """The program of one step (``a`` and ``b`` its operands' letters), made once per
+    equation and shapes."""
+    shape_a = tuple(sizes[u] for u in a)
+    shape_b = tuple(sizes[u] for u in b)
+    key = (step, shape_a[a[:1] == "z" :], shape_b[b[:1] == "z" :])
+    prog = _PAIR_PROGRAMS.get(key)
+    if prog is None:
+        if len(_PAIR_PROGRAMS) > 1 << 14:
+            _PAIR_PROGRAMS.clear()
+        prog = _PAIR_PROGRAMS[key] = _pair_program(step, shape_a, shape_b)
+    return prog
+
+
+def _path_programs(
+    eq: str, path: Sequence[tuple[int, int]], sizes: Mapping[str, int]
+) -> tuple[list[tuple[int, int, _PairProgram]], int]:
+    """``_programs(_steps(eq, path), sizes)`` and ``_peak`` of those steps (``sizes``: the
+    case letter's one), in one pass over the path."""
+    ins, final = eq.split("->")
+    terms = ins.split(",")
+    out = []
+    most = 1
+    last = len(path) - 1
+    for k, (i, j) in enumerate(path):
+        a, b = terms[i], terms[j]
+        terms = [t for n, t in enumerate(terms) if n != i and n != j]
+        res = final if k == last else _pair_order((a, b), set(final).union(*terms))
+        terms.append(res)
+        step = f"{a},{b}->{res}"
+        prog = _program_of(step, a, b, sizes)
+        held = 2 * (math.prod(sizes[u] for u in a) + math.prod(sizes[u] for u in b))
+        most = max(most, held + math.prod(sizes[u] for u in res))
+        out.append((i, j, prog))
+    return out, most
+
+
+_LETTERS = [_letter(k) for k in range(52)]
 
 
 def _pairwise(

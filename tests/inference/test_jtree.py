@@ -176,3 +176,28 @@ def test_greedy_path_steps_compute_the_einsum():
     out = np.empty((3, 2, 3))
     assert jtree_module._pairwise(steps, ops, out) is out
     np.testing.assert_allclose(out, np.einsum(eq, *ops))
+
+
+def test_path_programs_are_the_steps_programs_and_peak():
+    """:func:`_path_programs` (what a tree's recipe uses) makes the same programs as
+    :func:`_programs` of :func:`_steps`, and the same peak as :func:`_peak`, on random
+    equations and sizes."""
+    rng = np.random.default_rng(3)
+    letters = "abcdefgh"
+    for _ in range(200):
+        terms = []
+        for _ in range(int(rng.integers(2, 7))):
+            k = int(rng.integers(1, 5))
+            t = "".join(rng.choice(list(letters), size=k, replace=False))
+            terms.append(("z" if rng.random() < 0.7 else "") + t)
+        used = "".join(dict.fromkeys("".join(terms).replace("z", "")))
+        out = "z" * any("z" in t for t in terms)
+        out += "".join(u for u in used if rng.random() < 0.3)
+        eq = ",".join(terms) + "->" + out
+        sizes = {u: int(rng.integers(2, 5)) for u in letters}
+        sizes["z"] = 1
+        path, _, _ = jtree_module._greedy(eq, sizes)
+        steps = jtree_module._steps(eq, path)
+        got, peak = jtree_module._path_programs(eq, path, sizes)
+        assert got == jtree_module._programs(steps, sizes)
+        assert peak == jtree_module._peak(steps, sizes)
