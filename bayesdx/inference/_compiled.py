@@ -49,7 +49,6 @@ import numpy as np
 
 from bayesdx.display import Column, Lines, Report, Table, figure_axes, finish
 from bayesdx.errors import ArgumentError, UnknownVariableError
-from bayesdx.inference import _loops
 from bayesdx.inference._graph import (
     check_tables,
     evidence_indices,
@@ -427,14 +426,8 @@ class CompiledNetwork:
         >>> cn.evaluate(x, cpts={"hb_level": draws[1]}).posteriors["diagnosis"].shape  # no draws
         (1, 26)
         """
-        x = self._evidence_matrix(evidence)
-        # a kernel's compiled loop checks the evidence itself, in its one read of it: the
-        # check waits until the engine is known
-        later = bool(_KERNELS and cpts is None and prune == "block" and x.shape[0])
-        later = later and x.shape[1] > 0 and (_loops.loaded() or _loops.wanted(x.shape[0]))
-        blank: np.ndarray | None = None
-        if not later:
-            x, blank = self._check_evidence(x)
+        x = self._evidence_matrix(evidence)  # its values are checked once the engine is
+        # known (after the other arguments): a kernel's compiled loop checks them as it reads
         if prune not in ("block", "case", "auto"):
             raise ArgumentError(f"prune must be 'block', 'case' or 'auto', got {prune!r}")
         names = resolve_targets(self.network, targets, allow_empty=True)
@@ -462,11 +455,12 @@ class CompiledNetwork:
         kernel = self._kernel(names) if use else None
         sums = self._sums(posts) if kernel is not None else {}  # kernels add them in cache
         done_groups: dict[str, np.ndarray] | None = None
-        loop = kernel.loop(n) if kernel is not None and later else None
+        blank: np.ndarray | None = None
+        loop = kernel.loop(n) if kernel is not None and x.shape[1] else None
         if kernel is not None and loop is not None:
             blank = np.empty(n, dtype=bool)
-            x = np.ascontiguousarray(x)
-            cards = np.asarray(self.cards)
+            x = np.ascontiguousarray(x, dtype=np.int64)  # one compiled type, native order
+            cards = np.asarray(self.cards, dtype=np.int64)
             where = kernel.run_loop(loop, x, cards, posts, log_pe, blank, progress, sums)
             if where is not None and where >= 0:
                 self._bad_entry(x, *divmod(where, x.shape[1]))

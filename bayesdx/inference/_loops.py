@@ -35,8 +35,8 @@ from bayesdx._lazy import load_on_use
 from bayesdx._version import __version__
 
 __all__ = [
-    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "load", "loaded", "source",
-    "wanted",
+    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "load", "loaded", "rebuild",
+    "source", "wanted",
 ]  # fmt: skip
 
 GATHER, TIMES, MUL, SUM = 0, 1, 2, 3  # the steps' codes (rows of ``steps``: see source)
@@ -50,6 +50,7 @@ FAST_CASES = 1_000_000
 _io = load_on_use("bayesdx.io")
 _LOADED: dict[str, Callable[..., Any]] = {}  # by source hash, in this process
 _FOUND: list[bool] = []  # whether numba is installed (looked up once)
+_SOURCES: dict[str, tuple[str, Callable[..., int]]] = {}  # by hash: source file, function
 
 
 def available() -> bool:
@@ -218,12 +219,16 @@ def _program(fast: Any, p: int) -> list[str]:
 def load(text: str) -> Callable[..., int] | None:
     """The ``run`` function of the module ``text`` (from :func:`source`), compiled by numba
     (from numba's cache beside the source, where the source is in the cache folder). None
-    where numba is not available or the source cannot be written anywhere."""
+    where numba cannot be imported or refuses the function, or the source cannot be
+    written anywhere: the caller keeps to numpy."""
     if not available():
         return None
     from hashlib import blake2b
 
-    numba = sys.modules.get("numba") or importlib.import_module("numba")
+    try:
+        numba = sys.modules.get("numba") or importlib.import_module("numba")
+    except Exception:  # installed but broken (built for another numpy): numpy instead
+        return None
     key = f"{text}\0{__version__}\0{getattr(numba, '__version__', '')}\0{sys.version}"
     key = blake2b(key.encode(), digest_size=16).hexdigest()
     fn = _LOADED.get(key)
@@ -243,18 +248,50 @@ def load(text: str) -> Callable[..., int] | None:
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache finds the module by its name
     spec.loader.exec_module(module)
-    run: Callable[..., int] = _jit(module.run)
+    try:
+        run: Callable[..., int] = _jit(module.run)
+    except Exception:  # numba refuses it (no cache locator, ...): numpy instead
+        return None
+    _LOADED[key] = run
+    _SOURCES[key] = (path, module.run)
+    return run
+
+
+def rebuild(fn: Callable[..., int]) -> Callable[..., int] | None:
+    """A loop from :func:`load` whose first call failed, compiled again after its entries in
+    numba's cache are removed (a damaged index fails at the first call, in every process
+    after it, until it is written anew); None where there is nothing to rebuild."""
+    key = next((k for k, v in _LOADED.items() if v is fn), None)
+    if key is None or key not in _SOURCES:
+        return None
+    path, py_func = _SOURCES[key]
+    cache = os.path.join(os.path.dirname(path), "__pycache__")
+    stem = os.path.splitext(os.path.basename(path))[0]
+    with contextlib.suppress(OSError):
+        for name in os.listdir(cache):
+            if name.startswith(stem + "."):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(cache, name))
+    try:
+        run: Callable[..., int] = _jit(py_func)
+    except Exception:
+        return None
     _LOADED[key] = run
     return run
 
 
 def _write(folder: str | None, name: str, text: str) -> str:
     """``folder/name`` holding ``text`` (written whole, then renamed into place: a reader
-    never sees half of it); a new private temporary folder where ``folder`` is None."""
+    never sees half of it); a new private temporary folder where ``folder`` is None, removed
+    when the process ends."""
     import tempfile
 
     if folder is None:
+        import atexit
+        import shutil
+
         folder = tempfile.mkdtemp(prefix="bayesdx-loops-")
+        atexit.register(shutil.rmtree, folder, True)
     path = os.path.join(folder, name)
     try:
         with open(path, encoding="utf-8") as f:

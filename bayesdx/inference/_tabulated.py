@@ -211,7 +211,8 @@ class Kernel:
         not run (numba failed to compile or load it: nothing is filled, and the kernel
         keeps to numpy from then on).
         """
-        assert isinstance(self._fast, _Fast)
+        fast = self._fast  # this batch's, whatever another call does to the kernel's
+        assert isinstance(fast, _Fast)
         t = self.targets[0]
         post = posts[t]
         groups = [(index, out) for _, index, out in (sums or {}).values()]
@@ -223,15 +224,15 @@ class Kernel:
             total = np.ones(stop - start)
             done = np.empty(stop - start, dtype=bool)
             out = np.empty((len(groups), stop - start))
-            args = (xs, cards, self._fast.table, ps, total, done, blank[start:stop], members,
+            args = (xs, cards, fast.table, ps, total, done, blank[start:stop], members,
                     member_range, out)  # fmt: skip
-            try:
+            if start:
                 bad = loop(*args)
-            except Exception:  # numba could not compile or load it: numpy, same bits
-                if start:  # pragma: no cover - it ran on an earlier block: a real error
-                    raise
-                self._fast = False
-                return None
+            else:  # numba compiles or loads the loop at its first call here
+                first = self._first_call(fast, loop, args)
+                if first is None:
+                    return None
+                bad, loop = first
             if bad >= 0:
                 return start * x.shape[1] + int(bad)
             with np.errstate(divide="ignore"):  # log(0) is -inf: an impossible case
@@ -249,6 +250,26 @@ class Kernel:
             if progress is not None:
                 progress(stop - start)
         return -1
+
+    def _first_call(
+        self, fast: _Fast, loop: Callable[..., int], args: tuple[np.ndarray, ...]
+    ) -> tuple[int, Callable[..., int]] | None:
+        """The loop's first call, where numba compiles it or loads it from its cache: where
+        that fails (a damaged cache entry), once more with the entries removed; where that
+        fails too, None, and the kernel keeps to numpy from then on (the same bits)."""
+        try:
+            return loop(*args), loop
+        except Exception:
+            again = _loops.rebuild(loop)
+        try:
+            if again is not None:
+                fast.loop = again
+                return again(*args), again
+        except Exception:
+            pass
+        if self._fast is fast:
+            self._fast = False
+        return None
 
     def _run(
         self,

@@ -29,6 +29,7 @@ time, as a parsed one is; only the parse is saved.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import math
 import os
@@ -101,8 +102,11 @@ def code_folder(name: str) -> str | None:
     if folder is None:
         return None
     path = os.path.join(folder, name)
-    try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
+    try:  # each folder made private (makedirs' mode is for the last one only)
+        os.makedirs(os.path.dirname(folder) or ".", exist_ok=True)
+        for made in (folder, path):
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(made, mode=0o700)
     except OSError:
         return None
     return path if _usable(folder) and _usable(path) else None
