@@ -528,3 +528,23 @@ def test_a_damaged_numba_cache_is_compiled_again(monkeypatch, tmp_path):
     got = cn.evaluate(x, ["d"])
     _same(got, _numpy(net, x, ["d"]), ["d"])  # holds: numpy's bits
     assert isinstance(cn._kernels[("d",)]._fast, tabulated_module._Fast)  # fails
+
+
+@pytest.mark.parametrize("value", [2**64 - 1, 2**63 + 5])
+def test_unsigned_evidence_beyond_int64_is_named_as_numpy_names_it(python_loops, value):
+    """uint64 evidence is read as it is: converted to int64 first, 2**64 - 1 would become -1
+    (unobserved, no error) and 2**63 + 5 a negative number in the message."""
+    net, x = _marrow(50, 13)
+    x = np.where(x < 0, 0, x).astype(np.uint64)
+    x[7, 4] = value
+    messages = []
+    for fast in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            if not fast:
+                mp.setattr(loops_module, "available", lambda: False)
+                mp.setattr(loops_module, "_LOADED", {})
+            with pytest.raises(ArgumentError) as err:
+                compile_network(net).evaluate(x, ["diagnosis"])
+            messages.append(str(err.value))
+    assert messages[0] == messages[1]
+    assert messages[0].startswith(f"evidence[7, 4] = {value} is not a state index")
