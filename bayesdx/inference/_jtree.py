@@ -1435,15 +1435,23 @@ def _programs(
 
 def _program_of(step: str, a: str, b: str, sizes: Mapping[str, int]) -> _PairProgram:
     """The program of one step (``a`` and ``b`` its operands' letters), made once per
-    equation and shapes."""
+    equation and shapes: a program depends on where each letter is, not on its name, so
+    it is looked up again with the letters renamed in the order they first appear."""
     shape_a = tuple(sizes[u] for u in a)
     shape_b = tuple(sizes[u] for u in b)
     key = (step, shape_a[a[:1] == "z" :], shape_b[b[:1] == "z" :])
     prog = _PAIR_PROGRAMS.get(key)
     if prog is None:
-        if len(_PAIR_PROGRAMS) > 1 << 14:
+        if len(_PAIR_PROGRAMS) > 1 << 15:
             _PAIR_PROGRAMS.clear()
-        prog = _PAIR_PROGRAMS[key] = _pair_program(step, shape_a, shape_b)
+        names = dict.fromkeys(a + b)
+        names.pop("z", None)
+        canon = step.translate(dict(zip(map(ord, names), _CANON, strict=False)))
+        alias = (canon, *key[1:])
+        prog = _PAIR_PROGRAMS.get(alias)
+        if prog is None:
+            prog = _PAIR_PROGRAMS[alias] = _pair_program(canon, shape_a, shape_b)
+        _PAIR_PROGRAMS[key] = prog
     return prog
 
 
@@ -1471,6 +1479,7 @@ def _path_programs(
 
 
 _LETTERS = [_letter(k) for k in range(52)]
+_CANON = [u for u in _LETTERS if u != "z"]  # a step's letters renamed (z: the cases)
 
 
 def _pairwise(

@@ -201,3 +201,16 @@ def test_path_programs_are_the_steps_programs_and_peak():
         got, peak = jtree_module._path_programs(eq, path, sizes)
         assert got == jtree_module._programs(steps, sizes)
         assert peak == jtree_module._peak(steps, sizes)
+
+
+def test_a_step_program_does_not_depend_on_its_letters_names():
+    """A step's program, looked up under its letters renamed, is the one made for its own
+    letters (programs are positional)."""
+    sizes = {"z": 1, "a": 2, "b": 3, "c": 4, "d": 2, "e": 3, "f": 5}
+    jtree_module._PAIR_PROGRAMS.clear()
+    for step in ["zab,zbc->zac", "zfe,zed->zfd", "zcd,de->zec", "zed,dc->zce", "za,zb->zab"]:
+        a, b = step.split("->")[0].split(",")
+        shape_a = tuple(sizes[u] for u in a)
+        shape_b = tuple(sizes[u] for u in b)
+        got = jtree_module._program_of(step, a, b, sizes)
+        assert got == jtree_module._pair_program(step, shape_a, shape_b)
