@@ -103,6 +103,9 @@ def test_random_networks_with_one_state_variables(
     if chunk is not None:
         assert max(done) <= chunk
     _check_brute(net, x, targets, res)
+    if cn._kernels[tuple(targets)] is None:  # the limits left no kernel: the plans, whose
+        # "block" pools depend on the chunk (equal to rounding, checked against brute force)
+        return
     for t in targets:
         assert np.array_equal(res.posteriors[t], whole.posteriors[t])
     assert np.array_equal(res.log_p_evidence, whole.log_p_evidence)
