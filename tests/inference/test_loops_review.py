@@ -259,7 +259,7 @@ def test_compiled_bad_entries_beyond_int16_are_named_as_numpy_names_them(monkeyp
     _same(got, _numpy(net, good, ["d"]), ["d"])
 
 
-# ---------------------------------------------------------------- fallbacks (bugs)
+# ---------------------------------------- fallbacks (bugs, fixed in 0bed88f)
 def _marrow(n: int, seed: int) -> tuple[Network, np.ndarray]:
     from bayesdx._bench import sample_cases
 
@@ -282,25 +282,11 @@ def _numpy_takes_it(monkeypatch, tmp_path) -> None:
     _same(got, _numpy(net, x, ["diagnosis"]), ["diagnosis"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_loops.available() says yes when numba is found, but `import numba` can fail "
-    "(a numba built for an older numpy raises ImportError); _loops.load imports it (and "
-    "_jit calls numba.njit) unguarded, from Kernel.loop, so a large batch raises instead "
-    "of using numpy",
-)
 def test_a_numba_that_cannot_be_imported_leaves_the_batch_to_numpy(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "numba", None)  # import numba raises ImportError
     _numpy_takes_it(monkeypatch, tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="numba.njit(cache=True) raises RuntimeError ('cannot cache function ...: no "
-    "locator available') when neither the source's folder nor numba's user cache can be "
-    "written (a read-only home whose cache folder already holds the loop's source); "
-    "_loops.load calls _jit unguarded, so the batch raises",
-)
 def test_numba_refusing_to_cache_a_loop_leaves_the_batch_to_numpy(monkeypatch, tmp_path):
     def jit(fn):
         raise RuntimeError(f"cannot cache function {fn.__name__!r}: no locator available")
@@ -337,15 +323,6 @@ def test_big_endian_evidence_in_a_large_batch_gets_numpys_bits(monkeypatch, tmp_
 
 
 @needs_numba
-@pytest.mark.xfail(
-    strict=True,
-    reason="the evidence reaches the compiled loop in the caller's dtype (since 5934a57 it "
-    "is no longer narrowed first): a big-endian batch makes the loop's call fail, and "
-    "Kernel.run_loop then sets kernel._fast = False for good, so every later batch of that "
-    "kernel runs on numpy; each other integer dtype (int32, int16, ...) compiles the whole "
-    "loop again (the first compile of the bundled network's diagnosis loop took 22 s wall "
-    "on the loaded review machine)",
-)
 def test_one_odd_batch_neither_turns_the_loop_off_nor_compiles_it_again(monkeypatch, tmp_path):
     monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(loops_module, "FAST_CASES", 1)
@@ -375,14 +352,7 @@ def _spec_net() -> Network:
     return Network(NetworkSpec(id="small", title="t", description="", nodes=specs))
 
 
-# ---------------------------------------------------------------- the cache folder (bugs)
-@pytest.mark.xfail(
-    strict=True,
-    reason="io._cache.code_folder makes the missing cache folder with os.makedirs(path, "
-    "mode=0o700): the mode applies to the leaf only, so under umask 002 (Debian/Ubuntu's "
-    "default for users with their own group) .../bayesdx/networks is made 0o775 and "
-    "_usable refuses it: no code folder, and the network cache is off for good",
-)
+# ---------------------------------------- the cache folder (bugs, fixed in 0bed88f)
 def test_the_code_folder_is_usable_under_umask_002(monkeypatch, tmp_path):
     from bayesdx.io import _cache
 
@@ -399,12 +369,6 @@ def test_the_code_folder_is_usable_under_umask_002(monkeypatch, tmp_path):
     assert folder is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_loops._write makes a tempfile.mkdtemp folder per loop where no cache folder "
-    "is usable (BAYESDX_NO_CACHE=1, a shared folder) and never removes it: every such "
-    "process leaves a bayesdx-loops-* folder (the source and numba's __pycache__) in TMPDIR",
-)
 def test_a_process_without_a_cache_folder_leaves_no_temporary_folder(tmp_path):
     script = textwrap.dedent(
         """
@@ -421,14 +385,7 @@ def test_a_process_without_a_cache_folder_leaves_no_temporary_folder(tmp_path):
     assert sorted(p.name for p in scratch.iterdir()) == []
 
 
-# ---------------------------------------------------------------- errors and sharing (bugs)
-@pytest.mark.xfail(
-    strict=True,
-    reason="since 5934a57 CompiledNetwork.evaluate leaves the evidence check to the loop "
-    "(`later`) and validates the targets, tables and chunk_size first: a batch with a bad "
-    "entry and a bad chunk_size (or an unknown target) gets the evidence error from numpy "
-    "but the chunk_size (target) error where the loop is wanted",
-)
+# ---------------------------------------- errors and sharing (bugs, fixed in 0bed88f)
 @pytest.mark.parametrize("other", ["chunk_size", "target"])
 def test_the_first_error_is_the_same_with_the_loop(python_loops, other):
     net, x = _marrow(50, 12)
@@ -448,13 +405,6 @@ def test_the_first_error_is_the_same_with_the_loop(python_loops, other):
 
 
 @needs_numba
-@pytest.mark.xfail(
-    strict=True,
-    reason="Kernel.run_loop reads self._fast (self._fast.table) again for every block of "
-    "16,384 cases, and a failing call elsewhere sets self._fast = False: a batch running on "
-    "one thread (here: re-entered from its progress callback) then fails with "
-    "AttributeError: 'bool' object has no attribute 'table' (or the entry assert)",
-)
 def test_a_loop_failing_in_another_call_does_not_break_a_running_batch(monkeypatch, tmp_path):
     monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(loops_module, "FAST_CASES", 1)
@@ -504,14 +454,6 @@ def test_compiled_products_and_sums_of_hidden_variables_keep_numpys_bits(
 
 
 @needs_numba
-@pytest.mark.xfail(
-    strict=True,
-    reason="a damaged numba index beside the loop's source (loops/__pycache__/*.nbi) makes "
-    "the loop's first call raise (pickle), in every later process: Kernel.run_loop then "
-    "keeps the kernel on numpy (same bits, no crash) but nothing ever recompiles or "
-    "rewrites the index, so the loop is off for good, silently, until the user clears "
-    "the cache folder",
-)
 def test_a_damaged_numba_cache_is_compiled_again(monkeypatch, tmp_path):
     monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(loops_module, "FAST_CASES", 1)
@@ -527,9 +469,15 @@ def test_a_damaged_numba_cache_is_compiled_again(monkeypatch, tmp_path):
     cn = compile_network(net)
     got = cn.evaluate(x, ["d"])
     _same(got, _numpy(net, x, ["d"]), ["d"])  # holds: numpy's bits
-    assert isinstance(cn._kernels[("d",)]._fast, tabulated_module._Fast)  # fails
+    assert isinstance(cn._kernels[("d",)]._fast, tabulated_module._Fast)  # compiled again
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="since 0bed88f CompiledNetwork.evaluate converts the evidence with "
+    "np.ascontiguousarray(x, dtype=np.int64) before the loop: uint64 2**64 - 1 wraps to -1 "
+    "(unobserved: no error, other numbers) and 2**63 + 5 is named as a negative value",
+)
 @pytest.mark.parametrize("value", [2**64 - 1, 2**63 + 5])
 def test_unsigned_evidence_beyond_int64_is_named_as_numpy_names_it(python_loops, value):
     """uint64 evidence is read as it is: converted to int64 first, 2**64 - 1 would become -1
