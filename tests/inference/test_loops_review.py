@@ -496,3 +496,25 @@ def test_unsigned_evidence_beyond_int64_is_named_as_numpy_names_it(python_loops,
             messages.append(str(err.value))
     assert messages[0] == messages[1]
     assert messages[0].startswith(f"evidence[7, 4] = {value} is not a state index")
+
+
+@needs_numba
+@pytest.mark.xfail(
+    strict=True,
+    reason="np.ascontiguousarray(x, dtype=np.int64) in CompiledNetwork.evaluate returns a "
+    "read-only int64 array as it is (np.load(..., mmap_mode='r'), a frozen array), and "
+    "numba types read-only arrays apart: the whole loop is compiled a second time",
+)
+def test_read_only_evidence_uses_the_loop_compiled_already(monkeypatch, tmp_path):
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    monkeypatch.setattr(loops_module, "_LOADED", {})
+    net = _spec_net()
+    x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
+    cn = compile_network(net)
+    cn.evaluate(x, ["d"])
+    frozen = x.copy()
+    frozen.setflags(write=False)
+    got = cn.evaluate(frozen, ["d"])
+    _same(got, _numpy(net, x, ["d"]), ["d"])
+    assert len(cn._kernels[("d",)]._fast.loop.signatures) == 1
