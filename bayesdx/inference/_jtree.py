@@ -1519,6 +1519,8 @@ class _PairProgram(NamedTuple):
     perm_out: tuple[int, ...] | None = None
     expand_a: tuple[Any, ...] = ()  # an index: slice(None) for each axis, None for a new one
     expand_b: tuple[Any, ...] = ()
+    moved_a: bool = True  # a matrix product: perm_a is not the identity
+    moved_b: bool = True
 
 
 _PAIR_PROGRAMS: dict[tuple, _PairProgram] = {}
@@ -1586,6 +1588,8 @@ def _pair_way(
         shape_b=(prod(both), prod(inner), prod(own_b)),
         shape_out=tuple(size[u] for u in made if u != "z"),
         perm_out=None if perm_out == tuple(range(len(made))) else perm_out,
+        moved_a=[keep_a.index(u) for u in order_a] != list(range(len(order_a))),
+        moved_b=[keep_b.index(u) for u in order_b] != list(range(len(order_b))),
     )
 
 
@@ -1608,29 +1612,35 @@ def _run_pair(
     """Two operands contracted as one matrix product per case (``numpy.matmul`` over the
     case axis: each case is its own product of the same shape, so its bits do not depend on
     the other cases), or multiplied (broadcast) where nothing is summed between them."""
-    if prog.swap:
+    swap, z_a, z_b, sum_a, perm_a, sum_b, perm_b, multiply, shape_a, shape_b = prog[:10]
+    if swap:
         a, b = b, a
-    if prog.sum_a:
-        a = a.sum(axis=prog.sum_a)
-    if prog.sum_b:
-        b = b.sum(axis=prog.sum_b)
-    if prog.multiply:  # the inputs (the smaller) read in the output's order
-        a = a.transpose(prog.perm_a)[prog.expand_a]
-        b = b.transpose(prog.perm_b)[prog.expand_b]
+    if sum_a:
+        a = a.sum(axis=sum_a)
+    if sum_b:
+        b = b.sum(axis=sum_b)
+    if multiply:  # the inputs (the smaller) read in the output's order
+        a = a.transpose(perm_a)[prog.expand_a]
+        b = b.transpose(perm_b)[prog.expand_b]
         return np.multiply(a, b, out=out)
-    m = a.shape[0] if prog.z_a else b.shape[0] if prog.z_b else 0
-    lead = (m,) if prog.z_a or prog.z_b else ()
-    a = np.ascontiguousarray(a.transpose(prog.perm_a)).reshape(lead[: prog.z_a] + prog.shape_a)
-    b = np.ascontiguousarray(b.transpose(prog.perm_b)).reshape(lead[: prog.z_b] + prog.shape_b)
-    if math.prod(prog.shape_a[1:]) * prog.shape_b[2] < BLAS_FLOATS:  # numpy's own loops
+    m = a.shape[0] if z_a else b.shape[0] if z_b else 0
+    lead = (m,) if z_a or z_b else ()
+    if prog.moved_a or not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a.transpose(perm_a))
+    a = a.reshape(lead[:z_a] + shape_a)
+    if prog.moved_b or not b.flags.c_contiguous:
+        b = np.ascontiguousarray(b.transpose(perm_b))
+    b = b.reshape(lead[:z_b] + shape_b)
+    perm_out = prog.perm_out
+    if BLAS_FLOATS and math.prod(shape_a[1:]) * shape_b[2] < BLAS_FLOATS:  # numpy's loops
         res = (a[..., None] * b[..., None, :, :]).sum(axis=-2).reshape(lead + prog.shape_out)
-    elif out is not None and prog.perm_out is None and out.flags.c_contiguous:
-        np.matmul(a, b, out=out.reshape(lead + prog.shape_a[:2] + prog.shape_b[2:]))
+    elif out is not None and perm_out is None and out.flags.c_contiguous:
+        np.matmul(a, b, out=out.reshape(lead + shape_a[:2] + shape_b[2:]))
         return out
     else:
         res = np.matmul(a, b).reshape(lead + prog.shape_out)
-    if prog.perm_out is not None:
-        res = res.transpose(prog.perm_out)
+    if perm_out is not None:
+        res = res.transpose(perm_out)
     if out is None:
         return res
     out[...] = res
