@@ -13,10 +13,10 @@ is ever dropped.
 
 A CSV file is read and written without a Python object per cell: where a record is a line
 (no quotes, carriage returns or NUL bytes in the file), the cells of each variable are keyed
-by their bytes and factorized column by column, every distinct value read once, and each
-line is written back as it is; the posteriors are written as ``"%.17e"`` (18 significant
-digits, correctly rounded, so each reads back to the float the engine computed), formatted
-for whole columns at once into rows of a fixed width.
+by their bytes and factorized column by column (in numpy: pandas is not imported), every
+distinct value read once, and each line is written back as it is; the posteriors are written
+as ``"%.17e"`` (18 significant digits, correctly rounded, so each reads back to the float the
+engine computed), formatted for whole columns at once into rows of a fixed width.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class ScoreSummary:
 
     def to_frame(self) -> pd.DataFrame:
         """One row: network, input, output, rows, errors."""
-        import pandas as pd  # heavy; the CLI's batch path imports it anyway
+        import pandas as pd  # heavy, and the batch path does without it
 
         return pd.DataFrame([{k: v for k, v in asdict(self).items() if k != "assumed"}])
 
