@@ -456,12 +456,17 @@ class CompiledNetwork:
         sums = self._sums(posts) if kernel is not None else {}  # kernels add them in cache
         done_groups: dict[str, np.ndarray] | None = None
         blank: np.ndarray | None = None
-        loop = kernel.loop(n) if kernel is not None and x.shape[1] else None
+        # the loop takes native int64 only (one compiled type): a type that int64 holds
+        # (not uint64) is converted, a read-only array copied
+        loop = None
+        if kernel is not None and x.shape[1] and np.can_cast(x.dtype, np.int64, "safe"):
+            loop = kernel.loop(n)
         if kernel is not None and loop is not None:
             blank = np.empty(n, dtype=bool)
-            x = np.ascontiguousarray(x, dtype=np.int64)  # one compiled type, native order
+            x = np.require(x, dtype=np.int64, requirements=["C", "W", "A"])
             cards = np.asarray(self.cards, dtype=np.int64)
-            where = kernel.run_loop(loop, x, cards, posts, log_pe, blank, progress, sums)
+            where = kernel.run_loop(loop, x, cards, posts, log_pe, blank, progress, sums,
+                                    chunk_size)  # fmt: skip
             if where is not None and where >= 0:
                 self._bad_entry(x, *divmod(where, x.shape[1]))
             if where is None:  # numba failed: the numpy arithmetic, the same bits

@@ -17,8 +17,8 @@ own cache beside it (``__pycache__``) compiles it once per machine: about 4 s fo
 network, later processes load it in well under a second. Where no cache folder is usable
 the source goes to a temporary folder and is compiled in each process.
 
-This module imports only the standard library and numpy; numba is imported by the module it
-loads, and only where it is installed and ``BAYESDX_NUMBA`` is not ``0``.
+This module imports only the standard library; :func:`load` imports numba, and only where it
+is installed and ``BAYESDX_NUMBA`` is not ``0``.
 """
 
 from __future__ import annotations
@@ -40,7 +40,11 @@ __all__ = [
 ]  # fmt: skip
 
 GATHER, TIMES, MUL, SUM = 0, 1, 2, 3  # the steps' codes (rows of ``steps``: see source)
-MAX_LINES = 4000  # a kernel whose loop would be longer stays with numpy
+# a kernel whose loop would be longer stays with numpy: numba's compile time grows faster
+# than the length (the bundled network's diagnosis loop, 240 lines: about 4 s on a quiet
+# machine; its marrow_process loop, 1553 lines: 112 s of CPU on a loaded one)
+MAX_LINES = 400
+MAX_SOURCES = 64  # loop sources kept in the cache folder (the oldest go first)
 # a batch of at least this many cases loads a kernel's compiled loop: numba's import and
 # the cached loop cost about 0.4 s once per process (measured on the bundled network), about
 # what the loop saves on a million cases; the first compile of a kernel's loop, a few seconds
@@ -238,6 +242,7 @@ def load(text: str) -> Callable[..., int] | None:
     for folder in (_io.code_folder("loops"), None):
         try:
             path = _write(folder, f"loop_{key}.py", text)
+            _prune(os.path.dirname(path))
             break
         except OSError:  # a full or read-only disk: a private folder, else numpy
             continue
@@ -247,10 +252,11 @@ def load(text: str) -> Callable[..., int] | None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # numba's cache finds the module by its name
-    spec.loader.exec_module(module)
     try:
+        spec.loader.exec_module(module)
         run: Callable[..., int] = _jit(module.run)
     except Exception:  # numba refuses it (no cache locator, ...): numpy instead
+        sys.modules.pop(spec.name, None)
         return None
     _LOADED[key] = run
     _SOURCES[key] = (path, module.run)
@@ -265,19 +271,38 @@ def rebuild(fn: Callable[..., int]) -> Callable[..., int] | None:
     if key is None or key not in _SOURCES:
         return None
     path, py_func = _SOURCES[key]
-    cache = os.path.join(os.path.dirname(path), "__pycache__")
-    stem = os.path.splitext(os.path.basename(path))[0]
-    with contextlib.suppress(OSError):
-        for name in os.listdir(cache):
-            if name.startswith(stem + "."):
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(cache, name))
+    _drop_cache(os.path.dirname(path), os.path.basename(path))
     try:
         run: Callable[..., int] = _jit(py_func)
     except Exception:
         return None
     _LOADED[key] = run
     return run
+
+
+def _prune(folder: str) -> None:
+    """At most ``MAX_SOURCES`` loop sources in ``folder`` (the least recently written go,
+    with numba's cache entries for them)."""
+    sources = []
+    for name in os.listdir(folder):
+        if name.startswith("loop_") and name.endswith(".py"):
+            with contextlib.suppress(OSError):
+                sources.append((os.stat(os.path.join(folder, name)).st_mtime_ns, name))
+    for _, name in sorted(sources, reverse=True)[MAX_SOURCES:]:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+        _drop_cache(folder, name)
+
+
+def _drop_cache(folder: str, name: str) -> None:
+    """numba's cache entries (index and code) for the source ``folder/name``."""
+    cache = os.path.join(folder, "__pycache__")
+    stem = name[: -len(".py")] + "."
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(cache):
+            if entry.startswith(stem):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(cache, entry))
 
 
 def _write(folder: str | None, name: str, text: str) -> str:

@@ -199,6 +199,7 @@ class Kernel:
         blank: np.ndarray,
         progress: Callable[[int], None] | None = None,
         sums: Mapping[str, tuple[str, list[int], np.ndarray]] | None = None,
+        chunk_size: int | None = None,
     ) -> int | None:
         """:meth:`run` by the compiled loop from :meth:`loop` (one target), with the same
         bits, on evidence ``x`` (C-contiguous, not checked yet) whose columns have
@@ -218,8 +219,9 @@ class Kernel:
         groups = [(index, out) for _, index, out in (sums or {}).values()]
         members = np.asarray([i for index, _ in groups for i in index], dtype=np.int64)
         member_range = np.cumsum([0] + [len(index) for index, _ in groups], dtype=np.int64)
-        for start in range(0, x.shape[0], _FAST_BLOCK):
-            stop = min(start + _FAST_BLOCK, x.shape[0])
+        block = min(_FAST_BLOCK, chunk_size or _FAST_BLOCK)  # progress after each
+        for start in range(0, x.shape[0], block):
+            stop = min(start + block, x.shape[0])
             xs, ps = x[start:stop], post[start:stop]
             total = np.ones(stop - start)
             done = np.empty(stop - start, dtype=bool)
@@ -651,17 +653,18 @@ class _Fast:
         self.view_cols = np.asarray([v.shape[1] for v in views], dtype=np.int64)
         # one copy of a table that several programs use unchanged (those over the target
         # alone): fewer floats for the cache to hold
-        starts: dict[tuple[tuple[int, ...], bytes], int] = {}
         unique: list[np.ndarray] = []
-        at = 0
+        at, view_start = 0, []
         for v in views:
-            key = (v.shape, v.tobytes())
-            if key not in starts:
-                starts[key] = at
-                unique.append(v.ravel())
+            same = next((k for k, u in enumerate(unique) if _same_table(u, v)), None)
+            if same is None:
+                unique.append(v)
+                view_start.append(at)
                 at += v.size
-        self.view_start = np.asarray([starts[(v.shape, v.tobytes())] for v in views], np.int64)
-        self.table = np.concatenate(unique) if unique else np.zeros(1)
+            else:
+                view_start.append(sum(u.size for u in unique[:same]))
+        self.view_start = np.asarray(view_start, dtype=np.int64)
+        self.table = np.concatenate([u.ravel() for u in unique]) if unique else np.zeros(1)
         self.weight_range = np.cumsum([0] + [len(w) for w in weights], dtype=np.int64)
         flat = [pair for w in weights for pair in w]
         self.weight_col = np.asarray([c for c, _ in flat], dtype=np.int64)
@@ -674,6 +677,11 @@ class _Fast:
         self.buf_size = size
         self.tiny = TINY
         self.loop: Callable[..., int] | None = None
+
+
+def _same_table(a: np.ndarray, b: np.ndarray) -> bool:
+    """The same lookup table (shape and bits; NaN is never in one)."""
+    return a is b or (a.shape == b.shape and bool(np.array_equal(a, b)))
 
 
 def _row_sums(a: np.ndarray) -> np.ndarray:

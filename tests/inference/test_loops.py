@@ -253,3 +253,29 @@ def test_the_compiled_loop_gives_numpys_bits_on_a_large_batch(monkeypatch):
 def test_a_kernel_whose_programs_are_too_large_keeps_numpy(python_loops, monkeypatch):
     monkeypatch.setattr(tabulated_module, "PROGRAM_FLOATS", 1000)
     _check_numpy_took_it(50, 8)
+
+
+def test_a_loop_too_long_to_compile_quickly_stays_with_numpy(python_loops, monkeypatch):
+    monkeypatch.setattr(loops_module, "MAX_LINES", 20)
+    _check_numpy_took_it(40, 11)
+
+
+def test_the_cache_folder_keeps_the_newest_sources(python_loops, monkeypatch, tmp_path):
+    """Sources beyond MAX_SOURCES go, the least recently written first, with numba's cache
+    entries for them."""
+    monkeypatch.setattr(
+        loops_module, "_io", types.SimpleNamespace(code_folder=lambda name: str(tmp_path))
+    )
+    monkeypatch.setattr(loops_module, "MAX_SOURCES", 2)
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    for k in range(4):
+        loops_module.load(f"def run(*args):\n    return {k}\n")
+        newest = max(tmp_path.glob("loop_*.py"), key=lambda p: p.stat().st_mtime_ns)
+        (cache / f"{newest.stem}.run-1.py311.nbi").write_bytes(b"index")
+        os.utime(newest, ns=(10**9 * (k + 1), 10**9 * (k + 1)))  # written in this order
+    kept = sorted(p.read_text()[-2] for p in tmp_path.glob("loop_*.py"))
+    assert kept == ["2", "3"]
+    assert sorted(p.name.split(".")[0] for p in cache.iterdir()) == sorted(
+        p.stem for p in tmp_path.glob("loop_*.py")
+    )
