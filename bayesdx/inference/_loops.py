@@ -228,12 +228,13 @@ def load(text: str) -> Callable[..., int] | None:
     if not available():
         return None
     from hashlib import blake2b
+    from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        numba = sys.modules.get("numba") or importlib.import_module("numba")
-    except Exception:  # installed but broken (built for another numpy): numpy instead
-        return None
-    key = f"{text}\0{__version__}\0{getattr(numba, '__version__', '')}\0{sys.version}"
+    try:  # numba's version without importing it (_jit imports it, or fails: numpy then)
+        numba = version("numba")
+    except PackageNotFoundError:
+        numba = ""
+    key = f"{text}\0{__version__}\0{numba}\0{sys.version}"
     key = blake2b(key.encode(), digest_size=16).hexdigest()
     fn = _LOADED.get(key)
     if fn is not None:
@@ -255,7 +256,7 @@ def load(text: str) -> Callable[..., int] | None:
     try:
         spec.loader.exec_module(module)
         run: Callable[..., int] = _jit(module.run)
-    except Exception:  # numba refuses it (no cache locator, ...): numpy instead
+    except Exception:  # numba broken (built for another numpy) or refusing it: numpy
         sys.modules.pop(spec.name, None)
         return None
     _LOADED[key] = run
