@@ -1381,6 +1381,7 @@ def _crew_member(
     nothing is kept."""
     for other in inherited:  # this process's copies of the crew's own ends
         other.close()
+    _keep_freed_memory()
     try:
         kept: dict[int, list[Any]] = {}
         ending = False
@@ -1410,6 +1411,24 @@ def _crew_member(
     except BaseException as exc:  # handed to the parent, which raises it
         with contextlib.suppress(Exception):
             link.send(("error", _portable(exc)))
+
+
+def _keep_freed_memory() -> None:  # pragma: no cover - a forked process
+    """In a crew's process (forked, ended after the run): memory freed is kept for reuse
+    rather than given back to the system, and blocks up to 32 MiB come from the heap
+    (glibc's ``mallopt``; elsewhere nothing is done). Each chunk's text is kept until its
+    offset comes and then freed all at once, so glibc gave it back, and the next chunk's
+    faulted in fresh pages: ``batch --jobs 2`` on a million marrow rows had 160,000 to
+    173,000 minor faults, 0.79 to 0.87 s of system time; with this, 64,000 to 67,000 and
+    0.61 to 0.68 s (``/usr/bin/time``, 3 runs each, alternately; wall time within noise)."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (AttributeError, OSError):  # not glibc
+        return
+    mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: its largest value on 64-bit glibc
+    mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
 
 
 def _portable(exc: BaseException) -> Any:
