@@ -9,8 +9,11 @@ import copy
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 
+import bayesdx.inference._loops as loops_module
+from bayesdx.inference import compile_network
 from bayesdx.io import load_network
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
@@ -158,3 +161,58 @@ def legacy_network(tmp_path: Path) -> Network:
     path = tmp_path / "net.yaml"
     path.write_text(yaml.safe_dump(doc))
     return load_network(path)
+
+
+# ---------------------------------------------------------------- the kernel's compiled loops
+def loops_as_python(mp) -> None:
+    """The kernel's written-out loops (bayesdx.inference._loops) run as plain Python, from
+    any batch size (``mp``: a pytest MonkeyPatch)."""
+    mp.setattr(loops_module, "_jit", lambda fn: fn)
+    mp.setattr(loops_module, "available", lambda: True)
+    mp.setattr(loops_module, "_LOADED", {})
+    mp.setattr(loops_module, "FAST_CASES", 1)
+
+
+def without_loops(mp) -> None:
+    """No compiled loop: the kernel's numpy arithmetic."""
+    mp.setattr(loops_module, "available", lambda: False)
+    mp.setattr(loops_module, "_LOADED", {})
+
+
+def numpy_result(net: Network, x: np.ndarray, targets: list[str]):
+    """``evaluate`` by the kernel's numpy arithmetic, on a network compiled afresh."""
+    with pytest.MonkeyPatch.context() as mp:
+        without_loops(mp)
+        return compile_network(net).evaluate(x, targets)
+
+
+def same_result(a, b, targets: list[str]) -> None:
+    """Two BatchResults with the same bits: posteriors, log P(evidence), groups."""
+    for t in targets:
+        assert np.array_equal(a.posteriors[t], b.posteriors[t]), t
+    assert np.array_equal(a.log_p_evidence, b.log_p_evidence)
+    assert a.impossible.tolist() == b.impossible.tolist()
+    assert set(a.groups) == set(b.groups)
+    for g in a.groups:
+        assert np.array_equal(a.groups[g], b.groups[g]), g
+
+
+def errors_both_ways(run, exc: type[Exception] = ValueError) -> list[tuple[type, str]]:
+    """The error ``run()`` raises as it is set up (the loop) and without loops (numpy)."""
+    out = []
+    for loop in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            if not loop:
+                without_loops(mp)
+            with pytest.raises(exc) as err:
+                run()
+            out.append((type(err.value), str(err.value)))
+    return out
+
+
+def same_error(run) -> str:
+    """The ArgumentError message ``run()`` raises, the same with the loop and without."""
+    errors = errors_both_ways(run)
+    assert errors[0] == errors[1]
+    assert errors[0][0].__name__ == "ArgumentError"
+    return errors[0][1]

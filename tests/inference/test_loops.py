@@ -20,7 +20,7 @@ from bayesdx.errors import ArgumentError
 from bayesdx.inference import compile_network
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
 
-from helpers import random_network
+from helpers import loops_as_python, numpy_result, random_network, same_result
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(
@@ -32,27 +32,10 @@ needs_numba = pytest.mark.skipif(
 @pytest.fixture
 def python_loops(monkeypatch):
     """The written-out loops run as plain Python (no numba), from any batch size."""
-    monkeypatch.setattr(loops_module, "_jit", lambda fn: fn)
-    monkeypatch.setattr(loops_module, "available", lambda: True)
-    monkeypatch.setattr(loops_module, "_LOADED", {})
-    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    loops_as_python(monkeypatch)
 
 
-def _numpy(net: Network, x: np.ndarray, targets: list[str]):
-    """The kernel's numpy arithmetic (no compiled loop), on a network compiled afresh."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(loops_module, "available", lambda: False)
-        return compile_network(net).evaluate(x, targets)
-
-
-def _same(a, b, targets: list[str]) -> None:
-    for t in targets:
-        assert np.array_equal(a.posteriors[t], b.posteriors[t]), t
-    assert np.array_equal(a.log_p_evidence, b.log_p_evidence)
-    assert a.impossible.tolist() == b.impossible.tolist()
-    assert set(a.groups) == set(b.groups)
-    for g in a.groups:
-        assert np.array_equal(a.groups[g], b.groups[g]), g
+_numpy, _same = numpy_result, same_result
 
 
 def _marrow_cases(n: int, seed: int) -> np.ndarray:
@@ -93,10 +76,7 @@ def test_random_kernels_give_numpys_bits(
     apart or broadcast (the products and sums of the elimination steps), with structural
     zeros (impossible cases, which the loop leaves to numpy)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(loops_module, "_jit", lambda fn: fn)
-        mp.setattr(loops_module, "available", lambda: True)
-        mp.setattr(loops_module, "_LOADED", {})
-        mp.setattr(loops_module, "FAST_CASES", 1)
+        loops_as_python(mp)
         mp.setattr(tabulated_module, "COMPONENT_FLOATS", component)
         mp.setattr(tabulated_module, "BUNDLE_FLOATS", bundle_floats)
         net = random_network(seed, n, max_parents, zero_share, cards=(2, 3, 4), groups=True)

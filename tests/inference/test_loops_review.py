@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 import bayesdx.inference._loops as loops_module
 import bayesdx.inference._tabulated as tabulated_module
 from bayesdx import load_network
-from bayesdx.errors import ArgumentError
 from bayesdx.inference import compile_network
 from bayesdx.model import FixedCPT, Network, NetworkSpec, NodeSpec
+
+from helpers import errors_both_ways, loops_as_python, numpy_result, same_error, same_result
 
 HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 needs_numba = pytest.mark.skipif(
@@ -32,35 +33,22 @@ needs_numba = pytest.mark.skipif(
 )
 
 
-def _loops_as_python(mp: pytest.MonkeyPatch) -> None:
-    """The written-out loops run as plain Python, from any batch size."""
-    mp.setattr(loops_module, "_jit", lambda fn: fn)
-    mp.setattr(loops_module, "available", lambda: True)
-    mp.setattr(loops_module, "_LOADED", {})
-    mp.setattr(loops_module, "FAST_CASES", 1)
+_loops_as_python, _numpy, _same = loops_as_python, numpy_result, same_result
 
 
 @pytest.fixture
 def python_loops(monkeypatch):
-    _loops_as_python(monkeypatch)
+    loops_as_python(monkeypatch)
 
 
-def _numpy(net: Network, x: np.ndarray, targets: list[str]):
-    """The kernel's numpy arithmetic (no compiled loop, no compiled check)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(loops_module, "available", lambda: False)
-        mp.setattr(loops_module, "_LOADED", {})
-        return compile_network(net).evaluate(x, targets)
+_SMALL = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])  # for _spec_net
 
 
-def _same(a, b, targets: list[str]) -> None:
-    for t in targets:
-        assert np.array_equal(a.posteriors[t], b.posteriors[t]), t
-    assert np.array_equal(a.log_p_evidence, b.log_p_evidence)
-    assert a.impossible.tolist() == b.impossible.tolist()
-    assert set(a.groups) == set(b.groups)
-    for g in a.groups:
-        assert np.array_equal(a.groups[g], b.groups[g]), g
+def _compiled_loops(monkeypatch, tmp_path) -> None:
+    """Loops compiled by numba (a cache folder of the test's own) from any batch size."""
+    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
+    monkeypatch.setattr(loops_module, "_LOADED", {})
 
 
 def _uses_loop(cn, target: str) -> bool:
@@ -221,17 +209,8 @@ def test_every_bad_entry_is_named_as_numpy_names_it(python_loops, where, value):
         x[i + 1, 2] = 50  # a later one, never named
     if j != -1 and j + 2 < x.shape[1]:
         x[i, j + 2] = 77  # later in the same row
-    messages = []
-    for fast in (True, False):
-        with pytest.MonkeyPatch.context() as mp:
-            if not fast:
-                mp.setattr(loops_module, "available", lambda: False)
-                mp.setattr(loops_module, "_LOADED", {})
-            with pytest.raises(ArgumentError) as err:
-                compile_network(net).evaluate(x, ["diagnosis"])
-            messages.append(str(err.value))
-    assert messages[0] == messages[1]
-    assert messages[0].startswith(f"evidence[{i}, {j % x.shape[1]}] = {value} is not")
+    message = same_error(lambda: compile_network(net).evaluate(x, ["diagnosis"]))
+    assert message.startswith(f"evidence[{i}, {j % x.shape[1]}] = {value} is not")
 
 
 @needs_numba
@@ -242,16 +221,11 @@ def test_compiled_bad_entries_beyond_int16_are_named_as_numpy_names_them(monkeyp
     for (i, j), value in [((0, 1), 2**40), ((2, 2), 2**15 + 1), ((3, 0), -(2**40)), ((1, 2), -2)]:
         x = good.copy()
         x[i, j] = value
-        messages = []
-        for fast in (True, False):
-            with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(loops_module, "FAST_CASES", 1 if fast else 10**12)
-                mp.setattr(loops_module, "_LOADED", {})
-                with pytest.raises(ArgumentError) as err:
-                    compile_network(net).evaluate(x, ["d"])
-                messages.append(str(err.value))
-        assert messages[0] == messages[1]
-        assert messages[0].startswith(f"evidence[{i}, {j}] = {value} is not")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(loops_module, "FAST_CASES", 1)
+            mp.setattr(loops_module, "_LOADED", {})
+            message = same_error(lambda x=x: compile_network(net).evaluate(x, ["d"]))
+        assert message.startswith(f"evidence[{i}, {j}] = {value} is not")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(loops_module, "FAST_CASES", 1)
         cn = compile_network(net)
@@ -314,9 +288,7 @@ def test_a_compiled_function_failing_at_its_first_call_leaves_the_batch_to_numpy
 @needs_numba
 def test_big_endian_evidence_in_a_large_batch_gets_numpys_bits(monkeypatch, tmp_path):
     """numba has no type for a non-native byte order: the loop's first call fails."""
-    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
-    monkeypatch.setattr(loops_module, "_LOADED", {})
+    _compiled_loops(monkeypatch, tmp_path)
     net = _spec_net()
     x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]], dtype=">i8")
     got = compile_network(net).evaluate(x, ["d"])
@@ -325,11 +297,8 @@ def test_big_endian_evidence_in_a_large_batch_gets_numpys_bits(monkeypatch, tmp_
 
 @needs_numba
 def test_one_odd_batch_neither_turns_the_loop_off_nor_compiles_it_again(monkeypatch, tmp_path):
-    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
-    monkeypatch.setattr(loops_module, "_LOADED", {})
-    net = _spec_net()
-    x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
+    _compiled_loops(monkeypatch, tmp_path)
+    net, x = _spec_net(), _SMALL.copy()
     cn = compile_network(net)
     cn.evaluate(x, ["d"])
     kernel = cn._kernels[("d",)]
@@ -393,23 +362,13 @@ def test_the_first_error_is_the_same_with_the_loop(python_loops, other):
     x[5, 3] = 40
     kwargs = {"chunk_size": 0} if other == "chunk_size" else {}
     targets = ["diagnosis"] if other == "chunk_size" else ["no_such_variable"]
-    errors = []
-    for fast in (True, False):
-        with pytest.MonkeyPatch.context() as mp:
-            if not fast:
-                mp.setattr(loops_module, "available", lambda: False)
-                mp.setattr(loops_module, "_LOADED", {})
-            with pytest.raises(ValueError) as err:
-                compile_network(net).evaluate(x, targets, **kwargs)
-            errors.append((type(err.value), str(err.value)))
+    errors = errors_both_ways(lambda: compile_network(net).evaluate(x, targets, **kwargs))
     assert errors[0] == errors[1]
 
 
 @needs_numba
 def test_a_loop_failing_in_another_call_does_not_break_a_running_batch(monkeypatch, tmp_path):
-    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
-    monkeypatch.setattr(loops_module, "_LOADED", {})
+    _compiled_loops(monkeypatch, tmp_path)
     net = _spec_net()
     small = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
     x = np.tile(small, (tabulated_module._FAST_BLOCK // 2, 1))  # two blocks
@@ -456,11 +415,8 @@ def test_compiled_products_and_sums_of_hidden_variables_keep_numpys_bits(
 
 @needs_numba
 def test_a_damaged_numba_cache_is_compiled_again(monkeypatch, tmp_path):
-    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
-    monkeypatch.setattr(loops_module, "_LOADED", {})
-    net = _spec_net()
-    x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
+    _compiled_loops(monkeypatch, tmp_path)
+    net, x = _spec_net(), _SMALL.copy()
     compile_network(net).evaluate(x, ["d"])  # compiled, and kept in numba's cache
     index = list((tmp_path / "cache").rglob("*.nbi"))
     assert index
@@ -480,26 +436,14 @@ def test_unsigned_evidence_beyond_int64_is_named_as_numpy_names_it(python_loops,
     net, x = _marrow(50, 13)
     x = np.where(x < 0, 0, x).astype(np.uint64)
     x[7, 4] = value
-    messages = []
-    for fast in (True, False):
-        with pytest.MonkeyPatch.context() as mp:
-            if not fast:
-                mp.setattr(loops_module, "available", lambda: False)
-                mp.setattr(loops_module, "_LOADED", {})
-            with pytest.raises(ArgumentError) as err:
-                compile_network(net).evaluate(x, ["diagnosis"])
-            messages.append(str(err.value))
-    assert messages[0] == messages[1]
-    assert messages[0].startswith(f"evidence[7, 4] = {value} is not a state index")
+    message = same_error(lambda: compile_network(net).evaluate(x, ["diagnosis"]))
+    assert message.startswith(f"evidence[7, 4] = {value} is not a state index")
 
 
 @needs_numba
 def test_read_only_evidence_uses_the_loop_compiled_already(monkeypatch, tmp_path):
-    monkeypatch.setenv("BAYESDX_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(loops_module, "FAST_CASES", 1)
-    monkeypatch.setattr(loops_module, "_LOADED", {})
-    net = _spec_net()
-    x = np.array([[-1, 1, 0], [0, -1, 1], [-1, -1, -1], [2, 1, 1]])
+    _compiled_loops(monkeypatch, tmp_path)
+    net, x = _spec_net(), _SMALL.copy()
     cn = compile_network(net)
     cn.evaluate(x, ["d"])
     frozen = x.copy()
