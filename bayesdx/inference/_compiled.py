@@ -453,7 +453,7 @@ class CompiledNetwork:
         tree = self._clique_tree() if n and not cpt_map else None
         use = _KERNELS and n and not cpt_map and prune == "block"
         kernel = self._kernel(names) if use else None
-        sums = self._sums(posts) if kernel is not None else {}  # kernels add them in cache
+        sums = self._sums(posts, n) if kernel is not None else {}  # kernels add them in cache
         done_groups: dict[str, np.ndarray] | None = None
         blank: np.ndarray | None = None
         # the loop takes native int64 only (one compiled type): a type that int64 holds
@@ -541,10 +541,9 @@ class CompiledNetwork:
         )
 
     def _sums(
-        self, posts: Mapping[str, np.ndarray]
+        self, posts: Mapping[str, np.ndarray], n: int
     ) -> dict[str, tuple[str, list[int], np.ndarray]]:
         """Each group of a target's states: (target, state indices, an output per case)."""
-        n = next(iter(posts.values())).shape[-2] if posts else 0
         return {
             g: (node, [self.network.states[node].index(s) for s in members], np.zeros(n))
             for g, (node, members) in self.network.groups.items()

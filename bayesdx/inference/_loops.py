@@ -33,10 +33,11 @@ from typing import Any
 
 from bayesdx._lazy import load_on_use
 from bayesdx._version import __version__
+from bayesdx.inference._graph import TINY
 
 __all__ = [
-    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "load", "loaded", "rebuild",
-    "source", "wanted",
+    "FAST_CASES", "GATHER", "MUL", "SUM", "TIMES", "available", "load", "rebuild", "source",
+    "wanted",
 ]  # fmt: skip
 
 GATHER, TIMES, MUL, SUM = 0, 1, 2, 3  # the steps' codes (rows of ``steps``: see source)
@@ -72,11 +73,6 @@ def wanted(n: int) -> bool:
     available: ``FAST_CASES`` or more, or any batch with ``BAYESDX_NUMBA=1``."""
     always = os.environ.get("BAYESDX_NUMBA", "").strip() == "1"
     return (n >= FAST_CASES or always) and available()
-
-
-def loaded() -> bool:
-    """Whether a kernel's compiled loop is loaded in this process."""
-    return bool(_LOADED)
 
 
 def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -150,7 +146,7 @@ def source(fast: Any, card: int) -> str | None:
         f"for j in range(2, {card}):",
         "    t += buf[o + j]",
         "total[i] = t",
-        f"if t >= {float(fast.tiny)!r}:",
+        f"if t >= {TINY!r}:",
         "    scale = 1.0 / t",
         f"    for j in range({card}):",
         "        post[i, j] = buf[o + j] * scale",

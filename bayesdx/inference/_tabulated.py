@@ -325,8 +325,9 @@ class Kernel:
         if program.eliminate is not None:  # one unobserved target: variable elimination
             out = _eliminate(parts, program.hidden_cards, program.order, _Arrays)
             margs = {program.eliminate: out.reshape(m, -1)}
-            # added in order, as the compiled loops add (see _fast)
-            total = _row_sums(margs[program.eliminate])
+            # added in order, as the compiled loop adds (see _loops.source)
+            marg = margs[program.eliminate]
+            total = member_sums(marg, range(marg.shape[1]))
         else:
             margs = self._marginals(program, _joint(parts, shape, logs=False))
             first = next(iter(margs.values())) if margs else _joint(parts, shape, logs=False)
@@ -675,24 +676,12 @@ class _Fast:
         self.maps = np.concatenate(maps) if maps else np.zeros(1, dtype=np.int64)
         self.out_slot = np.asarray(out_slot, dtype=np.int64)
         self.buf_size = size
-        self.tiny = TINY
         self.loop: Callable[..., int] | None = None
 
 
 def _same_table(a: np.ndarray, b: np.ndarray) -> bool:
     """The same lookup table (shape and bits; NaN is never in one)."""
     return a is b or (a.shape == b.shape and bool(np.array_equal(a, b)))
-
-
-def _row_sums(a: np.ndarray) -> np.ndarray:
-    """Each row's sum, ``(m,)``, added one column at a time in order (as the compiled
-    loops add)."""
-    if a.shape[1] == 1:
-        return a[:, 0].copy()
-    out = a[:, 0] + a[:, 1]
-    for j in range(2, a.shape[1]):
-        out += a[:, j]
-    return out
 
 
 # ---------------------------------------------------------------- building
